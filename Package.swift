@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "labrun",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "labrun", targets: ["labrun"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibSSH2",
+      pkgConfig: "libssh2",
+      providers: [.apt(["libssh2-1-dev"])]
+    ),
+    .target(
+      name: "LabPipeline",
+      dependencies: [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+    .target(name: "Steps", dependencies: ["LabPipeline"]),
+    .target(
+      name: "Remote",
+      dependencies: [
+        "LabPipeline",
+        "CLibSSH2",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .target(name: "LabSim", dependencies: ["LabPipeline"]),
+    .executableTarget(
+      name: "labrun",
+      dependencies: [
+        "LabPipeline", "Steps", "Remote", "LabSim",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(name: "TestSupport", dependencies: ["LabPipeline"]),
+    .executableTarget(name: "labrun-bench", dependencies: ["LabPipeline", "Remote", "TestSupport"], path: "Benchmarks/labrun-bench"),
+    .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
+    .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"]),
+    .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
+    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+  ]
+)

@@ -1,0 +1,2 @@
+import CLibSSH2
+import LabPipeline

@@ -1,0 +1,21 @@
+import ArgumentParser
+import LabPipeline
+import Foundation
+
+/// labrun: provision a GPU VM, run the HAMi isolation exercises, verify the evidence.
+@main
+struct Labrun: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "labrun",
+    abstract: "Turn the HAMi GPU-sharing lab into one reproducible, verified pipeline.",
+    discussion: """
+      Typical use:
+        labrun up --host gpu-vm
+        labrun exercises
+        labrun report > validation.md
+        labrun down
+      """,
+    version: LabrunVersion.current,
+    subcommands: [Ping.self]
+  )
+}
