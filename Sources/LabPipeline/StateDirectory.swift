@@ -1,0 +1,89 @@
+import Foundation
+
+/// labrun's state directory: `.labrun/` in the working directory, or `$LABRUN_HOME`.
+///
+/// Layout (part of the evidence-bundle contract):
+/// ```
+/// <root>/known_hosts          host keys the user accepted with --accept-new-host-key
+/// <root>/current              the current run's id (one line)
+/// <root>/runs/<run-id>/       one run: run.json, ledger.json, transcript.jsonl, artifacts/
+/// ```
+public struct StateDirectory: Sendable, Hashable {
+  public let root: URL
+
+  public init(root: URL) {
+    self.root = root.standardizedFileURL
+  }
+
+  /// `$LABRUN_HOME` if set and non-empty, else `./.labrun`.
+  public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    if let home = environment["LABRUN_HOME"], !home.isEmpty {
+      self.init(root: URL(fileURLWithPath: home, isDirectory: true))
+    } else {
+      let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+      self.init(root: cwd.appendingPathComponent(".labrun", isDirectory: true))
+    }
+  }
+
+  /// labrun's own known_hosts file (never the user's ~/.ssh/known_hosts).
+  public var knownHostsFile: URL { root.appendingPathComponent("known_hosts") }
+  public var runsDirectory: URL { root.appendingPathComponent("runs", isDirectory: true) }
+  public var currentRunPointer: URL { root.appendingPathComponent("current") }
+
+  public func runDirectory(id: String) -> URL {
+    runsDirectory.appendingPathComponent(id, isDirectory: true)
+  }
+
+  /// The current run's id, if a run was started here.
+  public func currentRunID() -> String? {
+    guard let text = try? String(contentsOf: currentRunPointer, encoding: .utf8) else { return nil }
+    let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    return id.isEmpty ? nil : id
+  }
+
+  /// Makes `id` the current run (atomic write).
+  public func setCurrentRun(id: String) throws {
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    try Data((id + "\n").utf8).write(to: currentRunPointer, options: .atomic)
+  }
+
+  /// Resolves `--run ID|DIR`: an existing directory path, else a run id under runs/,
+  /// else (nil) the current run.
+  public func resolveRun(_ spec: String?) throws -> URL {
+    if let spec, !spec.isEmpty {
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: spec, isDirectory: &isDirectory), isDirectory.boolValue {
+        return URL(fileURLWithPath: spec, isDirectory: true).standardizedFileURL
+      }
+      let byID = runDirectory(id: spec)
+      if FileManager.default.fileExists(atPath: byID.path) { return byID }
+      throw StateDirectoryError.noSuchRun(spec: spec, runs: runsDirectory.path)
+    }
+    guard let id = currentRunID() else { throw StateDirectoryError.noCurrentRun(root: root.path) }
+    let directory = runDirectory(id: id)
+    guard FileManager.default.fileExists(atPath: directory.path) else {
+      throw StateDirectoryError.noSuchRun(spec: id, runs: runsDirectory.path)
+    }
+    return directory
+  }
+}
+
+/// Why a run could not be found.
+public enum StateDirectoryError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// No `current` pointer: nothing has been started in this state directory.
+  case noCurrentRun(root: String)
+  /// `--run` named neither a directory nor a known run id.
+  case noSuchRun(spec: String, runs: String)
+
+  public var description: String {
+    switch self {
+    case .noCurrentRun(let root):
+      return "no current run in \(root); start one with `labrun up --host HOST`, "
+        + "or pass --run ID|DIR (see `labrun runs`)"
+    case .noSuchRun(let spec, let runs):
+      return "no run '\(spec)': not a directory and not a run id under \(runs); see `labrun runs`"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}

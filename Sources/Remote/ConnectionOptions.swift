@@ -1,0 +1,28 @@
+import Foundation
+import LabPipeline
+
+/// How to reach a `--host`: the options `labrun ping`, `up` and `run` share.
+public struct ConnectionOptions: Sendable, Hashable {
+  /// `-F FILE`: the ssh_config to read instead of `~/.ssh/config`.
+  public var sshConfigFile: String?
+  /// `--identity KEY`: a private key tried before the defaults.
+  public var identityFile: String?
+  /// `--accept-new-host-key`: trust an unknown host key and remember it in labrun's file.
+  public var acceptNewHostKey: Bool
+  /// labrun's state directory (its known_hosts lives there).
+  public var state: StateDirectory
+  /// The environment (HOME, SSH_AUTH_SOCK, LABRUN_KEY_PASSPHRASE).
+  public var environment: [String: String]
+
+  public init(
+    sshConfigFile: String? = nil, identityFile: String? = nil, acceptNewHostKey: Bool = false,
+    state: StateDirectory = StateDirectory(),
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) {
+    self.sshConfigFile = sshConfigFile
+    self.identityFile = identityFile
+    self.acceptNewHostKey = acceptNewHostKey
+    self.state = state
+    self.environment = environment
+  }
+}
