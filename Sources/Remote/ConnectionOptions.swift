@@ -2,7 +2,7 @@ import Foundation
 import LabPipeline
 
 /// How to reach a `--host`: the options `labrun ping`, `up` and `run` share.
-public struct ConnectionOptions: Sendable, Hashable {
+public struct ConnectionOptions: Sendable {
   /// `-F FILE`: the ssh_config to read instead of `~/.ssh/config`.
   public var sshConfigFile: String?
   /// `--identity KEY`: a private key tried before the defaults.
@@ -13,12 +13,16 @@ public struct ConnectionOptions: Sendable, Hashable {
   public var state: StateDirectory
   /// The environment (HOME, SSH_AUTH_SOCK, LABRUN_KEY_PASSPHRASE).
   public var environment: [String: String]
+  /// Asks the person at the terminal for a key's passphrase (nil: no terminal).
+  public var askPassphrase: (@Sendable (String) -> String?)?
 
   public init(
     sshConfigFile: String? = nil, identityFile: String? = nil, acceptNewHostKey: Bool = false,
     state: StateDirectory = StateDirectory(),
-    environment: [String: String] = ProcessInfo.processInfo.environment
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    askPassphrase: (@Sendable (String) -> String?)? = nil
   ) {
+    self.askPassphrase = askPassphrase
     self.sshConfigFile = sshConfigFile
     self.identityFile = identityFile
     self.acceptNewHostKey = acceptNewHostKey

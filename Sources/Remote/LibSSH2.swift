@@ -1,0 +1,40 @@
+import CLibSSH2
+import Foundation
+
+/// Process-wide libssh2 initialisation and the one place return codes become errors.
+enum LibSSH2 {
+  static let eagain = Int32(LIBSSH2_ERROR_EAGAIN)
+
+  /// libssh2_init, once per process (thread-safe via a static let).
+  static let initialized: Bool = libssh2_init(0) == 0
+
+  /// The session's last error message, for an error built from a failed call.
+  static func lastError(_ session: OpaquePointer?) -> (code: Int32, message: String) {
+    guard let session else { return (0, "no session") }
+    var message: UnsafeMutablePointer<CChar>?
+    var length: Int32 = 0
+    let code = libssh2_session_last_error(session, &message, &length, 0)
+    guard let message, length > 0 else { return (code, "error \(code)") }
+    let text = message.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+      String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self)
+    }
+    return (code, text)
+  }
+
+  /// Turns a failed libssh2 call into an ``SSHError`` carrying its message.
+  static func error(_ call: String, _ session: OpaquePointer?, code: Int32? = nil) -> SSHError {
+    let last = lastError(session)
+    return .libssh2(call: call, code: code ?? last.code, message: last.message)
+  }
+
+  /// Whether a libssh2 error code means the connection itself is gone.
+  static func isConnectionError(_ code: Int32) -> Bool {
+    switch code {
+    case Int32(LIBSSH2_ERROR_SOCKET_NONE), Int32(LIBSSH2_ERROR_SOCKET_SEND), Int32(LIBSSH2_ERROR_SOCKET_RECV),
+      Int32(LIBSSH2_ERROR_SOCKET_DISCONNECT), Int32(LIBSSH2_ERROR_SOCKET_TIMEOUT), Int32(LIBSSH2_ERROR_TIMEOUT):
+      return true
+    default:
+      return false
+    }
+  }
+}

@@ -1,2 +1,0 @@
-import CLibSSH2
-import LabPipeline

@@ -1,0 +1,62 @@
+import Foundation
+
+/// How connecting to or talking with an SSH host failed.
+public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// The `--host` text is not an alias, `user@host[:port]` or a known keyword.
+  case invalidHostSpec(String)
+  /// The name is neither an ssh_config alias nor a resolvable host name.
+  case unknownHost(name: String, configFile: String)
+  /// TCP connection failed.
+  case connectFailed(host: String, port: Int, detail: String)
+  /// The SSH handshake failed.
+  case handshakeFailed(host: String, detail: String)
+  /// The host offered a key that is in no known_hosts file.
+  case hostKeyUnknown(host: String, fingerprint: String, keyType: String)
+  /// The host offered a key different from the one on record: possible interception.
+  case hostKeyChanged(host: String, known: [String], offered: String, file: String)
+  /// The host key is marked @revoked.
+  case hostKeyRevoked(host: String, fingerprint: String, file: String)
+  /// Every authentication method failed; lists what was tried.
+  case authenticationFailed(user: String, host: String, tried: [String])
+  /// A private key file could not be read or parsed.
+  case keyFileUnreadable(path: String, detail: String)
+  /// An ssh_config file could not be read.
+  case configUnreadable(path: String, detail: String)
+  /// A libssh2 call failed.
+  case libssh2(call: String, code: Int32, message: String)
+
+  public var description: String {
+    switch self {
+    case .invalidHostSpec(let spec):
+      return "invalid --host '\(spec)': use an ssh_config alias, user@host[:port], local or sim[:PROFILE]"
+    case .unknownHost(let name, let configFile):
+      return "unknown host '\(name)': no Host entry in \(configFile) gives it a HostName, and the name "
+        + "does not resolve; add a Host block for it or pass user@address[:port]"
+    case .connectFailed(let host, let port, let detail):
+      return "cannot connect to \(host) port \(port): \(detail); check the address, the port and that sshd runs"
+    case .handshakeFailed(let host, let detail):
+      return "SSH handshake with \(host) failed: \(detail)"
+    case .hostKeyUnknown(let host, let fingerprint, let keyType):
+      return "host key for \(host) is not known (\(keyType) \(fingerprint)); refusing to connect. "
+        + "Verify the fingerprint with your provider, then rerun with --accept-new-host-key "
+        + "(labrun remembers it in its own known_hosts)"
+    case .hostKeyChanged(let host, let known, let offered, let file):
+      return "host key for \(host) changed (known \(known.joined(separator: ", ")), offered \(offered)); "
+        + "refusing to connect. If the VM was rebuilt, remove its line from \(file) and verify the new key"
+    case .hostKeyRevoked(let host, let fingerprint, let file):
+      return "host key for \(host) (\(fingerprint)) is marked @revoked in \(file); refusing to connect"
+    case .authenticationFailed(let user, let host, let tried):
+      let methods = tried.isEmpty ? "no method was available" : "tried " + tried.joined(separator: "; ")
+      return "authentication as \(user) on \(host) failed: \(methods). "
+        + "Pass --identity KEY, load the key into ssh-agent, or set IdentityFile for the host"
+    case .keyFileUnreadable(let path, let detail):
+      return "cannot use key \(path): \(detail)"
+    case .configUnreadable(let path, let detail):
+      return "cannot read ssh config \(path): \(detail)"
+    case .libssh2(let call, let code, let message):
+      return "\(call) failed (libssh2 error \(code)): \(message)"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}

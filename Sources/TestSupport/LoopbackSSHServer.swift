@@ -1,0 +1,252 @@
+import Foundation
+
+/// A real OpenSSH `sshd` on a free loopback port, with throwaway host and user keys,
+/// for tests and the benchmark. Stop it with ``stop()``.
+///
+/// A missing `sshd` is a failure that says how to install it, never a skip.
+public final class LoopbackSSHServer: @unchecked Sendable {
+  public enum ServerError: Error, CustomStringConvertible {
+    case missingTool(String)
+    case commandFailed(String, String)
+    case didNotStart(String)
+
+    public var description: String {
+      switch self {
+      case .missingTool(let tool):
+        return "\(tool) not found: install openssh-server and openssh-client (`make deps` does, as root)"
+      case .commandFailed(let command, let output): return "\(command) failed: \(output)"
+      case .didNotStart(let log): return "sshd did not start: \(log)"
+      }
+    }
+  }
+
+  /// The throwaway directory holding keys, config and logs.
+  public let directory: URL
+  /// A fake HOME for the client side (its `.ssh/` starts empty).
+  public let clientHome: URL
+  public let port: Int
+  public let user: String
+  /// Private key files authorized on the server, by type.
+  public let keys: [String: URL]
+  /// An ed25519 key encrypted with ``encryptedKeyPassphrase``.
+  public let encryptedKey: URL
+  public let encryptedKeyPassphrase = "correct horse battery staple"
+  /// A key the server does not accept.
+  public let unauthorizedKey: URL
+  /// The host key's public half, as ssh-keygen wrote it.
+  public private(set) var hostPublicKey: String
+  private var process: SpawnedProcess?
+  private var hostKeyType: String
+
+  public static let sshdPath = "/usr/sbin/sshd"
+
+  /// Creates keys and starts sshd. `hostKeyType` is ed25519, ecdsa or rsa.
+  public init(hostKeyType: String = "ed25519") throws {
+    guard FileManager.default.isExecutableFile(atPath: Self.sshdPath) else {
+      throw ServerError.missingTool(Self.sshdPath)
+    }
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "labrun-sshd-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    directory = base
+    clientHome = base.appendingPathComponent("home", isDirectory: true)
+    try FileManager.default.createDirectory(
+      at: clientHome.appendingPathComponent(".ssh"), withIntermediateDirectories: true)
+    user = ProcessInfo.processInfo.environment["USER"] ?? Self.output(["/usr/bin/id", "-un"])
+    self.hostKeyType = hostKeyType
+    var keys: [String: URL] = [:]
+    var authorized = ""
+    for type in ["ed25519", "ecdsa", "rsa"] {
+      let key = base.appendingPathComponent("user_\(type)")
+      try Self.keygen(type: type, file: key, passphrase: "")
+      keys[type] = key
+      authorized += try String(contentsOf: key.appendingPathExtension("pub"), encoding: .utf8)
+    }
+    self.keys = keys
+    encryptedKey = base.appendingPathComponent("user_encrypted")
+    try Self.keygen(type: "ed25519", file: encryptedKey, passphrase: encryptedKeyPassphrase)
+    authorized += try String(contentsOf: encryptedKey.appendingPathExtension("pub"), encoding: .utf8)
+    unauthorizedKey = base.appendingPathComponent("user_stranger")
+    try Self.keygen(type: "ed25519", file: unauthorizedKey, passphrase: "")
+    try authorized.write(to: base.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
+    port = try Self.freePort()
+    hostPublicKey = ""
+    try regenerateHostKey(type: hostKeyType)
+    try start()
+  }
+
+  deinit { stop() }
+
+  /// The host key line a known_hosts file would hold for this server.
+  public var knownHostsLine: String {
+    let parts = hostPublicKey.split(separator: " ")
+    return "[127.0.0.1]:\(port) \(parts[0]) \(parts[1])"
+  }
+
+  /// `ssh-keygen -lf` of the host key: `SHA256:…`.
+  public var hostKeyFingerprint: String {
+    let out = Self.output([
+      "/usr/bin/ssh-keygen", "-lf", directory.appendingPathComponent("host_key.pub").path,
+    ])
+    return out.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+  }
+
+  /// Replaces the host key (the server must be restarted to offer it).
+  public func regenerateHostKey(type: String) throws {
+    let key = directory.appendingPathComponent("host_key")
+    try? FileManager.default.removeItem(at: key)
+    try? FileManager.default.removeItem(at: key.appendingPathExtension("pub"))
+    try Self.keygen(type: type, file: key, passphrase: "")
+    hostKeyType = type
+    hostPublicKey = try String(contentsOf: key.appendingPathExtension("pub"), encoding: .utf8)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Starts sshd (again) on the same port.
+  public func start() throws {
+    try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+    let config = """
+      Port \(port)
+      ListenAddress 127.0.0.1
+      HostKey \(directory.appendingPathComponent("host_key").path)
+      PidFile \(directory.appendingPathComponent("sshd.pid").path)
+      AuthorizedKeysFile \(directory.appendingPathComponent("authorized_keys").path)
+      StrictModes no
+      UsePAM no
+      PasswordAuthentication no
+      KbdInteractiveAuthentication no
+      PubkeyAuthentication yes
+      # libssh2 1.10 signs RSA user auth with ssh-rsa (SHA-1) only; OpenSSH >= 8.8 needs this to accept it.
+      PubkeyAcceptedAlgorithms +ssh-rsa
+      PermitRootLogin yes
+      MaxSessions 200
+      MaxStartups 100:30:200
+      Subsystem sftp internal-sftp
+      LogLevel ERROR
+      """
+    let configFile = directory.appendingPathComponent("sshd_config")
+    try config.write(to: configFile, atomically: true, encoding: .utf8)
+    let log = directory.appendingPathComponent("sshd.log")
+    let process = try SpawnedProcess([Self.sshdPath, "-D", "-e", "-f", configFile.path], log: log)
+    self.process = process
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+      if !process.isRunning { break }
+      if Self.canConnect(port: port) { return }
+      usleep(20_000)
+    }
+    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    throw ServerError.didNotStart(text)
+  }
+
+  /// Stops sshd and every connection it serves.
+  public func stop() {
+    guard let process else { return }
+    killConnections()
+    process.terminate()
+    self.process = nil
+  }
+
+  /// Kills the per-connection sshd processes: every client sees its connection drop.
+  public func killConnections() {
+    guard let process else { return }
+    for child in SpawnedProcess.children(of: process.pid) { kill(child, SIGKILL) }
+  }
+
+  /// An ssh_config with a `Host` block named `alias` for this server.
+  public func writeSSHConfig(alias: String, identity: URL?, identitiesOnly: Bool = true) throws -> URL {
+    var text = """
+      # labrun test config
+      Host other-host
+        HostName 192.0.2.1
+        User nobody
+
+      Host \(alias) \(alias)-*
+        HostName 127.0.0.1
+        Port \(port)
+        User \(user)
+        IdentitiesOnly \(identitiesOnly ? "yes" : "no")
+        UnknownOption whatever
+
+      """
+    if let identity { text += "  IdentityFile \(identity.path)\n" }
+    let file = directory.appendingPathComponent("ssh_config-\(alias)")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  /// Writes the client HOME's ~/.ssh/known_hosts with this server's key (optionally hashed).
+  public func trustInUserKnownHosts(hashed: Bool = false) throws {
+    let file = clientHome.appendingPathComponent(".ssh/known_hosts")
+    try (knownHostsLine + "\n").write(to: file, atomically: true, encoding: .utf8)
+    if hashed {
+      let result = Self.run(["/usr/bin/ssh-keygen", "-H", "-f", file.path])
+      guard result.status == 0 else { throw ServerError.commandFailed("ssh-keygen -H", result.output) }
+      try? FileManager.default.removeItem(atPath: file.path + ".old")
+    }
+  }
+
+  // MARK: helpers
+
+  static func keygen(type: String, file: URL, passphrase: String) throws {
+    var arguments = ["/usr/bin/ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "labrun-test", "-f", file.path]
+    if type == "rsa" { arguments += ["-b", "3072"] }
+    guard FileManager.default.isExecutableFile(atPath: arguments[0]) else {
+      throw ServerError.missingTool(arguments[0])
+    }
+    let result = run(arguments)
+    guard result.status == 0 else { throw ServerError.commandFailed("ssh-keygen", result.output) }
+  }
+
+  /// Runs a program and returns its exit status and combined output.
+  public static func run(_ arguments: [String], environment: [String: String]? = nil) -> (
+    status: Int32, output: String
+  ) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: arguments[0])
+    process.arguments = Array(arguments.dropFirst())
+    if let environment { process.environment = environment }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    process.standardInput = FileHandle.nullDevice
+    do { try process.run() } catch { return (-1, "\(error)") }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  static func output(_ arguments: [String]) -> String {
+    run(arguments).output.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  static func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+        bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+      }
+    }
+    guard bound else { throw ServerError.didNotStart("no free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+
+  static func canConnect(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+}

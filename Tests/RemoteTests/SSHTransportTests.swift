@@ -1,0 +1,385 @@
+import Crypto
+import Foundation
+import LabPipeline
+import Testing
+
+@testable import Remote
+@testable import TestSupport
+
+/// A loopback sshd plus a client environment (fake HOME, labrun state dir) for one test.
+struct SSHFixture {
+  let server: LoopbackSSHServer
+  let state: StateDirectory
+
+  init(hostKeyType: String = "ed25519") throws {
+    server = try LoopbackSSHServer(hostKeyType: hostKeyType)
+    state = StateDirectory(root: server.directory.appendingPathComponent("state"))
+  }
+
+  var environment: [String: String] {
+    ["HOME": server.clientHome.path, "USER": server.user]
+  }
+
+  var host: String { "\(server.user)@127.0.0.1:\(server.port)" }
+
+  func options(
+    identity: URL? = nil, accept: Bool = false, environment extra: [String: String] = [:], config: URL? = nil
+  ) -> ConnectionOptions {
+    ConnectionOptions(
+      sshConfigFile: config?.path, identityFile: identity?.path, acceptNewHostKey: accept, state: state,
+      environment: environment.merging(extra) { $1 })
+  }
+
+  /// A connected transport that trusts the server and uses the ed25519 key.
+  func transport() async throws -> SSHTransport {
+    try server.trustInUserKnownHosts()
+    return try await SSHTransportFactory.open(host: host, options: options(identity: server.keys["ed25519"]))
+  }
+}
+
+@Suite(.serialized) struct SSHTransportTests {
+  @Test(arguments: ["ed25519", "ecdsa", "rsa"])
+  func authenticatesWithKeyType(type: String) async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts()
+    let transport = try await SSHTransportFactory.open(
+      host: fixture.host, options: fixture.options(identity: fixture.server.keys[type]))
+    let output = try await transport.run(RemoteCommand("echo hello-$((40+2))"))
+    #expect(output.stdoutText == "hello-42\n")
+    #expect(output.exitStatus == 0)
+    await transport.close()
+  }
+
+  @Test func defaultKeyInHomeIsUsed() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts()
+    let source = try #require(fixture.server.keys["ecdsa"])
+    try FileManager.default.copyItem(
+      at: source, to: fixture.server.clientHome.appendingPathComponent(".ssh/id_ecdsa"))
+    let transport = try await SSHTransportFactory.open(host: fixture.host, options: fixture.options())
+    #expect(try await transport.run(RemoteCommand("true")).exitStatus == 0)
+    await transport.close()
+  }
+
+  @Test func encryptedKeyUsesPassphraseFromEnvironment() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts()
+    let withPassphrase = fixture.options(
+      identity: fixture.server.encryptedKey,
+      environment: ["LABRUN_KEY_PASSPHRASE": fixture.server.encryptedKeyPassphrase])
+    let transport = try await SSHTransportFactory.open(host: fixture.host, options: withPassphrase)
+    #expect(try await transport.run(RemoteCommand("echo ok")).stdoutText == "ok\n")
+    await transport.close()
+
+    let error = await #expect(throws: SSHError.self) {
+      _ = try await SSHTransportFactory.open(
+        host: fixture.host, options: fixture.options(identity: fixture.server.encryptedKey))
+    }
+    #expect("\(error.map { "\($0)" } ?? "")".contains("LABRUN_KEY_PASSPHRASE"))
+
+    let wrong = await #expect(throws: SSHError.self) {
+      _ = try await SSHTransportFactory.open(
+        host: fixture.host,
+        options: fixture.options(
+          identity: fixture.server.encryptedKey, environment: ["LABRUN_KEY_PASSPHRASE": "not it"]))
+    }
+    #expect("\(wrong.map { "\($0)" } ?? "")".contains("wrong passphrase"))
+  }
+
+  @Test func authenticatesThroughSSHAgent() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts()
+    let socket = fixture.server.directory.appendingPathComponent("agent.sock").path
+    let agent = try SpawnedProcess(["/usr/bin/ssh-agent", "-D", "-a", socket])
+    defer { agent.terminate() }
+    for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+    let added = LoopbackSSHServer.run(
+      ["/usr/bin/ssh-add", try #require(fixture.server.keys["rsa"]).path], environment: ["SSH_AUTH_SOCK": socket])
+    #expect(added.status == 0, "ssh-add: \(added.output)")
+    let transport = try await SSHTransportFactory.open(
+      host: fixture.host, options: fixture.options(environment: ["SSH_AUTH_SOCK": socket]))
+    #expect(try await transport.run(RemoteCommand("echo agent")).stdoutText == "agent\n")
+    await transport.close()
+  }
+
+  @Test func wrongKeyNamesEveryMethodTried() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts()
+    let error = await #expect(throws: SSHError.self) {
+      _ = try await SSHTransportFactory.open(
+        host: fixture.host,
+        options: fixture.options(
+          identity: fixture.server.unauthorizedKey, environment: ["SSH_AUTH_SOCK": "/nonexistent/agent.sock"]))
+    }
+    let text = error.map { "\($0)" } ?? ""
+    #expect(text.contains("authentication as \(fixture.server.user)"))
+    #expect(text.contains("ssh-agent at /nonexistent/agent.sock (cannot connect)"))
+    #expect(text.contains("\(fixture.server.unauthorizedKey.path) (rejected by server)"))
+  }
+
+  @Test func unknownHostKeyIsRefusedThenAcceptedAndRemembered() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let identity = fixture.server.keys["ed25519"]
+    let refused = await #expect(throws: SSHError.self) {
+      _ = try await SSHTransportFactory.open(host: fixture.host, options: fixture.options(identity: identity))
+    }
+    guard case .hostKeyUnknown(_, let fingerprint, let type) = refused else {
+      Issue.record("expected hostKeyUnknown, got \(String(describing: refused))")
+      return
+    }
+    #expect(fingerprint == fixture.server.hostKeyFingerprint)
+    #expect(type == "ssh-ed25519")
+    #expect(!FileManager.default.fileExists(atPath: fixture.state.knownHostsFile.path))
+
+    let accepted = try await SSHTransportFactory.open(
+      host: fixture.host, options: fixture.options(identity: identity, accept: true))
+    #expect(await accepted.target.hostKey == fixture.server.hostKeyFingerprint)
+    await accepted.close()
+    let remembered = try String(contentsOf: fixture.state.knownHostsFile, encoding: .utf8)
+    #expect(remembered.contains("[127.0.0.1]:\(fixture.server.port) ssh-ed25519 "))
+    let userFile = fixture.server.clientHome.appendingPathComponent(".ssh/known_hosts")
+    #expect(!FileManager.default.fileExists(atPath: userFile.path), "the user's known_hosts must not be written")
+
+    let again = try await SSHTransportFactory.open(host: fixture.host, options: fixture.options(identity: identity))
+    #expect(try await again.run(RemoteCommand("true")).exitStatus == 0)
+    await again.close()
+  }
+
+  @Test func changedHostKeyIsAlwaysRefusedShowingBothFingerprints() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts()
+    let oldFingerprint = fixture.server.hostKeyFingerprint
+    fixture.server.stop()
+    try fixture.server.regenerateHostKey(type: "ed25519")
+    try fixture.server.start()
+    let newFingerprint = fixture.server.hostKeyFingerprint
+    #expect(oldFingerprint != newFingerprint)
+    for accept in [false, true] {
+      let error = await #expect(throws: SSHError.self) {
+        _ = try await SSHTransportFactory.open(
+          host: fixture.host, options: fixture.options(identity: fixture.server.keys["ed25519"], accept: accept))
+      }
+      let text = error.map { "\($0)" } ?? ""
+      #expect(text.contains("changed"))
+      #expect(text.contains(oldFingerprint))
+      #expect(text.contains(newFingerprint))
+    }
+  }
+
+  @Test func hashedKnownHostsEntryIsRecognised() async throws {
+    let fixture = try SSHFixture(hostKeyType: "ecdsa")
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts(hashed: true)
+    let text = try String(
+      contentsOf: fixture.server.clientHome.appendingPathComponent(".ssh/known_hosts"), encoding: .utf8)
+    #expect(text.hasPrefix("|1|"))
+    let transport = try await SSHTransportFactory.open(
+      host: fixture.host, options: fixture.options(identity: fixture.server.keys["ed25519"]))
+    #expect(await transport.target.hostKey == fixture.server.hostKeyFingerprint)
+    await transport.close()
+  }
+
+  @Test func aliasResolvesThroughConfigFile() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    try fixture.server.trustInUserKnownHosts()
+    let config = try fixture.server.writeSSHConfig(alias: "gpu-vm", identity: fixture.server.keys["rsa"])
+    let transport = try await SSHTransportFactory.open(host: "gpu-vm", options: fixture.options(config: config))
+    let target = await transport.target
+    #expect(target.address == "127.0.0.1")
+    #expect(target.port == fixture.server.port)
+    #expect(target.user == fixture.server.user)
+    #expect(try await transport.run(RemoteCommand("echo via-alias")).stdoutText == "via-alias\n")
+    await transport.close()
+
+    let unknown = await #expect(throws: SSHError.self) {
+      _ = try await SSHTransportFactory.open(host: "no-such-alias", options: fixture.options(config: config))
+    }
+    #expect("\(unknown.map { "\($0)" } ?? "")".contains("unknown host 'no-such-alias'"))
+  }
+
+  @Test(arguments: [0, 3, 255] as [Int32])
+  func reportsRealExitStatus(status: Int32) async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let output = try await transport.run(RemoteCommand("echo out; echo err >&2; exit \(status)"))
+    #expect(output.exitStatus == status)
+    #expect(output.stdoutText == "out\n")
+    #expect(output.stderrText == "err\n")
+    await transport.close()
+  }
+
+  @Test func drainsTwentyMebibytesOnBothStreams() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let file = fixture.server.directory.appendingPathComponent("random")
+    var bytes = [UInt8](repeating: 0, count: 20 << 20)
+    for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
+    try Data(bytes).write(to: file)
+    let path = ShellQuote.quote(file.path)
+    let script = "i=0; while [ $i -lt 20 ]; do dd if=\(path) bs=1048576 skip=$i count=1 2>/dev/null; "
+      + "dd if=\(path) bs=1048576 skip=$i count=1 2>/dev/null >&2; i=$((i+1)); done"
+    let output = try await transport.run(RemoteCommand(script, timeout: .seconds(120)))
+    #expect(output.exitStatus == 0)
+    #expect(output.stdout.count == bytes.count)
+    #expect(output.stderr.count == bytes.count)
+    #expect(SHA256.hash(data: output.stdout) == SHA256.hash(data: bytes))
+    #expect(SHA256.hash(data: output.stderr) == SHA256.hash(data: bytes))
+    await transport.close()
+  }
+
+  @Test func arbitraryBytesRoundTrip() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let all = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+    let out = try await transport.run(RemoteCommand("cat", stdin: all))
+    #expect(out.stdout == all)
+    let err = try await transport.run(RemoteCommand("cat >&2", stdin: all))
+    #expect(err.stderr == all)
+    #expect(err.stdout.isEmpty)
+    await transport.close()
+  }
+
+  @Test(arguments: ["$(touch pwned)", "'; rm -rf ~'", "a\nb\n\nc", "ünï¢ødé ✓ 🚀", "`touch pwned`", "\"$HOME\" \\ *"])
+  func hostileStringsArriveLiterally(value: String) async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let directory = fixture.server.directory.appendingPathComponent("hostile")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let script = "cd \(ShellQuote.quote(directory.path)) && printf '%s' \(ShellQuote.quote(value))"
+    let output = try await transport.run(RemoteCommand(script))
+    #expect(output.stdoutText == value)
+    #expect(output.exitStatus == 0)
+    let privileged = try await transport.run(RemoteCommand(script, privileged: true))
+    #expect(privileged.stdoutText == value)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    await transport.close()
+  }
+
+  @Test func commandPastItsTimeoutIsStoppedAndReported() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let pidFile = fixture.server.directory.appendingPathComponent("sleeper.pid")
+    let clock = ContinuousClock()
+    let start = clock.now
+    let error = await #expect(throws: TransportError.self) {
+      _ = try await transport.run(
+        RemoteCommand("echo $$ > \(ShellQuote.quote(pidFile.path)); exec sleep 300", timeout: .seconds(1)))
+    }
+    #expect(clock.now - start < .seconds(20))
+    guard case .timedOut(_, let after) = error else {
+      Issue.record("expected timedOut, got \(String(describing: error))")
+      return
+    }
+    #expect(after == .seconds(1))
+    let pid = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the remote sleep \(pid) must be gone")
+    #expect(try await transport.run(RemoteCommand("echo still-usable")).stdoutText == "still-usable\n")
+    await transport.close()
+  }
+
+  @Test func cancellationStopsTheRemoteCommand() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let pidFile = fixture.server.directory.appendingPathComponent("cancel.pid")
+    let task = Task {
+      try await transport.run(RemoteCommand("echo $$ > \(ShellQuote.quote(pidFile.path)); exec sleep 300"))
+    }
+    for _ in 0..<500 where !FileManager.default.fileExists(atPath: pidFile.path) { usleep(10_000) }
+    task.cancel()
+    let result = await task.result
+    guard case .failure(let error) = result, case .cancelled = error as? TransportError else {
+      Issue.record("expected cancelled, got \(result)")
+      return
+    }
+    let pid = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the remote sleep \(pid) must be gone")
+    await transport.close()
+  }
+
+  @Test func droppedConnectionIsReportedAndTheNextCommandReconnects() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let marker = fixture.server.directory.appendingPathComponent("started")
+    let server = fixture.server
+    let running = Task {
+      try await transport.run(RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 60"))
+    }
+    for _ in 0..<500 where !FileManager.default.fileExists(atPath: marker.path) { usleep(10_000) }
+    server.killConnections()
+    let result = await running.result
+    guard case .failure(let error) = result, case .connectionLost(_, let detail) = error as? TransportError else {
+      Issue.record("expected connectionLost, got \(result)")
+      return
+    }
+    #expect(detail.contains("sleep 60"))
+    let next = try await transport.run(RemoteCommand("echo reconnected"))
+    #expect(next.stdoutText == "reconnected\n")
+    #expect(await transport.connectionCount == 2)
+    await transport.close()
+  }
+
+  @Test func manyCommandsShareOneConnection() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let results = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+      for index in 0..<16 {
+        group.addTask {
+          let output = try await transport.run(RemoteCommand("sleep 0.$((\(index) % 3)); echo \(index)"))
+          return (index, output.stdoutText)
+        }
+      }
+      return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+    }
+    for index in 0..<16 { #expect(results[index] == "\(index)\n") }
+    #expect(await transport.connectionCount == 1)
+    await transport.close()
+  }
+
+  @Test func sftpMovesOneHundredMebibytesBothWays() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let source = fixture.server.directory.appendingPathComponent("upload-source")
+    var bytes = [UInt8](repeating: 0, count: 100 << 20)
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for index in bytes.indices {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      bytes[index] = UInt8(truncatingIfNeeded: state >> 33)
+    }
+    try Data(bytes).write(to: source)
+    let expected = SHA256.hash(data: bytes)
+    let remote = fixture.server.directory.appendingPathComponent("remote copy").path
+    try await transport.upload(source, to: remote)
+    #expect(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: remote))) == expected)
+    // Uploading again replaces the file.
+    try await transport.upload(source, to: remote)
+    let back = fixture.server.directory.appendingPathComponent("downloaded")
+    try await transport.download(remote, to: back)
+    #expect(SHA256.hash(data: try Data(contentsOf: back)) == expected)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.server.directory.path)
+      .filter { $0.contains(".labrun-") }
+    #expect(leftovers.isEmpty)
+    let missing = await #expect(throws: TransportError.self) {
+      try await transport.download("/nonexistent/file", to: fixture.server.directory.appendingPathComponent("x"))
+    }
+    #expect("\(missing.map { "\($0)" } ?? "")".contains("no such file"))
+    #expect(!FileManager.default.fileExists(atPath: fixture.server.directory.appendingPathComponent("x").path))
+    await transport.close()
+  }
+}
