@@ -329,13 +329,14 @@ final class ExecOperation: SessionOperation {
 
   /// Stops the remote process group: TERM, then KILL if it is still there after 5 s.
   static func killer(pid: Int, privileged: Bool, userIsRoot: Bool) -> ExecOperation {
-    let kill = privileged ? "sudo -n kill" : "kill"
+    // dash's kill takes a process group as `-PGID` (it rejects `--`); the wrapper shell is a
+    // session leader (sshd calls setsid), so its pid is the group id.
     let script =
-      "\(kill) -TERM -- -\(pid) 2>/dev/null || \(kill) -TERM \(pid) 2>/dev/null; i=0; "
-      + "while kill -0 \(pid) 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; "
-      + "\(kill) -KILL -- -\(pid) 2>/dev/null; exit 0"
+      "kill -TERM -\(pid) 2>/dev/null || kill -TERM \(pid) 2>/dev/null; i=0; "
+      + "while kill -0 -\(pid) 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; "
+      + "kill -KILL -\(pid) 2>/dev/null; exit 0"
     return ExecOperation(
-      command: script, privileged: false, userIsRoot: userIsRoot, stdin: nil, timeout: .seconds(20),
+      command: script, privileged: privileged, userIsRoot: userIsRoot, stdin: nil, timeout: .seconds(20),
       completion: { _ in })
   }
 

@@ -201,18 +201,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   public static func run(_ arguments: [String], environment: [String: String]? = nil) -> (
     status: Int32, output: String
   ) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    if let environment { process.environment = environment }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    process.standardInput = FileHandle.nullDevice
-    do { try process.run() } catch { return (-1, "\(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    SpawnedProcess.run(arguments, environment: environment)
   }
 
   static func output(_ arguments: [String]) -> String {

@@ -33,6 +33,54 @@ public final class SpawnedProcess: @unchecked Sendable {
 
   deinit { terminate() }
 
+  /// Runs a short command to completion: exit status and combined stdout+stderr.
+  ///
+  /// Uses posix_spawn and waitpid, not Foundation's Process, so it never waits on the
+  /// monitor thread that long-running children can stall.
+  public static func run(_ arguments: [String], environment: [String: String]? = nil, stdin: String = "")
+    -> (status: Int32, output: String)
+  {
+    var output: [Int32] = [-1, -1]
+    var input: [Int32] = [-1, -1]
+    guard pipe(&output) == 0, pipe(&input) == 0 else { return (-1, "pipe failed") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+    posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, output[1], 2)
+    for fd in input + output { posix_spawn_file_actions_addclose(&actions, fd) }
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let envStrings = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    let envp = envStrings.map { strdup($0) } + [nil]
+    defer { envp.forEach { free($0) } }
+    var child: pid_t = 0
+    let spawned = posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
+    close(input[0])
+    close(output[1])
+    if spawned == 0 {
+      _ = stdin.utf8CString.withUnsafeBufferPointer { write(input[1], $0.baseAddress, max(0, $0.count - 1)) }
+    }
+    close(input[1])
+    var collected: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while spawned == 0 {
+      let count = read(output[0], &buffer, buffer.count)
+      if count > 0 {
+        collected += buffer[0..<count]
+      } else if count == 0 || errno != EINTR {
+        break
+      }
+    }
+    close(output[0])
+    guard spawned == 0 else { return (-1, "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
+    var status: Int32 = 0
+    while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (exit, String(decoding: collected, as: UTF8.self))
+  }
+
   /// Whether the child has not exited yet.
   public var isRunning: Bool {
     lock.withLock {
@@ -46,12 +94,20 @@ public final class SpawnedProcess: @unchecked Sendable {
     }
   }
 
-  /// Sends `signal` and waits for the child to exit.
+  /// Sends `signal`, then SIGKILL if the child is still there after 5 s, and reaps it.
   public func terminate(signal: Int32 = SIGTERM) {
     lock.withLock {
       guard !reaped else { return }
       kill(pid, signal)
       var status: Int32 = 0
+      for _ in 0..<500 {
+        if waitpid(pid, &status, WNOHANG) == pid {
+          reaped = true
+          return
+        }
+        usleep(10_000)
+      }
+      kill(pid, SIGKILL)
       _ = waitpid(pid, &status, 0)
       reaped = true
     }

@@ -95,7 +95,7 @@ struct SSHFixture {
     try fixture.server.trustInUserKnownHosts()
     let socket = fixture.server.directory.appendingPathComponent("agent.sock").path
     let agent = try SpawnedProcess(["/usr/bin/ssh-agent", "-D", "-a", socket])
-    defer { agent.terminate() }
+    defer { agent.terminate(signal: SIGKILL) }
     for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
     let added = LoopbackSSHServer.run(
       ["/usr/bin/ssh-add", try #require(fixture.server.keys["rsa"]).path], environment: ["SSH_AUTH_SOCK": socket])
@@ -227,7 +227,7 @@ struct SSHFixture {
     try Data(bytes).write(to: file)
     let path = ShellQuote.quote(file.path)
     let script = "i=0; while [ $i -lt 20 ]; do dd if=\(path) bs=1048576 skip=$i count=1 2>/dev/null; "
-      + "dd if=\(path) bs=1048576 skip=$i count=1 2>/dev/null >&2; i=$((i+1)); done"
+      + "dd if=\(path) bs=1048576 skip=$i count=1 >&2 2>/dev/null; i=$((i+1)); done"
     let output = try await transport.run(RemoteCommand(script, timeout: .seconds(120)))
     #expect(output.exitStatus == 0)
     #expect(output.stdout.count == bytes.count)
