@@ -1,0 +1,150 @@
+import Crypto
+import Foundation
+
+/// One run directory (`runs/<run-id>/`): run.json, ledger.json, transcript.jsonl and
+/// artifacts/ with SHA256SUMS.
+///
+/// Every write goes through this actor and is atomic (temp file + rename), except the
+/// transcript, which is appended one line per command. Everything written is redacted first.
+public actor Run {
+  public nonisolated let directory: URL
+  public nonisolated let redactor: Redactor
+  private var record: RunRecord
+  private var ledger: Ledger
+
+  init(directory: URL, record: RunRecord, ledger: Ledger, redactor: Redactor) {
+    self.directory = directory
+    self.record = record
+    self.ledger = ledger
+    self.redactor = redactor
+  }
+
+  public nonisolated var runFile: URL { directory.appendingPathComponent("run.json") }
+  public nonisolated var ledgerFile: URL { directory.appendingPathComponent("ledger.json") }
+  public nonisolated var transcriptFile: URL { directory.appendingPathComponent("transcript.jsonl") }
+  public nonisolated var artifactsDirectory: URL {
+    directory.appendingPathComponent("artifacts", isDirectory: true)
+  }
+  public nonisolated var checksumsFile: URL { artifactsDirectory.appendingPathComponent("SHA256SUMS") }
+
+  public var id: String { record.runID }
+  public var runRecord: RunRecord { record }
+  public var currentLedger: Ledger { ledger }
+
+  // MARK: run.json
+
+  /// Records a parameter a step computed (e.g. `oversubscribe_mib`) in run.json.
+  public func recordParameter(_ name: String, _ value: RecordedValue) throws {
+    record.parameters[name] = value.mapStrings(redactor.redact)
+    try saveRecord()
+  }
+
+  /// Updates the target once the transport knows more (address, host key).
+  public func updateTarget(_ target: TargetInfo) throws {
+    record.target = target
+    try saveRecord()
+  }
+
+  /// Sets or clears `finished_at`.
+  public func setFinished(_ date: Date?) throws {
+    record.finishedAt = date
+    try saveRecord()
+  }
+
+  func saveRecord() throws {
+    try AtomicFile.writeJSON(record, to: runFile)
+  }
+
+  // MARK: ledger.json
+
+  /// Replaces one step's entry and saves the ledger atomically.
+  public func update(_ entry: LedgerEntry) throws {
+    var redacted = entry
+    redacted.title = redactor.redact(entry.title)
+    redacted.outputs = entry.outputs?.mapStrings(redactor.redact)
+    if let error = entry.error {
+      redacted.error = StepFailureRecord(
+        message: redactor.redact(error.message), command: error.command.map(redactor.redact),
+        outputTail: error.outputTail.map(redactor.redact))
+    }
+    ledger.upsert(redacted)
+    try saveLedger()
+  }
+
+  func saveLedger() throws {
+    try AtomicFile.writeJSON(ledger, to: ledgerFile)
+  }
+
+  // MARK: transcript.jsonl
+
+  /// Appends one command to transcript.jsonl.
+  public func appendTranscript(_ entry: TranscriptEntry) throws {
+    var redacted = entry
+    redacted.command = redactor.redact(entry.command)
+    redacted.error = entry.error.map(redactor.redact)
+    var line = try JSONEncoder.labrunLine.encode(redacted)
+    line.append(0x0A)
+    let path = transcriptFile.path
+    if !FileManager.default.fileExists(atPath: path) {
+      try AtomicFile.write(Data(), to: transcriptFile)
+    }
+    let handle = try FileHandle(forWritingTo: transcriptFile)
+    defer { try? handle.close() }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: line)
+  }
+
+  // MARK: artifacts
+
+  /// Appends a `$ command` section with its output to `artifacts/<name>` and rewrites
+  /// SHA256SUMS. A new file on a simulated target starts with the SIMULATED marker line.
+  public func appendArtifactSection(to name: String, command: String, output: String) throws {
+    let file = try artifactURL(name)
+    var text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    if text.isEmpty, record.target.kind == .simulated {
+      text = Self.simulatedMarker + "\n"
+    }
+    if !text.isEmpty {
+      if !text.hasSuffix("\n") { text += "\n" }
+      if text != Self.simulatedMarker + "\n" { text += "\n" }
+    }
+    text += "$ " + redactor.redact(command) + "\n\n"
+    let body = redactor.redact(output)
+    text += body
+    if !body.isEmpty, !body.hasSuffix("\n") { text += "\n" }
+    try AtomicFile.write(Data(text.utf8), to: file)
+    try writeChecksums()
+  }
+
+  /// Writes `artifacts/<name>` with `content` as is (redacted), replacing it, and rewrites
+  /// SHA256SUMS.
+  public func writeArtifact(_ name: String, content: String) throws {
+    let file = try artifactURL(name)
+    try AtomicFile.write(Data(redactor.redact(content).utf8), to: file)
+    try writeChecksums()
+  }
+
+  /// The first line of every artifact captured on the simulated host.
+  public static let simulatedMarker = "# SIMULATED — not captured on hardware"
+
+  private func artifactURL(_ name: String) throws -> URL {
+    guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), name != "SHA256SUMS" else {
+      throw RunStoreError.badArtifactName(name)
+    }
+    return artifactsDirectory.appendingPathComponent(name)
+  }
+
+  /// SHA256SUMS in `sha256sum` format (hash, two spaces, name), names sorted.
+  private func writeChecksums() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: artifactsDirectory.path)
+      .filter { $0 != "SHA256SUMS" && !$0.hasPrefix(".") }
+      .sorted()
+    var lines = ""
+    for name in names {
+      let data = try Data(contentsOf: artifactsDirectory.appendingPathComponent(name))
+      let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+      lines += "\(digest)  \(name)\n"
+    }
+    try AtomicFile.write(Data(lines.utf8), to: checksumsFile)
+  }
+}
