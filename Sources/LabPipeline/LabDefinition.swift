@@ -105,7 +105,8 @@ public struct LabDefinition: Sendable, Hashable {
         }
       }
     }
-    return LabDefinition(name: name, title: title, description: description, parameters: parameters, file: file)
+    return LabDefinition(
+      name: name, title: title, description: description, parameters: parameters, file: file)
   }
 }
 
@@ -206,26 +207,30 @@ public struct LabParameter: Sendable, Hashable {
 
   init(name: String, node: Node, reader: NodeReader) throws {
     let mapping = try reader.mapping(node, what: "parameter '\(name)'")
-    try reader.onlyKeys(mapping, ["type", "default", "description", "range", "pattern"], in: "parameter '\(name)'")
+    try reader.onlyKeys(
+      mapping, ["type", "default", "description", "range", "pattern"], in: "parameter '\(name)'")
     guard let typeNode = mapping["type"] else {
       throw reader.error(node, "parameter '\(name)' has no `type:` (one of int, string, bool, duration)")
     }
     let typeName = try reader.string(typeNode, what: "type")
     guard let kind = Kind(rawValue: typeName) else {
-      throw reader.error(typeNode, "parameter '\(name)': unknown type '\(typeName)'; use int, string, bool or duration")
+      throw reader.error(
+        typeNode, "parameter '\(name)': unknown type '\(typeName)'; use int, string, bool or duration")
     }
     self.name = name
     self.kind = kind
     self.description = try mapping["description"].map { try reader.string($0, what: "description") } ?? ""
     if let rangeNode = mapping["range"] {
       guard kind == .int || kind == .duration else {
-        throw reader.error(rangeNode, "parameter '\(name)': `range` applies to int and duration parameters only")
+        throw reader.error(
+          rangeNode, "parameter '\(name)': `range` applies to int and duration parameters only")
       }
       guard case .sequence(let sequence) = rangeNode, sequence.count == 2,
         let low = Int(sequence[0].scalar?.string ?? ""), let high = Int(sequence[1].scalar?.string ?? ""),
         low <= high
       else {
-        throw reader.error(rangeNode, "parameter '\(name)': `range` must be [min, max] with integers, min <= max")
+        throw reader.error(
+          rangeNode, "parameter '\(name)': `range` must be [min, max] with integers, min <= max")
       }
       self.range = low...high
     } else {
@@ -254,8 +259,10 @@ public struct LabParameter: Sendable, Hashable {
       throw reader.error(defaultNode, "parameter '\(name)' is \(kind) but its default is a quoted string")
     }
     do {
-      self.defaultValue = try Self(name: name, kind: kind, defaultValue: .null, range: range, pattern: pattern)
-        .parse(scalar.string)
+      self.defaultValue = try Self(
+        name: name, kind: kind, defaultValue: .null, range: range, pattern: pattern
+      )
+      .parse(scalar.string)
     } catch let problem as ParameterProblem {
       throw reader.error(defaultNode, "parameter '\(name)' (\(kind)): default \(problem.description)")
     }
@@ -273,7 +280,8 @@ enum ParameterProblem: Error, CustomStringConvertible {
     switch self {
     case .notA(let expected, let text): return "'\(text)' is not \(expected)"
     case .outOfRange(let value, let range, let unit):
-      return "\(value)\(unit) is outside the allowed range \(range.lowerBound)\(unit)...\(range.upperBound)\(unit)"
+      return
+        "\(value)\(unit) is outside the allowed range \(range.lowerBound)\(unit)...\(range.upperBound)\(unit)"
     case .noMatch(let text, let pattern): return "'\(text)' does not match the pattern \(pattern)"
     case .badPattern(let pattern): return "the pattern \(pattern) is not a valid regular expression"
     }
@@ -285,11 +293,14 @@ struct NodeReader {
   let path: String
 
   func error(_ node: Node, _ problem: String) -> LabDefinitionError {
-    LabDefinitionError.invalid(path: path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, problem: problem)
+    LabDefinitionError.invalid(
+      path: path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, problem: problem)
   }
 
   func mapping(_ node: Node, what: String) throws -> Node.Mapping {
-    guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping (key: value)") }
+    guard case .mapping(let mapping) = node else {
+      throw error(node, "\(what) must be a mapping (key: value)")
+    }
     return mapping
   }
 

@@ -59,7 +59,8 @@ public struct LabLocator: Sendable {
       while directory.path != "/" {
         let labs = directory.appendingPathComponent("labs", isDirectory: true)
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: labs.path, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: labs.path, isDirectory: &isDirectory), isDirectory.boolValue
+        {
           directories.append(labs)
           break
         }

@@ -70,15 +70,16 @@ public actor Pipeline {
     progress(.phaseFinished(phase, elapsed: clock.now - phaseStart))
   }
 
-  /// The steps and the commands each would run, from parameters alone.
+  /// The steps and the commands each would run, from the parameters and the target's
+  /// description (``Transport/target``) alone.
   ///
   /// Steps get a ``PlanContext``, which has no transport, so planning cannot run anything
   /// on the target.
   public nonisolated static func plan(
-    _ phase: Phase, steps: [any Step], parameters: Parameters, target: TargetInfo
-  ) throws -> [PlannedStep] {
+    _ phase: Phase, steps: [any Step], parameters: Parameters, transport: any Transport
+  ) async throws -> [PlannedStep] {
     try checkUniqueIDs(steps)
-    let context = PlanContext(parameters: parameters, target: target)
+    let context = PlanContext(parameters: parameters, target: await transport.target)
     return try steps.map { step in
       PlannedStep(
         phase: phase, id: step.id, title: step.title,
@@ -208,7 +209,9 @@ public enum PipelineError: Error, CustomStringConvertible, LocalizedError, Equat
       var text = "\(phase) stopped: step \(step) (\(title)) failed: \(failure.message)"
       if let command = failure.command { text += "\n  last command: \(command)" }
       if let tail = failure.outputTail, !tail.isEmpty {
-        text += "\n  output (last lines):\n" + tail.split(separator: "\n", omittingEmptySubsequences: false)
+        text +=
+          "\n  output (last lines):\n"
+          + tail.split(separator: "\n", omittingEmptySubsequences: false)
           .map { "    " + $0 }.joined(separator: "\n")
       }
       text += "\nFix the cause and run the same command again: finished steps are not repeated."

@@ -37,7 +37,8 @@ public struct LocalTransport: Transport {
     let process = LocalProcess(arguments: arguments, stdin: command.stdin ?? [])
     let startedAt = Date()
     let ending = try await withTaskCancellationHandler {
-      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LocalProcess.Ending, any Error>) in
+      try await withCheckedThrowingContinuation {
+        (continuation: CheckedContinuation<LocalProcess.Ending, any Error>) in
         process.start(timeout: command.timeout, continuation: continuation)
       }
     } onCancel: {

@@ -29,7 +29,8 @@ public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatab
     case .simulatorUnavailable(let host):
       return "--host \(host): the simulated GPU host is not available in this build yet; use --host local"
     case .sshUnavailable(let host):
-      return "--host \(host): ssh transport not available yet in this build; use --host local on the GPU machine"
+      return
+        "--host \(host): ssh transport not available yet in this build; use --host local on the GPU machine"
     }
   }
 

@@ -101,7 +101,8 @@ struct SelfTestEchoParameter: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let value = try ctx.parameters.string("echo_value")
     return [
-      RemoteCommand("printf '%s' \(ShellQuote.quote(value)) > \(try SelfTestLab.path(ctx.parameters, "echo.txt"))")
+      RemoteCommand(
+        "printf '%s' \(ShellQuote.quote(value)) > \(try SelfTestLab.path(ctx.parameters, "echo.txt"))")
     ]
   }
 }
@@ -170,7 +171,8 @@ struct SelfTestFacts: Step {
   }
 
   func observe(_ ctx: StepContext) async throws -> Output {
-    Output(kernel: try await ctx.runChecked("uname -s").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
+    Output(
+      kernel: try await ctx.runChecked("uname -s").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
@@ -188,14 +190,16 @@ struct SelfTestUseFacts: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let facts = try ctx.output(of: SelfTestFacts())
     try await ctx.runChecked(
-      "printf '%s\\n' \(ShellQuote.quote(facts.kernel)) > \(try SelfTestLab.path(ctx.parameters, "kernel.txt"))")
+      "printf '%s\\n' \(ShellQuote.quote(facts.kernel)) > \(try SelfTestLab.path(ctx.parameters, "kernel.txt"))"
+    )
     return NoOutput()
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     [
       RemoteCommand(
-        "printf '%s\\n' \(ctx.placeholder("facts.kernel")) > \(try SelfTestLab.path(ctx.parameters, "kernel.txt"))")
+        "printf '%s\\n' \(ctx.placeholder("facts.kernel")) > \(try SelfTestLab.path(ctx.parameters, "kernel.txt"))"
+      )
     ]
   }
 }
@@ -207,8 +211,8 @@ struct SelfTestShowToken: Step {
     var line: String
   }
 
-  var id: String { "show-token" }
-  var title: String { "Show SELFTEST_TOKEN (redacted)" }
+  var id: String { "show-env" }
+  var title: String { "Show the SELFTEST_TOKEN variable (redacted)" }
 
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
@@ -221,7 +225,8 @@ struct SelfTestShowToken: Step {
   }
 
   func observe(_ ctx: StepContext) async throws -> Output {
-    let output = try await ctx.runChecked(try plan(PlanContext(parameters: ctx.parameters, target: ctx.target))[0])
+    let output = try await ctx.runChecked(
+      try plan(PlanContext(parameters: ctx.parameters, target: ctx.target))[0])
     return Output(line: output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
   }
 

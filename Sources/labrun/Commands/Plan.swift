@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import LabPipeline
+
+extension Labrun {
+  struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print the steps and the commands each would run; runs nothing on the target.",
+      discussion: """
+        Reads the lab and its parameters and asks each step for the commands it would run. \
+        Values that earlier steps compute show as <placeholders>. Nothing is written to the \
+        state directory and no command runs on the target.
+
+        \(LabrunExit.help)
+        """)
+
+    @OptionGroup var target: TargetArguments
+    @OptionGroup var lab: LabArguments
+
+    /// Machine-readable output for scripts.
+    @Flag(name: .long, help: "Print the plan as JSON.")
+    var json = false
+
+    /// Which phases to show.
+    @Option(
+      name: .long,
+      help: ArgumentHelp("Show only this phase (up, exercises or down).", valueName: "phase"))
+    var phase: Phase?
+
+    func validate() throws {
+      guard target.host != nil else {
+        throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
+      }
+    }
+
+    func run() async throws {
+      let session = LabSession()
+      do {
+        let host = target.host ?? "local"
+        let (lab, parameters) = try session.loadLab(self.lab)
+        let transport = try await session.openTransport(host: host, target)
+        var planned: [PlannedStep] = []
+        for phase in Phase.allCases where self.phase == nil || self.phase == phase {
+          planned += try await Pipeline.plan(
+            phase, steps: lab.steps(for: phase), parameters: parameters, transport: transport)
+        }
+        await transport.close()
+        if json {
+          let document = PlanDocument(
+            lab: lab.name, labFile: lab.definition.file.path, host: host,
+            parameters: parameters.values.mapValues { $0.mapStrings(session.redactor.redact) }, steps: planned
+          )
+          let data = try JSONEncoder.labrun.encode(document)
+          Terminal.output(session.redactor.redact(String(decoding: data, as: UTF8.self)) + "\n")
+        } else {
+          Terminal.output(
+            session.redactor.redact(
+              render(
+                lab: lab.name, file: lab.definition.file.path, host: host,
+                parameters: parameters, steps: planned)))
+        }
+      } catch {
+        throw session.failure(error)
+      }
+    }
+
+    private func render(
+      lab: String, file: String, host: String, parameters: Parameters, steps: [PlannedStep]
+    ) -> String {
+      var text = "lab \(lab) (\(file)) on \(host)\n\nparameters:\n"
+      for name in parameters.values.keys.sorted() {
+        text += "  \(name) = \(parameters.values[name]?.description ?? "")\n"
+      }
+      for phase in Phase.allCases where self.phase == nil || self.phase == phase {
+        let phaseSteps = steps.filter { $0.phase == phase }
+        text += "\n\(phase): \(phaseSteps.count) step\(phaseSteps.count == 1 ? "" : "s")\n"
+        for (index, step) in phaseSteps.enumerated() {
+          text += "  \(index + 1). \(step.id): \(step.title)"
+          text += " (timeout \(Int(step.timeoutSeconds))s"
+          text += step.maxAttempts > 1 ? ", up to \(step.maxAttempts) attempts)\n" : ")\n"
+          for command in step.commands {
+            text += "       $ " + command.replacingOccurrences(of: "\n", with: "\n         ") + "\n"
+          }
+        }
+      }
+      return text
+    }
+  }
+}
+
+/// `labrun plan --json`.
+struct PlanDocument: Encodable {
+  var lab: String
+  var labFile: String
+  var host: String
+  var parameters: [String: RecordedValue]
+  var steps: [PlannedStep]
+
+  enum CodingKeys: String, CodingKey {
+    case lab, host, parameters, steps
+    case labFile = "lab_file"
+  }
+}
+
+extension Phase: ExpressibleByArgument {}

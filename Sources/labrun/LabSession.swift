@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import LabPipeline
+import Remote
+import Steps
+
+/// What the pipeline commands share: the state directory, the redactor, the progress
+/// printer, and the wiring from lab + target + run to a pipeline.
+struct LabSession {
+  let state: StateDirectory
+  let store: RunStore
+  let redactor: Redactor
+  let printer: ProgressPrinter
+  let environment: [String: String]
+
+  init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    self.environment = environment
+    self.state = StateDirectory(environment: environment)
+    self.store = RunStore(state: state)
+    self.redactor = Redactor(environment: environment)
+    self.printer = ProgressPrinter(redactor: redactor, environment: environment)
+  }
+
+  // MARK: labs
+
+  /// The lab `--lab` names (default hami-isolation-realgpu), with `--param` applied.
+  func loadLab(_ arguments: LabArguments) throws -> (Lab, Parameters) {
+    let file = try LabLocator(environment: environment).locate(arguments.lab ?? LabCatalog.defaultLabName)
+    let definition = try LabDefinition.load(from: file)
+    let lab = try LabCatalog.lab(for: definition)
+    return (lab, try definition.resolve(overrides: arguments.parameters))
+  }
+
+  /// The lab an existing run was started with: its recorded lab.yaml, else by name.
+  func loadLab(for record: RunRecord) throws -> Lab {
+    var file: URL
+    if let path = record.labFile, FileManager.default.fileExists(atPath: path) {
+      file = URL(fileURLWithPath: path)
+    } else {
+      file = try LabLocator(environment: environment).locate(record.lab)
+    }
+    file = file.standardizedFileURL
+    return try LabCatalog.lab(for: try LabDefinition.load(from: file))
+  }
+
+  // MARK: targets
+
+  /// Opens `host` with the connection options.
+  func openTransport(host: String, _ arguments: TargetArguments) async throws -> any Transport {
+    try await TargetResolver.open(host: host, options: arguments.connectionOptions(state: state))
+  }
+
+  // MARK: runs
+
+  /// The current run if it can be resumed for this lab and host, else a new run.
+  ///
+  /// A run is resumed when it is the current run, has the same lab and `--host`, and its
+  /// `down` phase has not started; `newRun` forces a new one. Overrides given on a resume
+  /// must match what the run recorded.
+  func startOrResume(
+    lab: Lab, parameters: Parameters, overrides: [String], host: String, target: TargetInfo, newRun: Bool
+  ) async throws -> Run {
+    if !newRun, let id = state.currentRunID(),
+      let run = try? store.open(state.runDirectory(id: id), redactor: redactor)
+    {
+      let record = await run.runRecord
+      let ledger = await run.currentLedger
+      if record.lab == lab.name, record.target.name == host, ledger.entries(of: .down).isEmpty {
+        for name in Set(
+          overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        {
+          let given = parameters[name]
+          if record.parameters[name] != given {
+            throw RunSelectionError.parameterDiffers(
+              name: name, recorded: record.parameters[name]?.description ?? "(unset)",
+              given: given?.description ?? "(unset)", run: id)
+          }
+        }
+        printer.info("resuming run \(id) (\(run.directory.path))")
+        return run
+      }
+    }
+    var recordedTarget = target
+    recordedTarget.name = host
+    let run = try store.create(
+      lab: lab.name, labFile: lab.definition.file.path, target: recordedTarget, parameters: parameters.values,
+      redactor: redactor)
+    printer.info("new run \(await run.id) (\(run.directory.path))")
+    return run
+  }
+
+  /// Runs one phase of `lab` on `run` through `transport`.
+  func runPhase(_ phase: Phase, lab: Lab, run: Run, transport: any Transport) async throws {
+    let pipeline = Pipeline(run: run, transport: transport, progress: printer.handler)
+    defer { printer.stop() }
+    try await pipeline.run(phase, steps: lab.steps(for: phase))
+  }
+
+  /// Records what the transport learned about the target (address, user, host key) in
+  /// run.json, keeping the name the user gave.
+  func recordTarget(of transport: any Transport, in run: Run) async throws {
+    var target = await transport.target
+    target.name = await run.runRecord.target.name
+    try await run.updateTarget(target)
+  }
+
+  /// Prints `error` (redacted) and returns the exit status to throw.
+  func failure(_ error: any Error) -> any Error {
+    printer.stop()
+    if error is ExitCode || error is ValidationError || error is CleanExit { return error }
+    Terminal.error(error, redactor: redactor)
+    return LabrunExit.code(for: error)
+  }
+}
+
+/// Why an existing run cannot be continued as asked.
+enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// `--param` on a resume differs from the value the run recorded.
+  case parameterDiffers(name: String, recorded: String, given: String, run: String)
+
+  var description: String {
+    switch self {
+    case .parameterDiffers(let name, let recorded, let given, let run):
+      return "run \(run) recorded \(name)=\(recorded) but --param gives \(given); "
+        + "rerun with the same value to resume, or pass --new-run to start a new run"
+    }
+  }
+
+  var errorDescription: String? { description }
+}
