@@ -58,6 +58,23 @@ public final class Redactor: @unchecked Sendable {
     return result
   }
 
+  /// `value` with every string redacted; values under secret-named keys (`api_token`,
+  /// `password`) are masked whole and remembered as secrets.
+  public func redact(_ value: RecordedValue, name: String? = nil) -> RecordedValue {
+    if let name, Self.isSecretName(name) {
+      if case .string(let secret) = value { register(secret) }
+      return value == .null ? value : .string(Self.mask)
+    }
+    switch value {
+    case .string(let text): return .string(redact(text))
+    case .array(let values): return .array(values.map { redact($0) })
+    case .object(let values):
+      return .object(
+        Dictionary(uniqueKeysWithValues: values.map { ($0.key, redact($0.value, name: $0.key)) }))
+    default: return value
+    }
+  }
+
   /// `bytes` decoded as UTF-8 (invalid sequences replaced) and redacted.
   public func redact(_ bytes: [UInt8]) -> String {
     redact(String(decoding: bytes, as: UTF8.self))

@@ -35,7 +35,7 @@ public actor Run {
 
   /// Records a parameter a step computed (e.g. `oversubscribe_mib`) in run.json.
   public func recordParameter(_ name: String, _ value: RecordedValue) throws {
-    record.parameters[name] = value.mapStrings(redactor.redact)
+    record.parameters[name] = value
     try saveRecord()
   }
 
@@ -47,32 +47,50 @@ public actor Run {
 
   /// Sets or clears `finished_at`.
   public func setFinished(_ date: Date?) throws {
-    record.finishedAt = date
+    record.finishedAt = date.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
     try saveRecord()
   }
 
+  /// Writes run.json. The record in memory keeps real values (steps need them); the file
+  /// gets the redacted copy.
   func saveRecord() throws {
-    try AtomicFile.writeJSON(record, to: runFile)
+    try Self.write(record, redactor: redactor, to: runFile)
+  }
+
+  static func write(_ record: RunRecord, redactor: Redactor, to runFile: URL) throws {
+    var redacted = record
+    redacted.parameters = Dictionary(
+      uniqueKeysWithValues: record.parameters.map { ($0.key, redactor.redact($0.value, name: $0.key)) })
+    redacted.target.name = redactor.redact(record.target.name)
+    try AtomicFile.writeJSON(redacted, to: runFile)
   }
 
   // MARK: ledger.json
 
-  /// Replaces one step's entry and saves the ledger atomically.
+  /// Replaces one step's entry and saves the ledger atomically (redacted on disk).
   public func update(_ entry: LedgerEntry) throws {
-    var redacted = entry
-    redacted.title = redactor.redact(entry.title)
-    redacted.outputs = entry.outputs?.mapStrings(redactor.redact)
-    if let error = entry.error {
-      redacted.error = StepFailureRecord(
-        message: redactor.redact(error.message), command: error.command.map(redactor.redact),
-        outputTail: error.outputTail.map(redactor.redact))
-    }
-    ledger.upsert(redacted)
+    ledger.upsert(entry)
     try saveLedger()
   }
 
   func saveLedger() throws {
-    try AtomicFile.writeJSON(ledger, to: ledgerFile)
+    try Self.write(ledger, redactor: redactor, to: ledgerFile)
+  }
+
+  static func write(_ ledger: Ledger, redactor: Redactor, to ledgerFile: URL) throws {
+    var redacted = ledger
+    redacted.entries = ledger.entries.map { entry in
+      var copy = entry
+      copy.title = redactor.redact(entry.title)
+      copy.outputs = entry.outputs.map { redactor.redact($0) }
+      if let error = entry.error {
+        copy.error = StepFailureRecord(
+          message: redactor.redact(error.message), command: error.command.map(redactor.redact),
+          outputTail: error.outputTail.map(redactor.redact))
+      }
+      return copy
+    }
+    try AtomicFile.writeJSON(redacted, to: ledgerFile)
   }
 
   // MARK: transcript.jsonl

@@ -38,11 +38,11 @@ public struct RunStore: Sendable {
     let record = RunRecord(
       runID: id, lab: lab, labFile: labFile, target: target,
       startedAt: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)),
-      parameters: parameters.mapValues { $0.mapStrings(redactor.redact) })
+      parameters: parameters)
     let run = Run(directory: directory, record: record, ledger: Ledger(), redactor: redactor)
     try FileManager.default.createDirectory(at: run.artifactsDirectory, withIntermediateDirectories: true)
-    try AtomicFile.writeJSON(record, to: run.runFile)
-    try AtomicFile.writeJSON(Ledger(), to: run.ledgerFile)
+    try Run.write(record, redactor: redactor, to: run.runFile)
+    try Run.write(Ledger(), redactor: redactor, to: run.ledgerFile)
     try AtomicFile.write(Data(), to: run.transcriptFile)
     try state.setCurrentRun(id: id)
     return run

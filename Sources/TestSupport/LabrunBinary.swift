@@ -57,7 +57,9 @@ public struct LabrunBinary: Sendable {
     process.standardError = try FileHandle(forWritingTo: stderrURL)
     process.standardInput = FileHandle.nullDevice
     let exit = ExitBox()
-    process.terminationHandler = { finished in exit.finish(finished.terminationStatus, finished.terminationReason) }
+    process.terminationHandler = { finished in
+      exit.finish(finished.terminationStatus, finished.terminationReason)
+    }
     try process.run()
     return RunningLabrun(process: process, exit: exit, output: output)
   }
@@ -82,7 +84,8 @@ public struct RunningLabrun: @unchecked Sendable {
     defer { output.remove() }
     let stdout = try String(contentsOf: output.appending("stdout"), encoding: .utf8)
     let stderr = try String(contentsOf: output.appending("stderr"), encoding: .utf8)
-    return LabrunResult(status: status, killedBySignal: reason == .uncaughtSignal, stdout: stdout, stderr: stderr)
+    return LabrunResult(
+      status: status, killedBySignal: reason == .uncaughtSignal, stdout: stdout, stderr: stderr)
   }
 }
 

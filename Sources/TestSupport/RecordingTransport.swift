@@ -22,7 +22,8 @@ public actor RecordingTransport: Transport {
   public static func output(_ stdout: String = "", stderr: String = "", status: Int32 = 0) -> CommandOutput {
     let now = Date()
     return CommandOutput(
-      stdout: Array(stdout.utf8), stderr: Array(stderr.utf8), exitStatus: status, startedAt: now, finishedAt: now)
+      stdout: Array(stdout.utf8), stderr: Array(stderr.utf8), exitStatus: status, startedAt: now,
+      finishedAt: now)
   }
 
   public var target: TargetInfo { info }

@@ -12,7 +12,10 @@ import Testing
     }
     let events = EventLog()
     let steps: [any Step] = [
-      ClosureStep("a") { ctx in Int(try await ctx.runChecked("echo 41").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 },
+      ClosureStep("a") { ctx in
+        Int(try await ctx.runChecked("echo 41").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
+          ?? 0
+      },
       ClosureStep("b", isSatisfied: { ctx in try await ctx.run("check b").succeeded }) { ctx in
         _ = try await ctx.run("apply b")
         return 0
@@ -23,7 +26,8 @@ import Testing
         return a + 1
       },
     ]
-    try await Pipeline(run: fixture.run, transport: transport, progress: events.handler).run(.up, steps: steps)
+    try await Pipeline(run: fixture.run, transport: transport, progress: events.handler).run(
+      .up, steps: steps)
 
     #expect(await transport.commands.map(\.script) == ["echo 41", "check b", "echo 42"])
     let ledger = try fixture.ledgerOnDisk()

@@ -69,12 +69,14 @@ struct RunFixture {
   let run: Run
   let redactor: Redactor
 
-  init(parameters: [String: RecordedValue] = ["value": .string("v")], redactor: Redactor = Redactor()) throws {
+  init(parameters: [String: RecordedValue] = ["value": .string("v")], redactor: Redactor = Redactor()) throws
+  {
     home = try TemporaryDirectory()
     store = RunStore(state: StateDirectory(root: home.url))
     self.redactor = redactor
     run = try store.create(
-      lab: "test-lab", labFile: nil, target: TargetInfo(name: "recorded", kind: .local), parameters: parameters,
+      lab: "test-lab", labFile: nil, target: TargetInfo(name: "recorded", kind: .local),
+      parameters: parameters,
       redactor: redactor, now: Date(timeIntervalSince1970: 1_782_209_700))
   }
 

@@ -108,7 +108,9 @@ import Testing
     let back = directory.appending("back.bin")
     try await transport.download(remote, to: back)
     #expect(try Data(contentsOf: back) == bytes)
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+      $0.hasSuffix(".tmp")
+    }
     #expect(leftovers.isEmpty)
     await #expect(throws: TransportError.self) {
       try await transport.download(directory.appending("missing").path, to: back)
