@@ -102,7 +102,7 @@ public final class Redactor: @unchecked Sendable {
       ),
       // NAME=VALUE, name: value, "name": "value" where the name says it is secret.
       (
-        #"(?i)\b([a-z0-9_.-]*(?:token|password|passwd|secret)[a-z0-9_.-]*["']?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"',;&|)]+)"#,
+        #"(?i)\b([a-z0-9_.-]*(?:token|password|passwd|secret)[a-z0-9_.-]*["']?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"',;&|)\\]+)"#,
         "$1" + mask
       ),
     ]

@@ -48,10 +48,19 @@ extension Labrun {
         if json {
           let document = PlanDocument(
             lab: lab.name, labFile: lab.definition.file.path, host: host,
-            parameters: parameters.values.mapValues { $0.mapStrings(session.redactor.redact) }, steps: planned
+            parameters: parameters.values.reduce(into: [:]) { redacted, entry in
+              redacted[entry.key] = session.redactor.redact(entry.value, name: entry.key)
+            },
+            steps: planned.map { step in
+              var copy = step
+              copy.title = session.redactor.redact(step.title)
+              copy.commands = step.commands.map(session.redactor.redact)
+              return copy
+            }
           )
+          // Redact values before encoding: redacting JSON text could break its quoting.
           let data = try JSONEncoder.labrun.encode(document)
-          Terminal.output(session.redactor.redact(String(decoding: data, as: UTF8.self)) + "\n")
+          Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
         } else {
           Terminal.output(
             session.redactor.redact(

@@ -18,7 +18,8 @@ extension Labrun {
         let runs = try session.store.list()
         if json {
           let data = try JSONEncoder.labrun.encode(runs)
-          Terminal.output(session.redactor.redact(String(decoding: data, as: UTF8.self)) + "\n")
+          // run.json and ledger.json are redacted when written.
+          Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
           return
         }
         if runs.isEmpty {

@@ -25,7 +25,8 @@ extension Labrun {
           let document = StatusDocument(
             directory: directory.path, status: status, run: record, ledger: ledger)
           let data = try JSONEncoder.labrun.encode(document)
-          Terminal.output(session.redactor.redact(String(decoding: data, as: UTF8.self)) + "\n")
+          // run.json and ledger.json are redacted when written.
+          Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
           return
         }
         var text = "run \(record.runID) (\(status.rawValue))\n"
