@@ -26,6 +26,14 @@ public struct LabDefinition: Sendable, Hashable {
   /// The lab.yaml this was read from.
   public var file: URL
 
+  public init(name: String, title: String, description: String, parameters: [LabParameter], file: URL) {
+    self.name = name
+    self.title = title
+    self.description = description
+    self.parameters = parameters
+    self.file = file
+  }
+
   /// Parameters with their defaults.
   public var defaults: Parameters {
     Parameters(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) }))

@@ -55,6 +55,15 @@ import Testing
     let up = try await fixture.labrun(fixture.selftest("up"))
     #expect(up.status == 0, "\(up)")
     #expect(up.stdout.isEmpty, "stdout must carry only data")
+    // Not a terminal: plain timestamped lines.
+    let lines = up.stderr.split(separator: "\n")
+    #expect(lines.count >= 8)
+    for line in lines {
+      #expect(
+        line.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z "#, options: .regularExpression) != nil,
+        "\(line)")
+    }
+    #expect(up.stderr.contains("up [4/6] sleep started"))
     let exercises = try await fixture.labrun(["exercises"])
     #expect(exercises.status == 0, "\(exercises)")
     let kernel = try String(contentsOf: fixture.markers.appendingPathComponent("kernel.txt"), encoding: .utf8)
@@ -86,6 +95,13 @@ import Testing
     #expect(list.first?["current"] as? Bool == true)
     let text = try await fixture.labrun(["runs"])
     #expect(text.stdout.contains(run.lastPathComponent))
+
+    // A torn-down run is not resumed; --new-run forces a new one even when it could be.
+    let again = try await fixture.labrun(fixture.selftest("up"))
+    #expect(again.status == 0, "\(again)")
+    let forced = try await fixture.labrun(fixture.selftest("up", extra: ["--new-run"]))
+    #expect(forced.status == 0, "\(forced)")
+    #expect(try fixture.runDirectories().count == 3)
   }
 
   @Test func failedStepThenRerunResumesAndSkipsWhatWasDone() async throws {

@@ -129,3 +129,23 @@ import Testing
     #expect(throws: LabDefinitionError.self) { try locator.locate("absent") }
   }
 }
+
+@Suite struct DurationParameterTests {
+  let lab = LabParameter(name: "wait", kind: .duration, defaultValue: .int(1))
+
+  @Test(arguments: [("90s", 90), ("10m", 600), ("1h30m", 5400), ("2h", 7200), ("45", 45), ("1m30s", 90)])
+  func parsesDurations(text: String, seconds: Int) throws {
+    let parameters = try LabDefinition(
+      name: "x", title: "x", description: "", parameters: [lab], file: URL(fileURLWithPath: "/x")
+    )
+    .resolve(overrides: ["wait=\(text)"])
+    #expect(try parameters.duration("wait") == .seconds(seconds))
+  }
+
+  @Test(arguments: ["", "m", "10x", "-5", "1.5h", "h10"])
+  func refusesBadDurations(text: String) throws {
+    let definition = LabDefinition(
+      name: "x", title: "x", description: "", parameters: [lab], file: URL(fileURLWithPath: "/x"))
+    #expect(throws: LabDefinitionError.self) { try definition.resolve(overrides: ["wait=\(text)"]) }
+  }
+}

@@ -200,3 +200,43 @@ import Testing
     }
   }
 }
+
+@Suite struct StepContextTests {
+  @Test func waitPollsReportsAndGivesUp() async throws {
+    let fixture = try RunFixture()
+    defer { fixture.home.remove() }
+    let polls = Counter()
+    let events = EventLog()
+    let steps: [any Step] = [
+      ClosureStep("ready") { ctx in
+        try await ctx.wait(for: "the third poll", timeout: .seconds(10), interval: .milliseconds(10)) {
+          await polls.next() >= 3
+        }
+        return await polls.value
+      },
+      ClosureStep("never") { ctx in
+        try await ctx.wait(
+          for: "something that never happens", timeout: .milliseconds(100), interval: .milliseconds(20)
+        ) {
+          false
+        }
+        return 0
+      },
+    ]
+    do {
+      try await Pipeline(run: fixture.run, transport: RecordingTransport(), progress: events.handler)
+        .run(.exercises, steps: steps)
+      Issue.record("expected the second wait to time out")
+    } catch let error as PipelineError {
+      #expect(
+        String(describing: error).contains("gave up waiting for something that never happens after 0.1s"))
+    }
+    let waits = events.events.compactMap { event -> String? in
+      if case .waiting(let step, let what, _) = event { return "\(step.id): \(what)" }
+      return nil
+    }
+    #expect(waits.prefix(2) == ["ready: the third poll", "ready: the third poll"])
+    #expect(waits.contains("never: something that never happens"))
+    #expect(try fixture.ledgerOnDisk().entries.map(\.outputs) == [.int(3), nil])
+  }
+}
