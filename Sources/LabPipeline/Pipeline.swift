@@ -132,8 +132,9 @@ public actor Pipeline {
         }
         return
       } catch {
-        let failure = await failureRecord(for: error, log: log)
         let cancelled = error is CancellationError || Task.isCancelled
+        var failure = await failureRecord(for: error, log: log)
+        if cancelled { failure.message = "interrupted (labrun was cancelled while the step ran)" }
         if !cancelled, attempt < policy.maxAttempts {
           let delay = policy.backoff(afterAttempt: attempt)
           try await run.update(
@@ -152,6 +153,7 @@ public actor Pipeline {
             phase: position.phase, stepID: step.id, title: step.title, state: .failed, attempts: attempt,
             startedAt: startedAt, finishedAt: Date(), error: failure))
         progress(.stepFailed(position, elapsed: clock.now - start, failure: failure))
+        if cancelled { throw PipelineError.interrupted(phase: position.phase, step: step.id) }
         throw PipelineError.stepFailed(
           phase: position.phase, step: step.id, title: run.redactor.redact(step.title), failure: failure)
       }
@@ -198,6 +200,8 @@ public actor Pipeline {
 public enum PipelineError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// A step failed after all its attempts; the ledger has the details.
   case stepFailed(phase: Phase, step: String, title: String, failure: StepFailureRecord)
+  /// The task running the phase was cancelled (SIGINT/SIGTERM) during a step.
+  case interrupted(phase: Phase, step: String)
   /// Two steps of one lab share an id, which would corrupt the ledger.
   case duplicateStepID(String)
   /// `run` was called while another phase was running on this pipeline.
@@ -216,6 +220,8 @@ public enum PipelineError: Error, CustomStringConvertible, LocalizedError, Equat
       }
       text += "\nFix the cause and run the same command again: finished steps are not repeated."
       return text
+    case .interrupted(let phase, let step):
+      return "\(phase) interrupted during step \(step); run the same command again to resume"
     case .duplicateStepID(let id):
       return "two steps have the id '\(id)'; step ids must be unique within a lab"
     case .alreadyRunning(let phase):

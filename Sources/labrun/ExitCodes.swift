@@ -23,6 +23,7 @@ enum LabrunExit {
       3   the target could not be reached, or the connection failed
       4   no such run, or the run directory cannot be read or written
       64  invalid command line
+      130 interrupted (SIGINT or SIGTERM); the interrupted step is recorded, rerun to resume
     """
 
   /// The exit status for an error that ended a command.

@@ -6,7 +6,7 @@ import Steps
 
 /// What the pipeline commands share: the state directory, the redactor, the progress
 /// printer, and the wiring from lab + target + run to a pipeline.
-struct LabSession {
+struct LabSession: Sendable {
   let state: StateDirectory
   let store: RunStore
   let redactor: Redactor
@@ -108,6 +108,8 @@ struct LabSession {
   func failure(_ error: any Error) -> any Error {
     printer.stop()
     if error is ExitCode || error is ValidationError || error is CleanExit { return error }
+    // SignalCancellation says it was interrupted and exits 130.
+    if case PipelineError.interrupted = error { return ExitCode(130) }
     Terminal.error(error, redactor: redactor)
     return LabrunExit.code(for: error)
   }

@@ -3,7 +3,7 @@ import LabPipeline
 import Remote
 
 /// `--host` and how to reach it: shared by up, exercises, down, run and plan.
-struct TargetArguments: ParsableArguments {
+struct TargetArguments: ParsableArguments, Sendable {
   /// The target; optional here so exercises/down can default to the run's own target.
   @Option(
     name: .long,
@@ -36,7 +36,7 @@ struct TargetArguments: ParsableArguments {
 }
 
 /// `--lab` and `--param`: which lab and with which parameters.
-struct LabArguments: ParsableArguments {
+struct LabArguments: ParsableArguments, Sendable {
   /// A name is looked up in ./labs, $LABRUN_LABS, then the labs/ next to the executable.
   @Option(
     name: .long,
@@ -57,7 +57,7 @@ struct LabArguments: ParsableArguments {
 }
 
 /// `--run ID|DIR`: which run exercises, down and status act on.
-struct RunArguments: ParsableArguments {
+struct RunArguments: ParsableArguments, Sendable {
   /// Defaults to the current run (the state directory's `current` pointer).
   @Option(
     name: .customLong("run"),

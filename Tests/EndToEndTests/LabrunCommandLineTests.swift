@@ -177,6 +177,33 @@ import Testing
     #expect(leftovers.isEmpty)
   }
 
+  @Test func interruptStopsTheCommandRecordsTheStepAndExits130() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let started = try fixture.binary.start(
+      fixture.selftest("up", ["sleep_seconds=60"]), environment: fixture.environment)
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(60)
+    while clock.now < deadline {
+      if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up))?["sleep"] == .running {
+        break
+      }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(!SelfTestLabFixture.processes(mentioning: fixture.markers.path).isEmpty)
+    started.kill(SIGINT)
+    let result = try await started.wait()
+    #expect(!result.killedBySignal && result.status == 130, "\(result)")
+    #expect(result.stderr.contains("interrupted"))
+    let run = try fixture.onlyRun()
+    let entry = try #require(try fixture.ledger(run).entry(phase: .up, stepID: "sleep"))
+    #expect(entry.state == .failed)
+    #expect(entry.error?.message.contains("interrupted") == true)
+    // The sleep ran in its own process group; the interrupt must have stopped it.
+    #expect(SelfTestLabFixture.processes(mentioning: fixture.markers.path).isEmpty)
+  }
+
   @Test func secretsNeverReachTheRunDirectoryOrTheTerminal() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }

@@ -90,5 +90,16 @@ struct SelfTestLabFixture {
     return check.terminationStatus == 0
   }
 
+  /// Process ids whose command line mentions `text` (from /proc).
+  static func processes(mentioning text: String) -> [String] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.filter { entry in
+      guard Int(entry) != nil,
+        let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+      else { return false }
+      return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(text)
+    }
+  }
+
   func remove() { root.remove() }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import LabPipeline
 
 extension Labrun {
-  struct Down: AsyncParsableCommand {
+  struct Down: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
       abstract: "Tear the lab down on the target and verify nothing is left.",
       discussion: """
@@ -22,6 +22,10 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
+      try await SignalCancellation.run { [self] in try await execute(session) }
+    }
+
+    private func execute(_ session: LabSession) async throws {
       do {
         try await PhaseCommand.run(
           .down, session: session, target: target, runSpec: selection.run,

@@ -3,7 +3,7 @@ import Foundation
 import LabPipeline
 
 extension Labrun {
-  struct Exercises: AsyncParsableCommand {
+  struct Exercises: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
       abstract: "Run the lab's exercises on a prepared target and collect their evidence.",
       discussion: """
@@ -18,6 +18,10 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
+      try await SignalCancellation.run { [self] in try await execute(session) }
+    }
+
+    private func execute(_ session: LabSession) async throws {
       do {
         try await PhaseCommand.run(.exercises, session: session, target: target, runSpec: selection.run)
       } catch {

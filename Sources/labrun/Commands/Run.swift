@@ -4,7 +4,7 @@ import LabPipeline
 import Steps
 
 extension Labrun {
-  struct Run: AsyncParsableCommand {
+  struct Run: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
       abstract: "up, exercises, report and down in one go; teardown runs even after a failure unless --keep.",
       discussion: """
@@ -33,6 +33,10 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
+      try await SignalCancellation.run { [self] in try await execute(session) }
+    }
+
+    private func execute(_ session: LabSession) async throws {
       let host = target.host ?? "local"
       let lab: Lab
       let parameters: Parameters
@@ -57,7 +61,9 @@ extension Labrun {
       } catch {
         firstFailure = session.failure(error)
       }
-      if keep {
+      if Task.isCancelled {
+        session.printer.info("interrupted: not tearing down; run `labrun down` when ready")
+      } else if keep {
         session.printer.info("--keep: leaving the lab in place; tear down later with `labrun down`")
       } else {
         if firstFailure != nil { session.printer.info("tearing down after the failure above") }

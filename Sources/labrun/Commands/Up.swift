@@ -2,7 +2,7 @@ import ArgumentParser
 import LabPipeline
 
 extension Labrun {
-  struct Up: AsyncParsableCommand {
+  struct Up: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
       abstract: "Prepare the target: preflight, install and configure everything the lab needs.",
       discussion: """
@@ -28,6 +28,10 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
+      try await SignalCancellation.run { [self] in try await execute(session) }
+    }
+
+    private func execute(_ session: LabSession) async throws {
       do {
         let host = target.host ?? "local"
         let (lab, parameters) = try session.loadLab(self.lab)
