@@ -1,6 +1,14 @@
 import Crypto
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// One run directory (`runs/<run-id>/`): run.json, ledger.json, transcript.jsonl and
 /// artifacts/ with SHA256SUMS.
 ///
@@ -27,7 +35,38 @@ public actor Run {
   }
   public nonisolated var checksumsFile: URL { artifactsDirectory.appendingPathComponent("SHA256SUMS") }
 
+  private var lockDescriptor: Int32 = -1
+
   public var id: String { record.runID }
+
+  /// Takes the run's lock (`.lock` in the run directory, flock) so that two labrun
+  /// processes never write one ledger at once. The kernel releases it when the process
+  /// ends, even by SIGKILL, so a killed labrun never leaves a stale lock.
+  public func lock() throws {
+    guard lockDescriptor < 0 else { return }
+    let path = directory.appendingPathComponent(".lock").path
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw AtomicFileError.cannotWrite(path: path, errno: errno) }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      var buffer = [UInt8](repeating: 0, count: 32)
+      let count = read(fd, &buffer, buffer.count)
+      close(fd)
+      let holder = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      throw RunStoreError.inUse(run: record.runID, pid: holder)
+    }
+    let pid = "\(getpid())\n"
+    _ = ftruncate(fd, 0)
+    _ = pid.withCString { Foundation.write(fd, $0, strlen($0)) }
+    lockDescriptor = fd
+  }
+
+  /// Releases the lock taken by ``lock()``.
+  public func unlock() {
+    guard lockDescriptor >= 0 else { return }
+    close(lockDescriptor)
+    lockDescriptor = -1
+  }
   public var runRecord: RunRecord { record }
   public var currentLedger: Ledger { ledger }
 

@@ -188,6 +188,8 @@ public enum RunStoreError: Error, CustomStringConvertible, LocalizedError, Equat
   case unreadable(path: String, detail: String)
   /// An artifact name with a slash, a leading dot, or SHA256SUMS itself.
   case badArtifactName(String)
+  /// Another labrun process holds the run's lock.
+  case inUse(run: String, pid: String)
 
   public var description: String {
     switch self {
@@ -197,6 +199,9 @@ public enum RunStoreError: Error, CustomStringConvertible, LocalizedError, Equat
       return "\(path) is missing: this is not a labrun run directory (see `labrun runs`)"
     case .unreadable(let path, let detail):
       return "\(path) cannot be read: \(detail); the run directory may have been edited by hand"
+    case .inUse(let run, let pid):
+      return "run \(run) is in use by another labrun process"
+        + (pid.isEmpty ? "" : " (pid \(pid))") + "; wait for it to finish or stop it first"
     case .badArtifactName(let name):
       return "artifact name '\(name)' is not a plain file name; use e.g. 0-os.txt"
     }

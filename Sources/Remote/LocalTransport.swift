@@ -30,8 +30,9 @@ public struct LocalTransport: Transport {
   }
 
   public func run(_ command: RemoteCommand) async throws -> CommandOutput {
+    let usesSudo = command.privileged && geteuid() != 0
     let arguments: [String] =
-      command.privileged && geteuid() != 0
+      usesSudo
       ? ["sudo", "-n", "sh", "-c", command.script]
       : ["/bin/sh", "-c", command.script]
     let process = LocalProcess(arguments: arguments, stdin: command.stdin ?? [])
@@ -51,6 +52,11 @@ public struct LocalTransport: Transport {
     case .cancelled:
       throw TransportError.cancelled(command: command.description)
     case nil:
+      if usesSudo, ending.status == 1,
+        String(decoding: ending.stderr, as: UTF8.self).contains("sudo: a password is required")
+      {
+        throw TransportError.sudoNeedsPassword(host: info.name)
+      }
       return CommandOutput(
         stdout: ending.stdout, stderr: ending.stderr, exitStatus: ending.status, startedAt: startedAt,
         finishedAt: finishedAt)

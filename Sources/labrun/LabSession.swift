@@ -76,6 +76,7 @@ struct LabSession: Sendable {
               given: given?.description ?? "(unset)", run: id)
           }
         }
+        try await run.lock()
         printer.info("resuming run \(id) (\(run.directory.path))")
         return run
       }
@@ -85,6 +86,7 @@ struct LabSession: Sendable {
     let run = try store.create(
       lab: lab.name, labFile: lab.definition.file.path, target: recordedTarget, parameters: parameters.values,
       redactor: redactor)
+    try await run.lock()
     printer.info("new run \(await run.id) (\(run.directory.path))")
     return run
   }

@@ -122,7 +122,8 @@ import Testing
     #expect(failed["facts"] == .pending)
     let status = try await fixture.labrun(["status"])
     #expect(status.stdout.contains("failed"))
-    #expect(status.stdout.contains("gate closed") || status.stdout.contains("exited with status 1"))
+    #expect(status.stdout.contains("command exited with status 1"))
+    #expect(status.stdout.contains("gate closed: "))
 
     try FileManager.default.removeItem(at: gate)
     let second = try await fixture.labrun(arguments)

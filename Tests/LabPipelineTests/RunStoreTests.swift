@@ -98,3 +98,23 @@ import Testing
     #expect(RunStatus(ledger: ledger([(.up, .done), (.down, .done)]), finished: true) == .tornDown)
   }
 }
+
+@Suite struct RunLockTests {
+  @Test func secondHolderIsRefusedUntilUnlock() async throws {
+    let fixture = try RunFixture()
+    defer { fixture.home.remove() }
+    try await fixture.run.lock()
+    let other = try fixture.reopened()
+    do {
+      try await other.lock()
+      Issue.record("a second lock was granted")
+    } catch let error as RunStoreError {
+      #expect(
+        error == .inUse(run: "20260623T101500Z-recorded", pid: "\(ProcessInfo.processInfo.processIdentifier)")
+      )
+    }
+    await fixture.run.unlock()
+    try await other.lock()
+    await other.unlock()
+  }
+}

@@ -38,6 +38,7 @@ enum PhaseCommand {
     extraParameters: [String: RecordedValue] = [:]
   ) async throws {
     let run = try session.store.open(spec: runSpec, redactor: session.redactor)
+    try await run.lock()
     let record = await run.runRecord
     session.printer.info("run \(record.runID) (\(run.directory.path))")
     let lab = try session.loadLab(for: record)

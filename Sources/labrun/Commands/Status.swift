@@ -46,6 +46,12 @@ extension Labrun {
             if let error = entry.error, entry.state == .failed || entry.state == .running {
               text += "      error: \(error.message)\n"
               if let command = error.command { text += "      command: \(command)\n" }
+              if let tail = error.outputTail, !tail.isEmpty {
+                text += "      output (last lines):\n"
+                text +=
+                  tail.split(separator: "\n", omittingEmptySubsequences: false).suffix(10)
+                  .map { "        " + $0 }.joined(separator: "\n") + "\n"
+              }
             }
           }
         }
