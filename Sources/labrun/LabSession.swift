@@ -121,12 +121,16 @@ struct LabSession: Sendable {
 enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// `--param` on a resume differs from the value the run recorded.
   case parameterDiffers(name: String, recorded: String, given: String, run: String)
+  /// A phase needs an earlier one that has not finished.
+  case phaseIncomplete(run: String, phase: Phase)
 
   var description: String {
     switch self {
     case .parameterDiffers(let name, let recorded, let given, let run):
       return "run \(run) recorded \(name)=\(recorded) but --param gives \(given); "
         + "rerun with the same value to resume, or pass --new-run to start a new run"
+    case .phaseIncomplete(let run, let phase):
+      return "run \(run) has not finished `\(phase)`; run `labrun \(phase)` first (see `labrun status`)"
     }
   }
 

@@ -42,6 +42,9 @@ enum PhaseCommand {
     let record = await run.runRecord
     session.printer.info("run \(record.runID) (\(run.directory.path))")
     let lab = try session.loadLab(for: record)
+    if phase == .exercises, !lab.steps(for: .up).isEmpty, !(await run.currentLedger).isComplete(.up) {
+      throw RunSelectionError.phaseIncomplete(run: record.runID, phase: .up)
+    }
     for (name, value) in extraParameters { try await run.recordParameter(name, value) }
     let transport = try await session.openTransport(host: target.host ?? record.target.name, target)
     do {
