@@ -39,8 +39,6 @@ public actor Pipeline {
     state = .running(phase, step: nil)
     let clock = ContinuousClock()
     let phaseStart = clock.now
-    let record = await run.runRecord
-    let parameters = Parameters(record.parameters)
     let target = await transport.target
     let ledger = await run.currentLedger
     for entry in ledger.entries where entry.state.isFinished {
@@ -60,6 +58,8 @@ public actor Pipeline {
         continue
       }
       do {
+        // Re-read per step: an earlier step may have recorded a computed parameter.
+        let parameters = Parameters(await run.runRecord.parameters)
         try await execute(step, position: position, parameters: parameters, target: target)
       } catch {
         state = .failed(phase, step: step.id)

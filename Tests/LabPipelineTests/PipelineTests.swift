@@ -240,3 +240,21 @@ import Testing
     #expect(try fixture.ledgerOnDisk().entries.map(\.outputs) == [.int(3), nil])
   }
 }
+
+@Suite struct ComputedParameterTests {
+  @Test func laterStepsSeeParametersEarlierStepsRecorded() async throws {
+    let fixture = try RunFixture()
+    defer { fixture.home.remove() }
+    let steps: [any Step] = [
+      ClosureStep("compute") { ctx in
+        try await ctx.recordParameter("oversubscribe_mib", .int(45000))
+        return 0
+      },
+      ClosureStep("use") { ctx in try ctx.parameters.int("oversubscribe_mib") },
+    ]
+    try await Pipeline(run: fixture.run, transport: RecordingTransport()).run(.exercises, steps: steps)
+    #expect(try fixture.ledgerOnDisk().entries.map(\.outputs) == [.int(0), .int(45000)])
+    let record = try RunStore.readRecord(in: fixture.run.directory)
+    #expect(record.parameters["oversubscribe_mib"] == .int(45000))
+  }
+}
