@@ -13,6 +13,28 @@ public enum TargetResolver {
   }
 }
 
+extension TargetResolver {
+  /// What `host` names, without connecting: for `labrun plan`, which must not touch the target.
+  public static func describe(host: String) throws -> TargetInfo {
+    let trimmed = host.trimmingCharacters(in: .whitespaces)
+    guard !trimmed.isEmpty else { throw TargetError.emptyHost }
+    if trimmed == "local" { return TargetInfo(name: trimmed, kind: .local) }
+    if trimmed == "sim" || trimmed.hasPrefix("sim:") { return TargetInfo(name: trimmed, kind: .simulated) }
+    var rest = Substring(trimmed)
+    var user: String?
+    if let at = rest.lastIndex(of: "@") {
+      user = String(rest[..<at])
+      rest = rest[rest.index(after: at)...]
+    }
+    var port: Int?
+    if let colon = rest.lastIndex(of: ":"), let number = Int(rest[rest.index(after: colon)...]) {
+      port = number
+      rest = rest[..<colon]
+    }
+    return TargetInfo(name: trimmed, kind: .ssh, address: String(rest), user: user, port: port)
+  }
+}
+
 /// Why `--host` could not be opened.
 public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// `--host ""`.

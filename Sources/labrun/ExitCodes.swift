@@ -31,7 +31,7 @@ enum LabrunExit {
     switch error {
     case is PipelineError, is StepError: return stepFailed
     case is LabDefinitionError, is LabCatalogError, is ParameterError: return labInvalid
-    case is TransportError, is TargetError, is LocalTransportError: return targetFailed
+    case is TransportError, is TargetError, is LocalTransportError, is TargetOpenError: return targetFailed
     case is StateDirectoryError, is RunStoreError, is AtomicFileError, is RunSelectionError:
       return runStateFailed
     default: return ExitCode.failure

@@ -46,8 +46,16 @@ struct LabSession: Sendable {
   // MARK: targets
 
   /// Opens `host` with the connection options.
+  /// Any failure to open is a ``TargetOpenError`` (exit status 3), whatever the transport's
+  /// own error type.
   func openTransport(host: String, _ arguments: TargetArguments) async throws -> any Transport {
-    try await TargetResolver.open(host: host, options: arguments.connectionOptions(state: state))
+    do {
+      return try await TargetResolver.open(host: host, options: arguments.connectionOptions(state: state))
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      throw TargetOpenError(host: host, underlying: error)
+    }
   }
 
   // MARK: runs
@@ -132,6 +140,19 @@ enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, Equatabl
     case .phaseIncomplete(let run, let phase):
       return "run \(run) has not finished `\(phase)`; run `labrun \(phase)` first (see `labrun status`)"
     }
+  }
+
+  var errorDescription: String? { description }
+}
+
+/// `--host` could not be opened; wraps the transport's own error.
+struct TargetOpenError: Error, CustomStringConvertible, LocalizedError {
+  var host: String
+  var underlying: any Error
+
+  var description: String {
+    let detail = String(describing: underlying)
+    return detail.contains(host) ? detail : "cannot reach \(host): \(detail)"
   }
 
   var errorDescription: String? { description }

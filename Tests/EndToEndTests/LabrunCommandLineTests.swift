@@ -259,6 +259,10 @@ import Testing
     let document = try #require(
       try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect((document["steps"] as? [Any])?.count == 10)
+    // plan never connects, so even an unreachable host can be planned for.
+    let unreachable = try await fixture.labrun(
+      fixture.selftest("plan").map { $0 == "local" ? "nobody@127.0.0.1:1" : $0 })
+    #expect(unreachable.status == 0, "\(unreachable)")
     let defaultLab = try await fixture.labrun(["plan", "--host", "local"])
     #expect(defaultLab.status == 0, "\(defaultLab)")
     #expect(defaultLab.stdout.contains("lab hami-isolation-realgpu"))
@@ -301,8 +305,11 @@ import Testing
   @Test func unavailableTargetExitsThree() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let result = try await fixture.labrun(["up", "--host", "sim", "--lab", "selftest"])
+    // Port 1 on loopback: nothing listens there, whichever ssh transport is built in.
+    let result = try await fixture.labrun(
+      ["up", "--host", "nobody@127.0.0.1:1", "--lab", "selftest"], environment: ["SSH_AUTH_SOCK": ""])
     #expect(result.status == 3, "\(result)")
-    #expect(result.stderr.contains("--host sim"))
+    #expect(result.stderr.contains("127.0.0.1"))
+    #expect(try fixture.runDirectories().isEmpty)
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabPipeline
+import Remote
 
 extension Labrun {
   struct Plan: AsyncParsableCommand {
@@ -8,8 +9,8 @@ extension Labrun {
       abstract: "Print the steps and the commands each would run; runs nothing on the target.",
       discussion: """
         Reads the lab and its parameters and asks each step for the commands it would run. \
-        Values that earlier steps compute show as <placeholders>. Nothing is written to the \
-        state directory and no command runs on the target.
+        Values that earlier steps compute show as <placeholders>. labrun does not connect to \
+        the host, writes nothing to the state directory, and runs no command.
 
         \(LabrunExit.help)
         """)
@@ -38,13 +39,13 @@ extension Labrun {
       do {
         let host = target.host ?? "local"
         let (lab, parameters) = try session.loadLab(self.lab)
-        let transport = try await session.openTransport(host: host, target)
+        // Not connected: plan describes the target and must never reach it.
+        let transport = PlanOnlyTransport(target: try TargetResolver.describe(host: host))
         var planned: [PlannedStep] = []
         for phase in Phase.allCases where self.phase == nil || self.phase == phase {
           planned += try await Pipeline.plan(
             phase, steps: lab.steps(for: phase), parameters: parameters, transport: transport)
         }
-        await transport.close()
         if json {
           let document = PlanDocument(
             lab: lab.name, labFile: lab.definition.file.path, host: host,
@@ -112,3 +113,38 @@ struct PlanDocument: Encodable {
 }
 
 extension Phase: ExpressibleByArgument {}
+
+/// The transport `labrun plan` hands the pipeline: it describes the target and refuses to
+/// run anything, so a step that tried to use the target while planning would fail loudly.
+struct PlanOnlyTransport: Transport {
+  let target: TargetInfo
+
+  func run(_ command: RemoteCommand) async throws -> CommandOutput {
+    throw PlanOnlyError.wouldRun(command.description)
+  }
+
+  func upload(_ localFile: URL, to remotePath: String) async throws {
+    throw PlanOnlyError.wouldRun("upload \(localFile.path) \(remotePath)")
+  }
+
+  func download(_ remotePath: String, to localFile: URL) async throws {
+    throw PlanOnlyError.wouldRun("download \(remotePath) \(localFile.path)")
+  }
+
+  func close() async {}
+}
+
+/// A step tried to reach the target during `labrun plan`.
+enum PlanOnlyError: Error, CustomStringConvertible, LocalizedError {
+  /// The command a step tried to run.
+  case wouldRun(String)
+
+  var description: String {
+    switch self {
+    case .wouldRun(let command):
+      return "a step tried to run `\(command)` while planning; plan must not touch the target (this is a bug)"
+    }
+  }
+
+  var errorDescription: String? { description }
+}
