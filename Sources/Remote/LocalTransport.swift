@@ -15,6 +15,8 @@ import LabPipeline
 /// labrun runs as root) in a process group of its own, so a timeout or a cancellation can
 /// stop everything it started. Standard output and error are drained by dedicated threads
 /// (never Swift's cooperative pool), so any amount of output on both cannot deadlock.
+/// Commands are spawned with posix_spawn rather than Foundation.Process because Process
+/// cannot put the child in a process group of its own.
 public struct LocalTransport: Transport {
   private let info: TargetInfo
 

@@ -17,13 +17,13 @@ enum LabrunExit {
   /// The text for `--help` and the docs.
   static let help = """
     Exit status:
-      0   success
-      1   a step failed (see `labrun status`; fix the cause and run the same command again to resume)
-      2   the lab definition (lab.yaml) or a --param value is invalid
-      3   the target could not be reached, or the connection failed
-      4   no such run, or the run directory cannot be read or written
-      64  invalid command line
-      130 interrupted (SIGINT or SIGTERM); the interrupted step is recorded, rerun to resume
+      0    success
+      1    a step failed; fix the cause and rerun the same command to resume
+      2    invalid lab definition (lab.yaml) or --param value
+      3    the target could not be reached, or the connection failed
+      4    no such run, or the run directory is unreadable or in use
+      64   invalid command line
+      130  interrupted (SIGINT/SIGTERM); rerun the same command to resume
     """
 
   /// The exit status for an error that ended a command.
