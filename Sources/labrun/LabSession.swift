@@ -85,6 +85,7 @@ struct LabSession: Sendable {
           }
         }
         try await run.lock()
+        try await recordMissingDefaults(of: lab, in: run)
         printer.info("resuming run \(id) (\(run.directory.path))")
         return run
       }
@@ -97,6 +98,15 @@ struct LabSession: Sendable {
     try await run.lock()
     printer.info("new run \(await run.id) (\(run.directory.path))")
     return run
+  }
+
+  /// Adds parameters the lab declares but the run has not recorded (the lab gained a
+  /// parameter since the run started), with their defaults.
+  func recordMissingDefaults(of lab: Lab, in run: Run) async throws {
+    let recorded = await run.runRecord.parameters
+    for parameter in lab.definition.parameters where recorded[parameter.name] == nil {
+      try await run.recordParameter(parameter.name, parameter.defaultValue)
+    }
   }
 
   /// Runs one phase of `lab` on `run` through `transport`.

@@ -64,8 +64,18 @@ import Testing
         "\(line)")
     }
     #expect(up.stderr.contains("up [4/6] sleep started"))
+    // A parameter the run did not record (the lab gained it later) is added with its default.
+    let runFile = try fixture.onlyRun().appendingPathComponent("run.json")
+    var json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: runFile)) as? [String: Any])
+    var recorded = try #require(json["parameters"] as? [String: Any])
+    recorded.removeValue(forKey: "step_timeout")
+    json["parameters"] = recorded
+    try JSONSerialization.data(withJSONObject: json).write(to: runFile)
     let exercises = try await fixture.labrun(["exercises"])
     #expect(exercises.status == 0, "\(exercises)")
+    let refilled = try JSONDecoder.labrun.decode(RunRecord.self, from: Data(contentsOf: runFile))
+    #expect(refilled.parameters["step_timeout"] == .int(600))
     let kernel = try String(contentsOf: fixture.markers.appendingPathComponent("kernel.txt"), encoding: .utf8)
     #expect(!kernel.isEmpty)
     let down = try await fixture.labrun(["down"])

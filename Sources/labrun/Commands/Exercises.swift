@@ -42,6 +42,7 @@ enum PhaseCommand {
     let record = await run.runRecord
     session.printer.info("run \(record.runID) (\(run.directory.path))")
     let lab = try session.loadLab(for: record)
+    try await session.recordMissingDefaults(of: lab, in: run)
     if phase == .exercises, !lab.steps(for: .up).isEmpty, !(await run.currentLedger).isComplete(.up) {
       throw RunSelectionError.phaseIncomplete(run: record.runID, phase: .up)
     }
