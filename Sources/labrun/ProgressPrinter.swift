@@ -17,6 +17,7 @@ final class ProgressPrinter: @unchecked Sendable {
   private let redactor: Redactor
   private var current: (step: StepProgress, started: ContinuousClock.Instant, waiting: String?)?
   private var ticker: Task<Void, Never>?
+  private var lastWaitingLine: [String: ContinuousClock.Instant] = [:]
 
   init(redactor: Redactor, environment: [String: String] = ProcessInfo.processInfo.environment) {
     self.redactor = redactor
@@ -63,6 +64,11 @@ final class ProgressPrinter: @unchecked Sendable {
         if current?.step == step { current?.waiting = what }
         redraw()
       } else {
+        // Plain lines: say what is awaited, then at most every 30 s, not on every poll.
+        let key = "\(step.phase)/\(step.id)/\(what)"
+        let now = ContinuousClock.now
+        if let last = lastWaitingLine[key], now - last < .seconds(30) { break }
+        lastWaitingLine[key] = now
         emit("\(label(step)) waiting for \(what) (\(format(elapsed)))", symbol: nil)
       }
     case .note(let step, let message):
