@@ -1,6 +1,6 @@
 import ArgumentParser
-import LabPipeline
 import Foundation
+import LabPipeline
 
 /// labrun: provision a GPU VM, run the HAMi isolation exercises, verify the evidence.
 @main
@@ -14,8 +14,12 @@ struct Labrun: AsyncParsableCommand {
         labrun exercises
         labrun report > validation.md
         labrun down
+
+      \(LabrunExit.help)
       """,
     version: LabrunVersion.current,
-    subcommands: [Ping.self]
+    subcommands: [
+      Up.self, Exercises.self, Down.self, Run.self, Plan.self, Status.self, Runs.self, Ping.self,
+    ]
   )
 }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// run.json, schema `labrun.run/v1` (the evidence-bundle contract in DESIGN.md).
+///
+/// Extra fields are allowed by the contract; labrun adds `lab_file`.
+public struct RunRecord: Sendable, Hashable, Codable {
+  public static let schemaName = "labrun.run/v1"
+
+  public var schema: String
+  public var runID: String
+  public var lab: String
+  /// Where the lab definition was read from, for the record.
+  public var labFile: String?
+  public var target: TargetInfo
+  public var startedAt: Date
+  public var finishedAt: Date?
+  public var labrunVersion: String
+  /// The lab's parameters as used, plus every value a step computed (e.g. oversubscribe_mib).
+  public var parameters: [String: RecordedValue]
+
+  public init(
+    runID: String, lab: String, labFile: String? = nil, target: TargetInfo, startedAt: Date,
+    finishedAt: Date? = nil, labrunVersion: String = LabrunVersion.current,
+    parameters: [String: RecordedValue]
+  ) {
+    self.schema = Self.schemaName
+    self.runID = runID
+    self.lab = lab
+    self.labFile = labFile
+    self.target = target
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.labrunVersion = labrunVersion
+    self.parameters = parameters
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case schema, lab, target, parameters
+    case runID = "run_id"
+    case labFile = "lab_file"
+    case startedAt = "started_at"
+    case finishedAt = "finished_at"
+    case labrunVersion = "labrun_version"
+  }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// One line of transcript.jsonl: a command a step ran on the target (already redacted).
+public struct TranscriptEntry: Sendable, Hashable, Codable {
+  public var step: String
+  public var command: String
+  public var start: Date
+  public var end: Date
+  /// The command's exit status; nil when the transport failed (timeout, lost connection).
+  public var exitStatus: Int32?
+  public var bytesOut: Int
+  public var bytesErr: Int
+  /// The transport error, when there is no exit status.
+  public var error: String?
+
+  public init(
+    step: String, command: String, start: Date, end: Date, exitStatus: Int32?, bytesOut: Int,
+    bytesErr: Int, error: String? = nil
+  ) {
+    self.step = step
+    self.command = command
+    self.start = start
+    self.end = end
+    self.exitStatus = exitStatus
+    self.bytesOut = bytesOut
+    self.bytesErr = bytesErr
+    self.error = error
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case step, command, start, end, error
+    case exitStatus = "exit_status"
+    case bytesOut = "bytes_out"
+    case bytesErr = "bytes_err"
+  }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import LabPipeline
+import Steps
+
+extension Labrun {
+  struct Run: AsyncParsableCommand, Sendable {
+    static let configuration = CommandConfiguration(
+      abstract: "up, exercises, report and down in one go; teardown runs even after a failure unless --keep.",
+      discussion: """
+        Always starts a new run. If up or exercises fails, down still runs (unless --keep) and \
+        the exit status is the first failure's.
+
+        \(LabrunExit.help)
+        """)
+
+    @OptionGroup var target: TargetArguments
+    @OptionGroup var lab: LabArguments
+
+    /// Leave the lab installed, e.g. to look around after a failure.
+    @Flag(name: .long, help: "Do not tear down at the end (also after a failure).")
+    var keep = false
+
+    /// Recorded for the down steps like `labrun down --purge`.
+    @Flag(name: .long, help: "Tear down with --purge (uninstall what up installed system-wide).")
+    var purge = false
+
+    func validate() throws {
+      guard target.host != nil else {
+        throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
+      }
+    }
+
+    func run() async throws {
+      let session = LabSession()
+      try await SignalCancellation.run { [self] in try await execute(session) }
+    }
+
+    private func execute(_ session: LabSession) async throws {
+      let host = target.host ?? "local"
+      let lab: Lab
+      let parameters: Parameters
+      let transport: any Transport
+      let run: LabPipeline.Run
+      do {
+        (lab, parameters) = try session.loadLab(self.lab)
+        transport = try await session.openTransport(host: host, target)
+        run = try await session.startOrResume(
+          lab: lab, parameters: parameters, overrides: [], host: host, target: await transport.target,
+          newRun: true)
+        try await session.recordTarget(of: transport, in: run)
+      } catch {
+        throw session.failure(error)
+      }
+      var firstFailure: (any Error)?
+      do {
+        try await session.runPhase(.up, lab: lab, run: run, transport: transport)
+        try await session.runPhase(.exercises, lab: lab, run: run, transport: transport)
+        // TODO(report): render the validation page to stdout here once `labrun report`'s
+        // renderer exists (issue 4); the lead wires it in after merge. Nothing is rendered yet.
+      } catch {
+        firstFailure = session.failure(error)
+      }
+      if Task.isCancelled {
+        session.printer.info("interrupted: not tearing down; run `labrun down` when ready")
+      } else if keep {
+        session.printer.info("--keep: leaving the lab in place; tear down later with `labrun down`")
+      } else {
+        if firstFailure != nil { session.printer.info("tearing down after the failure above") }
+        do {
+          try await run.recordParameter("purge", .bool(purge))
+          try await session.runPhase(.down, lab: lab, run: run, transport: transport)
+          try await run.setFinished(Date())
+        } catch {
+          let failure = session.failure(error)
+          if firstFailure == nil { firstFailure = failure }
+        }
+      }
+      await transport.close()
+      if let firstFailure { throw firstFailure }
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import LabPipeline
+import Remote
+import Steps
+
+/// What the pipeline commands share: the state directory, the redactor, the progress
+/// printer, and the wiring from lab + target + run to a pipeline.
+struct LabSession: Sendable {
+  let state: StateDirectory
+  let store: RunStore
+  let redactor: Redactor
+  let printer: ProgressPrinter
+  let environment: [String: String]
+
+  init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    self.environment = environment
+    self.state = StateDirectory(environment: environment)
+    self.store = RunStore(state: state)
+    self.redactor = Redactor(environment: environment)
+    self.printer = ProgressPrinter(redactor: redactor, environment: environment)
+  }
+
+  // MARK: labs
+
+  /// The lab `--lab` names (default hami-isolation-realgpu), with `--param` applied.
+  func loadLab(_ arguments: LabArguments) throws -> (Lab, Parameters) {
+    let file = try LabLocator(environment: environment).locate(arguments.lab ?? LabCatalog.defaultLabName)
+    let definition = try LabDefinition.load(from: file)
+    let lab = try LabCatalog.lab(for: definition)
+    return (lab, try definition.resolve(overrides: arguments.parameters))
+  }
+
+  /// The lab an existing run was started with: its recorded lab.yaml, else by name.
+  func loadLab(for record: RunRecord) throws -> Lab {
+    var file: URL
+    if let path = record.labFile, FileManager.default.fileExists(atPath: path) {
+      file = URL(fileURLWithPath: path)
+    } else {
+      file = try LabLocator(environment: environment).locate(record.lab)
+    }
+    file = file.standardizedFileURL
+    return try LabCatalog.lab(for: try LabDefinition.load(from: file))
+  }
+
+  // MARK: targets
+
+  /// Opens `host` with the connection options.
+  /// Any failure to open is a ``TargetOpenError`` (exit status 3), whatever the transport's
+  /// own error type.
+  func openTransport(host: String, _ arguments: TargetArguments) async throws -> any Transport {
+    do {
+      return try await TargetResolver.open(host: host, options: arguments.connectionOptions(state: state))
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      throw TargetOpenError(host: host, underlying: error)
+    }
+  }
+
+  // MARK: runs
+
+  /// The current run if it can be resumed for this lab and host, else a new run.
+  ///
+  /// A run is resumed when it is the current run, has the same lab and `--host`, and its
+  /// `down` phase has not started; `newRun` forces a new one. Overrides given on a resume
+  /// must match what the run recorded.
+  func startOrResume(
+    lab: Lab, parameters: Parameters, overrides: [String], host: String, target: TargetInfo, newRun: Bool
+  ) async throws -> Run {
+    if !newRun, let id = state.currentRunID(),
+      let run = try? store.open(state.runDirectory(id: id), redactor: redactor)
+    {
+      let record = await run.runRecord
+      let ledger = await run.currentLedger
+      if record.lab == lab.name, record.target.name == host, ledger.entries(of: .down).isEmpty {
+        for name in Set(
+          overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        {
+          let given = parameters[name]
+          if record.parameters[name] != given {
+            throw RunSelectionError.parameterDiffers(
+              name: name, recorded: record.parameters[name]?.description ?? "(unset)",
+              given: given?.description ?? "(unset)", run: id)
+          }
+        }
+        try await run.lock()
+        try await recordMissingDefaults(of: lab, in: run)
+        printer.info("resuming run \(id) (\(run.directory.path))")
+        return run
+      }
+    }
+    var recordedTarget = target
+    recordedTarget.name = host
+    let run = try store.create(
+      lab: lab.name, labFile: lab.definition.file.path, target: recordedTarget, parameters: parameters.values,
+      redactor: redactor)
+    try await run.lock()
+    printer.info("new run \(await run.id) (\(run.directory.path))")
+    return run
+  }
+
+  /// Adds parameters the lab declares but the run has not recorded (the lab gained a
+  /// parameter since the run started), with their defaults.
+  func recordMissingDefaults(of lab: Lab, in run: Run) async throws {
+    let recorded = await run.runRecord.parameters
+    for parameter in lab.definition.parameters where recorded[parameter.name] == nil {
+      try await run.recordParameter(parameter.name, parameter.defaultValue)
+    }
+  }
+
+  /// Runs one phase of `lab` on `run` through `transport`.
+  func runPhase(_ phase: Phase, lab: Lab, run: Run, transport: any Transport) async throws {
+    let pipeline = Pipeline(run: run, transport: transport, progress: printer.handler)
+    defer { printer.stop() }
+    try await pipeline.run(phase, steps: lab.steps(for: phase))
+  }
+
+  /// Records what the transport learned about the target (address, user, host key) in
+  /// run.json, keeping the name the user gave.
+  func recordTarget(of transport: any Transport, in run: Run) async throws {
+    var target = await transport.target
+    target.name = await run.runRecord.target.name
+    try await run.updateTarget(target)
+  }
+
+  /// Prints `error` (redacted) and returns the exit status to throw.
+  func failure(_ error: any Error) -> any Error {
+    printer.stop()
+    if error is ExitCode || error is ValidationError || error is CleanExit { return error }
+    // SignalCancellation says it was interrupted and exits 130.
+    if case PipelineError.interrupted = error { return ExitCode(130) }
+    Terminal.error(error, redactor: redactor)
+    return LabrunExit.code(for: error)
+  }
+}
+
+/// Why an existing run cannot be continued as asked.
+enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// `--param` on a resume differs from the value the run recorded.
+  case parameterDiffers(name: String, recorded: String, given: String, run: String)
+  /// A phase needs an earlier one that has not finished.
+  case phaseIncomplete(run: String, phase: Phase)
+
+  var description: String {
+    switch self {
+    case .parameterDiffers(let name, let recorded, let given, let run):
+      return "run \(run) recorded \(name)=\(recorded) but --param gives \(given); "
+        + "rerun with the same value to resume, or pass --new-run to start a new run"
+    case .phaseIncomplete(let run, let phase):
+      return "run \(run) has not finished `\(phase)`; run `labrun \(phase)` first (see `labrun status`)"
+    }
+  }
+
+  var errorDescription: String? { description }
+}
+
+/// `--host` could not be opened; wraps the transport's own error.
+struct TargetOpenError: Error, CustomStringConvertible, LocalizedError {
+  var host: String
+  var underlying: any Error
+
+  var description: String {
+    let detail = String(describing: underlying)
+    return detail.contains(host) ? detail : "cannot reach \(host): \(detail)"
+  }
+
+  var errorDescription: String? { description }
+}

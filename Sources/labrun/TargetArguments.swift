@@ -1,0 +1,68 @@
+import ArgumentParser
+import LabPipeline
+import Remote
+
+/// `--host` and how to reach it: shared by up, exercises, down, run and plan.
+struct TargetArguments: ParsableArguments, Sendable {
+  /// The target; optional here so exercises/down can default to the run's own target.
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Where the lab runs: an ssh_config alias, user@host[:port], local, or sim[:PROFILE].",
+      valueName: "host"))
+  var host: String?
+
+  /// Like ssh -F.
+  @Option(
+    name: .customShort("F"),
+    help: ArgumentHelp("Read this ssh_config instead of ~/.ssh/config.", valueName: "file"))
+  var sshConfig: String?
+
+  /// A key tried before ssh-agent's and the default ones.
+  @Option(name: .long, help: ArgumentHelp("Private key to authenticate with.", valueName: "key-file"))
+  var identity: String?
+
+  /// Trust on first use, explicitly.
+  @Flag(
+    name: .long,
+    help: "Trust an unknown host key and remember it in labrun's known_hosts (never in ~/.ssh/known_hosts).")
+  var acceptNewHostKey = false
+
+  /// The connection options the transports take.
+  func connectionOptions(state: StateDirectory) -> ConnectionOptions {
+    ConnectionOptions(
+      sshConfigFile: sshConfig, identityFile: identity, acceptNewHostKey: acceptNewHostKey, state: state)
+  }
+}
+
+/// `--lab` and `--param`: which lab and with which parameters.
+struct LabArguments: ParsableArguments, Sendable {
+  /// A name is looked up in ./labs, $LABRUN_LABS, then the labs/ next to the executable.
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Lab to run: a NAME (looked up as NAME/lab.yaml in ./labs, then each directory of $LABRUN_LABS, "
+        + "then the labs/ directory found above the labrun executable) or a PATH to a lab.yaml or its directory. "
+        + "Default: hami-isolation-realgpu.",
+      valueName: "name|path"))
+  var lab: String?
+
+  /// Checked against the parameter's type, range and pattern in lab.yaml.
+  @Option(
+    name: .customLong("param"),
+    help: ArgumentHelp(
+      "Override a lab parameter, checked against its type and range in lab.yaml (repeatable).",
+      valueName: "key=value"))
+  var parameters: [String] = []
+}
+
+/// `--run ID|DIR`: which run exercises, down and status act on.
+struct RunArguments: ParsableArguments, Sendable {
+  /// Defaults to the current run (the state directory's `current` pointer).
+  @Option(
+    name: .customLong("run"),
+    help: ArgumentHelp(
+      "The run to act on: a run id (see `labrun runs`) or a run directory. Default: the current run.",
+      valueName: "id|dir"))
+  var run: String?
+}

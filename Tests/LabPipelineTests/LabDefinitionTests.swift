@@ -1,0 +1,151 @@
+import Foundation
+import LabPipeline
+import TestSupport
+import Testing
+
+@Suite struct LabDefinitionTests {
+  let file = URL(fileURLWithPath: "/labs/test/lab.yaml")
+
+  let valid = """
+    name: test
+    title: A test lab
+    parameters:
+      slice_mib:
+        type: int
+        default: 8000
+        range: [500, 80000]
+      provider:
+        type: string
+        default: Hyperstack
+        pattern: "[A-Za-z ]*"
+      version:
+        type: string
+        default: 2.10
+      purge:
+        type: bool
+        default: false
+      wait:
+        type: duration
+        default: 5m
+        range: [1, 3600]
+    """
+
+  @Test func readsTypedParametersInOrder() throws {
+    let lab = try LabDefinition.parse(valid, file: file)
+    #expect(lab.name == "test")
+    #expect(lab.title == "A test lab")
+    #expect(lab.parameters.map(\.name) == ["slice_mib", "provider", "version", "purge", "wait"])
+    #expect(lab.parameters.map(\.kind) == [.int, .string, .string, .bool, .duration])
+    let defaults = lab.defaults
+    #expect(try defaults.int("slice_mib") == 8000)
+    #expect(try defaults.string("provider") == "Hyperstack")
+    #expect(try defaults.string("version") == "2.10")
+    #expect(try defaults.bool("purge") == false)
+    #expect(try defaults.duration("wait") == .seconds(300))
+    #expect(lab.parameter(named: "slice_mib")?.range == 500...80000)
+  }
+
+  @Test func appliesValidOverrides() throws {
+    let lab = try LabDefinition.parse(valid, file: file)
+    let parameters = try lab.resolve(overrides: [
+      "slice_mib=4000", "provider=Lambda Labs", "purge=true", "wait=1h", "version=$(touch x)",
+    ])
+    #expect(try parameters.int("slice_mib") == 4000)
+    #expect(try parameters.string("provider") == "Lambda Labs")
+    #expect(try parameters.bool("purge"))
+    #expect(try parameters.duration("wait") == .seconds(3600))
+    #expect(try parameters.string("version") == "$(touch x)")
+  }
+
+  @Test(arguments: [
+    ("slice_mib=abc", "'abc' is not an integer"),
+    ("slice_mib=100", "outside the allowed range 500...80000"),
+    ("provider=bad;name", "does not match the pattern"),
+    ("purge=maybe", "not a boolean"),
+    ("wait=5 fortnights", "not a duration"),
+    ("nonexistent=1", "has no parameter 'nonexistent'"),
+    ("no-equals-sign", "is not KEY=VALUE"),
+  ])
+  func refusesInvalidOverrides(override: String, message: String) throws {
+    let lab = try LabDefinition.parse(valid, file: file)
+    do {
+      _ = try lab.resolve(overrides: [override])
+      Issue.record("\(override) was accepted")
+    } catch let error as LabDefinitionError {
+      #expect(error.description.contains(message), "\(error)")
+    }
+  }
+
+  @Test(arguments: [
+    // Malformed YAML: an unclosed flow sequence.
+    ("name: x\nparameters:\n  a:\n    type: int\n    range: [1, 2\n    default: 1\n", 6, 12),
+    // Tab indentation is a YAML syntax error.
+    ("name: x\nparameters:\n\ta: 1\n", 3, 1),
+    // Wrong type: an int parameter with a text default; the default's position is named.
+    ("name: x\nparameters:\n  slice_mib:\n    type: int\n    default: lots\n", 5, 14),
+    // Quoted default for an int.
+    ("name: x\nparameters:\n  n:\n    type: int\n    default: \"5\"\n", 5, 14),
+    // Unknown type.
+    ("name: x\nparameters:\n  n:\n    type: float\n    default: 1\n", 4, 11),
+    // Default outside its range.
+    ("name: x\nparameters:\n  n:\n    type: int\n    range: [1, 10]\n    default: 11\n", 6, 14),
+    // Unknown key.
+    ("name: x\nparamters: {}\n", 2, 1),
+    // Parameters not a mapping.
+    ("name: x\nparameters: [a, b]\n", 2, 13),
+  ])
+  func namesLineAndColumnOfErrors(yaml: String, line: Int, column: Int) throws {
+    do {
+      _ = try LabDefinition.parse(yaml, file: file)
+      Issue.record("accepted:\n\(yaml)")
+    } catch let error as LabDefinitionError {
+      guard case .invalid(let path, let gotLine, let gotColumn, _) = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(path == file.path)
+      #expect(gotLine == line, "\(error)")
+      #expect(gotColumn == column, "\(error)")
+      #expect(error.description.hasPrefix("\(file.path):\(line):\(column): "))
+    }
+  }
+
+  @Test func locatesLabsByNameAndPath() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    let local = directory.appending("labs/mine")
+    let extra = directory.appending("extra/other")
+    for lab in [local, extra] {
+      try FileManager.default.createDirectory(at: lab, withIntermediateDirectories: true)
+      try Data("name: x\n".utf8).write(to: lab.appendingPathComponent("lab.yaml"))
+    }
+    let locator = LabLocator(
+      workingDirectory: directory.url, environment: ["LABRUN_LABS": directory.appending("extra").path],
+      executable: nil)
+    #expect(try locator.locate("mine").path == local.appendingPathComponent("lab.yaml").path)
+    #expect(try locator.locate("other").path == extra.appendingPathComponent("lab.yaml").path)
+    #expect(try locator.locate(local.path).path == local.appendingPathComponent("lab.yaml").path)
+    #expect(try locator.locate("labs/mine/lab.yaml").path == local.appendingPathComponent("lab.yaml").path)
+    #expect(throws: LabDefinitionError.self) { try locator.locate("absent") }
+  }
+}
+
+@Suite struct DurationParameterTests {
+  let lab = LabParameter(name: "wait", kind: .duration, defaultValue: .int(1))
+
+  @Test(arguments: [("90s", 90), ("10m", 600), ("1h30m", 5400), ("2h", 7200), ("45", 45), ("1m30s", 90)])
+  func parsesDurations(text: String, seconds: Int) throws {
+    let parameters = try LabDefinition(
+      name: "x", title: "x", description: "", parameters: [lab], file: URL(fileURLWithPath: "/x")
+    )
+    .resolve(overrides: ["wait=\(text)"])
+    #expect(try parameters.duration("wait") == .seconds(seconds))
+  }
+
+  @Test(arguments: ["", "m", "10x", "-5", "1.5h", "h10"])
+  func refusesBadDurations(text: String) throws {
+    let definition = LabDefinition(
+      name: "x", title: "x", description: "", parameters: [lab], file: URL(fileURLWithPath: "/x"))
+    #expect(throws: LabDefinitionError.self) { try definition.resolve(overrides: ["wait=\(text)"]) }
+  }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import LabPipeline
+import Remote
+import TestSupport
+import Testing
+
+@Suite struct LocalTransportTests {
+  let transport = LocalTransport()
+
+  @Test(arguments: [(0, Int32(0)), (3, 3), (255, 255)])
+  func reportsExitStatus(code: Int, expected: Int32) async throws {
+    let output = try await transport.run(RemoteCommand("echo out; echo err >&2; exit \(code)"))
+    #expect(output.exitStatus == expected)
+    #expect(output.stdoutText == "out\n")
+    #expect(output.stderrText == "err\n")
+  }
+
+  @Test func signalIsReportedAs128PlusN() async throws {
+    let output = try await transport.run(RemoteCommand("kill -9 $$"))
+    #expect(output.exitStatus == 128 + 9)
+  }
+
+  @Test func drainsTwentyMiBOnBothStreamsWithoutDeadlock() async throws {
+    let size = 20 * 1024 * 1024
+    let script = "head -c \(size) /dev/zero; head -c \(size) /dev/zero | tr '\\0' 'e' >&2"
+    let output = try await transport.run(RemoteCommand(script, timeout: .seconds(120)))
+    #expect(output.exitStatus == 0)
+    #expect(output.stdout.count == size)
+    #expect(output.stderr.count == size)
+    #expect(output.stdout.allSatisfy { $0 == 0 })
+    #expect(output.stderr.allSatisfy { $0 == UInt8(ascii: "e") })
+  }
+
+  @Test func keepsRawBytes() async throws {
+    let output = try await transport.run(RemoteCommand("printf '\\377\\376\\000abc'"))
+    #expect(output.stdout == [0xFF, 0xFE, 0x00, 0x61, 0x62, 0x63])
+  }
+
+  @Test func passesStdin() async throws {
+    let output = try await transport.run(RemoteCommand("cat", stdin: Array("line one\nline two".utf8)))
+    #expect(output.stdoutText == "line one\nline two")
+  }
+
+  @Test func timeoutKillsTheWholeProcessGroup() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    let marker = directory.appending("survived").path
+    let clock = ContinuousClock()
+    let start = clock.now
+    await #expect(throws: TransportError.self) {
+      // The background child would create the marker if the group were not killed.
+      _ = try await transport.run(
+        RemoteCommand("(sleep 2; touch \(ShellQuote.quote(marker))) & sleep 30", timeout: .milliseconds(300)))
+    }
+    #expect(clock.now - start < .seconds(10))
+    try await Task.sleep(for: .seconds(3))
+    #expect(!FileManager.default.fileExists(atPath: marker))
+  }
+
+  @Test func timeoutErrorNamesTheCommand() async throws {
+    do {
+      _ = try await transport.run(RemoteCommand("sleep 30", timeout: .milliseconds(200)))
+      Issue.record("expected a timeout")
+    } catch let error as TransportError {
+      guard case .timedOut(let command, let after) = error else {
+        Issue.record("expected timedOut, got \(error)")
+        return
+      }
+      #expect(command == "sleep 30")
+      #expect(after == .milliseconds(200))
+    }
+  }
+
+  @Test func cancellationStopsTheCommand() async throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let task = Task { try await transport.run(RemoteCommand("sleep 30")) }
+    try await Task.sleep(for: .milliseconds(300))
+    task.cancel()
+    do {
+      _ = try await task.value
+      Issue.record("expected cancellation")
+    } catch let error as TransportError {
+      #expect(error == .cancelled(command: "sleep 30"))
+    }
+    #expect(clock.now - start < .seconds(10))
+  }
+
+  @Test func privilegedRunsAsRoot() async throws {
+    // As root the command runs directly; otherwise through `sudo -n`, which must not prompt.
+    let output = try await transport.run(RemoteCommand("id -u", privileged: true, timeout: .seconds(20)))
+    if getuid() == 0 {
+      #expect(output.stdoutText == "0\n")
+    } else {
+      #expect(output.exitStatus == 0 ? output.stdoutText == "0\n" : output.stderrText.contains("sudo"))
+    }
+  }
+
+  @Test func uploadAndDownloadCopyFiles() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    let source = directory.appending("source.bin")
+    let bytes = Data((0..<100_000).map { UInt8($0 % 251) })
+    try bytes.write(to: source)
+    let remote = directory.appending("remote/uploaded.bin").path
+    try await transport.upload(source, to: remote)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: remote)) == bytes)
+    let back = directory.appending("back.bin")
+    try await transport.download(remote, to: back)
+    #expect(try Data(contentsOf: back) == bytes)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+      $0.hasSuffix(".tmp")
+    }
+    #expect(leftovers.isEmpty)
+    await #expect(throws: TransportError.self) {
+      try await transport.download(directory.appending("missing").path, to: back)
+    }
+  }
+
+  @Test func targetIsLocal() async {
+    let target = await transport.target
+    #expect(target.kind == .local)
+    #expect(target.name == "local")
+  }
+}
+
+@Suite struct TargetResolverTests {
+  @Test(arguments: [
+    ("local", TargetInfo(name: "local", kind: .local)),
+    ("sim:l4-24gb", TargetInfo(name: "sim:l4-24gb", kind: .simulated)),
+    ("gpu-vm", TargetInfo(name: "gpu-vm", kind: .ssh, address: "gpu-vm")),
+    (
+      "ubuntu@203.0.113.7:2222",
+      TargetInfo(
+        name: "ubuntu@203.0.113.7:2222", kind: .ssh, address: "203.0.113.7", user: "ubuntu", port: 2222)
+    ),
+  ])
+  func describesWithoutConnecting(host: String, expected: TargetInfo) throws {
+    #expect(try TargetResolver.describe(host: host) == expected)
+  }
+
+  @Test func opensLocalAndRefusesWhatIsNotBuiltYet() async throws {
+    let options = ConnectionOptions()
+    #expect(await (try TargetResolver.open(host: "local", options: options)).target.kind == .local)
+    await #expect(throws: TargetError.self) { try await TargetResolver.open(host: "sim", options: options) }
+    await #expect(throws: TargetError.emptyHost) {
+      try await TargetResolver.open(host: " ", options: options)
+    }
+  }
+}
