@@ -1,0 +1,139 @@
+import Foundation
+
+/// The overall outcome, the page's first line.
+public enum ValidationStatus: String, Sendable, Hashable, Codable, CaseIterable {
+  /// A real target, every exercise PASS, the bundle intact.
+  case validated = "VALIDATED"
+  /// At least one exercise FAIL.
+  case failed = "FAILED"
+  /// No FAIL, but something INCONCLUSIVE, or the evidence cannot be fully trusted.
+  case incomplete = "INCOMPLETE"
+  /// The simulated GPU host, whatever the verdicts.
+  case simulated = "SIMULATED"
+
+  /// `labrun verify`'s exit code.
+  public var exitCode: Int32 {
+    switch self {
+    case .validated: return 0
+    case .failed: return 1
+    case .incomplete: return 2
+    case .simulated: return 3
+    }
+  }
+
+  public var symbol: String {
+    switch self {
+    case .validated: return "✅"
+    case .failed: return "❌"
+    case .incomplete: return "⚠️"
+    case .simulated: return "🧪"
+    }
+  }
+}
+
+/// Everything the page and `--format json` show, decided from one bundle.
+public struct ValidationReport: Sendable, Hashable {
+  public var lab: String
+  public var runID: String?
+  public var status: ValidationStatus
+  /// Why the status is not VALIDATED (empty when it is).
+  public var statusReasons: [String]
+  /// `YYYY-MM-DD` of the run, never today's date.
+  public var date: String?
+  public var targetKind: String?
+  public var environment: EnvironmentSummary
+  public var exercises: [ExerciseResult]
+  public var page: LabPage
+  public var integrity: EvidenceBundle.Integrity
+  public var provenance: EvidenceBundle.Provenance
+  public var provider: String?
+
+  public init(
+    lab: String, runID: String?, status: ValidationStatus, statusReasons: [String], date: String?,
+    targetKind: String?, environment: EnvironmentSummary, exercises: [ExerciseResult], page: LabPage,
+    integrity: EvidenceBundle.Integrity, provenance: EvidenceBundle.Provenance, provider: String?
+  ) {
+    self.lab = lab
+    self.runID = runID
+    self.status = status
+    self.statusReasons = statusReasons
+    self.date = date
+    self.targetKind = targetKind
+    self.environment = environment
+    self.exercises = exercises
+    self.page = page
+    self.integrity = integrity
+    self.provenance = provenance
+    self.provider = provider
+  }
+}
+
+/// Decides every exercise of a lab from a bundle, and the overall status.
+///
+/// Strict by construction: VALIDATED needs a real (ssh or local) target recorded in run.json,
+/// a bundle verified against SHA256SUMS, no simulated artifact, and every check PASS.
+public struct Verifier: Sendable {
+  public let lab: any ValidationLab
+
+  public init(lab: any ValidationLab) {
+    self.lab = lab
+  }
+
+  public func verify(_ bundle: EvidenceBundle) -> ValidationReport {
+    let results = lab.checks.map { $0.evaluate(bundle) }
+    let environment = lab.environment(of: bundle)
+    let (status, reasons) = Self.status(of: results, bundle: bundle, expectedCount: lab.checks.count)
+    return ValidationReport(
+      lab: lab.name, runID: bundle.run.runID, status: status, statusReasons: reasons, date: bundle.date,
+      targetKind: bundle.run.targetKindText, environment: environment, exercises: results,
+      page: lab.page(results: results, environment: environment, bundle: bundle),
+      integrity: bundle.integrity, provenance: bundle.provenance, provider: bundle.run.parameters.provider)
+  }
+
+  /// The overall status and, unless VALIDATED, the reasons it is not.
+  public static func status(
+    of results: [ExerciseResult], bundle: EvidenceBundle, expectedCount: Int
+  ) -> (ValidationStatus, [String]) {
+    var reasons: [String] = []
+    let simulatedFiles = bundle.artifacts.values.filter(\.isSimulated).map(\.name).sorted()
+    if bundle.run.target?.kind == .simulated || bundle.run.targetKindText == TargetInfo.Kind.simulated.rawValue {
+      reasons.append("run on the simulated GPU host, not captured on hardware")
+    }
+    if !simulatedFiles.isEmpty {
+      reasons.append("\(simulatedFiles.count) artifact(s) carry the simulated marker (\(simulatedFiles.joined(separator: ", ")))")
+    }
+    if !reasons.isEmpty { return (.simulated, reasons) }
+
+    let failed = results.filter { $0.verdict == .fail }.map(\.id)
+    if !failed.isEmpty {
+      return (.failed, ["exercise \(failed.joined(separator: ", ")) failed: the evidence contradicts the claim"])
+    }
+    let inconclusive = results.filter { $0.verdict == .inconclusive }.map(\.id)
+    if !inconclusive.isEmpty {
+      reasons.append("exercise \(inconclusive.joined(separator: ", ")) inconclusive: evidence missing or unparseable")
+    }
+    if results.count != expectedCount || expectedCount == 0 {
+      reasons.append("expected \(expectedCount) exercise results, got \(results.count)")
+    }
+    switch bundle.provenance {
+    case .imported:
+      reasons.append("imported evidence: provenance not verified at capture time")
+    case .recorded:
+      if bundle.run.target == nil {
+        reasons.append("run.json does not record a known target (target.name and target.kind ssh|local)")
+      }
+    }
+    switch bundle.integrity {
+    case .verified: break
+    case .checksumsMissing:
+      reasons.append("artifacts/SHA256SUMS missing: nothing proves the artifacts are unchanged")
+    case .notRecorded:
+      if case .recorded = bundle.provenance { reasons.append("no artifact checksums recorded") }
+    }
+    if bundle.date == nil {
+      reasons.append("run.json has no valid started_at: the run's date is unknown")
+    }
+    if !reasons.isEmpty { return (.incomplete, reasons) }
+    return (.validated, [])
+  }
+}
