@@ -70,7 +70,8 @@ public struct BinaryRunner: Sendable {
     try out.close()
     try err.close()
     return Result(
-      stdout: try Data(contentsOf: outURL), stderr: try Data(contentsOf: errURL), exitCode: process.terminationStatus)
+      stdout: try Data(contentsOf: outURL), stderr: try Data(contentsOf: errURL),
+      exitCode: process.terminationStatus)
   }
 }
 
@@ -86,7 +87,8 @@ public enum BinaryRunnerError: Error, CustomStringConvertible, LocalizedError, E
     case .packageRootNotFound(let path):
       return "no Package.swift above \(path); run the tests from the labrun package"
     case .binaryMissing(let path):
-      return "\(path) is missing: build it first with `swift build` (or `swift build --build-tests`), then re-run the tests"
+      return
+        "\(path) is missing: build it first with `swift build` (or `swift build --build-tests`), then re-run the tests"
     }
   }
 

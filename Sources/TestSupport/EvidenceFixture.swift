@@ -61,7 +61,9 @@ public struct EvidenceFixture: Sendable {
   public static func writeChecksums(in directory: URL) throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
       .filter { $0 != ChecksumList.fileName && !$0.hasPrefix(".") }
-    let artifacts = try names.map { Artifact(name: $0, data: try Data(contentsOf: directory.appendingPathComponent($0))) }
+    let artifacts = try names.map {
+      Artifact(name: $0, data: try Data(contentsOf: directory.appendingPathComponent($0)))
+    }
     try Data(ChecksumList(artifacts: artifacts).text.utf8)
       .write(to: directory.appendingPathComponent(ChecksumList.fileName))
   }

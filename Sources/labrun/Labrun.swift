@@ -1,6 +1,6 @@
 import ArgumentParser
-import LabPipeline
 import Foundation
+import LabPipeline
 
 /// labrun: provision a GPU VM, run the HAMi isolation exercises, verify the evidence.
 @main

@@ -53,11 +53,14 @@ import Testing
       let report = try labrun.run(["report", "--run", run.directory.path])
       #expect(report.exitCode != 0, "report accepted a changed \(name)")
       #expect(report.stdout.isEmpty)
-      #expect(report.stderrText.contains("artifact \(name) does not match SHA256SUMS"), "\(report.stderrText)")
+      #expect(
+        report.stderrText.contains("artifact \(name) does not match SHA256SUMS"), "\(report.stderrText)")
       let verify = try labrun.run(["verify", "--run", run.directory.path])
       #expect(verify.exitCode == 4, "verify exit \(verify.exitCode) for a changed \(name)")
       #expect(verify.stderrText.contains(name))
-      let bundle = try labrun.run(["bundle", "--run", run.directory.path, "-o", run.scratch.appendingPathComponent("x.tar.gz").path])
+      let bundle = try labrun.run([
+        "bundle", "--run", run.directory.path, "-o", run.scratch.appendingPathComponent("x.tar.gz").path,
+      ])
       #expect(bundle.exitCode != 0)
       try run.flipByte(in: name)
     }
@@ -80,7 +83,8 @@ import Testing
   }
 
   @Test(arguments: [
-    ("a6000-validated", Int32(0)), ("h100-validated", 0), ("runc-default-runtime", 1), ("view-virtualized-no-cap", 1),
+    ("a6000-validated", Int32(0)), ("h100-validated", 0), ("runc-default-runtime", 1),
+    ("view-virtualized-no-cap", 1),
     ("oversubscribe-running", 1), ("slice-mismatch", 1), ("probe-b-missing", 2), ("simulated", 3),
   ])
   func verifyExitCodes(fixture: String, code: Int32) throws {
@@ -112,23 +116,28 @@ import Testing
     let state = run.scratch.appendingPathComponent("state", isDirectory: true)
     let runs = state.appendingPathComponent("runs", isDirectory: true)
     try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
-    try FileManager.default.copyItem(at: run.directory, to: runs.appendingPathComponent("20260623T101500Z-optimistic-fermi"))
+    try FileManager.default.copyItem(
+      at: run.directory, to: runs.appendingPathComponent("20260623T101500Z-optimistic-fermi"))
     try StateDirectory(root: state).setCurrentRun(id: "20260623T101500Z-optimistic-fermi")
     var environment = ProcessInfo.processInfo.environment
     environment["LABRUN_HOME"] = state.path
     let current = try labrun.run(["report"], environment: environment)
-    let byID = try labrun.run(["report", "--run", "20260623T101500Z-optimistic-fermi"], environment: environment)
+    let byID = try labrun.run(
+      ["report", "--run", "20260623T101500Z-optimistic-fermi"], environment: environment)
     let byDirectory = try labrun.run(["report", "--run", run.directory.path], environment: environment)
     #expect(current.exitCode == 0, "\(current.stderrText)")
     #expect(current.stdout == byID.stdout)
     #expect(current.stdout == byDirectory.stdout)
     let defaultBundle = try labrun.run(["bundle"], environment: environment, currentDirectory: run.scratch)
     #expect(defaultBundle.exitCode == 0, "\(defaultBundle.stderrText)")
-    #expect(FileManager.default.fileExists(atPath: run.scratch.appendingPathComponent("20260623T101500Z-optimistic-fermi.tar.gz").path))
+    #expect(
+      FileManager.default.fileExists(
+        atPath: run.scratch.appendingPathComponent("20260623T101500Z-optimistic-fermi.tar.gz").path))
   }
 
   @Test func noRunIsAClearError() throws {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("labrun-empty-\(UUID().uuidString)")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "labrun-empty-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
     var environment = ProcessInfo.processInfo.environment
@@ -142,12 +151,17 @@ import Testing
   @Test func importHandCapturedEvidence() throws {
     let artifacts = fixtures.appendingPathComponent("a6000-validated/artifacts")
     let report = try labrun.run([
-      "report", "--import", artifacts.path, "--host", "optimistic-fermi", "--date", "2026-06-23", "--provider", "Hyperstack",
+      "report", "--import", artifacts.path, "--host", "optimistic-fermi", "--date", "2026-06-23",
+      "--provider", "Hyperstack",
     ])
     #expect(report.exitCode == 0, "\(report.stderrText)")
-    #expect(report.stdoutText.contains("**STATUS: ⚠️ INCOMPLETE** - imported evidence captured by hand on optimistic-fermi"))
+    #expect(
+      report.stdoutText.contains(
+        "**STATUS: ⚠️ INCOMPLETE** - imported evidence captured by hand on optimistic-fermi"))
     #expect(report.stdoutText.contains("| Date | 2026-06-23 |"))
-    let json = try labrun.run(["report", "--import", artifacts.path, "--host", "h", "--date", "2026-06-23", "--format", "json"])
+    let json = try labrun.run([
+      "report", "--import", artifacts.path, "--host", "h", "--date", "2026-06-23", "--format", "json",
+    ])
     #expect(json.stdoutText.contains("\"provenance\" : \"imported\""))
   }
 
@@ -165,7 +179,9 @@ import Testing
 
   @Test func verifyHelpDocumentsExitCodes() throws {
     let help = try labrun.run(["verify", "--help"])
-    for line in ["0  VALIDATED", "1  FAILED", "2  INCOMPLETE", "3  SIMULATED", "4  the evidence could not be read"] {
+    for line in [
+      "0  VALIDATED", "1  FAILED", "2  INCOMPLETE", "3  SIMULATED", "4  the evidence could not be read",
+    ] {
       #expect(help.stdoutText.contains(line))
     }
   }

@@ -3,7 +3,9 @@ import Foundation
 /// Where the test fixtures are (copied into the test bundle as `Fixtures/`).
 enum FixturePaths {
   struct Missing: Error, CustomStringConvertible {
-    var description: String { "the Fixtures resource is missing from the StepsTests bundle; check Package.swift" }
+    var description: String {
+      "the Fixtures resource is missing from the StepsTests bundle; check Package.swift"
+    }
   }
 
   static func root() throws -> URL {
@@ -24,7 +26,8 @@ enum FixturePaths {
 
   /// The committed golden page, read from the source tree (so it can be regenerated).
   static func goldenURL(_ name: String, filePath: String = #filePath) -> URL {
-    URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/golden/\(name)")
+    URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent(
+      "Fixtures/golden/\(name)")
   }
 }
 

@@ -16,7 +16,8 @@ import Testing
   }
 
   @Test func inPodTableUnderHAMiCoreShowsTheSlice() throws {
-    let table = try #require(NvidiaSMITable(lines: FixturePaths.lines("real-h100/nvidia-smi-under-hamicore-8000m.txt")))
+    let table = try #require(
+      NvidiaSMITable(lines: FixturePaths.lines("real-h100/nvidia-smi-under-hamicore-8000m.txt")))
     #expect(table.gpus.first?.memoryTotalMiB == 8000)
     #expect(table.gpus.first?.memoryUsage == "0MiB / 8000MiB")
   }
@@ -118,7 +119,8 @@ import Testing
   }
 
   @Test func probeWithoutRefusal() throws {
-    let probe = try #require(ProbeOutput(lines: ["allocated 11776 MiB", "allocated 12288 MiB", "no refusal up to 12288 MiB"]))
+    let probe = try #require(
+      ProbeOutput(lines: ["allocated 11776 MiB", "allocated 12288 MiB", "no refusal up to 12288 MiB"]))
     #expect(probe.refusedAfterMiB == nil)
     #expect(probe.maxAllocatedMiB == 12288)
   }
@@ -170,14 +172,23 @@ import Testing
 
   @Test(arguments: [
     // HAMi scheduler's own events.
-    ("  Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  1 nodes CardInsufficientMemory(node-a)", true),
+    (
+      "  Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  1 nodes CardInsufficientMemory(node-a)",
+      true
+    ),
     // kube-scheduler with the HAMi extender, several wordings.
-    ("  Warning  FailedScheduling  12s                hami-scheduler  0/1 nodes are available: 1 CardInsufficientMemory.", true),
+    (
+      "  Warning  FailedScheduling  12s                hami-scheduler  0/1 nodes are available: 1 CardInsufficientMemory.",
+      true
+    ),
     (
       "  Warning  FailedScheduling  3m1s (x3 over 13m)  hami-scheduler  0/1 nodes are available: 1 node(s) had untolerated taint. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
       false
     ),
-    ("  Warning  FailedScheduling  <unknown>          default-scheduler  0/1 nodes are available: 1 Insufficient nvidia.com/gpu.", false),
+    (
+      "  Warning  FailedScheduling  <unknown>          default-scheduler  0/1 nodes are available: 1 Insufficient nvidia.com/gpu.",
+      false
+    ),
   ])
   func describeEvents(row: String, showsBudget: Bool) throws {
     let text = """
@@ -188,7 +199,9 @@ import Testing
       """
     let events = try #require(KubeEvents(lines: text.lines))
     #expect(events.events.count == 1)
-    #expect(!events.matching(reason: "FilteringFailed", messageContains: "CardInsufficientMemory").isEmpty == showsBudget)
+    #expect(
+      !events.matching(reason: "FilteringFailed", messageContains: "CardInsufficientMemory").isEmpty
+        == showsBudget)
   }
 
   @Test func eventAgeWithRepeatCountStaysWhole() throws {
@@ -229,7 +242,8 @@ import Testing
   }
 
   @Test func registrationLegacyCommaColonForm() throws {
-    let line = "hami.io/node-nvidia-register: GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552,10,49140,100,NVIDIA-NVIDIA RTX A6000,0,true:"
+    let line =
+      "hami.io/node-nvidia-register: GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552,10,49140,100,NVIDIA-NVIDIA RTX A6000,0,true:"
     let registration = try #require(HAMiRegistration(lines: [line]))
     #expect(registration.format == .legacy)
     #expect(registration.devices.first?.devmem == 49140)
@@ -238,10 +252,14 @@ import Testing
   }
 
   @Test func allocatableFromJSONAndBareNumber() {
-    #expect(ShellOutputs.allocatableGPUs(in: [(command: "x", lines: [#"{"cpu":"16","nvidia.com/gpu":"10"}"#])])?.count == 10)
     #expect(
-      ShellOutputs.allocatableGPUs(in: [(command: "kubectl get node n -o jsonpath='{.status.allocatable}'", lines: ["10"])])?
+      ShellOutputs.allocatableGPUs(in: [(command: "x", lines: [#"{"cpu":"16","nvidia.com/gpu":"10"}"#])])?
         .count == 10)
+    #expect(
+      ShellOutputs.allocatableGPUs(in: [
+        (command: "kubectl get node n -o jsonpath='{.status.allocatable}'", lines: ["10"])
+      ])?
+      .count == 10)
     #expect(ShellOutputs.allocatableGPUs(in: [(command: "echo", lines: ["10"])]) == nil)
   }
 
@@ -255,10 +273,13 @@ import Testing
     let env = ShellOutputs.environment(in: ["CUDA_DEVICE_MEMORY_LIMIT_0=8000m", "not an env line", "A=b=c"])
     #expect(env["CUDA_DEVICE_MEMORY_LIMIT_0"] == "8000m")
     #expect(env["A"] == "b=c")
-    let present = ShellOutputs.preloadedLibraries(in: [(command: "cat /etc/ld.so.preload", lines: ["/usr/local/vgpu/libvgpu.so"])])
+    let present = ShellOutputs.preloadedLibraries(in: [
+      (command: "cat /etc/ld.so.preload", lines: ["/usr/local/vgpu/libvgpu.so"])
+    ])
     #expect(present == ["/usr/local/vgpu/libvgpu.so"])
     let missing = ShellOutputs.preloadedLibraries(
-      in: [(command: "cat /etc/ld.so.preload", lines: ["cat: /etc/ld.so.preload: No such file or directory"])])
+      in: [(command: "cat /etc/ld.so.preload", lines: ["cat: /etc/ld.so.preload: No such file or directory"])]
+    )
     #expect(missing == [])
     #expect(ShellOutputs.preloadedLibraries(in: [(command: "env", lines: [])]) == nil)
   }

@@ -18,7 +18,8 @@ import Testing
       try Data(page.utf8).write(to: golden)
     }
     let expected = try Data(contentsOf: golden)
-    #expect(Data(page.utf8) == expected, "the page differs from \(golden.path); diff it, then update if intended")
+    #expect(
+      Data(page.utf8) == expected, "the page differs from \(golden.path); diff it, then update if intended")
   }
 
   @Test func renderingTwiceGivesIdenticalBytes() throws {
@@ -59,16 +60,18 @@ import Testing
   @Test func pageCitesEveryArtifactWithItsDigest() throws {
     let page = try Self.examplePage()
     let bundle = try EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated"))
-    for name in ["1-co-residency.txt", "2-3-probe-memory-a.txt", "2-3-probe-memory-b.txt", "4-oversubscribe-status.txt",
-      "4-oversubscribe-events.txt", "5-probe-mechanism-a.txt"]
-    {
+    for name in [
+      "1-co-residency.txt", "2-3-probe-memory-a.txt", "2-3-probe-memory-b.txt", "4-oversubscribe-status.txt",
+      "4-oversubscribe-events.txt", "5-probe-mechanism-a.txt",
+    ] {
       let artifact = try #require(bundle.artifact(name))
       #expect(page.contains("\(name) (sha256:\(artifact.shortDigest))"))
     }
   }
 
   @Test func failedPageProvesOnlyWhatPassed() throws {
-    let copy = try EvidenceFixture(copying: FixturePaths.bundle("view-virtualized-no-cap"), checksums: .compute)
+    let copy = try EvidenceFixture(
+      copying: FixturePaths.bundle("view-virtualized-no-cap"), checksums: .compute)
     defer { copy.remove() }
     let report = try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
     let page = ValidationPageRenderer.markdown(report)
@@ -82,7 +85,8 @@ import Testing
   @Test func simulatedPageClaimsNothingAboutHardware() throws {
     let copy = try EvidenceFixture(copying: FixturePaths.bundle("simulated"), checksums: .compute)
     defer { copy.remove() }
-    let page = ValidationPageRenderer.markdown(try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory)))
+    let page = ValidationPageRenderer.markdown(
+      try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory)))
     #expect(page.contains("**STATUS: 🧪 SIMULATED** - produced on the simulated GPU host, 2026-06-23"))
     #expect(!page.contains("captured on a real"))
     #expect(!page.contains("- Two tenants share"))

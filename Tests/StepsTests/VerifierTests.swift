@@ -17,15 +17,20 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     .init(fixture: "a6000-validated", verdicts: [.pass, .pass, .pass, .pass, .pass], status: .validated),
     .init(fixture: "h100-validated", verdicts: [.pass, .pass, .pass, .pass, .pass], status: .validated),
     .init(fixture: "runc-default-runtime", verdicts: [.pass, .fail, .fail, .pass, .fail], status: .failed),
-    .init(fixture: "view-virtualized-no-cap", verdicts: [.pass, .pass, .fail, .pass, .pass], status: .failed),
+    .init(
+      fixture: "view-virtualized-no-cap", verdicts: [.pass, .pass, .fail, .pass, .pass], status: .failed),
     .init(fixture: "oversubscribe-running", verdicts: [.pass, .pass, .pass, .fail, .pass], status: .failed),
-    .init(fixture: "probe-b-missing", verdicts: [.pass, .inconclusive, .inconclusive, .pass, .pass], status: .incomplete),
+    .init(
+      fixture: "probe-b-missing", verdicts: [.pass, .inconclusive, .inconclusive, .pass, .pass],
+      status: .incomplete),
     .init(fixture: "slice-mismatch", verdicts: [.pass, .fail, .fail, .pass, .fail], status: .failed),
     .init(fixture: "simulated", verdicts: [.pass, .pass, .pass, .pass, .pass], status: .simulated),
   ]
 
   /// Loads a fixture through a temporary copy whose SHA256SUMS is computed (or kept).
-  static func report(_ name: String, checksums: EvidenceFixture.Checksums = .compute) throws -> ValidationReport {
+  static func report(_ name: String, checksums: EvidenceFixture.Checksums = .compute) throws
+    -> ValidationReport
+  {
     let copy = try EvidenceFixture(copying: FixturePaths.bundle(name), checksums: checksums)
     defer { copy.remove() }
     return try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
@@ -40,7 +45,9 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     for exercise in report.exercises {
       #expect(!exercise.evidence.isEmpty, "exercise \(exercise.id) cites no artifact")
       #expect(exercise.evidence.allSatisfy { $0.sha256.count == 64 })
-      if exercise.verdict != .inconclusive { #expect(!exercise.excerpt.isEmpty, "exercise \(exercise.id) has no excerpt") }
+      if exercise.verdict != .inconclusive {
+        #expect(!exercise.excerpt.isEmpty, "exercise \(exercise.id) has no excerpt")
+      }
     }
   }
 
@@ -79,7 +86,9 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
 
   @Test func committedChecksumsPassRealSha256sum() throws {
     let artifacts = try FixturePaths.bundle("a6000-validated").appendingPathComponent("artifacts")
-    let sha256sum = ["/usr/bin/sha256sum", "/bin/sha256sum"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let sha256sum = ["/usr/bin/sha256sum", "/bin/sha256sum"].first {
+      FileManager.default.isExecutableFile(atPath: $0)
+    }
     let path = try #require(sha256sum, "sha256sum (coreutils) is required: apt-get install coreutils")
     let result = try BinaryRunner(executable: URL(fileURLWithPath: path))
       .run(["-c", "--strict", "SHA256SUMS"], currentDirectory: artifacts)
@@ -90,9 +99,11 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
   @Test func computedChecksumsMatchSha256sumFormat() throws {
     let copy = try EvidenceFixture(copying: FixturePaths.bundle("a6000-validated"), checksums: .keep)
     defer { copy.remove() }
-    let committed = try String(contentsOf: copy.artifactsDirectory.appendingPathComponent("SHA256SUMS"), encoding: .utf8)
+    let committed = try String(
+      contentsOf: copy.artifactsDirectory.appendingPathComponent("SHA256SUMS"), encoding: .utf8)
     try EvidenceFixture.writeChecksums(in: copy.artifactsDirectory)
-    let computed = try String(contentsOf: copy.artifactsDirectory.appendingPathComponent("SHA256SUMS"), encoding: .utf8)
+    let computed = try String(
+      contentsOf: copy.artifactsDirectory.appendingPathComponent("SHA256SUMS"), encoding: .utf8)
     #expect(committed == computed)
   }
 
@@ -171,14 +182,16 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
       .replacingOccurrences(of: "\"slice_mib\": 8000,", with: "")
     try Data(text.utf8).write(to: runJSON)
     let report = try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
-    #expect(report.exercises.map(\.verdict) == [.pass, .inconclusive, .inconclusive, .inconclusive, .inconclusive])
+    #expect(
+      report.exercises.map(\.verdict) == [.pass, .inconclusive, .inconclusive, .inconclusive, .inconclusive])
     #expect(report.status == .incomplete)
   }
 
   @Test func importedEvidenceIsIncompleteAtBest() throws {
     let artifacts = try FixturePaths.bundle("a6000-validated").appendingPathComponent("artifacts")
     let bundle = try EvidenceBundle.importHandCaptured(
-      directory: artifacts, provenance: .init(host: "optimistic-fermi", date: "2026-06-23", provider: "Hyperstack"))
+      directory: artifacts,
+      provenance: .init(host: "optimistic-fermi", date: "2026-06-23", provider: "Hyperstack"))
     let report = try LabCatalog.verify(bundle)
     #expect(report.exercises.allSatisfy { $0.verdict == .pass })
     #expect(report.status == .incomplete)
@@ -190,7 +203,8 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
 
   @Test func sectionsSplitOnCommands() throws {
     let artifact = Artifact(
-      name: "x.txt", data: Data("\(Artifact.simulatedMarker)\n$ one\n\nfirst\n\n$ two\n\nsecond\nthird\n".utf8))
+      name: "x.txt",
+      data: Data("\(Artifact.simulatedMarker)\n$ one\n\nfirst\n\n$ two\n\nsecond\nthird\n".utf8))
     #expect(artifact.isSimulated)
     #expect(artifact.sections.map(\.command) == ["one", "two"])
     #expect(artifact.sections.map(\.lines) == [["first"], ["second", "third"]])

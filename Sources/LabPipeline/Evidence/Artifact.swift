@@ -23,7 +23,8 @@ public struct Artifact: Sendable, Hashable {
     let text = String(decoding: data, as: UTF8.self)
     self.text = text
     var lines = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
-    let simulated = lines.first.map { $0.trimmingCharacters(in: .whitespaces) == Self.simulatedMarker } ?? false
+    let simulated =
+      lines.first.map { $0.trimmingCharacters(in: .whitespaces) == Self.simulatedMarker } ?? false
     if simulated { lines.removeFirst() }
     self.isSimulated = simulated
     self.sections = Self.split(lines)

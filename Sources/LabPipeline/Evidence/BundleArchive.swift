@@ -44,7 +44,8 @@ public enum BundleArchive {
     }
     let tar = try tarExecutable()
     try run(
-      tar, arguments: ["--no-same-owner", "--no-same-permissions", "-xzf", archive.path, "-C", directory.path],
+      tar,
+      arguments: ["--no-same-owner", "--no-same-permissions", "-xzf", archive.path, "-C", directory.path],
       describing: archive.path)
     if FileManager.default.fileExists(atPath: directory.appendingPathComponent("run.json").path) {
       return directory
@@ -65,7 +66,8 @@ public enum BundleArchive {
     for path in ["/usr/bin/tar", "/bin/tar"] where FileManager.default.isExecutableFile(atPath: path) {
       return URL(fileURLWithPath: path)
     }
-    throw EvidenceBundleError.archiveFailed(path: "tar", detail: "GNU tar not found in /usr/bin or /bin; install tar")
+    throw EvidenceBundleError.archiveFailed(
+      path: "tar", detail: "GNU tar not found in /usr/bin or /bin; install tar")
   }
 
   private static func run(_ executable: URL, arguments: [String], describing path: String) throws {
@@ -83,7 +85,8 @@ public enum BundleArchive {
     do {
       try process.run()
     } catch {
-      throw EvidenceBundleError.archiveFailed(path: path, detail: "cannot start tar: \(error.localizedDescription)")
+      throw EvidenceBundleError.archiveFailed(
+        path: path, detail: "cannot start tar: \(error.localizedDescription)")
     }
     let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -105,7 +108,8 @@ extension EvidenceBundle {
       do {
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
       } catch {
-        throw EvidenceBundleError.archiveFailed(path: spec, detail: "cannot create a temporary directory: \(error)")
+        throw EvidenceBundleError.archiveFailed(
+          path: spec, detail: "cannot create a temporary directory: \(error)")
       }
       defer { try? FileManager.default.removeItem(at: temporary) }
       let runDirectory = try BundleArchive.extract(archive: URL(fileURLWithPath: spec), into: temporary)

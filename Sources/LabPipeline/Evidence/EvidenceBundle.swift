@@ -76,7 +76,8 @@ public struct EvidenceBundle: Sendable {
   public static func load(directory: URL) throws -> EvidenceBundle {
     let fileManager = FileManager.default
     var isDirectory: ObjCBool = false
-    guard fileManager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard fileManager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
       throw EvidenceBundleError.notADirectory(path: directory.path)
     }
     let runJSON = directory.appendingPathComponent("run.json")
@@ -85,7 +86,8 @@ public struct EvidenceBundle: Sendable {
     }
     let run = try RunRecord(json: runData, path: runJSON.path)
     let artifactsDirectory = directory.appendingPathComponent("artifacts", isDirectory: true)
-    guard fileManager.fileExists(atPath: artifactsDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    guard fileManager.fileExists(atPath: artifactsDirectory.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
     else {
       throw EvidenceBundleError.artifactsMissing(directory: directory.path)
     }
@@ -95,10 +97,13 @@ public struct EvidenceBundle: Sendable {
 
   /// Loads hand-captured evidence: `DIR/*.txt` (or `DIR/artifacts/*.txt`) with `$ command`
   /// headers and no run.json. SHA256SUMS, if present, is still checked.
-  public static func importHandCaptured(directory: URL, provenance: ImportedProvenance) throws -> EvidenceBundle {
+  public static func importHandCaptured(directory: URL, provenance: ImportedProvenance) throws
+    -> EvidenceBundle
+  {
     let fileManager = FileManager.default
     var isDirectory: ObjCBool = false
-    guard fileManager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard fileManager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
       throw EvidenceBundleError.notADirectory(path: directory.path)
     }
     let nested = directory.appendingPathComponent("artifacts", isDirectory: true)
@@ -111,10 +116,13 @@ public struct EvidenceBundle: Sendable {
       target: nil, targetKindText: nil,
       parameters: RunParameters(provider: provenance.provider))
     let imported: Integrity = integrity == .checksumsMissing ? .notRecorded : integrity
-    return EvidenceBundle(run: run, artifacts: artifacts, integrity: imported, provenance: .imported(provenance))
+    return EvidenceBundle(
+      run: run, artifacts: artifacts, integrity: imported, provenance: .imported(provenance))
   }
 
-  private static func loadArtifacts(in directory: URL, requireChecksums: Bool) throws -> ([Artifact], Integrity) {
+  private static func loadArtifacts(in directory: URL, requireChecksums: Bool) throws -> (
+    [Artifact], Integrity
+  ) {
     let fileManager = FileManager.default
     let names: [String]
     do {
@@ -145,7 +153,8 @@ public struct EvidenceBundle: Sendable {
         throw EvidenceBundleError.listedFileMissing(file: entry.name)
       }
       guard artifact.sha256 == entry.digest else {
-        throw EvidenceBundleError.checksumMismatch(file: entry.name, expected: entry.digest, actual: artifact.sha256)
+        throw EvidenceBundleError.checksumMismatch(
+          file: entry.name, expected: entry.digest, actual: artifact.sha256)
       }
     }
     let listed = Set(list.entries.map(\.name))

@@ -32,7 +32,8 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
     case .notADirectory(let path):
       return "\(path) is not a directory; pass a run directory, a run id or a bundle .tar.gz to --run"
     case .runRecordMissing(let directory):
-      return "\(directory) has no run.json, so it is not a labrun run directory; for evidence captured by hand "
+      return
+        "\(directory) has no run.json, so it is not a labrun run directory; for evidence captured by hand "
         + "use `labrun report --import DIR --host NAME --date YYYY-MM-DD`"
     case .runRecordUnreadable(let path, let reason):
       return "cannot read \(path): \(reason); the run record is required to verify a bundle"
@@ -43,17 +44,22 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
     case .unreadable(let path, let reason):
       return "cannot read \(path): \(reason)"
     case .checksumsMalformed(let line):
-      return "artifacts/SHA256SUMS has a line that is not `<sha256>  <file>`: \(line); the bundle cannot be verified"
+      return
+        "artifacts/SHA256SUMS has a line that is not `<sha256>  <file>`: \(line); the bundle cannot be verified"
     case .checksumMismatch(let file, let expected, let actual):
-      return "artifact \(file) does not match SHA256SUMS (recorded \(expected.prefix(12))…, now \(actual.prefix(12))…): "
+      return
+        "artifact \(file) does not match SHA256SUMS (recorded \(expected.prefix(12))…, now \(actual.prefix(12))…): "
         + "it changed after capture; refusing to report on altered evidence. Re-run `labrun exercises` or restore the file"
     case .listedFileMissing(let file):
-      return "artifact \(file) is listed in SHA256SUMS but missing from the bundle; restore it or re-run `labrun exercises`"
+      return
+        "artifact \(file) is listed in SHA256SUMS but missing from the bundle; restore it or re-run `labrun exercises`"
     case .unlistedArtifact(let file):
-      return "artifact \(file) is not listed in SHA256SUMS, so nothing proves it was captured during the run; "
+      return
+        "artifact \(file) is not listed in SHA256SUMS, so nothing proves it was captured during the run; "
         + "remove it or re-run `labrun exercises`"
     case .unknownLab(let lab, let known):
-      return "run.json names lab '\(lab)', which this labrun cannot verify (known: \(known.joined(separator: ", ")))"
+      return
+        "run.json names lab '\(lab)', which this labrun cannot verify (known: \(known.joined(separator: ", ")))"
     case .archiveFailed(let path, let detail):
       return "bundle archive \(path): \(detail)"
     }

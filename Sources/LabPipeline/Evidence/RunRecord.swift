@@ -41,7 +41,8 @@ public struct RunRecord: Sendable, Hashable {
     do {
       object = try JSONSerialization.jsonObject(with: data)
     } catch {
-      throw EvidenceBundleError.runRecordUnreadable(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+      throw EvidenceBundleError.runRecordUnreadable(
+        path: path, reason: "not valid JSON (\(error.localizedDescription))")
     }
     guard let root = object as? [String: Any] else {
       throw EvidenceBundleError.runRecordUnreadable(path: path, reason: "the top level is not a JSON object")

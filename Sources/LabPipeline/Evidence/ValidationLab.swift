@@ -51,7 +51,8 @@ public struct EnvironmentSummary: Sendable, Hashable {
   public var note: String?
 
   public init(
-    rows: [Row] = [], gpu: String? = nil, gpuMemoryMiB: Int? = nil, gpuUUID: String? = nil, driver: String? = nil,
+    rows: [Row] = [], gpu: String? = nil, gpuMemoryMiB: Int? = nil, gpuUUID: String? = nil,
+    driver: String? = nil,
     cuda: String? = nil, kubernetes: String? = nil, machine: String? = nil, note: String? = nil
   ) {
     self.rows = rows

@@ -76,14 +76,17 @@ public enum ValidationPageRenderer {
     }
     switch report.integrity {
     case .verified(let count):
-      let kind = report.status == .simulated ? "simulated command output" : "real command output captured during the run"
+      let kind =
+        report.status == .simulated
+        ? "simulated command output" : "real command output captured during the run"
       sentences.append(
         "Evidence: \(kind) (\(count) artifact files, all matching artifacts/SHA256SUMS; "
           + "cited with their SHA-256 in the table below).")
     case .checksumsMissing:
       sentences.append("Evidence: command output NOT verified - artifacts/SHA256SUMS is missing.")
     case .notRecorded:
-      sentences.append("Evidence: imported command output; no run.json and no checksums recorded at capture time.")
+      sentences.append(
+        "Evidence: imported command output; no run.json and no checksums recorded at capture time.")
     }
     if report.status == .validated {
       sentences.append(report.page.validatedBlurb)

@@ -96,21 +96,28 @@ public struct Verifier: Sendable {
   ) -> (ValidationStatus, [String]) {
     var reasons: [String] = []
     let simulatedFiles = bundle.artifacts.values.filter(\.isSimulated).map(\.name).sorted()
-    if bundle.run.target?.kind == .simulated || bundle.run.targetKindText == TargetInfo.Kind.simulated.rawValue {
+    if bundle.run.target?.kind == .simulated
+      || bundle.run.targetKindText == TargetInfo.Kind.simulated.rawValue
+    {
       reasons.append("run on the simulated GPU host, not captured on hardware")
     }
     if !simulatedFiles.isEmpty {
-      reasons.append("\(simulatedFiles.count) artifact(s) carry the simulated marker (\(simulatedFiles.joined(separator: ", ")))")
+      reasons.append(
+        "\(simulatedFiles.count) artifact(s) carry the simulated marker (\(simulatedFiles.joined(separator: ", ")))"
+      )
     }
     if !reasons.isEmpty { return (.simulated, reasons) }
 
     let failed = results.filter { $0.verdict == .fail }.map(\.id)
     if !failed.isEmpty {
-      return (.failed, ["exercise \(failed.joined(separator: ", ")) failed: the evidence contradicts the claim"])
+      return (
+        .failed, ["exercise \(failed.joined(separator: ", ")) failed: the evidence contradicts the claim"]
+      )
     }
     let inconclusive = results.filter { $0.verdict == .inconclusive }.map(\.id)
     if !inconclusive.isEmpty {
-      reasons.append("exercise \(inconclusive.joined(separator: ", ")) inconclusive: evidence missing or unparseable")
+      reasons.append(
+        "exercise \(inconclusive.joined(separator: ", ")) inconclusive: evidence missing or unparseable")
     }
     if results.count != expectedCount || expectedCount == 0 {
       reasons.append("expected \(expectedCount) exercise results, got \(results.count)")

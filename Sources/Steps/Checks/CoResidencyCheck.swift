@@ -28,7 +28,8 @@ public struct CoResidencyCheck: ExerciseCheck {
     outcome.cite(artifact)
     let pods = facts.sharePods
     guard pods.count >= 2 else {
-      return result(.inconclusive, "run.json names \(pods.count) share pod(s); co-residency needs two or more", outcome)
+      return result(
+        .inconclusive, "run.json names \(pods.count) share pod(s); co-residency needs two or more", outcome)
     }
     var nodes: [String: String] = [:]
     for pod in pods {
@@ -62,7 +63,8 @@ public struct CoResidencyCheck: ExerciseCheck {
     let nodesArtifact = bundle.artifact(Self.nodesFile)
     outcome.cite(nodesArtifact)
     guard let nodesArtifact else {
-      return result(.inconclusive, "\(Self.nodesFile) missing: cannot tie the host's GPUs to node \(node)", outcome)
+      return result(
+        .inconclusive, "\(Self.nodesFile) missing: cannot tie the host's GPUs to node \(node)", outcome)
     }
     let nodeNames = KubectlTable.tables(in: nodesArtifact.outputLines)
       .filter { $0.headers.contains("ROLES") || $0.headers.contains("VERSION") }
@@ -77,12 +79,14 @@ public struct CoResidencyCheck: ExerciseCheck {
     outcome.cite(hostArtifact)
     guard let card = facts.card, let count = card.gpuCount else {
       return result(
-        .inconclusive, "\(HAMiEvidence.hostGPUFile) missing or unreadable: the node's GPU count is unknown", outcome)
+        .inconclusive, "\(HAMiEvidence.hostGPUFile) missing or unreadable: the node's GPU count is unknown",
+        outcome)
     }
     outcome.excerpt += card.excerpt.filter { $0.hasPrefix("GPU ") }
     guard count == 1 else {
       return result(
-        .inconclusive, "\(node) has \(count) GPUs: the listing does not show both pods on one physical GPU", outcome)
+        .inconclusive, "\(node) has \(count) GPUs: the listing does not show both pods on one physical GPU",
+        outcome)
     }
     let names = pods.count == 2 ? "\(pods[0]) + \(pods[1]) both" : pods.joined(separator: " + ") + " all"
     return result(.pass, "\(names) Running on \(node)", outcome, facts: ["node": node])

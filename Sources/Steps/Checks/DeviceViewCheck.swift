@@ -22,11 +22,13 @@ public struct DeviceViewCheck: ExerciseCheck {
     }
     outcome.cite(bundle.artifact(HAMiEvidence.hostGPUFile))
     guard let cardMiB = facts.card?.memoryMiB else {
-      return result(.inconclusive, "\(HAMiEvidence.hostGPUFile) missing or unreadable: the card's memory is unknown")
+      return result(
+        .inconclusive, "\(HAMiEvidence.hostGPUFile) missing or unreadable: the card's memory is unknown")
     }
     guard slice < cardMiB else {
       return result(
-        .inconclusive, "the \(slice) MiB slice is not smaller than the \(cardMiB) MiB card: the view cannot tell them apart")
+        .inconclusive,
+        "the \(slice) MiB slice is not smaller than the \(cardMiB) MiB card: the view cannot tell them apart")
     }
     var usages: [String] = []
     for pod in facts.sharePods {
@@ -53,7 +55,9 @@ public struct DeviceViewCheck: ExerciseCheck {
       }
     }
     if outcome.verdict != .pass { return result(outcome.verdict, outcome.problem) }
-    let shown = Set(usages).count == 1 ? "\(usages.count == 2 ? "both" : "all \(usages.count)") pods report \(usages[0])"
+    let shown =
+      Set(usages).count == 1
+      ? "\(usages.count == 2 ? "both" : "all \(usages.count)") pods report \(usages[0])"
       : zip(facts.sharePods, usages).map { "\($0) reports \($1)" }.joined(separator: ", ")
     return result(
       .pass, "\(shown), not the real \(cardMiB) MiB",

@@ -19,7 +19,9 @@ extension HAMiIsolationLab {
       + "interference under sustained load. Single node, so nothing about NCCL/NVLink/MIG/multi-node scale."
   ]
 
-  public func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle) -> LabPage {
+  public func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle)
+    -> LabPage
+  {
     LabPage(
       title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
       provesHeading: Self.provesHeading, proves: Self.proves(results), scopeLimits: Self.scopeLimits)
@@ -28,11 +30,13 @@ extension HAMiIsolationLab {
   /// One bullet per claim whose exercises all passed, in the lab's words.
   static func proves(_ results: [ExerciseResult]) -> [String] {
     let passed = Dictionary(
-      results.filter { $0.verdict == .pass }.map { ($0.id, $0.facts) }, uniquingKeysWith: { first, _ in first })
+      results.filter { $0.verdict == .pass }.map { ($0.id, $0.facts) },
+      uniquingKeysWith: { first, _ in first })
     var bullets: [String] = []
     if passed["1"] != nil {
       bullets.append(
-        "Two tenants share one physical GPU (Exercise 1) - stock Kubernetes treats a GPU as indivisible and cannot do this.")
+        "Two tenants share one physical GPU (Exercise 1) - stock Kubernetes treats a GPU as indivisible and cannot do this."
+      )
     }
     let view = passed["2"]
     let cap = passed["3"]
@@ -63,10 +67,14 @@ extension HAMiIsolationLab {
       bullets.append(
         "The card is one shared, accounted budget (Exercise 4): the HAMi scheduler refuses a \(request) MiB pod "
           + "beside \(countWord) \(slice) MiB slices (CardInsufficientMemory) even though \(request) MiB < the "
-          + "\(devmem) MiB card - the real-hardware counterpart of the simulation's per-device exhaustion test.")
+          + "\(devmem) MiB card - the real-hardware counterpart of the simulation's per-device exhaustion test."
+      )
     }
-    if let mechanism = passed["5"], let variable = mechanism["limit_variable"], let value = mechanism["limit_value"] {
-      let library = (mechanism["library"] ?? "libvgpu.so").split(separator: "/").last.map(String.init) ?? "libvgpu.so"
+    if let mechanism = passed["5"], let variable = mechanism["limit_variable"],
+      let value = mechanism["limit_value"]
+    {
+      let library =
+        (mechanism["library"] ?? "libvgpu.so").split(separator: "/").last.map(String.init) ?? "libvgpu.so"
       bullets.append(
         "The mechanism is concrete (Exercise 5): HAMi-core is injected as \(library) and reads "
           + "\(variable)=\(value) - the same CUDA_DEVICE_MEMORY_LIMIT mechanism that NVIDIA's KAI Scheduler "

@@ -29,7 +29,8 @@ public struct HAMiIsolationLab: ValidationLab {
 
     // Machine: provider, node name, OS.
     let nodeRow = bundle.artifact("0-k8s-nodes.txt").flatMap { artifact in
-      KubectlTable.tables(in: artifact.outputLines).filter { $0.headers.contains("VERSION") }.flatMap(\.rows).first
+      KubectlTable.tables(in: artifact.outputLines).filter { $0.headers.contains("VERSION") }.flatMap(\.rows)
+        .first
     }
     let osFields = bundle.artifact("0-os.txt").map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
     let os: String? = {
@@ -63,7 +64,9 @@ public struct HAMiIsolationLab: ValidationLab {
       var parts = [card.name ?? "unnamed GPU"]
       if let mib = card.memoryMiB { parts[0] += ", \(mib.roundedGB) GB (\(mib) MiB)" }
       if let uuid = card.uuid { parts[0] += ", UUID \(uuid)" }
-      let architecture = card.name.flatMap { name in Self.architectures.first { name.contains($0.fragment) }?.architecture }
+      let architecture = card.name.flatMap { name in
+        Self.architectures.first { name.contains($0.fragment) }?.architecture
+      }
       let mig: String? = {
         switch card.migMode {
         case "N/A"?: return "no MIG - software sharing is the only option (the HAMi premise)"
@@ -79,7 +82,8 @@ public struct HAMiIsolationLab: ValidationLab {
     }
     rows.append(.init("GPU", gpuText))
     let driverText =
-      card?.driver.map { driver in driver + (card?.cuda.map { " (CUDA \($0))" } ?? "") } ?? "not in the evidence"
+      card?.driver.map { driver in driver + (card?.cuda.map { " (CUDA \($0))" } ?? "") }
+      ?? "not in the evidence"
     rows.append(.init("Driver", driverText))
 
     // Kubernetes.
@@ -108,7 +112,8 @@ public struct HAMiIsolationLab: ValidationLab {
       if let hami {
         let chartVersion = (hami["CHART"] ?? "").dropFirst("hami-".count)
         stack = "HAMi \(hami["APP VERSION"].flatMap { $0.isEmpty ? nil : $0 } ?? String(chartVersion))"
-        stack += " (helm release \(hami["NAME"] ?? "?"), chart \(hami["CHART"] ?? "?"), \(hami["STATUS"] ?? "status unknown"))"
+        stack +=
+          " (helm release \(hami["NAME"] ?? "?"), chart \(hami["CHART"] ?? "?"), \(hami["STATUS"] ?? "status unknown"))"
       } else {
         stack = "no HAMi release in helm list"
       }
@@ -142,8 +147,10 @@ public struct HAMiIsolationLab: ValidationLab {
       var parts: [String] = []
       if let allocatable {
         let split = registration?.devices.first?.count.map { " \($0)" } ?? ""
-        let cards = registration.map { "\($0.devices.count) card\($0.devices.count == 1 ? "" : "s") × " } ?? ""
-        parts.append("node allocatable nvidia.com/gpu = \(allocatable.count) (\(cards)deviceSplitCount\(split))")
+        let cards =
+          registration.map { "\($0.devices.count) card\($0.devices.count == 1 ? "" : "s") × " } ?? ""
+        parts.append(
+          "node allocatable nvidia.com/gpu = \(allocatable.count) (\(cards)deviceSplitCount\(split))")
       } else {
         parts.append("allocatable nvidia.com/gpu not shown")
       }
@@ -174,7 +181,9 @@ public struct HAMiIsolationLab: ValidationLab {
     }
     if parts.count > 2, let last = parts.last, isRandom(last, lengths: 5...5) {
       parts.removeLast()
-      if parts.count > 2, let hash = parts.last, isRandom(hash, lengths: 8...10), hash.contains(where: \.isNumber) {
+      if parts.count > 2, let hash = parts.last, isRandom(hash, lengths: 8...10),
+        hash.contains(where: \.isNumber)
+      {
         parts.removeLast()
       }
     }

@@ -37,7 +37,8 @@ public struct MechanismCheck: ExerciseCheck {
     guard !env.isEmpty else {
       return result(.inconclusive, "no environment (`KEY=VALUE` lines) in \(file)")
     }
-    let limitKey = env["CUDA_DEVICE_MEMORY_LIMIT_0"] != nil ? "CUDA_DEVICE_MEMORY_LIMIT_0" : "CUDA_DEVICE_MEMORY_LIMIT"
+    let limitKey =
+      env["CUDA_DEVICE_MEMORY_LIMIT_0"] != nil ? "CUDA_DEVICE_MEMORY_LIMIT_0" : "CUDA_DEVICE_MEMORY_LIMIT"
     let limitValue = env[limitKey]
     if let limitValue { outcome.excerpt.append("\(limitKey)=\(limitValue)") }
     let smLimit = env["CUDA_DEVICE_SM_LIMIT"]
@@ -50,12 +51,14 @@ public struct MechanismCheck: ExerciseCheck {
 
     if let limitValue {
       if let limit = ShellOutputs.memoryLimitMiB(limitValue), limit != slice {
-        outcome.failures.append("\(limitKey)=\(limitValue) is not the \(slice) MiB slice recorded in run.json")
+        outcome.failures.append(
+          "\(limitKey)=\(limitValue) is not the \(slice) MiB slice recorded in run.json")
       } else if ShellOutputs.memoryLimitMiB(limitValue) == nil {
         outcome.gaps.append("\(limitKey)=\(limitValue) is not a memory size")
       }
     } else {
-      outcome.failures.append("no CUDA_DEVICE_MEMORY_LIMIT in \(pod)'s environment: HAMi-core was given no limit")
+      outcome.failures.append(
+        "no CUDA_DEVICE_MEMORY_LIMIT in \(pod)'s environment: HAMi-core was given no limit")
     }
     switch (preload, library) {
     case (nil, _):
@@ -66,7 +69,9 @@ public struct MechanismCheck: ExerciseCheck {
       break
     }
     if outcome.verdict != .pass { return result(outcome.verdict, outcome.problem) }
-    var parts = ["env \(limitKey)=\(limitValue ?? "")" + (smLimit.map { ", CUDA_DEVICE_SM_LIMIT=\($0)" } ?? "")]
+    var parts = [
+      "env \(limitKey)=\(limitValue ?? "")" + (smLimit.map { ", CUDA_DEVICE_SM_LIMIT=\($0)" } ?? "")
+    ]
     parts.append("library \(library ?? "")")
     if let visible { parts.append("NVIDIA_VISIBLE_DEVICES=\(Self.abbreviated(visible))") }
     return result(

@@ -27,7 +27,8 @@ public struct MemoryCapCheck: ExerciseCheck {
     }
     outcome.cite(bundle.artifact(HAMiEvidence.hostGPUFile))
     guard let cardMiB = facts.card?.memoryMiB else {
-      return result(.inconclusive, "\(HAMiEvidence.hostGPUFile) missing or unreadable: the card's memory is unknown")
+      return result(
+        .inconclusive, "\(HAMiEvidence.hostGPUFile) missing or unreadable: the card's memory is unknown")
     }
     let limitBytes = Int64(slice) * 1_048_576
     var refusals: [Int] = []
@@ -67,22 +68,28 @@ public struct MemoryCapCheck: ExerciseCheck {
         }
         continue
       }
-      if let wrong = podOOMs.first(where: { $0.limitBytes != limitBytes }), !podOOMs.contains(where: { $0.limitBytes == limitBytes }) {
+      if let wrong = podOOMs.first(where: { $0.limitBytes != limitBytes }),
+        !podOOMs.contains(where: { $0.limitBytes == limitBytes })
+      {
         outcome.failures.append(
-          "HAMi-core's limit for \(pod) is \(wrong.limitBytes) B, not \(limitBytes) B (\(slice) MiB from run.json)")
+          "HAMi-core's limit for \(pod) is \(wrong.limitBytes) B, not \(limitBytes) B (\(slice) MiB from run.json)"
+        )
         continue
       }
       if refused * 2 < slice {
         outcome.gaps.append(
-          "\(pod) was refused after only \(refused) MiB, far below the \(slice) MiB slice: that shows no cap at the slice")
+          "\(pod) was refused after only \(refused) MiB, far below the \(slice) MiB slice: that shows no cap at the slice"
+        )
         continue
       }
       guard let oom = podOOMs.first(where: { $0.limitBytes == limitBytes }) else {
-        outcome.gaps.append("no HAMi-core OOM line in \(file): nothing shows HAMi-core refused the allocation")
+        outcome.gaps.append(
+          "no HAMi-core OOM line in \(file): nothing shows HAMi-core refused the allocation")
         continue
       }
       if cardMiB - refused < 1024 {
-        outcome.gaps.append("the card (\(cardMiB) MiB) had no room beyond \(refused) MiB: the refusal may be physical")
+        outcome.gaps.append(
+          "the card (\(cardMiB) MiB) had no room beyond \(refused) MiB: the refusal may be physical")
         continue
       }
       refusals.append(refused)
@@ -96,7 +103,8 @@ public struct MemoryCapCheck: ExerciseCheck {
     let refusalText =
       Set(refusals).count == 1
       ? "cudaMalloc refused after \(firstRefusal) MiB"
-      : "cudaMalloc refused after " + zip(facts.sharePods, refusals).map { "\($1) MiB (\($0))" }.joined(separator: ", ")
+      : "cudaMalloc refused after "
+        + zip(facts.sharePods, refusals).map { "\($1) MiB (\($0))" }.joined(separator: ", ")
     let oomText =
       "[HAMI-core ERROR] ... Device \(firstOOM.device) OOM \(firstOOM.requestedBytes) / \(firstOOM.limitBytes) "
       + "(\(limitBytes) B = exactly \(slice) MiB)"

@@ -37,12 +37,14 @@ public struct SchedulerBudgetCheck: ExerciseCheck {
         return result(.inconclusive, "\(pod) is \(status.isEmpty ? "without a status" : status), not Pending")
       }
       return result(
-        .fail, "\(pod) is \(status), not Pending: the scheduler placed it beside the slices it should not fit")
+        .fail, "\(pod) is \(status), not Pending: the scheduler placed it beside the slices it should not fit"
+      )
     }
     let eventsArtifact = bundle.artifact(Self.eventsFile)
     outcome.cite(eventsArtifact)
     guard let eventsArtifact, let events = KubeEvents(lines: eventsArtifact.outputLines) else {
-      return result(.inconclusive, "\(Self.eventsFile) missing or without an Events table: why it is Pending is unknown")
+      return result(
+        .inconclusive, "\(Self.eventsFile) missing or without an Events table: why it is Pending is unknown")
     }
     if let scheduled = events.events.first(where: { $0.reason == "Scheduled" }) {
       outcome.excerpt.append(scheduled.line)
@@ -59,21 +61,30 @@ public struct SchedulerBudgetCheck: ExerciseCheck {
     }
     outcome.excerpt += budget.map(\.line)
     guard let request = facts.oversubscribeMiB, let slice = facts.sliceMiB else {
-      return result(.inconclusive, "run.json lacks oversubscribe_mib or slice_mib: the test's arithmetic is unknown")
+      return result(
+        .inconclusive, "run.json lacks oversubscribe_mib or slice_mib: the test's arithmetic is unknown")
     }
     let registrationArtifact = bundle.artifact(Self.registrationFile)
-    let registered = registrationArtifact.flatMap { HAMiRegistration(lines: $0.outputLines) }?.devices.first?.devmem
-    if registered != nil { outcome.cite(registrationArtifact) } else { outcome.cite(bundle.artifact(HAMiEvidence.hostGPUFile)) }
+    let registered = registrationArtifact.flatMap { HAMiRegistration(lines: $0.outputLines) }?.devices.first?
+      .devmem
+    if registered != nil {
+      outcome.cite(registrationArtifact)
+    } else {
+      outcome.cite(bundle.artifact(HAMiEvidence.hostGPUFile))
+    }
     guard let devmem = registered ?? facts.card?.memoryMiB else {
       return result(.inconclusive, "neither the registered devmem nor the card's memory is in the evidence")
     }
     let used = slice * facts.sharePods.count
     guard request < devmem else {
-      return result(.inconclusive, "the \(request) MiB request does not fit even an empty \(devmem) MiB card: Pending proves no budget")
+      return result(
+        .inconclusive,
+        "the \(request) MiB request does not fit even an empty \(devmem) MiB card: Pending proves no budget")
     }
     guard request > devmem - used else {
       return result(
-        .inconclusive, "the \(request) MiB request fits beside \(facts.sharePods.count) × \(slice) MiB on \(devmem) MiB: "
+        .inconclusive,
+        "the \(request) MiB request fits beside \(facts.sharePods.count) × \(slice) MiB on \(devmem) MiB: "
           + "Pending is not explained by the budget")
     }
     let words = [

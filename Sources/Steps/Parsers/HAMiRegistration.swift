@@ -64,7 +64,8 @@ public struct HAMiRegistration: Sendable, Hashable {
       return nil
     }
     return Device(
-      id: id, count: int("count"), devmem: int("devmem"), devcore: int("devcore"), type: json["type"] as? String,
+      id: id, count: int("count"), devmem: int("devmem"), devcore: int("devcore"),
+      type: json["type"] as? String,
       mode: json["mode"] as? String, health: (json["health"] as? NSNumber)?.boolValue)
   }
 
@@ -78,7 +79,8 @@ public struct HAMiRegistration: Sendable, Hashable {
     for entry in text.split(separator: ":") {
       let fields = entry.split(separator: ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }
-      guard fields.count >= 7, fields[0].hasPrefix("GPU-"), let count = Int(fields[1]), let devmem = Int(fields[2])
+      guard fields.count >= 7, fields[0].hasPrefix("GPU-"), let count = Int(fields[1]),
+        let devmem = Int(fields[2])
       else { return nil }
       devices.append(
         Device(

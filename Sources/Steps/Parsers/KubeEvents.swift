@@ -46,7 +46,8 @@ public struct KubeEvents: Sendable, Hashable {
       }
       index += 1
     }
-    for table in KubectlTable.tables(in: lines) where table.headers.contains("REASON") && table.headers.contains("MESSAGE") {
+    for table in KubectlTable.tables(in: lines)
+    where table.headers.contains("REASON") && table.headers.contains("MESSAGE") {
       for row in table.rows {
         events.append(
           Event(
@@ -87,9 +88,11 @@ public struct KubeEvents: Sendable, Hashable {
     var values: [String] = []
     for (offset, column) in columns.enumerated() {
       let start = min(column.start, characters.count)
-      let end = offset + 1 < columns.count ? min(columns[offset + 1].start, characters.count) : characters.count
+      let end =
+        offset + 1 < columns.count ? min(columns[offset + 1].start, characters.count) : characters.count
       values.append(String(characters[start..<max(start, end)]).trimmingCharacters(in: .whitespaces))
     }
-    return Event(type: values[0], reason: values[1], age: values[2], from: values[3], message: values[4], line: line)
+    return Event(
+      type: values[0], reason: values[1], age: values[2], from: values[3], message: values[4], line: line)
   }
 }

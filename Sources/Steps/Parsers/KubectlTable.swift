@@ -59,7 +59,9 @@ public struct KubectlTable: Sendable, Hashable {
     let first = line.prefix { $0 != " " && $0 != "\t" }
     guard ["NAME", "NAMESPACE", "LAST"].contains(first) else { return nil }
     if line.contains("\t") {
-      let names = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      let names = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+        !$0.isEmpty
+      }
       guard names.count >= 2, names.allSatisfy(isHeaderWord) else { return nil }
       return names.enumerated().map { Column(name: $0.element, start: -1 - $0.offset) }
     }
@@ -72,7 +74,8 @@ public struct KubectlTable: Sendable, Hashable {
       let start = position
       // A column name ends at two spaces (`NOMINATED NODE` has one).
       while position < characters.count,
-        !(characters[position] == " " && (position + 1 >= characters.count || characters[position + 1] == " "))
+        !(characters[position] == " "
+          && (position + 1 >= characters.count || characters[position + 1] == " "))
       {
         position += 1
       }
@@ -83,7 +86,8 @@ public struct KubectlTable: Sendable, Hashable {
   }
 
   private static func isHeaderWord(_ word: String) -> Bool {
-    !word.isEmpty && word.allSatisfy { $0.isUppercase || $0.isNumber || $0 == " " || $0 == "-" || $0 == "(" || $0 == ")" }
+    !word.isEmpty
+      && word.allSatisfy { $0.isUppercase || $0.isNumber || $0 == " " || $0 == "-" || $0 == "(" || $0 == ")" }
   }
 
   private static func split(_ line: String, columns: [Column], headerLine: String) -> [String: String] {
@@ -106,7 +110,8 @@ public struct KubectlTable: Sendable, Hashable {
     var values: [String: String] = [:]
     for (offset, column) in columns.enumerated() {
       let start = min(column.start, characters.count)
-      let end = offset + 1 < columns.count ? min(columns[offset + 1].start, characters.count) : characters.count
+      let end =
+        offset + 1 < columns.count ? min(columns[offset + 1].start, characters.count) : characters.count
       values[column.name] = String(characters[start..<max(start, end)]).trimmingCharacters(in: .whitespaces)
     }
     return values

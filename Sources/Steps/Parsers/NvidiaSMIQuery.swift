@@ -27,7 +27,9 @@ public struct NvidiaSMIQuery: Sendable, Hashable {
       for dataLine in lines[(offset + 1)...] {
         let values = dataLine.split(separator: ",", omittingEmptySubsequences: false)
           .map { $0.trimmingCharacters(in: .whitespaces) }
-        guard values.count == keys.count, !dataLine.trimmingCharacters(in: .whitespaces).isEmpty else { break }
+        guard values.count == keys.count, !dataLine.trimmingCharacters(in: .whitespaces).isEmpty else {
+          break
+        }
         rows.append(Dictionary(zip(keys, values), uniquingKeysWith: { first, _ in first }))
         dataLines.append(dataLine)
       }

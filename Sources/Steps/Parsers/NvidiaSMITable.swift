@@ -51,7 +51,8 @@ public struct NvidiaSMITable: Sendable, Hashable {
         cuda = line.firstMatch(of: cudaPattern).map { String($0.output.1) }
       } else if let row = line.firstMatch(of: rowPattern), let gpuIndex = Int(row.output.1) {
         var gpu = GPU(
-          index: gpuIndex, name: String(row.output.2).trimmingCharacters(in: .whitespaces), memoryUsedMiB: nil,
+          index: gpuIndex, name: String(row.output.2).trimmingCharacters(in: .whitespaces),
+          memoryUsedMiB: nil,
           memoryTotalMiB: nil, migMode: nil, memoryUsage: nil, lines: [line])
         if index + 1 < lines.count, let memory = lines[index + 1].firstMatch(of: memoryPattern) {
           gpu.memoryUsedMiB = Int(memory.output.1)

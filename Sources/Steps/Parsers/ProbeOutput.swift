@@ -30,7 +30,8 @@ public struct ProbeOutput: Sendable, Hashable {
         refused = value
         refusalLine = line
       }
-      let progress = line.firstMatch(of: allocated).flatMap { Int($0.output.1) }
+      let progress =
+        line.firstMatch(of: allocated).flatMap { Int($0.output.1) }
         ?? line.firstMatch(of: noRefusal).flatMap { Int($0.output.1) }
       if let progress, progress > (maxAllocated ?? -1) {
         maxAllocated = progress

@@ -63,7 +63,8 @@ public enum ShellOutputs {
     let pattern = #/^([A-Z_]+)=(.*)$/#
     for line in lines {
       if let match = line.firstMatch(of: pattern) {
-        fields[String(match.output.1)] = String(match.output.2).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        fields[String(match.output.1)] = String(match.output.2).trimmingCharacters(
+          in: CharacterSet(charactersIn: "\"'"))
       }
     }
     return fields
@@ -71,7 +72,9 @@ public enum ShellOutputs {
 
   /// Allocatable `nvidia.com/gpu`: from `nvidia.com/gpu: 10` / `"nvidia.com/gpu":"10"`, or the
   /// first bare number printed by a command that asks for allocatable.
-  public static func allocatableGPUs(in sections: [(command: String?, lines: [String])]) -> (count: Int, line: String)? {
+  public static func allocatableGPUs(in sections: [(command: String?, lines: [String])]) -> (
+    count: Int, line: String
+  )? {
     let pattern = #/nvidia\.com/gpu"?\s*:\s*"?(\d+)/#
     for section in sections {
       for line in section.lines {

@@ -50,14 +50,20 @@ extension Labrun {
     var date: String?
 
     /// With --import: the provider label shown on the page.
-    @Option(help: ArgumentHelp("With --import: the provider label for the page (e.g. Hyperstack).", valueName: "P"))
+    @Option(
+      help: ArgumentHelp("With --import: the provider label for the page (e.g. Hyperstack).", valueName: "P"))
     var provider: String?
 
     func validate() throws {
       if importDirectory != nil {
-        guard evidence.run == nil else { throw ValidationError("--import and --run cannot be combined; pick one") }
-        guard let host, !host.isEmpty else { throw ValidationError("--import needs --host NAME (the captured machine)") }
-        guard let date, date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil, RunRecord.utcDate(of: date + "T00:00:00Z") == date
+        guard evidence.run == nil else {
+          throw ValidationError("--import and --run cannot be combined; pick one")
+        }
+        guard let host, !host.isEmpty else {
+          throw ValidationError("--import needs --host NAME (the captured machine)")
+        }
+        guard let date, date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil,
+          RunRecord.utcDate(of: date + "T00:00:00Z") == date
         else {
           throw ValidationError("--import needs --date YYYY-MM-DD (the capture date), e.g. --date 2026-06-23")
         }
