@@ -63,11 +63,13 @@ public enum BundleArchive {
   }
 
   private static func tarExecutable() throws -> URL {
-    for path in ["/usr/bin/tar", "/bin/tar"] where FileManager.default.isExecutableFile(atPath: path) {
+    // GNU tar: gtar first (macOS with Homebrew), then the system tar (GNU on Linux).
+    for path in ["/opt/homebrew/bin/gtar", "/usr/local/bin/gtar", "/usr/bin/tar", "/bin/tar"]
+    where FileManager.default.isExecutableFile(atPath: path) {
       return URL(fileURLWithPath: path)
     }
     throw EvidenceBundleError.archiveFailed(
-      path: "tar", detail: "GNU tar not found in /usr/bin or /bin; install tar")
+      path: "tar", detail: "GNU tar not found (gtar, /usr/bin/tar, /bin/tar); install GNU tar")
   }
 
   private static func run(_ executable: URL, arguments: [String], describing path: String) throws {

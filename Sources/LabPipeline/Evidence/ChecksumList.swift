@@ -28,8 +28,11 @@ public struct ChecksumList: Sendable, Hashable {
   public init(text: String) throws {
     var entries: [Entry] = []
     for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-      let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
+      var line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
       if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+      // sha256sum marks a line whose name holds `\` or a newline with a leading `\`.
+      let escaped = line.hasPrefix("\\")
+      if escaped { line.removeFirst() }
       let digest = String(line.prefix(64)).lowercased()
       let rest = line.dropFirst(64)
       guard digest.count == 64, digest.allSatisfy(\.isHexDigit), rest.hasPrefix(" ") else {
@@ -38,6 +41,12 @@ public struct ChecksumList: Sendable, Hashable {
       var name = String(rest.dropFirst())
       if name.hasPrefix(" ") || name.hasPrefix("*") { name.removeFirst() }
       if name.hasPrefix("./") { name.removeFirst(2) }
+      if escaped {
+        name = name.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(
+          of: "\\n", with: "\n"
+        )
+        .replacingOccurrences(of: "\u{0}", with: "\\")
+      }
       guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
         throw EvidenceBundleError.checksumsMalformed(line: line)
       }

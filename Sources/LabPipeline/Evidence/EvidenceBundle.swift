@@ -137,6 +137,11 @@ public struct EvidenceBundle: Sendable {
       guard fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
         continue
       }
+      let type = (try? fileManager.attributesOfItem(atPath: url.path)[.type]) as? FileAttributeType
+      guard type != .typeSymbolicLink else {
+        throw EvidenceBundleError.unreadable(
+          path: url.path, reason: "a symbolic link, not captured evidence; replace it with the file itself")
+      }
       guard let data = fileManager.contents(atPath: url.path) else {
         throw EvidenceBundleError.unreadable(path: url.path, reason: "cannot read the file")
       }

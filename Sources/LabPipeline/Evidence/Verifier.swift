@@ -126,6 +126,9 @@ public struct Verifier: Sendable {
     case .imported:
       reasons.append("imported evidence: provenance not verified at capture time")
     case .recorded:
+      if let schema = bundle.run.schema, !schema.hasPrefix("labrun.run/v1") {
+        reasons.append("run.json schema \(schema) is not labrun.run/v1")
+      }
       if bundle.run.target == nil {
         reasons.append("run.json does not record a known target (target.name and target.kind ssh|local)")
       }

@@ -41,7 +41,8 @@ public struct MemoryCapCheck: ExerciseCheck {
       }
       outcome.cite(artifact)
       let lines = artifact.outputLines
-      let podOOMs = HAMiCoreLog.oomLines(in: lines)
+      // An OOM line only counts when the request really exceeded the limit it names.
+      let podOOMs = HAMiCoreLog.oomLines(in: lines).filter { $0.requestedBytes > $0.limitBytes }
       guard let probe = ProbeOutput(lines: lines) else {
         outcome.gaps.append("no probe output (`cudaMalloc refused after N MiB`) in \(file)")
         continue
