@@ -7,7 +7,7 @@ import Testing
 @Suite struct ValidationPageTests {
   static func examplePage() throws -> String {
     let bundle = try EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated"))
-    return ValidationPageRenderer.markdown(try LabCatalog.verify(bundle))
+    return ValidationPageRenderer.markdown(try ValidationLabs.verify(bundle))
   }
 
   /// Set LABRUN_UPDATE_GOLDEN=1 to rewrite the golden file after an intended change.
@@ -25,7 +25,7 @@ import Testing
   @Test func renderingTwiceGivesIdenticalBytes() throws {
     #expect(try Self.examplePage() == Self.examplePage())
     let bundle = try EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated"))
-    let report = try LabCatalog.verify(bundle)
+    let report = try ValidationLabs.verify(bundle)
     #expect(try ValidationPageRenderer.json(report) == ValidationPageRenderer.json(report))
   }
 
@@ -73,7 +73,7 @@ import Testing
     let copy = try EvidenceFixture(
       copying: FixturePaths.bundle("view-virtualized-no-cap"), checksums: .compute)
     defer { copy.remove() }
-    let report = try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
+    let report = try ValidationLabs.verify(EvidenceBundle.load(directory: copy.directory))
     let page = ValidationPageRenderer.markdown(report)
     #expect(page.contains("**STATUS: ❌ FAILED**"))
     #expect(!page.contains("captured on a real"))
@@ -86,7 +86,7 @@ import Testing
     let copy = try EvidenceFixture(copying: FixturePaths.bundle("simulated"), checksums: .compute)
     defer { copy.remove() }
     let page = ValidationPageRenderer.markdown(
-      try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory)))
+      try ValidationLabs.verify(EvidenceBundle.load(directory: copy.directory)))
     #expect(page.contains("**STATUS: 🧪 SIMULATED** - produced on the simulated GPU host, 2026-06-23"))
     #expect(!page.contains("captured on a real"))
     #expect(!page.contains("- Two tenants share"))
@@ -95,7 +95,7 @@ import Testing
 
   @Test func jsonFormHasTheIssuesShape() throws {
     let bundle = try EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated"))
-    let data = try ValidationPageRenderer.json(LabCatalog.verify(bundle))
+    let data = try ValidationPageRenderer.json(ValidationLabs.verify(bundle))
     let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     #expect(object["status"] as? String == "VALIDATED")
     #expect(object["date"] as? String == "2026-06-23")

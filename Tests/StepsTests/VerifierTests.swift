@@ -33,7 +33,7 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
   {
     let copy = try EvidenceFixture(copying: FixturePaths.bundle(name), checksums: checksums)
     defer { copy.remove() }
-    return try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
+    return try ValidationLabs.verify(EvidenceBundle.load(directory: copy.directory))
   }
 
   @Test(arguments: expectations)
@@ -79,7 +79,8 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
   }
 
   @Test func committedChecksumsAreUsedAsIs() throws {
-    let report = try LabCatalog.verify(EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated")))
+    let report = try ValidationLabs.verify(
+      EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated")))
     #expect(report.status == .validated)
     #expect(report.integrity == .verified(fileCount: 13))
   }
@@ -144,7 +145,7 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     let text = try String(contentsOf: runJSON, encoding: .utf8)
       .replacingOccurrences(of: "\"kind\": \"simulated\"", with: "\"kind\": \"ssh\"")
     try Data(text.utf8).write(to: runJSON)
-    let report = try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
+    let report = try ValidationLabs.verify(EvidenceBundle.load(directory: copy.directory))
     #expect(report.status == .simulated)
     #expect(report.statusReasons.contains { $0.contains("simulated marker") })
   }
@@ -155,7 +156,7 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
        "started_at":"2026-06-23T23:59:59-02:00","unknown":[1,2],
        "parameters":{"slice_mib":"8000","oversubscribe_mib":45000.0,"share_pods":"hami-share-a, hami-share-b"}}
       """
-    let run = try RunRecord(json: Data(json.utf8))
+    let run = try EvidenceRunRecord(json: Data(json.utf8))
     #expect(run.target?.kind == .ssh)
     #expect(run.parameters.sliceMiB == 8000)
     #expect(run.parameters.oversubscribeMiB == 45000)
@@ -170,7 +171,7 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     let text = try String(contentsOf: runJSON, encoding: .utf8)
       .replacingOccurrences(of: "\"kind\": \"ssh\"", with: "\"kind\": \"mystery\"")
     try Data(text.utf8).write(to: runJSON)
-    let report = try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
+    let report = try ValidationLabs.verify(EvidenceBundle.load(directory: copy.directory))
     #expect(report.status == .incomplete)
   }
 
@@ -181,7 +182,7 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     let text = try String(contentsOf: runJSON, encoding: .utf8)
       .replacingOccurrences(of: "\"slice_mib\": 8000,", with: "")
     try Data(text.utf8).write(to: runJSON)
-    let report = try LabCatalog.verify(EvidenceBundle.load(directory: copy.directory))
+    let report = try ValidationLabs.verify(EvidenceBundle.load(directory: copy.directory))
     #expect(
       report.exercises.map(\.verdict) == [.pass, .inconclusive, .inconclusive, .inconclusive, .inconclusive])
     #expect(report.status == .incomplete)
@@ -192,7 +193,7 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     let bundle = try EvidenceBundle.importHandCaptured(
       directory: artifacts,
       provenance: .init(host: "optimistic-fermi", date: "2026-06-23", provider: "Hyperstack"))
-    let report = try LabCatalog.verify(bundle)
+    let report = try ValidationLabs.verify(bundle)
     #expect(report.exercises.allSatisfy { $0.verdict == .pass })
     #expect(report.status == .incomplete)
     #expect(report.date == "2026-06-23")

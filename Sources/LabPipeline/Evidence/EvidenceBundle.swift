@@ -38,13 +38,13 @@ public struct EvidenceBundle: Sendable {
   }
 
   /// run.json; for imported evidence, a record built from `--host`/`--date`/`--provider`.
-  public let run: RunRecord
+  public let run: EvidenceRunRecord
   /// Artifacts by file name.
   public let artifacts: [String: Artifact]
   public let integrity: Integrity
   public let provenance: Provenance
 
-  public init(run: RunRecord, artifacts: [Artifact], integrity: Integrity, provenance: Provenance) {
+  public init(run: EvidenceRunRecord, artifacts: [Artifact], integrity: Integrity, provenance: Provenance) {
     self.run = run
     self.artifacts = Dictionary(artifacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     self.integrity = integrity
@@ -84,7 +84,7 @@ public struct EvidenceBundle: Sendable {
     guard let runData = fileManager.contents(atPath: runJSON.path) else {
       throw EvidenceBundleError.runRecordMissing(directory: directory.path)
     }
-    let run = try RunRecord(json: runData, path: runJSON.path)
+    let run = try EvidenceRunRecord(json: runData, path: runJSON.path)
     let artifactsDirectory = directory.appendingPathComponent("artifacts", isDirectory: true)
     guard fileManager.fileExists(atPath: artifactsDirectory.path, isDirectory: &isDirectory),
       isDirectory.boolValue
@@ -112,7 +112,7 @@ public struct EvidenceBundle: Sendable {
       ? nested : directory
     let (artifacts, integrity) = try loadArtifacts(in: source, requireChecksums: false)
     guard !artifacts.isEmpty else { throw EvidenceBundleError.noArtifacts(directory: source.path) }
-    let run = RunRecord(
+    let run = EvidenceRunRecord(
       target: nil, targetKindText: nil,
       parameters: RunParameters(provider: provenance.provider))
     let imported: Integrity = integrity == .checksumsMissing ? .notRecorded : integrity

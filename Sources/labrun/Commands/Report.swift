@@ -63,7 +63,7 @@ extension Labrun {
           throw ValidationError("--import needs --host NAME (the captured machine)")
         }
         guard let date, date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil,
-          RunRecord.utcDate(of: date + "T00:00:00Z") == date
+          EvidenceRunRecord.utcDate(of: date + "T00:00:00Z") == date
         else {
           throw ValidationError("--import needs --date YYYY-MM-DD (the capture date), e.g. --date 2026-06-23")
         }
@@ -81,7 +81,7 @@ extension Labrun {
       } else {
         bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
       }
-      let report = try LabCatalog.verify(bundle)
+      let report = try ValidationLabs.verify(bundle)
       switch format {
       case .markdown: StandardOutput.write(ValidationPageRenderer.markdown(report))
       case .json: StandardOutput.write(try ValidationPageRenderer.json(report))

@@ -24,7 +24,7 @@ extension Labrun {
       let report: ValidationReport
       do {
         let bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
-        report = try LabCatalog.verify(bundle)
+        report = try ValidationLabs.verify(bundle)
       } catch {
         StandardError.write("Error: \(error)")
         throw ExitCode(4)

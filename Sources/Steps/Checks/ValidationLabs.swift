@@ -2,7 +2,7 @@ import Foundation
 import LabPipeline
 
 /// The labs this labrun can verify, by run.json's `lab`.
-public enum LabCatalog {
+public enum ValidationLabs {
   public static let labs: [any ValidationLab] = [HAMiIsolationLab()]
 
   /// The lab that verifies `bundle` (run.json's `lab`; imported evidence and a run.json

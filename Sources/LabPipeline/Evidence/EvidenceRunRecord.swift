@@ -5,7 +5,7 @@ import Foundation
 /// Decoded leniently: unknown fields are ignored, numbers may be JSON numbers or strings, and
 /// a missing field is `nil` rather than an error, so the verifier can say precisely what is
 /// missing instead of refusing the whole bundle.
-public struct RunRecord: Sendable, Hashable {
+public struct EvidenceRunRecord: Sendable, Hashable {
   public var schema: String?
   public var runID: String?
   public var lab: String?
