@@ -22,6 +22,20 @@ import Testing
       Data(page.utf8) == expected, "the page differs from \(golden.path); diff it, then update if intended")
   }
 
+  /// Golden pages of the negative outcomes, rendered from copies with computed SHA256SUMS.
+  @Test(arguments: ["runc-default-runtime", "probe-b-missing", "simulated"])
+  func negativeFixturesMatchGoldenPages(fixture: String) throws {
+    let copy = try EvidenceFixture(copying: FixturePaths.bundle(fixture), checksums: .compute)
+    defer { copy.remove() }
+    let page = ValidationPageRenderer.markdown(
+      try ValidationLabs.verify(EvidenceBundle.load(directory: copy.directory)))
+    let golden = FixturePaths.goldenURL("\(fixture).md")
+    if ProcessInfo.processInfo.environment["LABRUN_UPDATE_GOLDEN"] == "1" {
+      try Data(page.utf8).write(to: golden)
+    }
+    #expect(Data(page.utf8) == (try Data(contentsOf: golden)), "the page differs from \(golden.path)")
+  }
+
   @Test func renderingTwiceGivesIdenticalBytes() throws {
     #expect(try Self.examplePage() == Self.examplePage())
     let bundle = try EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated"))

@@ -12,19 +12,29 @@ extension HAMiIsolationLab {
     "HAMi advertises only `nvidia.com/gpu` in node allocatable; `gpumem`/`gpucores` are accounted by the HAMi "
     + "scheduler from the register annotation and enforced per-pod by HAMi-core - they are intentionally not "
     + "node-allocatable resources."
-  static let scopeLimits = [
-    "This is software isolation (user-space CUDA interception), not MIG hardware fault isolation - treat it as a "
-      + "scheduling-and-accounting guarantee with runtime enforcement, not a security boundary. It proves the memory "
-      + "cap and the virtualized device view; it does not measure compute-throttling accuracy or noisy-neighbour "
-      + "interference under sustained load. Single node, so nothing about NCCL/NVLink/MIG/multi-node scale."
-  ]
+  /// The scope limits; the page claims the cap and the view as proven only when 2 and 3 passed.
+  static func scopeLimits(capProven: Bool) -> [String] {
+    let proves =
+      capProven
+      ? "It proves the memory cap and the virtualized device view"
+      : "It tests the memory cap and the virtualized device view (not proven by this run)"
+    return [
+      "This is software isolation (user-space CUDA interception), not MIG hardware fault isolation - treat it as a "
+        + "scheduling-and-accounting guarantee with runtime enforcement, not a security boundary. \(proves); it does "
+        + "not measure compute-throttling accuracy or noisy-neighbour interference under sustained load. Single "
+        + "node, so nothing about NCCL/NVLink/MIG/multi-node scale."
+    ]
+  }
 
   public func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle)
     -> LabPage
   {
     LabPage(
       title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
-      provesHeading: Self.provesHeading, proves: Self.proves(results), scopeLimits: Self.scopeLimits)
+      provesHeading: Self.provesHeading, proves: Self.proves(results),
+      scopeLimits: Self.scopeLimits(
+        capProven: bundle.run.targetKindText != "simulated"
+          && results.filter { ["2", "3"].contains($0.id) && $0.verdict == .pass }.count == 2))
   }
 
   /// One bullet per claim whose exercises all passed, in the lab's words.
