@@ -150,4 +150,15 @@ import Testing
     #expect(page.contains("Nothing yet: no exercise passed"))
     #expect(page.contains("not in the evidence"))
   }
+
+  @Test(arguments: [[String](), ["hami-share-a", "hami-share-a"], ["x-a", "y-a"]])
+  func sharePodsThatCannotEachBeEvidencedAreNeverAPass(pods: [String]) throws {
+    var run = try EvidenceBundle.load(directory: FixturePaths.bundle("a6000-validated")).run
+    run.parameters.sharePods = pods
+    let report = try ValidationLabs.verify(try Self.variant(run: run))
+    #expect(report.exercises[0].verdict != .pass)
+    #expect(report.exercises[1].verdict != .pass)
+    #expect(report.exercises[2].verdict != .pass)
+    #expect(report.status != .validated)
+  }
 }

@@ -104,7 +104,11 @@ extension EvidenceBundle {
   /// Loads what `--run ID|DIR|BUNDLE.tar.gz` names: a bundle archive (extracted to a
   /// temporary directory that is removed again), a run directory, a run id, or the current run.
   public static func load(runSpec: String?, stateDirectory: StateDirectory) throws -> EvidenceBundle {
-    if let spec = runSpec, BundleArchive.isArchivePath(spec) {
+    var isDirectory: ObjCBool = false
+    if let spec = runSpec,
+      BundleArchive.isArchivePath(spec)
+        || (FileManager.default.fileExists(atPath: spec, isDirectory: &isDirectory) && !isDirectory.boolValue)
+    {
       let temporary = FileManager.default.temporaryDirectory
         .appendingPathComponent("labrun-bundle-\(UUID().uuidString)", isDirectory: true)
       do {

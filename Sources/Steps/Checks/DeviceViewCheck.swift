@@ -17,6 +17,7 @@ public struct DeviceViewCheck: ExerciseCheck {
         id: id, title: title, criteria: criteria, verdict: verdict, reason: reason, excerpt: outcome.excerpt,
         evidence: outcome.evidence, facts: facts)
     }
+    if let problem = facts.sharePodsProblem { return result(.inconclusive, problem) }
     guard let slice = facts.sliceMiB else {
       return result(.inconclusive, "run.json has no slice_mib: the expected slice is unknown")
     }

@@ -39,18 +39,34 @@ public struct HAMiEvidence: Sendable {
     if case .imported = bundle.provenance {
       sliceMiB = parameters.sliceMiB ?? Self.defaultSliceMiB
       oversubscribeMiB = parameters.oversubscribeMiB ?? Self.defaultOversubscribeMiB
-      sharePods = parameters.sharePods ?? Self.defaultSharePods
+      sharePods = Self.distinct(parameters.sharePods ?? Self.defaultSharePods)
       parametersAssumed = parameters.sliceMiB == nil
     } else {
       sliceMiB = parameters.sliceMiB
       oversubscribeMiB = parameters.oversubscribeMiB
-      sharePods = parameters.sharePods ?? Self.defaultSharePods
+      sharePods = Self.distinct(parameters.sharePods ?? Self.defaultSharePods)
       parametersAssumed = false
     }
     card = bundle.artifact(Self.hostGPUFile).flatMap(Self.card(from:))
   }
 
   public static let hostGPUFile = "0-host-gpu.txt"
+
+  /// Why the share pods cannot each be evidenced by their own probe file, if they cannot:
+  /// none named, or two pods mapping to one `-<suffix>` file.
+  public var sharePodsProblem: String? {
+    if sharePods.isEmpty { return "run.json names no share pods" }
+    let suffixes = sharePods.map(Self.suffix(of:))
+    if Set(suffixes).count != suffixes.count {
+      return "share pods \(sharePods.joined(separator: ", ")) do not map to distinct artifact files"
+    }
+    return nil
+  }
+
+  private static func distinct(_ pods: [String]) -> [String] {
+    var seen: Set<String> = []
+    return pods.filter { seen.insert($0).inserted }
+  }
 
   /// `2-3-probe-memory-a.txt` for `hami-share-a`.
   public static func probeFile(for pod: String) -> String {

@@ -22,6 +22,7 @@ public struct MemoryCapCheck: ExerciseCheck {
         id: id, title: title, criteria: criteria, verdict: verdict, reason: reason, excerpt: outcome.excerpt,
         evidence: outcome.evidence, facts: facts)
     }
+    if let problem = facts.sharePodsProblem { return result(.inconclusive, problem) }
     guard let slice = facts.sliceMiB else {
       return result(.inconclusive, "run.json has no slice_mib: the expected cap is unknown")
     }
