@@ -53,9 +53,11 @@ public struct HAMiEvidence: Sendable {
   public static let hostGPUFile = "0-host-gpu.txt"
 
   /// Why the share pods cannot each be evidenced by their own probe file, if they cannot:
-  /// none named, or two pods mapping to one `-<suffix>` file.
+  /// fewer than two named, or two pods mapping to one `-<suffix>` file.
   public var sharePodsProblem: String? {
-    if sharePods.isEmpty { return "run.json names no share pods" }
+    if sharePods.count < 2 {
+      return "run.json names \(sharePods.count) distinct share pod(s); the lab shares the card between two or more"
+    }
     let suffixes = sharePods.map(Self.suffix(of:))
     if Set(suffixes).count != suffixes.count {
       return "share pods \(sharePods.joined(separator: ", ")) do not map to distinct artifact files"
