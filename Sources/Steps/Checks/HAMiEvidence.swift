@@ -56,7 +56,8 @@ public struct HAMiEvidence: Sendable {
   /// fewer than two named, or two pods mapping to one `-<suffix>` file.
   public var sharePodsProblem: String? {
     if sharePods.count < 2 {
-      return "run.json names \(sharePods.count) distinct share pod(s); the lab shares the card between two or more"
+      return
+        "run.json names \(sharePods.count) distinct share pod(s); the lab shares the card between two or more"
     }
     let suffixes = sharePods.map(Self.suffix(of:))
     if Set(suffixes).count != suffixes.count {
