@@ -50,6 +50,16 @@ public enum ValidationPageRenderer {
     out.append("## Scope limits")
     out.append("")
     out.append(report.page.scopeLimits.joined(separator: "\n\n"))
+    if !report.artifacts.isEmpty {
+      out.append("")
+      out.append("## Evidence files")
+      out.append("")
+      out.append("| File | SHA-256 |")
+      out.append("|---|---|")
+      for artifact in report.artifacts {
+        out.append("| \(cell(artifact.file)) | `\(artifact.sha256)` |")
+      }
+    }
     out.append("")
     return out.joined(separator: "\n")
   }
@@ -175,9 +185,10 @@ struct JSONReport: Encodable {
   var statusReasons: [String]
   var environment: Environment
   var exercises: [Exercise]
+  var artifacts: [EvidenceCitation]
 
   enum CodingKeys: String, CodingKey {
-    case status, date, lab, provenance, integrity, environment, exercises
+    case status, date, lab, provenance, integrity, environment, exercises, artifacts
     case runID = "run_id"
     case targetKind = "target_kind"
     case statusReasons = "status_reasons"
@@ -203,6 +214,7 @@ struct JSONReport: Encodable {
     environment = Environment(
       gpu: env.gpu, gpuMemoryMiB: env.gpuMemoryMiB, gpuUUID: env.gpuUUID, driver: env.driver, cuda: env.cuda,
       kubernetes: env.kubernetes, machine: env.machine)
+    artifacts = report.artifacts
     exercises = report.exercises.map {
       Exercise(
         id: $0.id, title: $0.title, criteria: $0.criteria, verdict: $0.verdict, reason: $0.reason,
@@ -222,5 +234,6 @@ struct JSONReport: Encodable {
     try container.encode(statusReasons, forKey: .statusReasons)
     try container.encode(environment, forKey: .environment)
     try container.encode(exercises, forKey: .exercises)
+    try container.encode(artifacts, forKey: .artifacts)
   }
 }

@@ -47,11 +47,14 @@ public struct ValidationReport: Sendable, Hashable {
   public var integrity: EvidenceBundle.Integrity
   public var provenance: EvidenceBundle.Provenance
   public var provider: String?
+  /// Every artifact in the bundle with its SHA-256, sorted by name.
+  public var artifacts: [EvidenceCitation]
 
   public init(
     lab: String, runID: String?, status: ValidationStatus, statusReasons: [String], date: String?,
     targetKind: String?, environment: EnvironmentSummary, exercises: [ExerciseResult], page: LabPage,
-    integrity: EvidenceBundle.Integrity, provenance: EvidenceBundle.Provenance, provider: String?
+    integrity: EvidenceBundle.Integrity, provenance: EvidenceBundle.Provenance, provider: String?,
+    artifacts: [EvidenceCitation] = []
   ) {
     self.lab = lab
     self.runID = runID
@@ -65,6 +68,7 @@ public struct ValidationReport: Sendable, Hashable {
     self.integrity = integrity
     self.provenance = provenance
     self.provider = provider
+    self.artifacts = artifacts
   }
 }
 
@@ -87,7 +91,8 @@ public struct Verifier: Sendable {
       lab: lab.name, runID: bundle.run.runID, status: status, statusReasons: reasons, date: bundle.date,
       targetKind: bundle.run.targetKindText, environment: environment, exercises: results,
       page: lab.page(results: results, environment: environment, bundle: bundle),
-      integrity: bundle.integrity, provenance: bundle.provenance, provider: bundle.run.parameters.provider)
+      integrity: bundle.integrity, provenance: bundle.provenance, provider: bundle.run.parameters.provider,
+      artifacts: bundle.artifactNames.compactMap { bundle.artifact($0).map(EvidenceCitation.init) })
   }
 
   /// The overall status and, unless VALIDATED, the reasons it is not.

@@ -117,6 +117,13 @@ public struct HAMiIsolationLab: ValidationLab {
       } else {
         stack = "no HAMi release in helm list"
       }
+      if let tag = Self.schedulerImageTag(in: bundle.artifact("hami-pods.txt")?.outputLines ?? []) {
+        let server = version.map { String($0.prefix { $0 != "+" }) }
+        stack +=
+          server == tag
+          ? ", scheduler image tag \(tag) matched to the k8s server version"
+          : ", scheduler image tag \(tag) (k8s server \(server ?? "unknown"): mismatch)"
+      }
       if releases.contains(where: { ($0["CHART"] ?? "").contains("gpu-operator") }) {
         stack += ". NVIDIA GPU Operator release present (it must not coexist with HAMi's device plugin)"
       } else {
@@ -171,6 +178,12 @@ public struct HAMiIsolationLab: ValidationLab {
     return EnvironmentSummary(
       rows: rows, gpu: card?.name, gpuMemoryMiB: card?.memoryMiB, gpuUUID: card?.uuid, driver: card?.driver,
       cuda: card?.cuda, kubernetes: version, machine: machine, note: Self.environmentNote)
+  }
+
+  /// The kube-scheduler image tag of the HAMi scheduler (`…/kube-scheduler:v1.33.1`), when captured.
+  static func schedulerImageTag(in lines: [String]) -> String? {
+    let pattern = #/kube-scheduler:(v[0-9][0-9A-Za-z.\-]*)/#
+    return lines.lazy.compactMap { $0.firstMatch(of: pattern).map { String($0.output.1) } }.first
   }
 
   /// `hami-scheduler-78db5bffbc-hf2jf` → `hami-scheduler`; `hami-device-plugin-wtchf` → `hami-device-plugin`.
