@@ -22,7 +22,8 @@ public struct Artifact: Sendable, Hashable {
     self.sha256 = Self.hexDigest(of: data)
     let text = String(decoding: data, as: UTF8.self)
     self.text = text
-    var lines = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+    // `isNewline` splits on LF, CRLF (one Character in Swift) and CR alike.
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
     let simulated =
       lines.first.map { $0.trimmingCharacters(in: .whitespaces) == Self.simulatedMarker } ?? false
     if simulated { lines.removeFirst() }

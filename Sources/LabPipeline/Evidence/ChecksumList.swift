@@ -27,8 +27,8 @@ public struct ChecksumList: Sendable, Hashable {
   ///   entry, or one naming a path outside the artifacts directory.
   public init(text: String) throws {
     var entries: [Entry] = []
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-      var line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
+    for rawLine in text.split(whereSeparator: \.isNewline) {
+      var line = String(rawLine)
       if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
       // sha256sum marks a line whose name holds `\` or a newline with a leading `\`.
       let escaped = line.hasPrefix("\\")
