@@ -161,4 +161,18 @@ import Testing
     #expect(report.exercises[2].verdict != .pass)
     #expect(report.status != .validated)
   }
+
+  @Test func filteringFailedForAnotherReasonIsInconclusive() throws {
+    let events = """
+      $ kubectl describe pod hami-oversubscribe
+
+      Events:
+        Type     Reason           Age   From            Message
+        ----     ------           ----  ----            -------
+        Warning  FilteringFailed  20s   hami-scheduler  1 nodes CardTypeMismatch(optimistic-fermi)
+      """
+    let result = SchedulerBudgetCheck().evaluate(try Self.variant(["4-oversubscribe-events.txt": events]))
+    #expect(result.verdict == .inconclusive)
+    #expect(result.reason.contains("CardTypeMismatch"))
+  }
 }

@@ -12,6 +12,13 @@ public struct SchedulerBudgetCheck: ExerciseCheck {
   static let eventsFile = "4-oversubscribe-events.txt"
   static let registrationFile = "node-allocatable.txt"
 
+  /// HAMi scheduler failure reasons other than the memory budget.
+  static let otherHAMiReasons = [
+    "CardInsufficientCore", "CardTypeMismatch", "CardUuidMismatch", "CardNotHealth", "NodeInsufficientDevice",
+    "NodeUnfitPod", "ResourceQuotaNotFit", "AllocatedCardsInsufficientRequest", "NumaNotFit",
+    "CardComputeUnitsExhausted", "CardTimeSlicingExhausted", "ExclusiveDeviceAllocateConflict",
+  ]
+
   public init() {}
 
   public func evaluate(_ bundle: EvidenceBundle) -> ExerciseResult {
@@ -60,6 +67,17 @@ public struct SchedulerBudgetCheck: ExerciseCheck {
           + "or CardInsufficientMemory from the HAMi scheduler")
     }
     outcome.excerpt += budget.map(\.line)
+    // A FilteringFailed for another per-card reason (cores, type, health…) is not the memory budget.
+    let memoryNamed = events.events.contains { $0.message.contains("CardInsufficientMemory") }
+    let otherReasons = Self.otherHAMiReasons.filter { word in
+      events.events.contains { $0.message.contains(word) }
+    }
+    if !memoryNamed, !otherReasons.isEmpty {
+      return result(
+        .inconclusive,
+        "\(pod) is Pending for \(otherReasons.joined(separator: ", ")), not CardInsufficientMemory: "
+          + "that is not the per-card memory budget")
+    }
     guard let request = facts.oversubscribeMiB, let slice = facts.sliceMiB else {
       return result(
         .inconclusive, "run.json lacks oversubscribe_mib or slice_mib: the test's arithmetic is unknown")
