@@ -86,7 +86,9 @@ import Testing
   }
 
   @Test func fractionalSecondsAndMissingFields() throws {
-    let run = try EvidenceRunRecord(json: Data(#"{"started_at":"2026-06-23T10:15:00.123Z"}"#.utf8))
+    let run = try EvidenceRunRecord(
+      json: Data(#"{"started_at":"2026-06-23T10:15:00.123Z","parameters":{"provider":""}}"#.utf8))
+    #expect(run.parameters.provider == nil)
     #expect(run.date == "2026-06-23")
     #expect(run.target == nil)
     #expect(run.parameters.sliceMiB == nil)

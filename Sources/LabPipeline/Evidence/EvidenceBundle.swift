@@ -114,7 +114,7 @@ public struct EvidenceBundle: Sendable {
     guard !artifacts.isEmpty else { throw EvidenceBundleError.noArtifacts(directory: source.path) }
     let run = EvidenceRunRecord(
       target: nil, targetKindText: nil,
-      parameters: RunParameters(provider: provenance.provider))
+      parameters: EvidenceRunParameters(provider: provenance.provider.flatMap { $0.isEmpty ? nil : $0 }))
     let imported: Integrity = integrity == .checksumsMissing ? .notRecorded : integrity
     return EvidenceBundle(
       run: run, artifacts: artifacts, integrity: imported, provenance: .imported(provenance))

@@ -16,12 +16,12 @@ public struct EvidenceRunRecord: Sendable, Hashable {
   public var startedAt: String?
   public var finishedAt: String?
   public var labrunVersion: String?
-  public var parameters: RunParameters
+  public var parameters: EvidenceRunParameters
 
   public init(
     schema: String? = nil, runID: String? = nil, lab: String? = nil, target: TargetInfo? = nil,
     targetKindText: String? = nil, startedAt: String? = nil, finishedAt: String? = nil,
-    labrunVersion: String? = nil, parameters: RunParameters = RunParameters()
+    labrunVersion: String? = nil, parameters: EvidenceRunParameters = EvidenceRunParameters()
   ) {
     self.schema = schema
     self.runID = runID
@@ -62,11 +62,13 @@ public struct EvidenceRunRecord: Sendable, Hashable {
       schema: Self.string(root["schema"]), runID: Self.string(root["run_id"]), lab: Self.string(root["lab"]),
       target: targetInfo, targetKindText: kindText, startedAt: Self.string(root["started_at"]),
       finishedAt: Self.string(root["finished_at"]), labrunVersion: Self.string(root["labrun_version"]),
-      parameters: RunParameters(
+      parameters: EvidenceRunParameters(
         sliceMiB: Self.int(parameters["slice_mib"]),
         oversubscribeMiB: Self.int(parameters["oversubscribe_mib"]),
         sharePods: Self.strings(parameters["share_pods"]),
-        provider: Self.string(parameters["provider"]),
+        provider: Self.string(parameters["provider"]).flatMap {
+          $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0
+        },
         hamiVersion: Self.string(parameters["hami_version"])))
   }
 
@@ -123,7 +125,7 @@ public struct EvidenceRunRecord: Sendable, Hashable {
 }
 
 /// The run.json parameters the verifier needs; any other parameter is ignored here.
-public struct RunParameters: Sendable, Hashable {
+public struct EvidenceRunParameters: Sendable, Hashable {
   /// Per-pod GPU memory slice in MiB (`slice_mib`).
   public var sliceMiB: Int?
   /// The oversubscribe pod's request in MiB (`oversubscribe_mib`).
