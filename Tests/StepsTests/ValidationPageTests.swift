@@ -23,7 +23,7 @@ import Testing
   }
 
   /// Golden pages of the negative outcomes, rendered from copies with computed SHA256SUMS.
-  @Test(arguments: ["runc-default-runtime", "probe-b-missing", "simulated"])
+  @Test(arguments: ["h100-validated", "runc-default-runtime", "probe-b-missing", "simulated"])
   func negativeFixturesMatchGoldenPages(fixture: String) throws {
     let copy = try EvidenceFixture(copying: FixturePaths.bundle(fixture), checksums: .compute)
     defer { copy.remove() }

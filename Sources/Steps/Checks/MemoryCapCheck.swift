@@ -34,6 +34,7 @@ public struct MemoryCapCheck: ExerciseCheck {
     let limitBytes = Int64(slice) * 1_048_576
     var refusals: [Int] = []
     var ooms: [HAMiCoreLog.OOMLine] = []
+    var refusalLines: [String] = []
     for pod in facts.sharePods {
       let file = HAMiEvidence.probeFile(for: pod)
       guard let artifact = bundle.artifact(file) else {
@@ -95,6 +96,7 @@ public struct MemoryCapCheck: ExerciseCheck {
         continue
       }
       refusals.append(refused)
+      refusalLines.append(refusalLine)
       ooms.append(oom)
     }
     if outcome.verdict != .pass { return result(outcome.verdict, outcome.problem) }
@@ -102,10 +104,12 @@ public struct MemoryCapCheck: ExerciseCheck {
       return result(.inconclusive, "no share pod evidenced")
     }
     let freeGB = (cardMiB - minRefusal).roundedGB
+    // Name the call the probe reported (the lab probe uses cudaMalloc; others the driver API).
+    let call = refusalLines.allSatisfy { $0.contains("cudaMalloc") } ? "cudaMalloc" : "allocation"
     let refusalText =
       Set(refusals).count == 1
-      ? "cudaMalloc refused after \(firstRefusal) MiB"
-      : "cudaMalloc refused after "
+      ? "\(call) refused after \(firstRefusal) MiB"
+      : "\(call) refused after "
         + zip(facts.sharePods, refusals).map { "\($1) MiB (\($0))" }.joined(separator: ", ")
     let oomText =
       "[HAMI-core ERROR] ... Device \(firstOOM.device) OOM \(firstOOM.requestedBytes) / \(firstOOM.limitBytes) "
