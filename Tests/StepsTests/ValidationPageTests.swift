@@ -22,9 +22,9 @@ import Testing
       Data(page.utf8) == expected, "the page differs from \(golden.path); diff it, then update if intended")
   }
 
-  /// Golden pages of the negative outcomes, rendered from copies with computed SHA256SUMS.
+  /// Golden pages of the other fixtures, rendered from copies with computed SHA256SUMS.
   @Test(arguments: ["h100-validated", "runc-default-runtime", "probe-b-missing", "simulated"])
-  func negativeFixturesMatchGoldenPages(fixture: String) throws {
+  func fixturePagesMatchGoldenPages(fixture: String) throws {
     let copy = try EvidenceFixture(copying: FixturePaths.bundle(fixture), checksums: .compute)
     defer { copy.remove() }
     let page = ValidationPageRenderer.markdown(
