@@ -152,6 +152,14 @@ import Testing
     #expect(KubectlTable.row(named: "hami-share-b", in: text.lines)?["STATUS"] == "Pending")
   }
 
+  @Test func misalignedRowsAreNotGuessed() {
+    let text = """
+      NAME           READY   STATUS    RESTARTS   AGE   IP           NODE               NOMINATED NODE   READINESS GATES
+      hami-share-a 1/1 Running 0 41s 10.42.0.12 optimistic-fermi <none> <none> extra
+      """
+    #expect(KubectlTable.row(named: "hami-share-a", in: text.lines) == nil)
+  }
+
   @Test func nodesWideWithOSImage() throws {
     let lines = try FixturePaths.lines("bundles/a6000-validated/artifacts/0-k8s-nodes.txt")
     let row = try #require(KubectlTable.tables(in: lines).first?.rows.first)

@@ -104,7 +104,10 @@ public struct KubectlTable: Sendable, Hashable {
       if characters[column.start - 1] != " " { aligned = false }
     }
     let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-    if !aligned, words.count == columns.count {
+    if !aligned {
+      // Not cut by this header's offsets: trust a plain word split only when it fits exactly,
+      // otherwise leave the row unparsed (an exercise reading it becomes INCONCLUSIVE).
+      guard words.count == columns.count else { return [:] }
       return Dictionary(zip(columns.map(\.name), words), uniquingKeysWith: { first, _ in first })
     }
     var values: [String: String] = [:]
