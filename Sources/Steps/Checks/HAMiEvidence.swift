@@ -113,32 +113,3 @@ public struct HAMiEvidence: Sendable {
       cuda: table?.cudaVersion, migMode: mig, gpuCount: count, excerpt: excerpt)
   }
 }
-
-/// Combines per-pod outcomes: any FAIL decides, then any INCONCLUSIVE, else PASS.
-struct PodOutcomes {
-  var failures: [String] = []
-  var gaps: [String] = []
-  var excerpt: [String] = []
-  var evidence: [EvidenceCitation] = []
-
-  var verdict: Verdict {
-    if !failures.isEmpty { return .fail }
-    if !gaps.isEmpty { return .inconclusive }
-    return .pass
-  }
-
-  /// The reason for a non-PASS verdict.
-  var problem: String {
-    (failures.isEmpty ? gaps : failures).joined(separator: "; ")
-  }
-
-  mutating func cite(_ artifact: Artifact?) {
-    guard let artifact, !evidence.contains(where: { $0.file == artifact.name }) else { return }
-    evidence.append(EvidenceCitation(artifact))
-  }
-}
-
-extension Int {
-  /// `~40 GB`-style rounding of MiB for prose (1 GB = 1024 MiB, as nvidia-smi's marketing sizes).
-  var roundedGB: Int { Int((Double(self) / 1024).rounded()) }
-}
