@@ -99,3 +99,65 @@ import Testing
     #expect(throws: EvidenceBundleError.self) { try EvidenceRunRecord(json: Data("{".utf8)) }
   }
 }
+
+/// A lab whose single check passes with whatever evidence it is given.
+private struct OneCheckLab: ValidationLab {
+  struct Check: ExerciseCheck {
+    let id = "1"
+    let title = "t"
+    let criteria = "c"
+    let evidence: [EvidenceCitation]
+    func evaluate(_ bundle: EvidenceBundle) -> ExerciseResult {
+      ExerciseResult(
+        id: id, title: title, criteria: criteria, verdict: .pass, reason: "ok", evidence: evidence)
+    }
+  }
+  let name = "one"
+  let checks: [any ExerciseCheck]
+  func environment(of bundle: EvidenceBundle) -> EnvironmentSummary { EnvironmentSummary() }
+  func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle) -> LabPage {
+    LabPage(title: "t", labPath: "one/", validatedBlurb: "", provesHeading: "p", proves: [], scopeLimits: [])
+  }
+}
+
+@Suite struct VerifierStatusTests {
+  static let artifact = Artifact(name: "1.txt", data: Data("$ true\n\nok\n".utf8))
+
+  static func bundle(
+    kind: TargetInfo.Kind = .ssh, integrity: EvidenceBundle.Integrity = .verified(fileCount: 1)
+  )
+    -> EvidenceBundle
+  {
+    EvidenceBundle(
+      run: EvidenceRunRecord(target: TargetInfo(name: "vm", kind: kind), startedAt: "2026-06-23T10:15:00Z"),
+      artifacts: [artifact], integrity: integrity, provenance: .recorded)
+  }
+
+  @Test func passWithCitedEvidenceValidates() {
+    let lab = OneCheckLab(checks: [OneCheckLab.Check(evidence: [EvidenceCitation(Self.artifact)])])
+    #expect(Verifier(lab: lab).verify(Self.bundle()).status == .validated)
+  }
+
+  @Test func passWithoutEvidenceOrWithAForeignDigestIsNotValidated() {
+    let none = OneCheckLab(checks: [OneCheckLab.Check(evidence: [])])
+    #expect(Verifier(lab: none).verify(Self.bundle()).status == .incomplete)
+    let foreign = OneCheckLab(checks: [
+      OneCheckLab.Check(evidence: [EvidenceCitation(file: "1.txt", sha256: String(repeating: "0", count: 64))]
+      )
+    ])
+    #expect(Verifier(lab: foreign).verify(Self.bundle()).status == .incomplete)
+  }
+
+  @Test func simulatedAndUnverifiedAreNeverValidated() {
+    let lab = OneCheckLab(checks: [OneCheckLab.Check(evidence: [EvidenceCitation(Self.artifact)])])
+    #expect(Verifier(lab: lab).verify(Self.bundle(kind: .simulated)).status == .simulated)
+    #expect(Verifier(lab: lab).verify(Self.bundle(integrity: .checksumsMissing)).status == .incomplete)
+    #expect(Verifier(lab: lab).verify(Self.bundle(kind: .local)).status == .validated)
+  }
+
+  @Test(arguments: ValidationStatus.allCases)
+  func exitCodes(status: ValidationStatus) {
+    let expected: [ValidationStatus: Int32] = [.validated: 0, .failed: 1, .incomplete: 2, .simulated: 3]
+    #expect(status.exitCode == expected[status])
+  }
+}

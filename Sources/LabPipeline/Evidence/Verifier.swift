@@ -52,6 +52,16 @@ public struct Verifier: Sendable {
       reasons.append(
         "exercise \(inconclusive.joined(separator: ", ")) inconclusive: evidence missing or unparseable")
     }
+    // A PASS must rest on cited artifacts that are in this bundle, with their digests.
+    let unsupported = results.filter { result in
+      result.verdict == .pass
+        && (result.evidence.isEmpty
+          || result.evidence.contains { bundle.artifact($0.file)?.sha256 != $0.sha256 })
+    }.map(\.id)
+    if !unsupported.isEmpty {
+      reasons.append(
+        "exercise \(unsupported.joined(separator: ", ")) passed without citing artifacts of this bundle")
+    }
     if results.count != expectedCount || expectedCount == 0 {
       reasons.append("expected \(expectedCount) exercise results, got \(results.count)")
     }
