@@ -16,6 +16,6 @@ struct Labrun: AsyncParsableCommand {
         labrun down
       """,
     version: LabrunVersion.current,
-    subcommands: [Ping.self, Report.self, Verify.self, Bundle.self]
+    subcommands: [Ping.self, Report.self, Verify.self, BundleCommand.self]
   )
 }

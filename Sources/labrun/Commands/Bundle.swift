@@ -3,8 +3,10 @@ import Foundation
 import LabPipeline
 
 extension Labrun {
-  struct Bundle: AsyncParsableCommand {
+  /// `labrun bundle` (named BundleCommand so it does not shadow Foundation's `Bundle`).
+  struct BundleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "bundle",
       abstract: "Pack a run directory into a .tar.gz that `labrun report --run FILE` reads back.",
       discussion: """
         The archive holds the whole run directory (run.json, ledger.json, transcript.jsonl, artifacts/) \
