@@ -61,6 +61,11 @@ public struct MemoryCapCheck: ExerciseCheck {
       }
       outcome.excerpt.append(refusalLine)
       outcome.excerpt += podOOMs.map(\.line)
+      if let allocated = probe.maxAllocatedMiB, allocated > slice, allocated > refused {
+        outcome.excerpt += probe.maxAllocatedLine.map { [$0] } ?? []
+        outcome.failures.append("\(pod) allocated \(allocated) MiB, past the \(slice) MiB slice")
+        continue
+      }
       if refused > slice {
         if refused * 10 >= cardMiB * 9 {
           outcome.failures.append(
