@@ -45,7 +45,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["LabPipeline"]),
     .executableTarget(name: "labrun-bench", dependencies: ["LabPipeline", "Remote", "TestSupport"], path: "Benchmarks/labrun-bench"),
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
-    .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"]),
+    .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
     .testTarget(name: "LabSimTests", dependencies: ["LabSim", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

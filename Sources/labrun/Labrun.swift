@@ -19,7 +19,8 @@ struct Labrun: AsyncParsableCommand {
       """,
     version: LabrunVersion.current,
     subcommands: [
-      Up.self, Exercises.self, Down.self, Run.self, Plan.self, Status.self, Runs.self, Ping.self,
+      Up.self, Exercises.self, Report.self, Down.self, Run.self, Plan.self, Status.self, Runs.self,
+      Verify.self, BundleCommand.self, Ping.self,
     ]
   )
 }

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A run directory packed as a `.tar.gz` that `labrun report --run FILE.tar.gz` reads back.
+///
+/// Uses the system's GNU tar with deterministic options (sorted names, owner 0, fixed mtime,
+/// `gzip -n`), so the same run directory always packs to the same bytes.
+public enum BundleArchive {
+  /// Whether `path` names an archive rather than a run directory or run id.
+  public static func isArchivePath(_ path: String) -> Bool {
+    path.hasSuffix(".tar.gz") || path.hasSuffix(".tgz")
+  }
+
+  /// Packs `runDirectory` into `output` as `<run-id>/…`; written to a temp file, then renamed.
+  public static func create(runDirectory: URL, output: URL) throws {
+    let tar = try tarExecutable()
+    let parent = runDirectory.deletingLastPathComponent()
+    let name = runDirectory.lastPathComponent
+    let temporary = output.deletingLastPathComponent()
+      .appendingPathComponent(".\(output.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    defer { try? FileManager.default.removeItem(at: temporary) }
+    try run(
+      tar,
+      arguments: [
+        "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "--format=gnu",
+        "--mode=u+rw,go+r,go-w", "--use-compress-program=gzip -n", "-cf", temporary.path,
+        "-C", parent.path, name,
+      ], describing: output.path)
+    do {
+      if FileManager.default.fileExists(atPath: output.path) {
+        _ = try FileManager.default.replaceItemAt(output, withItemAt: temporary)
+      } else {
+        try FileManager.default.moveItem(at: temporary, to: output)
+      }
+    } catch {
+      throw EvidenceBundleError.archiveFailed(path: output.path, detail: error.localizedDescription)
+    }
+  }
+
+  /// Extracts `archive` into `directory` and returns the run directory inside it (the one
+  /// holding run.json).
+  public static func extract(archive: URL, into directory: URL) throws -> URL {
+    guard FileManager.default.fileExists(atPath: archive.path) else {
+      throw EvidenceBundleError.archiveFailed(path: archive.path, detail: "no such file")
+    }
+    let tar = try tarExecutable()
+    try run(
+      tar,
+      arguments: ["--no-same-owner", "--no-same-permissions", "-xzf", archive.path, "-C", directory.path],
+      describing: archive.path)
+    if FileManager.default.fileExists(atPath: directory.appendingPathComponent("run.json").path) {
+      return directory
+    }
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    let candidates = entries.sorted().map { directory.appendingPathComponent($0, isDirectory: true) }
+      .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("run.json").path) }
+    guard candidates.count == 1, let runDirectory = candidates.first else {
+      throw EvidenceBundleError.archiveFailed(
+        path: archive.path,
+        detail: "expected one run directory with run.json inside, found \(candidates.count); "
+          + "create bundles with `labrun bundle`")
+    }
+    return runDirectory
+  }
+
+  private static func tarExecutable() throws -> URL {
+    // GNU tar: gtar first (macOS with Homebrew), then the system tar (GNU on Linux).
+    for path in ["/opt/homebrew/bin/gtar", "/usr/local/bin/gtar", "/usr/bin/tar", "/bin/tar"]
+    where FileManager.default.isExecutableFile(atPath: path) {
+      return URL(fileURLWithPath: path)
+    }
+    throw EvidenceBundleError.archiveFailed(
+      path: "tar", detail: "GNU tar not found (gtar, /usr/bin/tar, /bin/tar); install GNU tar")
+  }
+
+  private static func run(_ executable: URL, arguments: [String], describing path: String) throws {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["GZIP"] = nil
+    environment["TAR_OPTIONS"] = nil
+    environment["LC_ALL"] = "C"
+    process.environment = environment
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    do {
+      try process.run()
+    } catch {
+      throw EvidenceBundleError.archiveFailed(
+        path: path, detail: "cannot start tar: \(error.localizedDescription)")
+    }
+    let message = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      throw EvidenceBundleError.archiveFailed(
+        path: path, detail: "tar exited with status \(process.terminationStatus): \(text)")
+    }
+  }
+}

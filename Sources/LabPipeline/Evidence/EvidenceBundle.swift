@@ -1,0 +1,171 @@
+import Foundation
+
+/// A run's evidence: run.json plus the artifact files, checked against SHA256SUMS on load.
+///
+/// Everything the verifier and the page use comes from here, so the page is a pure function
+/// of the bundle (and the labrun binary). The bundle's location is deliberately not part of
+/// anything rendered: a run directory and its extracted tar.gz render the same bytes.
+public struct EvidenceBundle: Sendable {
+  /// How far the files can be trusted to be what was captured.
+  public enum Integrity: Sendable, Hashable {
+    /// Every artifact is listed in SHA256SUMS and matches it.
+    case verified(fileCount: Int)
+    /// The bundle has no SHA256SUMS: nothing proves the files are unchanged.
+    case checksumsMissing
+    /// Hand-captured evidence, imported: no checksums were recorded at capture time.
+    case notRecorded
+  }
+
+  /// Where the evidence came from.
+  public enum Provenance: Sendable, Hashable {
+    /// Written by labrun during the run (run.json present).
+    case recorded
+    /// Captured by hand or by older scripts and imported with `labrun report --import`.
+    case imported(ImportedProvenance)
+  }
+
+  /// The facts a person gave for imported evidence, which labrun cannot check.
+  public struct ImportedProvenance: Sendable, Hashable {
+    public var host: String
+    public var date: String
+    public var provider: String?
+
+    public init(host: String, date: String, provider: String?) {
+      self.host = host
+      self.date = date
+      self.provider = provider
+    }
+  }
+
+  /// run.json; for imported evidence, a record built from `--host`/`--date`/`--provider`.
+  public let run: EvidenceRunRecord
+  /// Artifacts by file name.
+  public let artifacts: [String: Artifact]
+  public let integrity: Integrity
+  public let provenance: Provenance
+
+  public init(run: EvidenceRunRecord, artifacts: [Artifact], integrity: Integrity, provenance: Provenance) {
+    self.run = run
+    self.artifacts = Dictionary(artifacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    self.integrity = integrity
+    self.provenance = provenance
+  }
+
+  /// The artifact called `name`, if the bundle has it.
+  public func artifact(_ name: String) -> Artifact? { artifacts[name] }
+
+  /// Artifact names, sorted.
+  public var artifactNames: [String] { artifacts.keys.sorted() }
+
+  /// Whether any artifact carries the simulated marker.
+  public var hasSimulatedArtifacts: Bool { artifacts.values.contains(where: \.isSimulated) }
+
+  /// The run's date (`YYYY-MM-DD`): run.json's `started_at`, or the imported `--date`.
+  public var date: String? {
+    if case .imported(let imported) = provenance { return imported.date }
+    return run.date
+  }
+
+  // MARK: Loading
+
+  /// Loads a run directory (`run.json`, `artifacts/`), verifying `artifacts/SHA256SUMS`.
+  ///
+  /// - Throws: ``EvidenceBundleError`` when run.json is missing or unreadable, or when any
+  ///   file does not match SHA256SUMS (the error names it). A missing SHA256SUMS is not an
+  ///   error: the bundle loads with ``Integrity/checksumsMissing`` and can be INCOMPLETE at best.
+  public static func load(directory: URL) throws -> EvidenceBundle {
+    let fileManager = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fileManager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
+      throw EvidenceBundleError.notADirectory(path: directory.path)
+    }
+    let runJSON = directory.appendingPathComponent("run.json")
+    guard let runData = fileManager.contents(atPath: runJSON.path) else {
+      throw EvidenceBundleError.runRecordMissing(directory: directory.path)
+    }
+    let run = try EvidenceRunRecord(json: runData, path: runJSON.path)
+    let artifactsDirectory = directory.appendingPathComponent("artifacts", isDirectory: true)
+    guard fileManager.fileExists(atPath: artifactsDirectory.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw EvidenceBundleError.artifactsMissing(directory: directory.path)
+    }
+    let (artifacts, integrity) = try loadArtifacts(in: artifactsDirectory, requireChecksums: true)
+    return EvidenceBundle(run: run, artifacts: artifacts, integrity: integrity, provenance: .recorded)
+  }
+
+  /// Loads hand-captured evidence: `DIR/*.txt` (or `DIR/artifacts/*.txt`) with `$ command`
+  /// headers and no run.json. SHA256SUMS, if present, is still checked.
+  public static func importHandCaptured(directory: URL, provenance: ImportedProvenance) throws
+    -> EvidenceBundle
+  {
+    let fileManager = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fileManager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
+      throw EvidenceBundleError.notADirectory(path: directory.path)
+    }
+    let nested = directory.appendingPathComponent("artifacts", isDirectory: true)
+    let source =
+      fileManager.fileExists(atPath: nested.path, isDirectory: &isDirectory) && isDirectory.boolValue
+      ? nested : directory
+    let (artifacts, integrity) = try loadArtifacts(in: source, requireChecksums: false)
+    guard !artifacts.isEmpty else { throw EvidenceBundleError.noArtifacts(directory: source.path) }
+    let run = EvidenceRunRecord(
+      target: nil, targetKindText: nil,
+      parameters: EvidenceRunParameters(provider: provenance.provider.flatMap { $0.isEmpty ? nil : $0 }))
+    let imported: Integrity = integrity == .checksumsMissing ? .notRecorded : integrity
+    return EvidenceBundle(
+      run: run, artifacts: artifacts, integrity: imported, provenance: .imported(provenance))
+  }
+
+  private static func loadArtifacts(in directory: URL, requireChecksums: Bool) throws -> (
+    [Artifact], Integrity
+  ) {
+    let fileManager = FileManager.default
+    let names: [String]
+    do {
+      names = try fileManager.contentsOfDirectory(atPath: directory.path).sorted()
+    } catch {
+      throw EvidenceBundleError.unreadable(path: directory.path, reason: error.localizedDescription)
+    }
+    var artifacts: [Artifact] = []
+    for name in names where !name.hasPrefix(".") && name != ChecksumList.fileName {
+      let url = directory.appendingPathComponent(name)
+      var isDirectory: ObjCBool = false
+      guard fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        continue
+      }
+      let type = (try? fileManager.attributesOfItem(atPath: url.path)[.type]) as? FileAttributeType
+      guard type != .typeSymbolicLink else {
+        throw EvidenceBundleError.unreadable(
+          path: url.path, reason: "a symbolic link, not captured evidence; replace it with the file itself")
+      }
+      guard let data = fileManager.contents(atPath: url.path) else {
+        throw EvidenceBundleError.unreadable(path: url.path, reason: "cannot read the file")
+      }
+      artifacts.append(Artifact(name: name, data: data))
+    }
+    let sumsURL = directory.appendingPathComponent(ChecksumList.fileName)
+    guard let sumsData = fileManager.contents(atPath: sumsURL.path) else {
+      return (artifacts, .checksumsMissing)
+    }
+    let list = try ChecksumList(text: String(decoding: sumsData, as: UTF8.self))
+    let byName = Dictionary(artifacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    for entry in list.entries {
+      guard let artifact = byName[entry.name] else {
+        throw EvidenceBundleError.listedFileMissing(file: entry.name)
+      }
+      guard artifact.sha256 == entry.digest else {
+        throw EvidenceBundleError.checksumMismatch(
+          file: entry.name, expected: entry.digest, actual: artifact.sha256)
+      }
+    }
+    let listed = Set(list.entries.map(\.name))
+    if let unlisted = artifacts.first(where: { !listed.contains($0.name) }) {
+      throw EvidenceBundleError.unlistedArtifact(file: unlisted.name)
+    }
+    return (artifacts, .verified(fileCount: artifacts.count))
+  }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// A lab the verifier knows: its checks, how to describe the environment, and its page text.
+public protocol ValidationLab: Sendable {
+  /// run.json's `lab` (e.g. `hami-isolation-realgpu`).
+  var name: String { get }
+  var checks: [any ExerciseCheck] { get }
+  /// The Environment table, derived from the artifacts.
+  func environment(of bundle: EvidenceBundle) -> EnvironmentSummary
+  /// The page's words for this outcome: what passed proves, and the scope limits.
+  func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle) -> LabPage
+}

@@ -1,0 +1,119 @@
+import Foundation
+import LabPipeline
+
+/// Exercise 4: PASS iff the oversubscribe pod is Pending with FilteringFailed /
+/// CardInsufficientMemory, and its request fits an empty card but not beside the slices
+/// (checked from run.json).
+public struct SchedulerBudgetCheck: ExerciseCheck {
+  public let id = "4"
+  public let title = "Per-device budget (scheduler)"
+  public let criteria = "a pod that fits an empty card stays Pending beside the slices"
+  static let statusFile = "4-oversubscribe-status.txt"
+  static let eventsFile = "4-oversubscribe-events.txt"
+  static let registrationFile = "node-allocatable.txt"
+
+  /// HAMi scheduler failure reasons other than the memory budget.
+  static let otherHAMiReasons = [
+    "CardInsufficientCore", "CardTypeMismatch", "CardUuidMismatch", "CardNotHealth", "NodeInsufficientDevice",
+    "NodeUnfitPod", "ResourceQuotaNotFit", "AllocatedCardsInsufficientRequest", "NumaNotFit",
+    "CardComputeUnitsExhausted", "CardTimeSlicingExhausted", "ExclusiveDeviceAllocateConflict",
+  ]
+
+  public init() {}
+
+  public func evaluate(_ bundle: EvidenceBundle) -> ExerciseResult {
+    let facts = HAMiEvidence(bundle)
+    let pod = HAMiEvidence.oversubscribePod
+    var outcome = PodOutcomes()
+    func result(_ verdict: Verdict, _ reason: String, facts: [String: String] = [:]) -> ExerciseResult {
+      ExerciseResult(
+        id: id, title: title, criteria: criteria, verdict: verdict, reason: reason, excerpt: outcome.excerpt,
+        evidence: outcome.evidence, facts: facts)
+    }
+    guard let statusArtifact = bundle.artifact(Self.statusFile) else {
+      return result(.inconclusive, "\(Self.statusFile) missing: the pod's status is unknown")
+    }
+    outcome.cite(statusArtifact)
+    guard let row = KubectlTable.row(named: pod, in: statusArtifact.outputLines) else {
+      return result(.inconclusive, "no row for \(pod) in \(Self.statusFile)")
+    }
+    outcome.excerpt.append(row.line)
+    let status = row["STATUS"] ?? ""
+    if status != "Pending" {
+      if status == "SchedulingGated" || status.isEmpty {
+        return result(.inconclusive, "\(pod) is \(status.isEmpty ? "without a status" : status), not Pending")
+      }
+      return result(
+        .fail, "\(pod) is \(status), not Pending: the scheduler placed it beside the slices it should not fit"
+      )
+    }
+    let eventsArtifact = bundle.artifact(Self.eventsFile)
+    outcome.cite(eventsArtifact)
+    guard let eventsArtifact, let events = KubeEvents(lines: eventsArtifact.outputLines) else {
+      return result(
+        .inconclusive, "\(Self.eventsFile) missing or without an Events table: why it is Pending is unknown")
+    }
+    if let scheduled = events.events.first(where: { $0.reason == "Scheduled" }) {
+      outcome.excerpt.append(scheduled.line)
+      return result(.fail, "\(pod) has a Scheduled event: it was placed beside the slices")
+    }
+    let budget = events.matching(reason: "FilteringFailed", messageContains: "CardInsufficientMemory")
+    guard !budget.isEmpty else {
+      outcome.excerpt += events.events.map(\.line)
+      let reasons = Set(events.events.map(\.reason)).sorted().joined(separator: ", ")
+      return result(
+        .inconclusive,
+        "\(pod) is Pending, but its events (\(reasons.isEmpty ? "none" : reasons)) show no FilteringFailed "
+          + "or CardInsufficientMemory from the HAMi scheduler")
+    }
+    outcome.excerpt += budget.map(\.line)
+    // A FilteringFailed for another per-card reason (cores, type, health…) is not the memory budget.
+    let memoryNamed = events.events.contains { $0.message.contains("CardInsufficientMemory") }
+    let otherReasons = Self.otherHAMiReasons.filter { word in
+      events.events.contains { $0.message.contains(word) }
+    }
+    if !memoryNamed, !otherReasons.isEmpty {
+      return result(
+        .inconclusive,
+        "\(pod) is Pending for \(otherReasons.joined(separator: ", ")), not CardInsufficientMemory: "
+          + "that is not the per-card memory budget")
+    }
+    guard let request = facts.oversubscribeMiB, let slice = facts.sliceMiB else {
+      return result(
+        .inconclusive, "run.json lacks oversubscribe_mib or slice_mib: the test's arithmetic is unknown")
+    }
+    let registrationArtifact = bundle.artifact(Self.registrationFile)
+    let registered = registrationArtifact.flatMap { HAMiRegistration(lines: $0.outputLines) }?.devices.first?
+      .devmem
+    if registered != nil {
+      outcome.cite(registrationArtifact)
+    } else {
+      outcome.cite(bundle.artifact(HAMiEvidence.hostGPUFile))
+    }
+    guard let devmem = registered ?? facts.card?.memoryMiB else {
+      return result(.inconclusive, "neither the registered devmem nor the card's memory is in the evidence")
+    }
+    let used = slice * facts.sharePods.count
+    guard request < devmem else {
+      return result(
+        .inconclusive,
+        "the \(request) MiB request does not fit even an empty \(devmem) MiB card: Pending proves no budget")
+    }
+    guard request > devmem - used else {
+      return result(
+        .inconclusive,
+        "the \(request) MiB request fits beside \(facts.sharePods.count) × \(slice) MiB on \(devmem) MiB: "
+          + "Pending is not explained by the budget")
+    }
+    let words = [
+      budget.contains { $0.reason == "FilteringFailed" } ? "FilteringFailed" : nil,
+      budget.contains { $0.message.contains("CardInsufficientMemory") } ? "CardInsufficientMemory" : nil,
+    ].compactMap { $0 }.joined(separator: " ... ")
+    return result(
+      .pass, "\(pod) (\(request) MiB) Pending - \(words)",
+      facts: [
+        "oversubscribe_mib": String(request), "slice_mib": String(slice), "devmem_mib": String(devmem),
+        "share_pods": String(facts.sharePods.count),
+      ])
+  }
+}

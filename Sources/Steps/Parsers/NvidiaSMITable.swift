@@ -1,0 +1,86 @@
+import Foundation
+
+/// The default `nvidia-smi` table.
+///
+/// Reads both header generations (`Driver Version:` / `CUDA Version:` and the newer
+/// `KMD Version:` / `CUDA UMD Version:`), device rows of old and new widths, truncated names
+/// (`NVIDIA GeForce RTX 3090 ...`), the Memory-Usage column and the MIG M. column.
+public struct NvidiaSMITable: Sendable, Hashable {
+  /// One device row (three table lines).
+  public struct GPU: Sendable, Hashable {
+    public var index: Int
+    /// The name as shown, possibly truncated by nvidia-smi.
+    public var name: String
+    public var memoryUsedMiB: Int?
+    public var memoryTotalMiB: Int?
+    /// `Disabled`, `Enabled`, `N/A` (no MIG support), or nil when not shown.
+    public var migMode: String?
+    /// `0MiB /   8000MiB` with runs of spaces collapsed: `0MiB / 8000MiB`.
+    public var memoryUsage: String?
+    /// The captured lines of this device (name row, memory row).
+    public var lines: [String]
+
+    /// Whether nvidia-smi cut the name short.
+    public var nameIsTruncated: Bool { name.hasSuffix("...") }
+  }
+
+  public var driverVersion: String?
+  public var cudaVersion: String?
+  public var gpus: [GPU]
+  /// The header line (`| NVIDIA-SMI … |`).
+  public var headerLine: String?
+
+  /// Parses the first nvidia-smi table in `lines`; `nil` when there is none.
+  public init?(lines rawLines: [String]) {
+    let lines = HAMiCoreLog.strippingMessages(rawLines)
+    var driver: String?
+    var cuda: String?
+    var header: String?
+    var gpus: [GPU] = []
+    let driverPattern = #/(?:Driver|KMD)\s+Version:\s*([0-9][0-9A-Za-z.\-]*)/#
+    let cudaPattern = #/CUDA(?:\s+UMD)?\s+Version:\s*([0-9][0-9.]*)/#
+    let rowPattern =
+      #/^\|\s*(\d+)\s+(.+?)\s+(On|Off)\s*\|\s*([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])/#
+    let memoryPattern = #/(\d+)\s*MiB\s*/\s*(\d+)\s*MiB/#
+    var index = 0
+    while index < lines.count {
+      let line = lines[index]
+      if header == nil, line.contains("NVIDIA-SMI") {
+        header = line
+        driver = line.firstMatch(of: driverPattern).map { String($0.output.1) }
+        cuda = line.firstMatch(of: cudaPattern).map { String($0.output.1) }
+      } else if let row = line.firstMatch(of: rowPattern), let gpuIndex = Int(row.output.1) {
+        var gpu = GPU(
+          index: gpuIndex, name: String(row.output.2).trimmingCharacters(in: .whitespaces),
+          memoryUsedMiB: nil,
+          memoryTotalMiB: nil, migMode: nil, memoryUsage: nil, lines: [line])
+        if index + 1 < lines.count, let memory = lines[index + 1].firstMatch(of: memoryPattern) {
+          gpu.memoryUsedMiB = Int(memory.output.1)
+          gpu.memoryTotalMiB = Int(memory.output.2)
+          gpu.memoryUsage = "\(memory.output.1)MiB / \(memory.output.2)MiB"
+          gpu.lines.append(lines[index + 1])
+          if index + 2 < lines.count {
+            gpu.migMode = Self.migCell(lines[index + 2])
+          }
+        }
+        gpus.append(gpu)
+      }
+      index += 1
+    }
+    guard header != nil || !gpus.isEmpty else { return nil }
+    self.driverVersion = driver
+    self.cudaVersion = cuda
+    self.gpus = gpus
+    self.headerLine = header
+  }
+
+  /// The MIG M. cell of a device's third line (`|   |   |   Disabled |`), when the line is one.
+  private static func migCell(_ line: String) -> String? {
+    guard line.hasPrefix("|") else { return nil }
+    let cells = line.split(separator: "|", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+      .filter { !$0.isEmpty }
+    guard cells.count == 1, let cell = cells.first, !cell.contains("MiB") else { return nil }
+    return cell
+  }
+}

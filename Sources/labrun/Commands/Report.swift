@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import LabPipeline
+import Steps
+
+extension Labrun {
+  struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Verify a run's evidence and print the dated validation page.",
+      discussion: """
+        Reads the run's evidence bundle (run.json, artifacts/, artifacts/SHA256SUMS), decides each \
+        exercise from the evidence alone and prints the page to standard output:
+          labrun report > validation.md
+          labrun report --run run-bundle.tar.gz --format json
+
+        A file that does not match SHA256SUMS stops the report with an error naming it. The page's \
+        date is the run's, never today's. Exit status 0 whenever a page was rendered, whatever its \
+        status; use `labrun verify` to gate on the verdict.
+
+        Evidence captured by hand (same file names, `$ command` headers, no run.json):
+          labrun report --import DIR --host NAME --date YYYY-MM-DD [--provider P]
+        renders a page marked as imported, INCOMPLETE at best.
+        """)
+
+    /// Page formats `--format` accepts.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+      case markdown, json
+    }
+
+    @OptionGroup var evidence: EvidenceOptions
+
+    /// Markdown for people, JSON for machines; both carry the same verdicts.
+    @Option(help: "Output format: markdown (the validation page) or json (the verdicts as data).")
+    var format: Format = .markdown
+
+    /// A directory of hand-captured evidence; switches report to import mode.
+    @Option(
+      name: .customLong("import"),
+      help: ArgumentHelp(
+        "Render hand-captured evidence from DIR (artifact files with `$ command` headers, no run.json).",
+        valueName: "DIR"))
+    var importDirectory: String?
+
+    /// With --import: the machine the evidence was captured on (labrun cannot check it).
+    @Option(help: ArgumentHelp("With --import: the machine the evidence was captured on.", valueName: "NAME"))
+    var host: String?
+
+    /// With --import: the capture date, which becomes the page's date.
+    @Option(help: ArgumentHelp("With --import: the date the evidence was captured.", valueName: "YYYY-MM-DD"))
+    var date: String?
+
+    /// With --import: the provider label shown on the page.
+    @Option(
+      help: ArgumentHelp("With --import: the provider label for the page (e.g. Hyperstack).", valueName: "P"))
+    var provider: String?
+
+    func validate() throws {
+      if importDirectory != nil {
+        guard evidence.run == nil else {
+          throw ValidationError("--import and --run cannot be combined; pick one")
+        }
+        guard let host, !host.isEmpty else {
+          throw ValidationError("--import needs --host NAME (the captured machine)")
+        }
+        guard let date, date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil,
+          EvidenceRunRecord.utcDate(of: date + "T00:00:00Z") == date
+        else {
+          throw ValidationError("--import needs --date YYYY-MM-DD (the capture date), e.g. --date 2026-06-23")
+        }
+      } else if host != nil || date != nil || provider != nil {
+        throw ValidationError("--host, --date and --provider only apply with --import DIR")
+      }
+    }
+
+    func run() async throws {
+      let bundle: EvidenceBundle
+      if let importDirectory, let host, let date {
+        bundle = try EvidenceBundle.importHandCaptured(
+          directory: URL(fileURLWithPath: importDirectory, isDirectory: true),
+          provenance: .init(host: host, date: date, provider: provider))
+      } else {
+        bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
+      }
+      let report = try ValidationLabs.verify(bundle)
+      switch format {
+      case .markdown: StandardOutput.write(ValidationPageRenderer.markdown(report))
+      case .json: StandardOutput.write(try ValidationPageRenderer.json(report))
+      }
+    }
+  }
+}
