@@ -47,7 +47,6 @@ let package = Package(
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
     .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
-    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
   ]
 )
