@@ -285,7 +285,7 @@ struct SSHFixture {
     }
     #expect(after == .seconds(1))
     let pid = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the remote sleep \(pid) must be gone")
+    #expect(processIsGone(pid), "the remote sleep \(pid) must be gone")
     #expect(try await transport.run(RemoteCommand("echo still-usable")).stdoutText == "still-usable\n")
     await transport.close()
   }
@@ -306,7 +306,7 @@ struct SSHFixture {
       return
     }
     let pid = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the remote sleep \(pid) must be gone")
+    #expect(processIsGone(pid), "the remote sleep \(pid) must be gone")
     await transport.close()
   }
 
@@ -382,4 +382,14 @@ struct SSHFixture {
     #expect(!FileManager.default.fileExists(atPath: fixture.server.directory.appendingPathComponent("x").path))
     await transport.close()
   }
+}
+
+/// True once `pid` no longer runs (gone, or a zombie awaiting its reaper); waits up to 5 s.
+func processIsGone(_ pid: String) -> Bool {
+  for _ in 0..<500 {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+    if let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].hasPrefix(" Z") { return true }
+    usleep(10_000)
+  }
+  return false
 }
