@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LabPipeline
 import Remote
 
@@ -31,7 +32,16 @@ struct TargetArguments: ParsableArguments, Sendable {
   /// The connection options the transports take.
   func connectionOptions(state: StateDirectory) -> ConnectionOptions {
     ConnectionOptions(
-      sshConfigFile: sshConfig, identityFile: identity, acceptNewHostKey: acceptNewHostKey, state: state)
+      sshConfigFile: sshConfig, identityFile: identity, acceptNewHostKey: acceptNewHostKey, state: state,
+      askPassphrase: isatty(STDIN_FILENO) == 1 ? Self.askAtTerminal : nil)
+  }
+}
+
+extension TargetArguments {
+  /// Reads a key passphrase from the terminal without echo.
+  @Sendable static func askAtTerminal(_ keyPath: String) -> String? {
+    guard let entered = getpass("Enter passphrase for key \(keyPath): ") else { return nil }
+    return String(cString: entered)
   }
 }
 

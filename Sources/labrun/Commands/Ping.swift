@@ -1,8 +1,98 @@
 import ArgumentParser
+import Foundation
+import LabPipeline
+import Remote
+import Steps
 
 extension Labrun {
+  /// `labrun ping`: the user's connectivity check.
   struct Ping: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check that labrun can reach a host.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+      abstract: "Connect to a host, run a read-only fact probe, and print what it found.",
+      discussion: """
+        Connects exactly as `labrun up` would (ssh_config, host-key check, authentication),
+        runs one read-only probe (OS, kernel, arch, sudo, nvidia-smi) and prints it with
+        the host key fingerprint. Changes nothing on the host.
+
+        Exit status: 0 connected and probed; 3 the host could not be reached, its key was
+        refused, or authentication failed (the reason is printed on one line).
+        """)
+
+    /// Where to connect and how.
+    @OptionGroup var target: TargetArguments
+
+    /// Machine-readable output for scripts.
+    @Flag(name: .long, help: "Print the facts as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+      guard let host = target.host, !host.isEmpty else {
+        throw ValidationError("--host is required: an ssh_config alias, user@host[:port] or local")
+      }
+    }
+
+    func run() async throws {
+      let session = LabSession()
+      let host = target.host ?? ""
+      let transport: any Transport
+      let facts: HostFacts
+      do {
+        transport = try await session.openTransport(host: host, target)
+        facts = try await HostFacts.gather(on: transport)
+      } catch {
+        FileHandle.standardError.write(Data("labrun ping: \(Self.oneLine(error))\n".utf8))
+        throw ExitCode(LabrunExit.targetFailed.rawValue)
+      }
+      let info = await transport.target
+      await transport.close()
+      if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let data = try encoder.encode(PingReport(target: info, facts: facts))
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+      } else {
+        print(Self.render(info, facts), terminator: "")
+      }
+    }
+
+    static func oneLine(_ error: any Error) -> String {
+      return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    static func render(_ target: TargetInfo, _ facts: HostFacts) -> String {
+      var rows: [(String, String)] = []
+      var where_ = target.name
+      if target.kind == .ssh {
+        where_ += " (\(target.user ?? "?")@\(target.address ?? "?"):\(target.port ?? 22))"
+      }
+      rows.append(("host", where_))
+      if let key = target.hostKey { rows.append(("host key", key)) }
+      rows.append(("os", facts.os ?? "unknown"))
+      rows.append(("kernel", facts.kernel ?? "unknown"))
+      rows.append(("arch", facts.arch ?? "unknown"))
+      rows.append(("user", facts.user ?? "unknown"))
+      rows.append(("privilege", facts.privilege.rawValue))
+      if !facts.nvidiaSMIFound {
+        rows.append(("gpu", "none: nvidia-smi not found"))
+      } else if !facts.driverWorks {
+        rows.append(("gpu", "nvidia-smi failed: \(facts.nvidiaSMIError ?? "no GPU reported")"))
+      } else {
+        for gpu in facts.gpus {
+          let memory = gpu.memoryMiB.map { "\($0) MiB" } ?? "? MiB"
+          var line = "\(gpu.name), \(memory), driver \(gpu.driver ?? "?")"
+          if let uuid = gpu.uuid { line += ", \(uuid)" }
+          if let mig = gpu.migMode, mig != "[N/A]" { line += ", MIG \(mig)" }
+          rows.append(("gpu", line))
+        }
+      }
+      return rows.map { $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 + "\n" }.joined()
+    }
   }
+}
+
+/// `labrun ping --json`.
+struct PingReport: Encodable {
+  var target: TargetInfo
+  var facts: HostFacts
 }

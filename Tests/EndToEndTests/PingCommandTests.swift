@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import TestSupport
+
+/// `labrun ping` through the built binary against a real loopback sshd.
+@Suite(.serialized) struct PingCommandTests {
+  struct Setup {
+    let server: LoopbackSSHServer
+    let binary: LabrunBinary
+    let config: URL
+    let state: URL
+
+    init() throws {
+      server = try LoopbackSSHServer()
+      binary = try LabrunBinary()
+      config = try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"])
+      state = server.directory.appendingPathComponent("labrun-home")
+    }
+
+    var environment: [String: String] {
+      ["HOME": server.clientHome.path, "LABRUN_HOME": state.path, "SSH_AUTH_SOCK": ""]
+    }
+
+    func ping(_ extra: [String] = []) async throws -> LabrunResult {
+      try await binary.run(["ping", "--host", "gpu-vm", "-F", config.path] + extra, environment: environment)
+    }
+  }
+
+  @Test func unknownThenAcceptedThenRememberedThenChangedHostKey() async throws {
+    let setup = try Setup()
+    defer { setup.server.stop() }
+    let fingerprint = setup.server.hostKeyFingerprint
+
+    let unknown = try await setup.ping()
+    #expect(unknown.status == 3, "\(unknown)")
+    #expect(unknown.stdout.isEmpty)
+    #expect(unknown.stderr.contains("not known (ssh-ed25519 \(fingerprint))"), "\(unknown)")
+    #expect(unknown.stderr.contains("--accept-new-host-key"))
+    #expect(unknown.stderr.split(separator: "\n").count == 1, "one-line reason: \(unknown.stderr)")
+
+    let accepted = try await setup.ping(["--accept-new-host-key"])
+    #expect(accepted.status == 0, "\(accepted)")
+    #expect(accepted.stdout.contains("host key   \(fingerprint)"), "\(accepted)")
+    #expect(accepted.stdout.contains("host       gpu-vm (\(setup.server.user)@127.0.0.1:\(setup.server.port))"))
+    #expect(accepted.stdout.contains("kernel     "))
+    #expect(accepted.stdout.contains("gpu        "))
+    let remembered = try String(
+      contentsOf: setup.state.appendingPathComponent("known_hosts"), encoding: .utf8)
+    #expect(remembered.contains("[127.0.0.1]:\(setup.server.port) ssh-ed25519"))
+    #expect(!FileManager.default.fileExists(atPath: setup.server.clientHome.appendingPathComponent(".ssh/known_hosts").path))
+
+    let again = try await setup.ping(["--json"])
+    #expect(again.status == 0, "\(again)")
+    let json = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+    let target = json?["target"] as? [String: Any]
+    #expect(target?["host_key"] as? String == fingerprint)
+    #expect(target?["kind"] as? String == "ssh")
+
+    setup.server.stop()
+    try setup.server.regenerateHostKey(type: "ecdsa")
+    try setup.server.start()
+    let changed = try await setup.ping(["--accept-new-host-key"])
+    #expect(changed.status == 3, "\(changed)")
+    #expect(changed.stderr.contains("changed"), "\(changed)")
+    #expect(changed.stderr.contains(fingerprint))
+    #expect(changed.stderr.contains(setup.server.hostKeyFingerprint))
+  }
+
+  @Test func wrongKeyAndUnknownAliasFailWithOneLine() async throws {
+    let setup = try Setup()
+    defer { setup.server.stop() }
+    try setup.server.trustInUserKnownHosts()
+    let bare = try setup.server.writeSSHConfig(alias: "bare-vm", identity: nil)
+    let wrongKey = try await setup.binary.run(
+      ["ping", "--host", "bare-vm", "-F", bare.path, "--identity", setup.server.unauthorizedKey.path],
+      environment: setup.environment)
+    #expect(wrongKey.status == 3, "\(wrongKey)")
+    #expect(wrongKey.stderr.contains("authentication as \(setup.server.user)"), "\(wrongKey)")
+    #expect(wrongKey.stderr.contains("\(setup.server.unauthorizedKey.path) (rejected by server)"))
+    #expect(wrongKey.stderr.contains("ssh-agent (skipped: IdentitiesOnly yes)"))
+
+    let unknown = try await setup.binary.run(
+      ["ping", "--host", "not-a-host", "-F", setup.config.path], environment: setup.environment)
+    #expect(unknown.status == 3)
+    #expect(unknown.stderr.contains("unknown host 'not-a-host'"), "\(unknown)")
+  }
+
+  @Test func pingsLocalHost() async throws {
+    let binary = try LabrunBinary()
+    let home = try TemporaryDirectory(prefix: "labrun-ping")
+    let result = try await binary.run(["ping", "--host", "local"], environment: ["LABRUN_HOME": home.path])
+    #expect(result.status == 0, "\(result)")
+    #expect(result.stdout.contains("host       local"))
+    #expect(result.stdout.contains("arch       "))
+  }
+}
