@@ -59,7 +59,8 @@ let sshBase = [
 ]
 let destination = "\(server.user)@127.0.0.1"
 
-print("labrun-bench: loopback sshd on port \(server.port), \(commandCount) commands, \(downloadMiB) MiB download")
+print(
+  "labrun-bench: loopback sshd on port \(server.port), \(commandCount) commands, \(downloadMiB) MiB download")
 print("")
 
 // MARK: per-command latency
@@ -96,7 +97,8 @@ for _ in 0..<commandCount {
 var freshTimes: [Double] = []
 for _ in 0..<commandCount {
   let elapsed = timed {
-    let result = SpawnedProcess.run(sshBase + ["-o", "ControlMaster=no", "-o", "ControlPath=none", destination, "true"])
+    let result = SpawnedProcess.run(
+      sshBase + ["-o", "ControlMaster=no", "-o", "ControlPath=none", destination, "true"])
     if result.status != 0 { fail("fresh ssh: \(result.output)") }
   }
   freshTimes.append(elapsed)
@@ -109,7 +111,8 @@ print("per-command median (\(commandCount) x `true`):")
 print("  labrun (one open connection)    \(ms(labrunMedian))")
 print("  OpenSSH ControlMaster reuse     \(ms(controlMedian))")
 print("  OpenSSH fresh ssh per command   \(ms(freshMedian))")
-print(String(format: "  ratio labrun / ControlMaster    %.2fx  (goal: <= 1.00x)", labrunMedian / controlMedian))
+print(
+  String(format: "  ratio labrun / ControlMaster    %.2fx  (goal: <= 1.00x)", labrunMedian / controlMedian))
 print(String(format: "  ratio labrun / fresh ssh        %.2fx", labrunMedian / freshMedian))
 print("")
 
@@ -130,8 +133,12 @@ for round in 0..<rounds {
   try FileManager.default.removeItem(at: mine)
   let theirs = server.directory.appendingPathComponent("bench-scp-\(round)")
   let scpArguments =
-    ["/usr/bin/scp", "-q", "-F", "/dev/null", "-i", key.path, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-      "-o", "UserKnownHostsFile=\(knownHosts)", "-P", String(server.port), "\(destination):\(source.path)", theirs.path]
+    [
+      "/usr/bin/scp", "-q", "-F", "/dev/null", "-i", key.path, "-o", "IdentitiesOnly=yes", "-o",
+      "BatchMode=yes",
+      "-o", "UserKnownHostsFile=\(knownHosts)", "-P", String(server.port), "\(destination):\(source.path)",
+      theirs.path,
+    ]
   scpDownload.append(
     timed {
       let result = SpawnedProcess.run(scpArguments)
@@ -144,6 +151,8 @@ await transport.close()
 let labrunRate = Double(downloadMiB) / median(labrunDownload)
 let scpRate = Double(downloadMiB) / median(scpDownload)
 print("download \(downloadMiB) MiB (median of \(rounds)):")
-print(String(format: "  labrun SFTP                     %.2f s  (%.0f MiB/s)", median(labrunDownload), labrunRate))
+print(
+  String(format: "  labrun SFTP                     %.2f s  (%.0f MiB/s)", median(labrunDownload), labrunRate)
+)
 print(String(format: "  scp                             %.2f s  (%.0f MiB/s)", median(scpDownload), scpRate))
 print(String(format: "  ratio labrun / scp throughput   %.2fx  (goal: >= 0.80x)", labrunRate / scpRate))

@@ -95,7 +95,8 @@ final class ExecOperation: SessionOperation {
   func abandon(connectionError: String, host: String) {
     let error: Error =
       started
-      ? TransportError.connectionLost(host: host, detail: connectionError + " (while running: \(displayCommand))")
+      ? TransportError.connectionLost(
+        host: host, detail: connectionError + " (while running: \(displayCommand))")
       : SessionFailure.notStarted(detail: connectionError)
     finish(.failure(error))
   }
@@ -191,7 +192,9 @@ final class ExecOperation: SessionOperation {
     guard let channel else { return .finished }
     let rc = libssh2_channel_close(channel)
     if rc == LibSSH2.eagain { return .wouldBlock }
-    if rc != 0, LibSSH2.isConnectionError(rc) { return .connectionLost(LibSSH2.lastError(context.session).message) }
+    if rc != 0, LibSSH2.isConnectionError(rc) {
+      return .connectionLost(LibSSH2.lastError(context.session).message)
+    }
     phase = forcedClose ? .freeing : .waitingClosed
     return .progressed
   }
@@ -200,7 +203,9 @@ final class ExecOperation: SessionOperation {
     guard let channel else { return .finished }
     let rc = libssh2_channel_wait_closed(channel)
     if rc == LibSSH2.eagain { return .wouldBlock }
-    if rc != 0, LibSSH2.isConnectionError(rc) { return .connectionLost(LibSSH2.lastError(context.session).message) }
+    if rc != 0, LibSSH2.isConnectionError(rc) {
+      return .connectionLost(LibSSH2.lastError(context.session).message)
+    }
     phase = .freeing
     return .progressed
   }
@@ -252,7 +257,8 @@ final class ExecOperation: SessionOperation {
       return .failure(SessionFailure.sudoNeedsPassword)
     }
     return .success(
-      ExecResult(stdout: stdout, stderr: stderr, exitStatus: status, startedAt: startedAt, finishedAt: Date()))
+      ExecResult(stdout: stdout, stderr: stderr, exitStatus: status, startedAt: startedAt, finishedAt: Date())
+    )
   }
 
   /// The remote wrapper's process id, once its first line has arrived.
@@ -285,7 +291,8 @@ final class ExecOperation: SessionOperation {
   private func exitSignal(_ channel: OpaquePointer, _ session: OpaquePointer) -> String? {
     var name: UnsafeMutablePointer<CChar>?
     var length = 0
-    guard libssh2_channel_get_exit_signal(channel, &name, &length, nil, nil, nil, nil) == 0, let name, length > 0
+    guard libssh2_channel_get_exit_signal(channel, &name, &length, nil, nil, nil, nil) == 0, let name,
+      length > 0
     else { return nil }
     defer { libssh2_free(session, name) }
     return name.withMemoryRebound(to: UInt8.self, capacity: length) {

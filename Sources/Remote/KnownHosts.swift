@@ -78,7 +78,8 @@ public struct KnownHosts: Sendable {
     }
     guard fields.count >= 3, let data = Data(base64Encoded: fields[2]), let key = HostKey(blob: [UInt8](data))
     else { return nil }
-    return Entry(marker: marker, patterns: fields[0].split(separator: ",").map(String.init), key: key, file: file)
+    return Entry(
+      marker: marker, patterns: fields[0].split(separator: ",").map(String.init), key: key, file: file)
   }
 
   /// The token known_hosts uses for a host: `name` on port 22, `[name]:port` otherwise.
@@ -90,7 +91,8 @@ public struct KnownHosts: Sendable {
   public func verdict(for key: HostKey, hosts: [String], port: Int) -> HostKeyVerdict {
     let tokens = hosts.map { Self.hostToken($0, port: port) }
     let matching = entries.filter { entry in
-      entry.marker != "@cert-authority" && tokens.contains { Self.matches(token: $0, patterns: entry.patterns) }
+      entry.marker != "@cert-authority"
+        && tokens.contains { Self.matches(token: $0, patterns: entry.patterns) }
     }
     if let revoked = matching.first(where: { $0.marker == "@revoked" && $0.key.blob == key.blob }) {
       return .revoked(file: revoked.file)
@@ -142,7 +144,8 @@ public struct KnownHosts: Sendable {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let line = key.knownHostsLine(hostToken: hostToken) + "\n"
     if !FileManager.default.fileExists(atPath: file.path) {
-      _ = FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
+      _ = FileManager.default.createFile(
+        atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
     }
     let handle = try FileHandle(forWritingTo: file)
     defer { try? handle.close() }

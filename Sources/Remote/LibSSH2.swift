@@ -31,7 +31,8 @@ enum LibSSH2 {
   static func isConnectionError(_ code: Int32) -> Bool {
     switch code {
     case Int32(LIBSSH2_ERROR_SOCKET_NONE), Int32(LIBSSH2_ERROR_SOCKET_SEND), Int32(LIBSSH2_ERROR_SOCKET_RECV),
-      Int32(LIBSSH2_ERROR_SOCKET_DISCONNECT), Int32(LIBSSH2_ERROR_SOCKET_TIMEOUT), Int32(LIBSSH2_ERROR_TIMEOUT):
+      Int32(LIBSSH2_ERROR_SOCKET_DISCONNECT), Int32(LIBSSH2_ERROR_SOCKET_TIMEOUT),
+      Int32(LIBSSH2_ERROR_TIMEOUT):
       return true
     default:
       return false

@@ -38,7 +38,8 @@ struct PrivateKeyFile: Sendable {
     guard bytes.count > magic.count + 4, Array(bytes[0..<magic.count]) == magic else { return nil }
     let offset = magic.count
     let length =
-      Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+      Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+      | Int(bytes[offset + 3])
     guard length < 64, bytes.count >= offset + 4 + length else { return nil }
     return String(bytes: bytes[(offset + 4)..<(offset + 4 + length)], encoding: .utf8)
   }

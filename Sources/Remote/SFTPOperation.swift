@@ -143,7 +143,8 @@ final class SFTPOperation: SessionOperation {
     switch direction {
     case .download:
       let buffer = context.buffer
-      let count = libssh2_sftp_read(handle, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
+      let count = libssh2_sftp_read(
+        handle, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
       if count == Int(LibSSH2.eagain) { return .wouldBlock }
       if count < 0 { return failedCall("libssh2_sftp_read", context, code: Int32(count)) }
       if count == 0 {
@@ -208,13 +209,17 @@ final class SFTPOperation: SessionOperation {
     return .progressed
   }
 
-  private func failedCall(_ call: String, _ context: SessionContext, releasingOpener: Bool = false, code: Int32? = nil)
+  private func failedCall(
+    _ call: String, _ context: SessionContext, releasingOpener: Bool = false, code: Int32? = nil
+  )
     -> Advance
   {
     let errorCode = code ?? context.lastErrno
     if errorCode == LibSSH2.eagain { return .wouldBlock }
     if releasingOpener { context.releaseOpener(self) }
-    if LibSSH2.isConnectionError(errorCode) { return .connectionLost(LibSSH2.lastError(context.session).message) }
+    if LibSSH2.isConnectionError(errorCode) {
+      return .connectionLost(LibSSH2.lastError(context.session).message)
+    }
     var detail = LibSSH2.lastError(context.session).message
     if let sftp, errorCode == Int32(LIBSSH2_ERROR_SFTP_PROTOCOL) {
       detail += " (SFTP status \(Self.statusName(libssh2_sftp_last_error(sftp))))"
@@ -260,7 +265,8 @@ final class SFTPOperation: SessionOperation {
     self.completion = nil
     if localFD >= 0 {
       if case .download = direction, error == nil, fsync(localFD) != 0 {
-        error = TransportError.transferFailed(path: remotePath, detail: "fsync: \(String(cString: strerror(errno)))")
+        error = TransportError.transferFailed(
+          path: remotePath, detail: "fsync: \(String(cString: strerror(errno)))")
       }
       Glibc.close(localFD)
       localFD = -1

@@ -35,7 +35,8 @@ struct SSHAuthenticator: Sendable {
       return
     } else {
       throw SSHError.authenticationFailed(
-        user: user, host: host, tried: ["asking the server for methods (\(LibSSH2.lastError(session).message))"])
+        user: user, host: host,
+        tried: ["asking the server for methods (\(LibSSH2.lastError(session).message))"])
     }
     guard methods.split(separator: ",").contains("publickey") else {
       throw SSHError.authenticationFailed(
@@ -114,7 +115,8 @@ struct SSHAuthenticator: Sendable {
     if rc == 0 { return true }
     if rc == Int32(LIBSSH2_ERROR_FILE) {
       tried.append(
-        key.isEncrypted ? "\(path) (wrong passphrase)" : "\(path) (unreadable: \(LibSSH2.lastError(session).message))")
+        key.isEncrypted
+          ? "\(path) (wrong passphrase)" : "\(path) (unreadable: \(LibSSH2.lastError(session).message))")
     } else if key.isRSA {
       tried.append(
         "\(path) (rejected by server; RSA keys are signed with ssh-rsa/SHA-1 by this libssh2, which OpenSSH "

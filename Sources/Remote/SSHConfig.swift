@@ -105,7 +105,9 @@ public struct SSHConfig: Sendable {
       default: break
       }
     }
-    let resolvedHostName = (hostName.map { Self.expandTokens($0, host: host, user: nil, localUser: localUser, home: home) }) ?? host
+    let resolvedHostName =
+      (hostName.map { Self.expandTokens($0, host: host, user: nil, localUser: localUser, home: home) })
+      ?? host
     let resolvedUser = user ?? localUser
     let files = identityFiles.map {
       Self.expandTokens(

@@ -33,7 +33,8 @@ public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable 
       return "unknown host '\(name)': no Host entry in \(configFile) gives it a HostName, and the name "
         + "does not resolve; add a Host block for it or pass user@address[:port]"
     case .connectFailed(let host, let port, let detail):
-      return "cannot connect to \(host) port \(port): \(detail); check the address, the port and that sshd runs"
+      return
+        "cannot connect to \(host) port \(port): \(detail); check the address, the port and that sshd runs"
     case .handshakeFailed(let host, let detail):
       return "SSH handshake with \(host) failed: \(detail)"
     case .hostKeyUnknown(let host, let fingerprint, let keyType):

@@ -179,7 +179,8 @@ final class SSHSession: @unchecked Sendable {
   ) {
     var pipeEnds: [Int32] = [-1, -1]
     guard pipe(&pipeEnds) == 0 else {
-      connected(.failure(SSHError.connectFailed(host: endpoint.displayName, port: endpoint.port, detail: "pipe()")))
+      connected(
+        .failure(SSHError.connectFailed(host: endpoint.displayName, port: endpoint.port, detail: "pipe()")))
       return
     }
     for end in pipeEnds { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
@@ -202,7 +203,8 @@ final class SSHSession: @unchecked Sendable {
       Glibc.close(pipeEnds[1])
     }
     do {
-      socketFD = try Self.openSocket(host: endpoint.hostName, port: endpoint.port, display: endpoint.displayName)
+      socketFD = try Self.openSocket(
+        host: endpoint.hostName, port: endpoint.port, display: endpoint.displayName)
       guard let created = libssh2_session_init_ex(nil, nil, nil, counterPointer.toOpaque()) else {
         throw SSHError.handshakeFailed(host: endpoint.displayName, detail: "libssh2_session_init failed")
       }
@@ -241,7 +243,8 @@ final class SSHSession: @unchecked Sendable {
     connected(.success(()))
     guard let session else { return }
     runLoop(
-      context: SessionContext(session: session, host: endpoint.displayName, userIsRoot: endpoint.user == "root"),
+      context: SessionContext(
+        session: session, host: endpoint.displayName, userIsRoot: endpoint.user == "root"),
       socket: socketFD, counter: counter)
   }
 
@@ -258,7 +261,9 @@ final class SSHSession: @unchecked Sendable {
       }
       active += incoming
       if closing {
-        for operation in active { operation.abandon(connectionError: "connection closed", host: context.host) }
+        for operation in active {
+          operation.abandon(connectionError: "connection closed", host: context.host)
+        }
         return
       }
       for operation in cancelled where active.contains(where: { $0 === operation }) {

@@ -139,7 +139,8 @@ public actor SSHTransport: Transport {
         return
       case .changed(let keys, let file):
         throw SSHError.hostKeyChanged(
-          host: display, known: keys.map { "\($0.type) \($0.fingerprint)" }, offered: "\(key.type) \(key.fingerprint)",
+          host: display, known: keys.map { "\($0.type) \($0.fingerprint)" },
+          offered: "\(key.type) \(key.fingerprint)",
           file: file)
       case .revoked(let file):
         throw SSHError.hostKeyRevoked(host: display, fingerprint: key.fingerprint, file: file)

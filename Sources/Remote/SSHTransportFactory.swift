@@ -47,7 +47,8 @@ public enum SSHTransportFactory {
   }
 
   /// Resolves `host` through ssh_config (`-F` or `~/.ssh/config`) into a destination.
-  public static func destination(host: String, options: ConnectionOptions) throws -> SSHTransport.Destination {
+  public static func destination(host: String, options: ConnectionOptions) throws -> SSHTransport.Destination
+  {
     let spec = try HostSpec(parsing: host)
     let home = options.environment["HOME"] ?? NSHomeDirectory()
     let configPath = options.sshConfigFile ?? home + "/.ssh/config"

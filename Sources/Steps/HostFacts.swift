@@ -94,7 +94,8 @@ public struct HostFacts: Sendable, Hashable, Codable {
     let query = NvidiaSMIQuery(lines: rest)
     gpus = (query?.rows ?? []).map { row in
       GPU(
-        name: row["name"] ?? "unknown", uuid: row["uuid"], memoryMiB: NvidiaSMIQuery.mebibytes(row["memory.total"]),
+        name: row["name"] ?? "unknown", uuid: row["uuid"],
+        memoryMiB: NvidiaSMIQuery.mebibytes(row["memory.total"]),
         driver: row["driver_version"], migMode: row["mig.mode.current"])
     }
     if nvidiaSMIFound, !driverWorks {

@@ -67,7 +67,8 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     authorized += try String(contentsOf: encryptedKey.appendingPathExtension("pub"), encoding: .utf8)
     unauthorizedKey = base.appendingPathComponent("user_stranger")
     try Self.keygen(type: "ed25519", file: unauthorizedKey, passphrase: "")
-    try authorized.write(to: base.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
+    try authorized.write(
+      to: base.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
     port = try Self.freePort()
     hostPublicKey = ""
     try regenerateHostKey(type: hostKeyType)
@@ -188,7 +189,9 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   // MARK: helpers
 
   static func keygen(type: String, file: URL, passphrase: String) throws {
-    var arguments = ["/usr/bin/ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "labrun-test", "-f", file.path]
+    var arguments = [
+      "/usr/bin/ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "labrun-test", "-f", file.path,
+    ]
     if type == "rsa" { arguments += ["-b", "3072"] }
     guard FileManager.default.isExecutableFile(atPath: arguments[0]) else {
       throw ServerError.missingTool(arguments[0])

@@ -74,7 +74,9 @@ public final class SpawnedProcess: @unchecked Sendable {
       }
     }
     close(output[0])
-    guard spawned == 0 else { return (-1, "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
+    guard spawned == 0 else {
+      return (-1, "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
+    }
     var status: Int32 = 0
     while waitpid(child, &status, 0) < 0 && errno == EINTR {}
     let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)

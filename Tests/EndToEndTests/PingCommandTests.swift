@@ -42,13 +42,16 @@ import Testing
     let accepted = try await setup.ping(["--accept-new-host-key"])
     #expect(accepted.status == 0, "\(accepted)")
     #expect(accepted.stdout.contains("host key   \(fingerprint)"), "\(accepted)")
-    #expect(accepted.stdout.contains("host       gpu-vm (\(setup.server.user)@127.0.0.1:\(setup.server.port))"))
+    #expect(
+      accepted.stdout.contains("host       gpu-vm (\(setup.server.user)@127.0.0.1:\(setup.server.port))"))
     #expect(accepted.stdout.contains("kernel     "))
     #expect(accepted.stdout.contains("gpu        "))
     let remembered = try String(
       contentsOf: setup.state.appendingPathComponent("known_hosts"), encoding: .utf8)
     #expect(remembered.contains("[127.0.0.1]:\(setup.server.port) ssh-ed25519"))
-    #expect(!FileManager.default.fileExists(atPath: setup.server.clientHome.appendingPathComponent(".ssh/known_hosts").path))
+    #expect(
+      !FileManager.default.fileExists(
+        atPath: setup.server.clientHome.appendingPathComponent(".ssh/known_hosts").path))
 
     let again = try await setup.ping(["--json"])
     #expect(again.status == 0, "\(again)")

@@ -98,7 +98,8 @@ struct SSHFixture {
     defer { agent.terminate(signal: SIGKILL) }
     for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
     let added = LoopbackSSHServer.run(
-      ["/usr/bin/ssh-add", try #require(fixture.server.keys["rsa"]).path], environment: ["SSH_AUTH_SOCK": socket])
+      ["/usr/bin/ssh-add", try #require(fixture.server.keys["rsa"]).path],
+      environment: ["SSH_AUTH_SOCK": socket])
     #expect(added.status == 0, "ssh-add: \(added.output)")
     let transport = try await SSHTransportFactory.open(
       host: fixture.host, options: fixture.options(environment: ["SSH_AUTH_SOCK": socket]))
@@ -114,7 +115,8 @@ struct SSHFixture {
       _ = try await SSHTransportFactory.open(
         host: fixture.host,
         options: fixture.options(
-          identity: fixture.server.unauthorizedKey, environment: ["SSH_AUTH_SOCK": "/nonexistent/agent.sock"]))
+          identity: fixture.server.unauthorizedKey, environment: ["SSH_AUTH_SOCK": "/nonexistent/agent.sock"])
+      )
     }
     let text = error.map { "\($0)" } ?? ""
     #expect(text.contains("authentication as \(fixture.server.user)"))
@@ -144,9 +146,11 @@ struct SSHFixture {
     let remembered = try String(contentsOf: fixture.state.knownHostsFile, encoding: .utf8)
     #expect(remembered.contains("[127.0.0.1]:\(fixture.server.port) ssh-ed25519 "))
     let userFile = fixture.server.clientHome.appendingPathComponent(".ssh/known_hosts")
-    #expect(!FileManager.default.fileExists(atPath: userFile.path), "the user's known_hosts must not be written")
+    #expect(
+      !FileManager.default.fileExists(atPath: userFile.path), "the user's known_hosts must not be written")
 
-    let again = try await SSHTransportFactory.open(host: fixture.host, options: fixture.options(identity: identity))
+    let again = try await SSHTransportFactory.open(
+      host: fixture.host, options: fixture.options(identity: identity))
     #expect(try await again.run(RemoteCommand("true")).exitStatus == 0)
     await again.close()
   }
@@ -164,7 +168,8 @@ struct SSHFixture {
     for accept in [false, true] {
       let error = await #expect(throws: SSHError.self) {
         _ = try await SSHTransportFactory.open(
-          host: fixture.host, options: fixture.options(identity: fixture.server.keys["ed25519"], accept: accept))
+          host: fixture.host,
+          options: fixture.options(identity: fixture.server.keys["ed25519"], accept: accept))
       }
       let text = error.map { "\($0)" } ?? ""
       #expect(text.contains("changed"))
@@ -191,7 +196,8 @@ struct SSHFixture {
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let config = try fixture.server.writeSSHConfig(alias: "gpu-vm", identity: fixture.server.keys["rsa"])
-    let transport = try await SSHTransportFactory.open(host: "gpu-vm", options: fixture.options(config: config))
+    let transport = try await SSHTransportFactory.open(
+      host: "gpu-vm", options: fixture.options(config: config))
     let target = await transport.target
     #expect(target.address == "127.0.0.1")
     #expect(target.port == fixture.server.port)
@@ -226,7 +232,8 @@ struct SSHFixture {
     for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
     try Data(bytes).write(to: file)
     let path = ShellQuote.quote(file.path)
-    let script = "i=0; while [ $i -lt 20 ]; do dd if=\(path) bs=1048576 skip=$i count=1 2>/dev/null; "
+    let script =
+      "i=0; while [ $i -lt 20 ]; do dd if=\(path) bs=1048576 skip=$i count=1 2>/dev/null; "
       + "dd if=\(path) bs=1048576 skip=$i count=1 >&2 2>/dev/null; i=$((i+1)); done"
     let output = try await transport.run(RemoteCommand(script, timeout: .seconds(120)))
     #expect(output.exitStatus == 0)
@@ -250,7 +257,9 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test(arguments: ["$(touch pwned)", "'; rm -rf ~'", "a\nb\n\nc", "ünï¢ødé ✓ 🚀", "`touch pwned`", "\"$HOME\" \\ *"])
+  @Test(arguments: [
+    "$(touch pwned)", "'; rm -rf ~'", "a\nb\n\nc", "ünï¢ødé ✓ 🚀", "`touch pwned`", "\"$HOME\" \\ *",
+  ])
   func hostileStringsArriveLiterally(value: String) async throws {
     let fixture = try SSHFixture()
     defer { fixture.server.stop() }
@@ -322,7 +331,8 @@ struct SSHFixture {
     for _ in 0..<500 where !FileManager.default.fileExists(atPath: marker.path) { usleep(10_000) }
     server.killConnections()
     let result = await running.result
-    guard case .failure(let error) = result, case .connectionLost(_, let detail) = error as? TransportError else {
+    guard case .failure(let error) = result, case .connectionLost(_, let detail) = error as? TransportError
+    else {
       Issue.record("expected connectionLost, got \(result)")
       return
     }
@@ -376,10 +386,12 @@ struct SSHFixture {
       .filter { $0.contains(".labrun-") }
     #expect(leftovers.isEmpty)
     let missing = await #expect(throws: TransportError.self) {
-      try await transport.download("/nonexistent/file", to: fixture.server.directory.appendingPathComponent("x"))
+      try await transport.download(
+        "/nonexistent/file", to: fixture.server.directory.appendingPathComponent("x"))
     }
     #expect("\(missing.map { "\($0)" } ?? "")".contains("no such file"))
-    #expect(!FileManager.default.fileExists(atPath: fixture.server.directory.appendingPathComponent("x").path))
+    #expect(
+      !FileManager.default.fileExists(atPath: fixture.server.directory.appendingPathComponent("x").path))
     await transport.close()
   }
 }

@@ -16,7 +16,8 @@ import Testing
   /// Output captured by running probe.sh on an H100 machine (`make` device run, 2026-11-24).
   @Test func readsRealH100ProbeOutput() throws {
     let directory = try #require(Self.fixtures).appendingPathComponent("host-facts")
-    let output = try String(contentsOf: directory.appendingPathComponent("h100-probe-output.txt"), encoding: .utf8)
+    let output = try String(
+      contentsOf: directory.appendingPathComponent("h100-probe-output.txt"), encoding: .utf8)
     let facts = HostFacts(probeOutput: output)
     #expect(facts.os == "Ubuntu 24.04.3 LTS")
     #expect(facts.isAptBased)
