@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import Remote
+
+@Suite struct SSHConfigTests {
+  static let text = """
+    # global defaults come last in ssh's first-value-wins order unless placed first
+    Host gpu-*  !gpu-bad
+      User ubuntu
+      Port 2222
+      IdentityFile ~/.ssh/gpu_%h
+      IdentitiesOnly yes
+
+    Host gpu-vm
+      HostName 203.0.113.7
+      User ignored-because-first-wins
+      ForwardAgent yes
+
+    Host="quoted name"
+      HostName 198.51.100.9
+
+    Match host gpu-vm
+      User never-used
+
+    Host *
+      User fallback
+      IdentityFile ~/.ssh/id_extra
+    """
+
+  @Test func firstValueWinsAcrossMatchingBlocks() throws {
+    let config = try SSHConfig(text: Self.text, path: "test", home: "/home/me")
+    let resolved = config.resolve(host: "gpu-vm", localUser: "me", home: "/home/me")
+    #expect(resolved.hostName == "203.0.113.7")
+    #expect(resolved.user == "ubuntu")
+    #expect(resolved.port == 2222)
+    #expect(resolved.identitiesOnly)
+    #expect(resolved.identityFiles == ["/home/me/.ssh/gpu_203.0.113.7", "/home/me/.ssh/id_extra"])
+  }
+
+  @Test func negatedPatternExcludesAHost() throws {
+    let config = try SSHConfig(text: Self.text, path: "test", home: "/home/me")
+    let resolved = config.resolve(host: "gpu-bad", localUser: "me", home: "/home/me")
+    #expect(resolved.hostName == "gpu-bad")
+    #expect(resolved.user == "fallback")
+    #expect(resolved.port == nil)
+    #expect(!resolved.identitiesOnly)
+  }
+
+  @Test func quotedAndEqualsFormsParse() throws {
+    #expect(SSHConfig.words("Host=\"quoted name\"") == ["Host", "quoted name"])
+    #expect(SSHConfig.words("  Port  22 # trailing comment") == ["Port", "22"])
+    #expect(SSHConfig.words("# only a comment").isEmpty)
+  }
+
+  @Test(arguments: [
+    ("gpu-*", "gpu-vm", true), ("gpu-?m", "gpu-vm", true), ("*.example.com", "a.example.com", true),
+    ("*.example.com", "example.com", false), ("GPU-VM", "gpu-vm", true), ("a*b*c", "axxbyyc", true),
+  ])
+  func wildcards(pattern: String, host: String, matches: Bool) {
+    #expect(SSHConfig.wildcardMatch(pattern, host) == matches)
+  }
+
+  @Test func includeIsFollowedRelativeToDotSSH() throws {
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+    let ssh = home.appendingPathComponent(".ssh/conf.d")
+    try FileManager.default.createDirectory(at: ssh, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: home) }
+    try "Host lab\n  HostName 192.0.2.44\n  Port 2200\n".write(
+      to: ssh.appendingPathComponent("lab.conf"), atomically: true, encoding: .utf8)
+    let config = try SSHConfig(text: "Include conf.d/*.conf\n", path: "main", home: home.path)
+    let resolved = config.resolve(host: "lab", localUser: "me", home: home.path)
+    #expect(resolved.hostName == "192.0.2.44")
+    #expect(resolved.port == 2200)
+  }
+
+  @Test(
+    arguments: [
+      ("gpu-vm", nil, "gpu-vm", nil), ("ubuntu@203.0.113.7", "ubuntu", "203.0.113.7", nil),
+      ("root@10.0.0.5:2222", "root", "10.0.0.5", 2222), ("me@[2001:db8::1]:22", "me", "2001:db8::1", 22),
+      ("[::1]", nil, "::1", nil),
+    ] as [(String, String?, String, Int?)])
+  func hostSpecs(text: String, user: String?, host: String, port: Int?) throws {
+    let spec = try SSHTransportFactory.HostSpec(parsing: text)
+    #expect(spec.user == user)
+    #expect(spec.host == host)
+    #expect(spec.port == port)
+  }
+
+  @Test(arguments: ["", "@host", "host:0", "host:99999", "a b", "$(touch x)", "h;rm", "[::1"])
+  func badHostSpecsAreRefused(text: String) {
+    #expect(throws: SSHError.self) { try SSHTransportFactory.HostSpec(parsing: text) }
+  }
+
+  @Test func hostKeyPreferencePutsKnownTypesFirst() {
+    #expect(SSHTransport.hostKeyPreference(known: []) == nil)
+    let preference = SSHTransport.hostKeyPreference(known: ["ssh-rsa"]) ?? ""
+    #expect(preference.hasPrefix("rsa-sha2-512,rsa-sha2-256,ssh-rsa,ssh-ed25519"))
+  }
+}
