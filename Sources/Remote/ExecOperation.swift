@@ -43,6 +43,8 @@ final class ExecOperation: SessionOperation {
   private var termination: Termination?
   private var forcedClose = false
   private let timeout: Duration?
+  /// Stops another command: may use a channel beyond the usual limit.
+  private let urgent: Bool
   private(set) var deadline: ContinuousClock.Instant?
   private let startedAt = Date()
   private var completion: ((Result<ExecResult, Error>) -> Void)?
@@ -50,12 +52,13 @@ final class ExecOperation: SessionOperation {
   /// - Parameter completion: called exactly once, on the session thread.
   init(
     command: String, privileged: Bool, userIsRoot: Bool, stdin: [UInt8]?, timeout: Duration?,
-    completion: @escaping (Result<ExecResult, Error>) -> Void
+    urgent: Bool = false, completion: @escaping (Result<ExecResult, Error>) -> Void
   ) {
     self.displayCommand = command
     self.privileged = privileged && !userIsRoot
     self.stdin = stdin ?? []
     self.timeout = timeout
+    self.urgent = urgent
     self.nonce = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     let inner = (self.privileged ? "sudo -n /bin/sh -c " : "/bin/sh -c ") + ShellQuote.quote(command)
     let wrapper =
@@ -108,10 +111,11 @@ final class ExecOperation: SessionOperation {
       finish(.failure(terminationError()))
       return .finished
     }
-    guard context.acquireOpener(self) else { return .wouldBlock }
+    guard context.acquireOpener(self, urgent: urgent) else { return .wouldBlock }
     let opened = libssh2_channel_open_ex(context.session, "session", 7, 2 * 1024 * 1024, 32768, nil, 0)
     if let opened {
       context.releaseOpener(self)
+      context.channelOpened()
       channel = opened
       phase = .starting
       return .progressed
@@ -217,6 +221,7 @@ final class ExecOperation: SessionOperation {
     let rc = libssh2_channel_free(channel)
     if rc == LibSSH2.eagain { return .wouldBlock }
     self.channel = nil
+    context.channelClosed()
     if let pendingError {
       finish(.failure(pendingError))
     } else if termination != nil {
@@ -344,7 +349,7 @@ final class ExecOperation: SessionOperation {
       + "kill -KILL -\(pid) 2>/dev/null; exit 0"
     return ExecOperation(
       command: script, privileged: privileged, userIsRoot: userIsRoot, stdin: nil, timeout: .seconds(20),
-      completion: { _ in })
+      urgent: true, completion: { _ in })
   }
 
   private func terminationError() -> Error {

@@ -62,6 +62,7 @@ final class SFTPOperation: SessionOperation {
       guard context.acquireOpener(self) else { return .wouldBlock }
       if let session = libssh2_sftp_init(context.session) {
         context.releaseOpener(self)
+        context.channelOpened()
         sftp = session
         phase = .opening
         return .progressed
@@ -95,6 +96,7 @@ final class SFTPOperation: SessionOperation {
         let rc = libssh2_sftp_shutdown(sftp)
         if rc == LibSSH2.eagain { return .wouldBlock }
         self.sftp = nil
+        context.channelClosed()
       }
       complete()
       return .finished

@@ -52,11 +52,21 @@ final class SessionContext {
 
   deinit { buffer.deallocate() }
 
-  func acquireOpener(_ operation: AnyObject) -> Bool {
+  /// Channels open on this connection. OpenSSH refuses sessions past MaxSessions (10 by
+  /// default), so new channels wait for a free one; stopping a timed-out command may use two
+  /// more so it is never stuck behind the commands it waits on.
+  private(set) var openChannels = 0
+  static let maxChannels = 8
+
+  func acquireOpener(_ operation: AnyObject, urgent: Bool = false) -> Bool {
     let id = ObjectIdentifier(operation)
-    if opener == nil { opener = id }
+    if opener == nil, openChannels < Self.maxChannels + (urgent ? 2 : 0) { opener = id }
     return opener == id
   }
+
+  func channelOpened() { openChannels += 1 }
+
+  func channelClosed() { openChannels -= 1 }
 
   func releaseOpener(_ operation: AnyObject) {
     if opener == ObjectIdentifier(operation) { opener = nil }

@@ -27,6 +27,10 @@ public actor SSHTransport: Transport {
     self.options = options
   }
 
+  deinit {
+    session?.close()
+  }
+
   public var target: TargetInfo {
     TargetInfo(
       name: destination.name, kind: .ssh, address: destination.hostName, user: destination.user,

@@ -119,7 +119,6 @@ public final class LoopbackSSHServer: @unchecked Sendable {
       # libssh2 1.10 signs RSA user auth with ssh-rsa (SHA-1) only; OpenSSH >= 8.8 needs this to accept it.
       PubkeyAcceptedAlgorithms +ssh-rsa
       PermitRootLogin yes
-      MaxSessions 200
       MaxStartups 100:30:200
       Subsystem sftp internal-sftp
       LogLevel ERROR
