@@ -159,7 +159,7 @@ public actor SSHTransport: Transport {
       user: destination.user, host: destination.name, identityFiles: destination.identityFiles,
       identitiesOnly: destination.identitiesOnly, home: options.environment["HOME"] ?? NSHomeDirectory(),
       agentSocket: options.environment["SSH_AUTH_SOCK"],
-      environmentPassphrase: options.environment["LABRUN_KEY_PASSPHRASE"],
+      environmentPassphrase: options.environment["LABRUN_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 },
       askPassphrase: options.askPassphrase)
     return try await SSHSession.connect(
       endpoint: .init(

@@ -98,3 +98,47 @@ import Testing
     #expect(result.stdout.contains("arch       "))
   }
 }
+
+/// An encrypted key's passphrase typed at a terminal, as a person would: labrun runs in tmux,
+/// the test waits for the prompt, then types.
+@Suite(.serialized) struct PassphrasePromptTests {
+  @Test func passphraseIsAskedOnTheTerminal() async throws {
+    try #require(
+      FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "tmux is missing: `make deps`")
+    let server = try LoopbackSSHServer()
+    defer { server.stop() }
+    try server.trustInUserKnownHosts()
+    let binary = try LabrunBinary()
+    let config = try server.writeSSHConfig(alias: "gpu-vm", identity: server.encryptedKey)
+    let state = server.directory.appendingPathComponent("labrun-home")
+    let socket = server.directory.appendingPathComponent("tmux.sock").path
+    let command = [binary.executable.path, "ping", "--host", "gpu-vm", "-F", config.path]
+      .map { "'" + $0 + "'" }.joined(separator: " ")
+    let tmux = ["/usr/bin/tmux", "-S", socket]
+    let started = SpawnedProcess.run(
+      tmux + [
+        "new-session", "-d", "-x", "200", "-y", "40", "-e", "HOME=\(server.clientHome.path)",
+        "-e", "LABRUN_HOME=\(state.path)", "-e", "SSH_AUTH_SOCK=", "-e", "LABRUN_KEY_PASSPHRASE=",
+        "\(command); echo labrun-exit=$?; sleep 60",
+      ])
+    try #require(started.status == 0, "tmux: \(started.output)")
+    defer { _ = SpawnedProcess.run(tmux + ["kill-server"]) }
+    func screen(until text: String) -> String {
+      var shown = ""
+      for _ in 0..<1000 {
+        shown = SpawnedProcess.run(tmux + ["capture-pane", "-p", "-J"]).output
+        if shown.contains(text) { break }
+        usleep(10_000)
+      }
+      return shown
+    }
+    let prompt = screen(until: "Enter passphrase for key")
+    #expect(prompt.contains("Enter passphrase for key \(server.encryptedKey.path)"), "\(prompt)")
+    _ = SpawnedProcess.run(tmux + ["send-keys", "-l", server.encryptedKeyPassphrase])
+    _ = SpawnedProcess.run(tmux + ["send-keys", "Enter"])
+    let done = screen(until: "labrun-exit=")
+    #expect(done.contains("labrun-exit=0"), "\(done)")
+    #expect(done.contains("host key   \(server.hostKeyFingerprint)"))
+    #expect(!done.contains(server.encryptedKeyPassphrase), "the passphrase must not be echoed")
+  }
+}
