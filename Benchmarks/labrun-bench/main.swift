@@ -3,6 +3,8 @@
 // 1. Per-command latency: N `true` commands on labrun's open SSH connection, beside OpenSSH
 //    reusing a ControlMaster connection, beside one fresh `ssh` per command.
 // 2. Download throughput: a 256 MiB file through labrun's SFTP, beside `scp`.
+// 3. The whole lab on the simulated GPU host: wall time of `labrun run --host sim` and the
+//    share of it spent outside the simulated commands (labrun's own overhead).
 import Crypto
 import Foundation
 import LabPipeline
@@ -156,3 +158,43 @@ print(
 )
 print(String(format: "  scp                             %.2f s  (%.0f MiB/s)", median(scpDownload), scpRate))
 print(String(format: "  ratio labrun / scp throughput   %.2fx  (goal: >= 0.80x)", labrunRate / scpRate))
+
+print("")
+
+// MARK: labrun run --host sim
+
+let labrunBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  .appendingPathComponent("labrun")
+guard FileManager.default.isExecutableFile(atPath: labrunBinary.path) else {
+  fail("\(labrunBinary.path) not built: `make bench` builds it")
+}
+var simWalls: [Double] = []
+var simShares: [Double] = []
+for round in 0..<rounds {
+  let home = server.directory.appendingPathComponent("sim-home-\(round)")
+  var environment = ProcessInfo.processInfo.environment
+  environment["LABRUN_HOME"] = home.path
+  environment["NO_COLOR"] = "1"
+  var result: (status: Int32, output: String) = (0, "")
+  let wall = timed {
+    result = SpawnedProcess.run([labrunBinary.path, "run", "--host", "sim"], environment: environment)
+  }
+  if result.status != 0 {
+    fail("labrun run --host sim exited \(result.status): \(result.output.suffix(2000))")
+  }
+  let runs = home.appendingPathComponent("runs")
+  let ids = try FileManager.default.contentsOfDirectory(atPath: runs.path)
+  guard let id = ids.first else { fail("no run directory under \(runs.path)") }
+  let transcript = try String(
+    contentsOf: runs.appendingPathComponent(id).appendingPathComponent("transcript.jsonl"), encoding: .utf8)
+  var inCommands = 0.0
+  for line in transcript.split(separator: "\n") {
+    let entry = try JSONDecoder.labrun.decode(TranscriptEntry.self, from: Data(line.utf8))
+    inCommands += entry.end.timeIntervalSince(entry.start)
+  }
+  simWalls.append(wall)
+  simShares.append(max(0, wall - inCommands) / wall)
+}
+print("labrun run --host sim (median of \(rounds), release build):")
+print(String(format: "  wall time                       %.2f s  (goal: < 10 s)", median(simWalls)))
+print(String(format: "  outside simulated commands      %.0f %%", median(simShares) * 100))
