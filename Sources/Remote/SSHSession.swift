@@ -40,6 +40,11 @@ final class SessionContext {
   private var opener: ObjectIdentifier?
   /// Operations started by other operations (remote kill after a timeout).
   var spawned: [SessionOperation] = []
+  /// The operation whose packet libssh2 has only partly sent. libssh2 keeps one partly sent
+  /// packet per session and expects the same call to be repeated to finish it; another
+  /// channel's send in between is not defined, so until the owner's send completes only the
+  /// owner is advanced.
+  var sendOwner: ObjectIdentifier?
   /// Reused read buffer.
   let buffer: UnsafeMutableRawBufferPointer
 
@@ -293,8 +298,10 @@ final class SSHSession: @unchecked Sendable {
         for operation in late { operation.abandon(connectionError: failure, host: context.host) }
         return
       }
+      // Keepalives only on an idle connection: with commands running, traffic flows anyway,
+      // and a keepalive must never interleave with another channel's partly sent packet.
       var nextKeepalive: Int32 = 30
-      let keepaliveResult = libssh2_keepalive_send(context.session, &nextKeepalive)
+      let keepaliveResult = active.isEmpty ? libssh2_keepalive_send(context.session, &nextKeepalive) : 0
       if keepaliveResult != 0, keepaliveResult != LibSSH2.eagain, LibSSH2.isConnectionError(keepaliveResult) {
         let failure = LibSSH2.lastError(context.session).message
         lock.withLock { dead = failure }
@@ -336,12 +343,25 @@ final class SSHSession: @unchecked Sendable {
       var index = 0
       while index < active.count {
         let operation = active[index]
+        let id = ObjectIdentifier(operation)
+        if let owner = context.sendOwner, owner != id {
+          index += 1
+          continue
+        }
         var result = operation.advance(context)
         var spins = 0
         while result == .progressed, spins < 32 {
           again = true
           result = operation.advance(context)
           spins += 1
+        }
+        let sendPending =
+          libssh2_session_block_directions(context.session) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0
+        if result == .wouldBlock, sendPending {
+          context.sendOwner = id
+        } else if context.sendOwner == id {
+          context.sendOwner = nil
+          again = true
         }
         switch result {
         case .progressed:

@@ -362,6 +362,33 @@ struct SSHFixture {
     await transport.close()
   }
 
+  /// Bulk writes on several channels at once: an upload and commands fed megabytes on stdin.
+  /// libssh2 holds one partly sent packet per session; interleaving sends would drop or
+  /// duplicate data, which the digests would show.
+  @Test func concurrentBulkSendsStayIntact() async throws {
+    let fixture = try SSHFixture()
+    defer { fixture.server.stop() }
+    let transport = try await fixture.transport()
+    let source = fixture.server.directory.appendingPathComponent("concurrent-source")
+    let payload = (0..<(48 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) }
+    try Data(payload).write(to: source)
+    let remote = fixture.server.directory.appendingPathComponent("concurrent-copy")
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { try await transport.upload(source, to: remote.path) }
+      for index in 0..<6 {
+        group.addTask {
+          let input = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &+ index &* 31) }
+          let output = try await transport.run(RemoteCommand("cat; cat /dev/null >&2", stdin: input))
+          #expect(output.stdout.count == input.count)
+          #expect(SHA256.hash(data: output.stdout) == SHA256.hash(data: input), "channel \(index)")
+        }
+      }
+      try await group.waitForAll()
+    }
+    #expect(SHA256.hash(data: try Data(contentsOf: remote)) == SHA256.hash(data: payload))
+    await transport.close()
+  }
+
   @Test func sftpMovesOneHundredMebibytesBothWays() async throws {
     let fixture = try SSHFixture()
     defer { fixture.server.stop() }
