@@ -84,7 +84,13 @@ final class ExecOperation: SessionOperation {
 
   func expire(_ context: SessionContext) {
     guard termination == nil else {
-      forceClose()
+      if forcedClose {
+        // The peer acknowledged neither the kill nor the close: give up on the connection.
+        finish(.failure(terminationError()))
+        context.unresponsive = "no response from the host after stopping: \(displayCommand)"
+      } else {
+        forceClose()
+      }
       return
     }
     terminate(.timedOut(timeout ?? .zero), context)
@@ -335,7 +341,7 @@ final class ExecOperation: SessionOperation {
   private func forceClose() {
     guard phase == .starting || phase == .running || phase == .waitingClosed else { return }
     forcedClose = true
-    deadline = nil
+    deadline = ContinuousClock.now.advanced(by: .seconds(10))
     phase = .closing
   }
 

@@ -40,6 +40,8 @@ final class SessionContext {
   private var opener: ObjectIdentifier?
   /// Operations started by other operations (remote kill after a timeout).
   var spawned: [SessionOperation] = []
+  /// Set when an operation gave up on an unresponsive peer: the connection is dropped.
+  var unresponsive: String?
   /// The operation whose packet libssh2 has only partly sent. libssh2 keeps one partly sent
   /// packet per session and expects the same call to be repeated to finish it; another
   /// channel's send in between is not defined, so until the owner's send completes only the
@@ -378,6 +380,7 @@ final class SSHSession: @unchecked Sendable {
           return detail
         }
       }
+      if let unresponsive = context.unresponsive { return unresponsive }
       if !context.spawned.isEmpty {
         active += context.spawned
         context.spawned = []
@@ -408,6 +411,14 @@ final class SSHSession: @unchecked Sendable {
       var one: Int32 = 1
       _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
       _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+      // A peer that vanished without a reset (VM stopped, network cut) is noticed within
+      // about a minute instead of the kernel's two hours, so a waiting command fails instead of hanging.
+      var idle: Int32 = 30
+      var interval: Int32 = 10
+      var probes: Int32 = 3
+      _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, &idle, socklen_t(MemoryLayout<Int32>.size))
+      _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &interval, socklen_t(MemoryLayout<Int32>.size))
+      _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &probes, socklen_t(MemoryLayout<Int32>.size))
       let flags = fcntl(fd, F_GETFL)
       _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
       var result = Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)

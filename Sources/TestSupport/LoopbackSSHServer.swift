@@ -152,6 +152,16 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     for child in SpawnedProcess.children(of: process.pid) { kill(child, SIGKILL) }
   }
 
+  /// Sends `signal` to the per-connection sshd processes (SIGSTOP: a peer that stops
+  /// answering without closing the connection).
+  public func signalConnections(_ signal: Int32) {
+    guard let process else { return }
+    for child in SpawnedProcess.children(of: process.pid) {
+      for grandchild in SpawnedProcess.children(of: child) { kill(grandchild, signal) }
+      kill(child, signal)
+    }
+  }
+
   /// An ssh_config with a `Host` block named `alias` for this server.
   public func writeSSHConfig(alias: String, identity: URL?, identitiesOnly: Bool = true) throws -> URL {
     var text = """

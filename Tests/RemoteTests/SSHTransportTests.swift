@@ -343,6 +343,38 @@ struct SSHFixture {
     await transport.close()
   }
 
+  /// A host that stops answering mid-command (its sshd frozen, the TCP connection still open)
+  /// must not hang labrun: the timeout is reported within bounded time and the connection is
+  /// replaced.
+  @Test func unresponsiveHostDoesNotHang() async throws {
+    let fixture = try SSHFixture()
+    defer {
+      fixture.server.signalConnections(SIGCONT)
+      fixture.server.stop()
+    }
+    let transport = try await fixture.transport()
+    let marker = fixture.server.directory.appendingPathComponent("frozen")
+    let server = fixture.server
+    let clock = ContinuousClock()
+    let start = clock.now
+    let running = Task {
+      try await transport.run(
+        RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 300", timeout: .seconds(2)))
+    }
+    for _ in 0..<500 where !FileManager.default.fileExists(atPath: marker.path) { usleep(10_000) }
+    server.signalConnections(SIGSTOP)
+    let result = await running.result
+    #expect(clock.now - start < .seconds(60))
+    guard case .failure(let error) = result, case .timedOut = error as? TransportError else {
+      Issue.record("expected timedOut, got \(result)")
+      return
+    }
+    let next = try await transport.run(RemoteCommand("echo fresh", timeout: .seconds(30)))
+    #expect(next.stdoutText == "fresh\n")
+    #expect(await transport.connectionCount == 2)
+    await transport.close()
+  }
+
   /// More concurrent commands than sshd's default MaxSessions (10): they queue for channels.
   @Test func manyCommandsShareOneConnection() async throws {
     let fixture = try SSHFixture()
