@@ -39,6 +39,7 @@ bench: deps
 
 ## demo: the whole lab on the built-in simulated GPU host; leaves validation.md here
 demo: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product labrun-sim
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product labrun
 	.build/debug/labrun run --host sim > validation.md
 	@echo "make demo: validation page written to $(CURDIR)/validation.md"
