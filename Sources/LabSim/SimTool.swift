@@ -172,7 +172,10 @@ public struct SimTool: Sendable {
     }
     if let index = arguments.firstIndex(of: "-o"), index + 1 < arguments.count {
       let file = arguments[index + 1]
-      guard FileManager.default.createFile(atPath: file, contents: Data(body.utf8)) else {
+      // Atomically: simulated hosts running side by side may download to the same path.
+      do {
+        try Data(body.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+      } catch {
         return .fail("curl: (23) Failure writing output to destination\n", status: 23)
       }
       return .ok()

@@ -47,9 +47,29 @@ public struct SimulatedHost: Sendable, Hashable {
       "set -e",
       "mkdir -p \(dir)/bin \(dir)/real \(dir)/home",
     ]
-    for name in Self.simulatedCommands {
+    if let scenario {
+      let quoted = ShellQuote.quote(scenario.rawValue)
+      lines.append(
+        "if [ \"$(cat \(dir)/scenario 2>/dev/null)\" != \(quoted) ]; then rm -f \(dir)/state.json; "
+          + "for n in \(Self.installedCommands.joined(separator: " ")); do rm -f \(dir)/bin/$n; done; "
+          + "printf '%s\\n' \(quoted) > \(dir)/scenario; fi")
+    }
+    // A host of a scenario has the programs that scenario implies (no apt on a non-apt
+    // distribution, a cluster where a GPU Operator already runs).
+    var present = Self.simulatedCommands
+    var absent: [String] = []
+    switch scenario {
+    case .notApt?:
+      present.removeAll { $0 == "apt-get" || $0 == "dpkg-query" }
+      absent = ["apt-get", "dpkg-query"]
+    case .gpuOperatorPresent?, .devicePluginPresent?:
+      present += ["k3s", "kubectl"]
+    default: break
+    }
+    for name in present {
       lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(dir)/bin/\(name)")
     }
+    for name in absent { lines.append("rm -f \(dir)/bin/\(name)") }
     for name in Self.realCommands + Self.passthroughCommands {
       let target = Self.realCommands.contains(name) ? "bin" : "real"
       lines.append(
@@ -59,13 +79,6 @@ public struct SimulatedHost: Sendable, Hashable {
     }
     lines.append("printf '%s\\n' \(ShellQuote.quote(toolPath)) > \(dir)/tool")
     lines.append("printf '%s\\n' \(ShellQuote.quote(profile.id)) > \(dir)/profile")
-    if let scenario {
-      let quoted = ShellQuote.quote(scenario.rawValue)
-      lines.append(
-        "if [ \"$(cat \(dir)/scenario 2>/dev/null)\" != \(quoted) ]; then rm -f \(dir)/state.json; "
-          + "for n in \(Self.installedCommands.joined(separator: " ")); do rm -f \(dir)/bin/$n; done; "
-          + "printf '%s\\n' \(quoted) > \(dir)/scenario; fi")
-    }
     return lines.joined(separator: "\n")
   }
 
