@@ -50,6 +50,7 @@ let package = Package(
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
     .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
+    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Steps"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
   ]
 )

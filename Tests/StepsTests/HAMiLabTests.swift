@@ -101,4 +101,14 @@ import TestSupport
     #expect(source.contains("\"allocated %zu MiB\\n\""))
     #expect(source.contains("\"cudaMalloc refused after %zu MiB allocated: %s\\n\""))
   }
+
+  /// probes/probe.cu compiled with nvcc 13.0 and run on a real H100 (no HAMi-core): refused
+  /// near the card's physical memory, and the probe parser reads it.
+  @Test func realProbeOutputFromAnH100Parses() throws {
+    let lines = try FixturePaths.lines("real-h100/probe-cu-h100-no-hamicore.txt")
+    let probe = try #require(ProbeOutput(lines: lines))
+    #expect(probe.refusedAfterMiB == 80384)
+    #expect(probe.maxAllocatedMiB == 80384)
+    #expect(HAMiCoreLog.oomLines(in: lines).isEmpty)
+  }
 }
