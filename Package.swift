@@ -46,7 +46,9 @@ let package = Package(
       ]
     ),
     .target(name: "TestSupport", dependencies: ["LabPipeline"]),
-    .executableTarget(name: "labrun-bench", dependencies: ["LabPipeline", "Remote", "TestSupport"], path: "Benchmarks/labrun-bench"),
+    .executableTarget(
+      name: "labrun-bench", dependencies: ["LabPipeline", "Remote", "TestSupport"],
+      path: "Benchmarks/labrun-bench"),
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
     .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),

@@ -14,7 +14,8 @@ extension SimTool {
       return .ok("GPU 0: \(profile.name) (UUID: \(profile.uuid))\n")
     }
     let total = visibleMiB ?? profile.memoryMiB
-    let mig = state.scenario == .migEnabled ? "Enabled" : (profile.id.hasPrefix("h100") ? "Disabled" : "[N/A]")
+    let mig =
+      state.scenario == .migEnabled ? "Enabled" : (profile.id.hasPrefix("h100") ? "Disabled" : "[N/A]")
     if let query = arguments.first(where: { $0.hasPrefix("--query-gpu=") }) {
       let fields = query.dropFirst("--query-gpu=".count).split(separator: ",").map(String.init)
       let values: [String: (String, String)] = [
@@ -27,11 +28,14 @@ extension SimTool {
       out += fields.map { values[$0]?.1 ?? "[N/A]" }.joined(separator: ", ") + "\n"
       return .ok(out)
     }
-    return .ok(Self.table(profile: profile, totalMiB: total, migCell: state.scenario == .migEnabled ? "Enabled" : "N/A"))
+    return .ok(
+      Self.table(
+        profile: profile, totalMiB: total, migCell: state.scenario == .migEnabled ? "Enabled" : "N/A"))
   }
 
   static func table(profile: SimProfile, totalMiB: Int, migCell: String) -> String {
-    let header = "NVIDIA-SMI \(profile.driver)             Driver Version: \(profile.driver)   CUDA Version: \(profile.cuda)"
+    let header =
+      "NVIDIA-SMI \(profile.driver)             Driver Version: \(profile.driver)   CUDA Version: \(profile.cuda)"
     let memory = pad("0MiB", 10) + " / " + pad("\(totalMiB)MiB", 8) + " "
     return """
       Tue Jun 23 10:16:02 2026       
@@ -87,7 +91,8 @@ extension SimTool {
     }
     lines.append("cudaMalloc refused after \(allocated) MiB allocated: out of memory")
     if sliceMiB != nil {
-      lines.append("[HAMI-core Msg(\(pid):\(thread):multiprocess_memory_limit.c:497)]: Calling exit handler \(pid)")
+      lines.append(
+        "[HAMI-core Msg(\(pid):\(thread):multiprocess_memory_limit.c:497)]: Calling exit handler \(pid)")
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -5,7 +5,8 @@ extension SimTool {
   func kubectl(_ arguments: [String]) throws -> SimToolResult {
     let state = store.load()
     guard state.kubernetesReady else {
-      return .fail("The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n")
+      return .fail(
+        "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n")
     }
     var args = arguments
     var namespace = "default"
@@ -25,7 +26,9 @@ extension SimTool {
     let words = positional(args)
     switch words.first {
     case "version":
-      return .ok("Client Version: \(state.k3sVersion ?? "")\nKustomize Version: v5.6.0\nServer Version: \(state.k3sVersion ?? "")\n")
+      return .ok(
+        "Client Version: \(state.k3sVersion ?? "")\nKustomize Version: v5.6.0\nServer Version: \(state.k3sVersion ?? "")\n"
+      )
     case "wait": return waitFor(args, state: state)
     case "apply": return try apply(readInput())
     case "label": return try label(words, state: state)
@@ -36,7 +39,9 @@ extension SimTool {
       }
       return .ok(describe(pod, state: state))
     case "get":
-      return get(Array(words.dropFirst()), namespace: namespace, all: allNamespaces, jsonpath: jsonpath, args: args, state: state)
+      return get(
+        Array(words.dropFirst()), namespace: namespace, all: allNamespaces, jsonpath: jsonpath, args: args,
+        state: state)
     default:
       return .fail("error: unknown command \"\(words.first ?? "")\" for \"kubectl\"\n")
     }
@@ -55,8 +60,10 @@ extension SimTool {
         if jsonpath == "{.items[0].metadata.name}" { return .ok(state.nodeName) }
         return .ok(nodeField(jsonpath, state: state))
       }
-      let header = "NAME               STATUS   ROLES                  AGE     VERSION        INTERNAL-IP   EXTERNAL-IP   OS-IMAGE             KERNEL-VERSION       CONTAINER-RUNTIME\n"
-      let row = "\(padRight(state.nodeName, 18)) Ready    control-plane,master   6m12s   \(padRight(state.k3sVersion ?? "", 14)) 10.0.0.5      <none>        Ubuntu 22.04.4 LTS   5.15.0-113-generic   containerd://2.0.5-k3s1\n"
+      let header =
+        "NAME               STATUS   ROLES                  AGE     VERSION        INTERNAL-IP   EXTERNAL-IP   OS-IMAGE             KERNEL-VERSION       CONTAINER-RUNTIME\n"
+      let row =
+        "\(padRight(state.nodeName, 18)) Ready    control-plane,master   6m12s   \(padRight(state.k3sVersion ?? "", 14)) 10.0.0.5      <none>        Ubuntu 22.04.4 LTS   5.15.0-113-generic   containerd://2.0.5-k3s1\n"
       return .ok((noHeaders ? "" : header) + row)
     case "runtimeclass", "runtimeclasses":
       guard state.toolkitInstalled else {
@@ -68,8 +75,11 @@ extension SimTool {
         "kube-system   svclb-traefik-5c8e1f2a   1   1   1   1   1   <none>   6m"
       ]
       if state.scenario == .gpuOperatorPresent {
-        rows.append("gpu-operator   nvidia-device-plugin-daemonset   1   1   1   1   1   nvidia.com/gpu.deploy.device-plugin=true   41d")
-        rows.append("gpu-operator   gpu-operator-node-feature-discovery-worker   1   1   1   1   1   <none>   41d")
+        rows.append(
+          "gpu-operator   nvidia-device-plugin-daemonset   1   1   1   1   1   nvidia.com/gpu.deploy.device-plugin=true   41d"
+        )
+        rows.append(
+          "gpu-operator   gpu-operator-node-feature-discovery-worker   1   1   1   1   1   <none>   41d")
       }
       if state.scenario == .devicePluginPresent {
         rows.append("kube-system   nvidia-device-plugin-daemonset   1   1   1   1   1   <none>   41d")
@@ -82,10 +92,17 @@ extension SimTool {
       guard state.hamiDeployed else {
         return .fail("Error from server (NotFound): endpoints \"\(name ?? "")\" not found\n")
       }
-      return .ok(jsonpath != nil ? "10.42.0.9" : "NAME             ENDPOINTS                         AGE\nhami-scheduler   10.42.0.9:443,10.42.0.9:443   3m\n")
+      return .ok(
+        jsonpath != nil
+          ? "10.42.0.9"
+          : "NAME             ENDPOINTS                         AGE\nhami-scheduler   10.42.0.9:443,10.42.0.9:443   3m\n"
+      )
     case "deploy", "deployment":
-      guard state.hamiDeployed else { return .fail("Error from server (NotFound): deployments.apps \"hami-scheduler\" not found\n") }
-      return .ok("\(state.hamiSchedulerImage ?? "")\ndocker.io/projecthami/hami:v\(state.hamiChartVersion ?? "")\n")
+      guard state.hamiDeployed else {
+        return .fail("Error from server (NotFound): deployments.apps \"hami-scheduler\" not found\n")
+      }
+      return .ok(
+        "\(state.hamiSchedulerImage ?? "")\ndocker.io/projecthami/hami:v\(state.hamiChartVersion ?? "")\n")
     case "events", "event", "ev":
       let field = args.firstIndex(of: "--field-selector").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
       let podName = field?.split(separator: "=").last.map(String.init)
@@ -97,7 +114,8 @@ extension SimTool {
         return .ok(
           "NAME                              READY   STATUS    RESTARTS   AGE    IP          NODE               NOMINATED NODE   READINESS GATES\n"
             + "hami-device-plugin-wtchf          2/2     Running   0          3m2s   10.0.0.5    \(padRight(state.nodeName, 18)) <none>           <none>\n"
-            + "hami-scheduler-78db5bffbc-hf2jf   2/2     Running   0          3m2s   10.42.0.9   \(padRight(state.nodeName, 18)) <none>           <none>\n")
+            + "hami-scheduler-78db5bffbc-hf2jf   2/2     Running   0          3m2s   10.42.0.9   \(padRight(state.nodeName, 18)) <none>           <none>\n"
+        )
       }
       var pods = state.pods.filter { all || $0.namespace == namespace }
       if let name { pods = pods.filter { $0.name == name } }
@@ -113,7 +131,8 @@ extension SimTool {
       }
       if jsonpath == "{.status.phase}", let pod = pods.first { return .ok(pod.phase) }
       if pods.isEmpty { return .ok("No resources found in \(namespace) namespace.\n") }
-      var out = "NAME                 READY   STATUS    RESTARTS   AGE   IP           NODE               NOMINATED NODE   READINESS GATES\n"
+      var out =
+        "NAME                 READY   STATUS    RESTARTS   AGE   IP           NODE               NOMINATED NODE   READINESS GATES\n"
       for pod in pods {
         let running = pod.phase == "Running"
         out +=
@@ -158,7 +177,9 @@ extension SimTool {
   }
 
   private func label(_ words: [String], state: SimState) throws -> SimToolResult {
-    guard words.count >= 4, words[2] == state.nodeName else { return .fail("error: resource(s) were provided, but no name was specified\n") }
+    guard words.count >= 4, words[2] == state.nodeName else {
+      return .fail("error: resource(s) were provided, but no name was specified\n")
+    }
     let change = words[3]
     try store.update { state in
       if change.hasSuffix("-") {
@@ -192,8 +213,11 @@ extension SimTool {
   /// `kubectl apply -f -`: ConfigMaps are kept by name; pods are scheduled at once.
   private func apply(_ manifest: String) throws -> SimToolResult {
     let lines = manifest.split(separator: "\n").map(String.init)
-    guard let kind = lines.first(where: { $0.hasPrefix("kind:") })?.dropFirst(5).trimmingCharacters(in: .whitespaces),
-      let name = lines.first(where: { $0.hasPrefix("  name:") })?.dropFirst(7).trimmingCharacters(in: .whitespaces)
+    guard
+      let kind = lines.first(where: { $0.hasPrefix("kind:") })?.dropFirst(5).trimmingCharacters(
+        in: .whitespaces),
+      let name = lines.first(where: { $0.hasPrefix("  name:") })?.dropFirst(7).trimmingCharacters(
+        in: .whitespaces)
     else { return .fail("error: no objects passed to apply\n") }
     let bare = name.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
     if kind == "ConfigMap" {
@@ -205,7 +229,9 @@ extension SimTool {
     }
     func number(_ key: String) -> Int? {
       lines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key + ":") }
-        .flatMap { Int($0.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: " \"'")) ?? "") }
+        .flatMap {
+          Int($0.split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: " \"'")) ?? "")
+        }
     }
     let gpumem = number("nvidia.com/gpumem") ?? 0
     let gpus = number("nvidia.com/gpu") ?? 0
@@ -213,13 +239,18 @@ extension SimTool {
       if state.pods.contains(where: { $0.name == bare }) { return .ok("pod/\(bare) unchanged\n") }
       var pod = SimState.Pod(
         name: bare, namespace: "default", gpumemMiB: gpumem, gpus: gpus, phase: "Running",
-        ip: "10.42.0.\(12 + state.pods.count)", events: [], labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"])
+        ip: "10.42.0.\(12 + state.pods.count)", events: [],
+        labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"])
       let node = state.nodeName
       if gpus > 0 {
         if !state.registered {
           pod.phase = "Pending"
-          pod.events = ["FailedScheduling|Warning  FailedScheduling  16s   default-scheduler  0/1 nodes are available: 1 Insufficient nvidia.com/gpu."]
-        } else if state.allocatedMiB + gpumem > state.profile.memoryMiB, state.scenario != .oversubscribeScheduled {
+          pod.events = [
+            "FailedScheduling|Warning  FailedScheduling  16s   default-scheduler  0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
+          ]
+        } else if state.allocatedMiB + gpumem > state.profile.memoryMiB,
+          state.scenario != .oversubscribeScheduled
+        {
           pod.phase = "Pending"
           pod.events = [
             "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  no available node, 1 nodes do not meet",
@@ -247,9 +278,12 @@ extension SimTool {
     out += "Events:\n"
     let events = pod.events.map { $0.split(separator: "|", maxSplits: 1).last.map(String.init) ?? "" }
     let typeWidth = max(4, (events.map { $0.split(separator: " ").first?.count ?? 0 }.max() ?? 0))
-    let reasonWidth = max(6, (events.map { $0.split(separator: " ").dropFirst().first?.count ?? 0 }.max() ?? 0))
-    out += "  \(padRight("Type", typeWidth + 2))\(padRight("Reason", reasonWidth + 2))Age                From            Message\n"
-    out += "  \(padRight("----", typeWidth + 2))\(padRight("------", reasonWidth + 2))----               ----            -------\n"
+    let reasonWidth = max(
+      6, (events.map { $0.split(separator: " ").dropFirst().first?.count ?? 0 }.max() ?? 0))
+    out +=
+      "  \(padRight("Type", typeWidth + 2))\(padRight("Reason", reasonWidth + 2))Age                From            Message\n"
+    out +=
+      "  \(padRight("----", typeWidth + 2))\(padRight("------", reasonWidth + 2))----               ----            -------\n"
     for event in events { out += "  \(event)\n" }
     return out
   }
@@ -266,18 +300,25 @@ extension SimTool {
     let joined = command.joined(separator: " ")
     switch command.first {
     case "nvidia-smi":
-      guard pod.gpus > 0 else { return .fail("OCI runtime exec failed: exec: \"nvidia-smi\": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n", status: 126) }
+      guard pod.gpus > 0 else {
+        return .fail(
+          "OCI runtime exec failed: exec: \"nvidia-smi\": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n",
+          status: 126)
+      }
       let table = Self.table(
         profile: state.profile, totalMiB: injected ? pod.gpumemMiB : state.profile.memoryMiB, migCell: "N/A")
       guard injected else { return .ok(table) }
       return .ok(
         "[HAMI-core Msg(\(pid):\(thread):libvgpu.c:836)]: Initializing.....\n" + table
-          + "[HAMI-core Msg(\(pid):\(thread):multiprocess_memory_limit.c:497)]: Calling exit handler \(pid)\n")
+          + "[HAMI-core Msg(\(pid):\(thread):multiprocess_memory_limit.c:497)]: Calling exit handler \(pid)\n"
+      )
     case "sh" where joined.contains("/probe/probe.cu"):
       guard state.configMaps.contains("hami-probe") else {
-        return .fail("nvcc fatal   : Cannot find source file /probe/probe.cu\ncommand terminated with exit code 1\n")
+        return .fail(
+          "nvcc fatal   : Cannot find source file /probe/probe.cu\ncommand terminated with exit code 1\n")
       }
-      return .ok(Self.probe(profile: state.profile, sliceMiB: injected ? pod.gpumemMiB : nil, caps: caps, pid: pid))
+      return .ok(
+        Self.probe(profile: state.profile, sliceMiB: injected ? pod.gpumemMiB : nil, caps: caps, pid: pid))
     case "env":
       var lines = [
         "PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -299,7 +340,8 @@ extension SimTool {
       return .ok(lines.joined(separator: "\n") + "\n")
     case "cat" where command.last == "/etc/ld.so.preload":
       guard injected else {
-        return .fail("cat: /etc/ld.so.preload: No such file or directory\ncommand terminated with exit code 1\n")
+        return .fail(
+          "cat: /etc/ld.so.preload: No such file or directory\ncommand terminated with exit code 1\n")
       }
       return .ok("/usr/local/vgpu/libvgpu.so\n")
     case "ls":
@@ -312,7 +354,9 @@ extension SimTool {
         "total 2084\n-rw-r--r-- 1 root root      27 Jun 23 10:30 ld.so.preload\n"
           + "-rwxr-xr-x 1 root root 2126848 Jun 23 10:30 libvgpu.so\n")
     default:
-      return .fail("OCI runtime exec failed: exec: \"\(command.first ?? "")\": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n", status: 126)
+      return .fail(
+        "OCI runtime exec failed: exec: \"\(command.first ?? "")\": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n",
+        status: 126)
     }
   }
 }

@@ -54,7 +54,9 @@ public struct SimTool: Sendable {
     case "gpg": return try gpg(arguments)
     case "apt-get": return try aptGet(arguments)
     case "dpkg-query": return dpkgQuery(arguments)
-    case "nvidia-ctk": return .ok("NVIDIA Container Toolkit CLI version 1.17.8\ncommit: f202b80a9b9d0db00d9b1d73c0128c8962c55f4d\n")
+    case "nvidia-ctk":
+      return .ok(
+        "NVIDIA Container Toolkit CLI version 1.17.8\ncommit: f202b80a9b9d0db00d9b1d73c0128c8962c55f4d\n")
     case "systemctl": return systemctl(arguments)
     case "k3s-installer": return try k3sInstall()
     case "k3s-uninstall.sh": return try k3sUninstall()
@@ -79,7 +81,9 @@ public struct SimTool: Sendable {
     var rest = arguments
     while let first = rest.first, first.hasPrefix("-") { rest.removeFirst() }
     if store.load().scenario == .sudoPassword {
-      return .fail("sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper\nsudo: a password is required\n")
+      return .fail(
+        "sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper\nsudo: a password is required\n"
+      )
     }
     guard let command = rest.first else { return .fail("usage: sudo -n command\n") }
     let path = command.contains("/") ? command : directory + "/bin/" + command
@@ -103,17 +107,24 @@ public struct SimTool: Sendable {
     let used = 203_056_560 - available
     return .ok(
       "Filesystem     1024-blocks      Used Available Capacity Mounted on\n"
-        + "/dev/vda1        203056560 \(pad(used, 9)) \(pad(available, 9))      \(used * 100 / 203_056_560)% /\n")
+        + "/dev/vda1        203056560 \(pad(used, 9)) \(pad(available, 9))      \(used * 100 / 203_056_560)% /\n"
+    )
   }
 
   private func cat(_ arguments: [String]) -> SimToolResult {
     let files = arguments.filter { !$0.hasPrefix("-") }
-    guard files.contains(where: Self.isVirtual) else { return .exec(path: real("cat"), arguments: ["cat"] + arguments) }
+    guard files.contains(where: Self.isVirtual) else {
+      return .exec(path: real("cat"), arguments: ["cat"] + arguments)
+    }
     let state = store.load()
     var out = ""
     var err = ""
     for file in files {
-      if let content = state.files[file] { out += content } else { err += "cat: \(file): No such file or directory\n" }
+      if let content = state.files[file] {
+        out += content
+      } else {
+        err += "cat: \(file): No such file or directory\n"
+      }
     }
     return .exit(stdout: out, stderr: err, status: err.isEmpty ? 0 : 1)
   }
@@ -137,7 +148,9 @@ public struct SimTool: Sendable {
 
   private func rm(_ arguments: [String]) throws -> SimToolResult {
     let files = arguments.filter { !$0.hasPrefix("-") }
-    guard files.contains(where: Self.isVirtual) else { return .exec(path: real("rm"), arguments: ["rm"] + arguments) }
+    guard files.contains(where: Self.isVirtual) else {
+      return .exec(path: real("rm"), arguments: ["rm"] + arguments)
+    }
     try store.update { state in
       for file in files where state.files.removeValue(forKey: file) != nil { state.change("rm \(file)") }
     }
@@ -146,7 +159,9 @@ public struct SimTool: Sendable {
 
   private func tee(_ arguments: [String]) throws -> SimToolResult {
     let files = arguments.filter { !$0.hasPrefix("-") }
-    guard files.contains(where: Self.isVirtual) else { return .exec(path: real("tee"), arguments: ["tee"] + arguments) }
+    guard files.contains(where: Self.isVirtual) else {
+      return .exec(path: real("tee"), arguments: ["tee"] + arguments)
+    }
     let input = readInput()
     try store.update { state in
       for file in files {
@@ -164,8 +179,10 @@ public struct SimTool: Sendable {
     let body: String
     switch url {
     case "https://get.k3s.io": body = "#!/bin/sh\n# simulated k3s installer\nexec k3s-installer \"$@\"\n"
-    case let u where u.hasSuffix("/get-helm-3"): body = "#!/bin/sh\n# simulated helm installer\nexec helm-installer \"$@\"\n"
-    case let u where u.hasSuffix("/gpgkey"): body = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nsimulated\n-----END PGP PUBLIC KEY BLOCK-----\n"
+    case let u where u.hasSuffix("/get-helm-3"):
+      body = "#!/bin/sh\n# simulated helm installer\nexec helm-installer \"$@\"\n"
+    case let u where u.hasSuffix("/gpgkey"):
+      body = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nsimulated\n-----END PGP PUBLIC KEY BLOCK-----\n"
     case let u where u.hasSuffix("nvidia-container-toolkit.list"):
       body = "deb https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /\n"
     default: return .fail("curl: (6) Could not resolve host (the simulated host has no network)\n", status: 6)
@@ -222,7 +239,8 @@ public struct SimTool: Sendable {
       }
       return .ok(
         "Setting up libnvidia-container1:amd64 (1.17.8-1) ...\nSetting up libnvidia-container-tools (1.17.8-1) ...\n"
-          + "Setting up nvidia-container-toolkit-base (1.17.8-1) ...\nSetting up nvidia-container-toolkit (1.17.8-1) ...\n")
+          + "Setting up nvidia-container-toolkit-base (1.17.8-1) ...\nSetting up nvidia-container-toolkit (1.17.8-1) ...\n"
+      )
     case "remove", "purge":
       try store.update { state in
         if state.toolkitInstalled, words.contains("nvidia-container-toolkit") {
@@ -238,14 +256,18 @@ public struct SimTool: Sendable {
 
   private func dpkgQuery(_ arguments: [String]) -> SimToolResult {
     let package = arguments.last ?? ""
-    if Self.toolkitPackages.contains(package), store.load().toolkitInstalled { return .ok("install ok installed") }
+    if Self.toolkitPackages.contains(package), store.load().toolkitInstalled {
+      return .ok("install ok installed")
+    }
     return .fail("dpkg-query: no packages found matching \(package)\n")
   }
 
   private func systemctl(_ arguments: [String]) -> SimToolResult {
     let state = store.load()
     let quiet = arguments.contains("--quiet")
-    guard arguments.contains("is-active") else { return .fail("systemctl: the simulated host answers is-active only\n") }
+    guard arguments.contains("is-active") else {
+      return .fail("systemctl: the simulated host answers is-active only\n")
+    }
     if arguments.last == "k3s", state.k3sActive { return .ok(quiet ? "" : "active\n") }
     return .exit(stdout: quiet ? "" : "inactive\n", stderr: "", status: 3)
   }
@@ -261,7 +283,8 @@ public struct SimTool: Sendable {
   private func k3sInstall() throws -> SimToolResult {
     let version = environment["INSTALL_K3S_VERSION"] ?? "v1.33.5+k3s1"
     let exec = environment["INSTALL_K3S_EXEC"] ?? "server"
-    var log = "[INFO]  Using \(version) as release\n[INFO]  Downloading hash https://github.com/k3s-io/k3s/releases/download/\(version)/sha256sum-amd64.txt\n"
+    var log =
+      "[INFO]  Using \(version) as release\n[INFO]  Downloading hash https://github.com/k3s-io/k3s/releases/download/\(version)/sha256sum-amd64.txt\n"
     let attempt = try store.update { state -> Int in
       state.k3sInstallAttempts += 1
       return state.k3sInstallAttempts
@@ -295,7 +318,8 @@ public struct SimTool: Sendable {
       state.nodeLabels = [:]
       state.pods = []
       state.configMaps = []
-      for file in state.files.keys where file.hasPrefix("/etc/rancher/") || file.hasPrefix("/var/lib/rancher/") {
+      for file in state.files.keys
+      where file.hasPrefix("/etc/rancher/") || file.hasPrefix("/var/lib/rancher/") {
         state.files[file] = nil
       }
       state.change("k3s-uninstall.sh")
@@ -335,11 +359,15 @@ public struct SimTool: Sendable {
         try store.update { $0.hamiRepoAdded = true }
         return .ok("\"hami-charts\" has been added to your repositories\n")
       }
-      return .ok("Hang tight while we grab the latest from your chart repositories...\n"
-        + "...Successfully got an update from the \"hami-charts\" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\n")
+      return .ok(
+        "Hang tight while we grab the latest from your chart repositories...\n"
+          + "...Successfully got an update from the \"hami-charts\" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\n"
+      )
     case "list":
       guard state.kubernetesReady else {
-        return .fail("Error: Kubernetes cluster unreachable: Get \"https://127.0.0.1:6443/version\": dial tcp 127.0.0.1:6443: connect: connection refused\n")
+        return .fail(
+          "Error: Kubernetes cluster unreachable: Get \"https://127.0.0.1:6443/version\": dial tcp 127.0.0.1:6443: connect: connection refused\n"
+        )
       }
       return .ok(helmList(state, json: value("-o") == "json", filter: value("--filter")))
     case "upgrade", "install":
@@ -347,11 +375,16 @@ public struct SimTool: Sendable {
       guard state.hamiRepoAdded else { return .fail("Error: repo hami-charts not found\n") }
       let sets = arguments.indices.filter { arguments[$0] == "--set" && $0 + 1 < arguments.count }
         .map { arguments[$0 + 1] }
-      let tag = sets.first { $0.hasPrefix("scheduler.kubeScheduler.image.tag=") }.map { String($0.split(separator: "=")[1]) }
-      let registry = sets.first { $0.hasPrefix("scheduler.kubeScheduler.image.registry=") }
+      let tag = sets.first { $0.hasPrefix("scheduler.kubeScheduler.image.tag=") }.map {
+        String($0.split(separator: "=")[1])
+      }
+      let registry =
+        sets.first { $0.hasPrefix("scheduler.kubeScheduler.image.registry=") }
         .map { String($0.split(separator: "=")[1]) } ?? "registry.cn-hangzhou.aliyuncs.com"
       guard let tag else {
-        return .fail("Error: UPGRADE FAILED: context deadline exceeded (kube-scheduler image tag unset: ImagePullBackOff)\n")
+        return .fail(
+          "Error: UPGRADE FAILED: context deadline exceeded (kube-scheduler image tag unset: ImagePullBackOff)\n"
+        )
       }
       let version = value("--version") ?? "2.9.0"
       try store.update { state in
@@ -364,7 +397,9 @@ public struct SimTool: Sendable {
         "Release \"hami\" does not exist. Installing it now.\nNAME: hami\nLAST DEPLOYED: Tue Jun 23 10:22:41 2026\n"
           + "NAMESPACE: kube-system\nSTATUS: deployed\nREVISION: 1\nTEST SUITE: None\n")
     case "uninstall":
-      guard state.hamiStatus != nil else { return .fail("Error: uninstall: Release not loaded: hami: release: not found\n") }
+      guard state.hamiStatus != nil else {
+        return .fail("Error: uninstall: Release not loaded: hami: release: not found\n")
+      }
       try store.update { state in
         state.hamiStatus = nil
         state.change("helm uninstall hami")
@@ -392,7 +427,8 @@ public struct SimTool: Sendable {
       }
       return "[" + items.joined(separator: ",") + "]\n"
     }
-    var out = "NAME       \tNAMESPACE  \tREVISION\tUPDATED                                \tSTATUS  \tCHART                  \tAPP VERSION\n"
+    var out =
+      "NAME       \tNAMESPACE  \tREVISION\tUPDATED                                \tSTATUS  \tCHART                  \tAPP VERSION\n"
     for release in releases {
       out +=
         "\(release.0.padding(toLength: 11, withPad: " ", startingAt: 0))\tkube-system\t1       \t2026-06-23 10:22:41.402146783 +0000 UTC\t\(release.1.padding(toLength: 8, withPad: " ", startingAt: 0))\t\(release.2.padding(toLength: 23, withPad: " ", startingAt: 0))\t\(release.3)\n"
@@ -403,7 +439,8 @@ public struct SimTool: Sendable {
 
 /// Options whose value is the next argument, for telling words from option values.
 let optionsWithValues: Set<String> = [
-  "-n", "--namespace", "-o", "--output", "-l", "--selector", "--field-selector", "--filter", "--version", "--set",
+  "-n", "--namespace", "-o", "--output", "-l", "--selector", "--field-selector", "--filter", "--version",
+  "--set",
   "--timeout", "-f",
 ]
 

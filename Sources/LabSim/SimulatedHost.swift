@@ -93,7 +93,8 @@ public struct SimulatedHost: Sendable, Hashable {
     for (name, value) in extraEnvironment.sorted(by: { $0.key < $1.key }) {
       assignments.append(name + "=" + ShellQuote.quote(value))
     }
-    return "/usr/bin/env -i \(assignments.joined(separator: " ")) \(ShellQuote.quote(binDirectory + "/sh")) -c "
+    return
+      "/usr/bin/env -i \(assignments.joined(separator: " ")) \(ShellQuote.quote(binDirectory + "/sh")) -c "
       + ShellQuote.quote(script)
   }
 }

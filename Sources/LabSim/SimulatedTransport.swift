@@ -83,7 +83,8 @@ public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, 
   public var description: String {
     switch self {
     case .unknownProfile(let name, let known):
-      return "unknown simulated card '\(name)'; use one of \(known.joined(separator: ", ")) (e.g. --host sim:l4-24gb)"
+      return
+        "unknown simulated card '\(name)'; use one of \(known.joined(separator: ", ")) (e.g. --host sim:l4-24gb)"
     case .unknownScenario(let name, let known):
       return "unknown sim_scenario '\(name)'; use one of \(known.joined(separator: ", "))"
     case .toolMissing(let path):

@@ -16,7 +16,8 @@ public enum TargetResolver {
   }
 
   /// The simulated GPU host, through this machine or (`sim+HOST`) through an sshd.
-  static func openSimulated(_ spec: SimulatedTargetSpec, name: String, options: ConnectionOptions) async throws
+  static func openSimulated(_ spec: SimulatedTargetSpec, name: String, options: ConnectionOptions)
+    async throws
     -> any Transport
   {
     var scenario: SimScenario?
@@ -28,9 +29,13 @@ public enum TargetResolver {
     }
     let tool =
       options.environment["LABRUN_SIM_TOOL"]
-      ?? Bundle.main.executableURL.map { $0.deletingLastPathComponent().appendingPathComponent("labrun-sim").path }
+      ?? Bundle.main.executableURL.map {
+        $0.deletingLastPathComponent().appendingPathComponent("labrun-sim").path
+      }
       ?? "labrun-sim"
-    guard FileManager.default.isExecutableFile(atPath: tool) else { throw SimulatedHostError.toolMissing(path: tool) }
+    guard FileManager.default.isExecutableFile(atPath: tool) else {
+      throw SimulatedHostError.toolMissing(path: tool)
+    }
     let directory = options.state.root.appendingPathComponent("sim", isDirectory: true)
       .appendingPathComponent(spec.profile.id).standardizedFileURL.path
     let host = SimulatedHost(directory: directory, profile: spec.profile, scenario: scenario, tool: tool)

@@ -11,7 +11,8 @@ public enum LabCatalog {
   /// Every lab this labrun can run, by name.
   public static let phasesByLab: [String: LabPhases] = [
     // The HAMi steps read templates from the lab's directory: see ``lab(for:)``.
-    "hami-isolation-realgpu": HAMiLab.phases(labDirectory: URL(fileURLWithPath: "labs/hami-isolation-realgpu")),
+    "hami-isolation-realgpu": HAMiLab.phases(
+      labDirectory: URL(fileURLWithPath: "labs/hami-isolation-realgpu")),
     "selftest": SelfTestLab.phases,
   ]
 
@@ -24,7 +25,8 @@ public enum LabCatalog {
     }
     if definition.name == defaultLabName {
       return Lab(
-        definition: definition, phases: HAMiLab.phases(labDirectory: definition.file.deletingLastPathComponent()))
+        definition: definition,
+        phases: HAMiLab.phases(labDirectory: definition.file.deletingLastPathComponent()))
     }
     return Lab(definition: definition, phases: phases)
   }

@@ -39,7 +39,8 @@ import Testing
     #expect(page == run.stdout)
     #expect(try SelfTestLabFixture.checksumsVerify(directory))
     let artifacts = directory.appendingPathComponent("artifacts")
-    for name in try FileManager.default.contentsOfDirectory(atPath: artifacts.path) where name != "SHA256SUMS" {
+    for name in try FileManager.default.contentsOfDirectory(atPath: artifacts.path) where name != "SHA256SUMS"
+    {
       let text = try String(contentsOf: artifacts.appendingPathComponent(name), encoding: .utf8)
       #expect(text.hasPrefix(Artifact.simulatedMarker + "\n"), "\(name) lacks the SIMULATED marker")
     }
@@ -81,7 +82,9 @@ import Testing
     // The environment artifacts are captured even when every step was satisfied.
     let artifacts = try FileManager.default.contentsOfDirectory(
       atPath: runs[1].appendingPathComponent("artifacts").path)
-    for name in ["0-host-gpu.txt", "0-os.txt", "0-k8s-nodes.txt", "0-default-runtime.txt", "0-helm-release.txt"] {
+    for name in [
+      "0-host-gpu.txt", "0-os.txt", "0-k8s-nodes.txt", "0-default-runtime.txt", "0-helm-release.txt",
+    ] {
       #expect(artifacts.contains(name), "\(name) missing from the second run")
     }
   }
@@ -113,25 +116,31 @@ import Testing
   @Test func k3sInstallFailingOnceResumesAtThatStep() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let first = try await fixture.labrun(["up", "--host", "sim", "--param", "sim_scenario=k3s-install-fails-once"])
+    let first = try await fixture.labrun([
+      "up", "--host", "sim", "--param", "sim_scenario=k3s-install-fails-once",
+    ])
     #expect(first.status != 0, "\(first)")
     #expect(first.stderr.contains("step k3s"), "\(first.stderr)")
     let directory = try fixture.onlyRun()
     #expect(try fixture.states(directory, .up)["k3s"] == .failed)
-    let second = try await fixture.labrun(["up", "--host", "sim", "--param", "sim_scenario=k3s-install-fails-once"])
+    let second = try await fixture.labrun([
+      "up", "--host", "sim", "--param", "sim_scenario=k3s-install-fails-once",
+    ])
     #expect(second.status == 0, "\(second)")
     #expect(try fixture.runDirectories().count == 1, "the second up must resume the same run")
     let states = try fixture.states(directory, .up)
     #expect(states["k3s"] == .done)
     #expect(states["hami"] == .done)
-    #expect(second.stderr.contains("container-toolkit skipped: done in an earlier invocation"), "\(second.stderr)")
+    #expect(
+      second.stderr.contains("container-toolkit skipped: done in an earlier invocation"), "\(second.stderr)")
   }
 
   @Test func killedDuringUpThenRerunCompletes() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let started = try fixture.binary.start(
-      ["up", "--host", "sim"], environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 })
+      ["up", "--host", "sim"], environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 }
+    )
     var sawRunning = false
     for _ in 0..<200 {
       if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up)["k3s"]) == .running {
@@ -156,7 +165,9 @@ import Testing
     let trap = fixture.root.appending("trap")
     let canary = fixture.root.appending("canary")
     try FileManager.default.createDirectory(at: trap, withIntermediateDirectories: true)
-    for name in ["apt-get", "sudo", "curl", "systemctl", "kubectl", "helm", "k3s", "nvidia-smi", "gpg", "dpkg-query"] {
+    for name in [
+      "apt-get", "sudo", "curl", "systemctl", "kubectl", "helm", "k3s", "nvidia-smi", "gpg", "dpkg-query",
+    ] {
       let script = trap.appendingPathComponent(name)
       try "#!/bin/sh\necho \"\(name) $*\" >> '\(canary.path)'\nexit 0\n".write(
         to: script, atomically: true, encoding: .utf8)

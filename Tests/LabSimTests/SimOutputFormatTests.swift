@@ -24,7 +24,8 @@ import Testing
   @Test(arguments: [("a6000-48gb", 8000, 7680), ("l4-24gb", 3500, 3072), ("h100-80gb", 8000, 7680)])
   func probeIsRefusedAtTheSliceWithTheHAMiCoreLine(profileID: String, slice: Int, refusedAfter: Int) throws {
     let profile = try #require(SimProfile.named(profileID))
-    let lines = SimTool.probe(profile: profile, sliceMiB: slice, caps: true, pid: 97).components(separatedBy: "\n")
+    let lines = SimTool.probe(profile: profile, sliceMiB: slice, caps: true, pid: 97).components(
+      separatedBy: "\n")
     let probe = try #require(ProbeOutput(lines: lines))
     #expect(probe.refusedAfterMiB == refusedAfter)
     let oom = try #require(HAMiCoreLog.oomLines(in: lines).first)
@@ -35,7 +36,8 @@ import Testing
   @Test func withoutACapTheProbeIsRefusedNearThePhysicalSize() throws {
     let profile = try #require(SimProfile.named("a6000-48gb"))
     for slice in [nil, 8000] as [Int?] {
-      let lines = SimTool.probe(profile: profile, sliceMiB: slice, caps: false, pid: 97).components(separatedBy: "\n")
+      let lines = SimTool.probe(profile: profile, sliceMiB: slice, caps: false, pid: 97).components(
+        separatedBy: "\n")
       let probe = try #require(ProbeOutput(lines: lines))
       #expect(probe.refusedAfterMiB == 48896)
       #expect(HAMiCoreLog.oomLines(in: lines).isEmpty)

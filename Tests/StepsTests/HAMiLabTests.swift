@@ -1,9 +1,9 @@
 import Foundation
 import LabPipeline
+import TestSupport
 import Testing
 
 @testable import Steps
-import TestSupport
 
 @Suite struct HAMiLabTests {
   @Test(arguments: [
@@ -77,13 +77,16 @@ import TestSupport
     // The k3s command is privileged: quoted once as a value, then again as sudo's script.
     let version = "INSTALL_K3S_VERSION=" + ShellQuote.quote("v1.33.5+k3s1'; touch /tmp/pwned; '")
     #expect(text.contains(version.replacingOccurrences(of: "'", with: "'\\''")))
-    #expect(text.contains("--set " + ShellQuote.quote("scheduler.kubeScheduler.image.registry=reg.example/$(id)")))
+    #expect(
+      text.contains("--set " + ShellQuote.quote("scheduler.kubeScheduler.image.registry=reg.example/$(id)")))
     #expect(!text.contains("touch /tmp/pwned; ' "))
   }
 
   @Test func podManifestsAreRenderedFromTheLabTemplates() throws {
-    let files = LabFiles(directory: try BinaryRunner.packageRoot().appendingPathComponent("labs/hami-isolation-realgpu"))
-    let pod = try files.gpuPod(name: "hami-share-a", image: "nvidia/cuda:12.4.1-devel-ubuntu22.04", gpumemMiB: 8000)
+    let files = LabFiles(
+      directory: try BinaryRunner.packageRoot().appendingPathComponent("labs/hami-isolation-realgpu"))
+    let pod = try files.gpuPod(
+      name: "hami-share-a", image: "nvidia/cuda:12.4.1-devel-ubuntu22.04", gpumemMiB: 8000)
     #expect(pod.contains("  name: hami-share-a\n"))
     #expect(pod.contains("nvidia.com/gpumem: 8000\n"))
     #expect(pod.contains("command: [\"sleep\", \"infinity\"]"))
@@ -96,7 +99,8 @@ import TestSupport
   /// The probe's line format is the one the verifier's probe parser reads.
   @Test func probeSourcePrintsWhatTheParserReads() throws {
     let source = try String(
-      contentsOf: try BinaryRunner.packageRoot().appendingPathComponent("labs/hami-isolation-realgpu/probes/probe.cu"),
+      contentsOf: try BinaryRunner.packageRoot().appendingPathComponent(
+        "labs/hami-isolation-realgpu/probes/probe.cu"),
       encoding: .utf8)
     #expect(source.contains("\"allocated %zu MiB\\n\""))
     #expect(source.contains("\"cudaMalloc refused after %zu MiB allocated: %s\\n\""))

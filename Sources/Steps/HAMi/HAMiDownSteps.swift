@@ -87,7 +87,8 @@ struct PurgeK3sStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    HAMiLab.purge(ctx.parameters) ? [RemoteCommand("k3s-uninstall.sh", privileged: true, timeout: .seconds(540))] : []
+    HAMiLab.purge(ctx.parameters)
+      ? [RemoteCommand("k3s-uninstall.sh", privileged: true, timeout: .seconds(540))] : []
   }
 }
 
@@ -100,7 +101,8 @@ struct PurgeToolkitStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool {
     guard HAMiLab.purge(ctx.parameters) else { return true }
-    let installed = try await ctx.run(ContainerToolkitStep.installed).stdoutText.contains("install ok installed")
+    let installed = try await ctx.run(ContainerToolkitStep.installed).stdoutText.contains(
+      "install ok installed")
     guard !installed else { return false }
     return try await !ctx.run(Self.listFile).succeeded
   }
@@ -115,7 +117,8 @@ struct PurgeToolkitStep: Step {
       "DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq \(HAMiLab.toolkitPackages)", privileged: true,
       timeout: .seconds(300)),
     RemoteCommand(
-      "rm -f \(ShellQuote.quote(HAMiLab.toolkitList)) \(ShellQuote.quote(HAMiLab.toolkitKeyring))", privileged: true),
+      "rm -f \(ShellQuote.quote(HAMiLab.toolkitList)) \(ShellQuote.quote(HAMiLab.toolkitKeyring))",
+      privileged: true),
   ]
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
@@ -132,11 +135,17 @@ struct VerifyCleanStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     var left: [String] = []
-    if try await !DeleteLabObjectsStep().check(ctx) { left.append("lab pods or ConfigMap (kubectl get pods,configmaps -l \(HAMiLab.partOfLabel))") }
-    if try await !UninstallHAMiStep().check(ctx) { left.append("the HAMi Helm release (helm -n kube-system list)") }
+    if try await !DeleteLabObjectsStep().check(ctx) {
+      left.append("lab pods or ConfigMap (kubectl get pods,configmaps -l \(HAMiLab.partOfLabel))")
+    }
+    if try await !UninstallHAMiStep().check(ctx) {
+      left.append("the HAMi Helm release (helm -n kube-system list)")
+    }
     if try await !RemoveGPULabelStep().check(ctx) { left.append("the gpu=on node label") }
     if try await !PurgeK3sStep().check(ctx) { left.append("k3s (k3s-uninstall.sh is still installed)") }
-    if try await !PurgeToolkitStep().check(ctx) { left.append("the NVIDIA Container Toolkit or its apt source") }
+    if try await !PurgeToolkitStep().check(ctx) {
+      left.append("the NVIDIA Container Toolkit or its apt source")
+    }
     guard left.isEmpty else {
       throw StepError.unexpected(
         "teardown left: \(left.joined(separator: "; ")); run `labrun down` again or remove them by hand")

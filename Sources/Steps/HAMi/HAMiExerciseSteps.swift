@@ -57,7 +57,8 @@ struct CoResidencyStep: Step {
     for pod in HAMiLab.sharePods {
       commands.append(
         RemoteCommand(
-          "kubectl apply -f -", stdin: Array(try files.gpuPod(name: pod, image: image, gpumemMiB: sliceMiB).utf8)))
+          "kubectl apply -f -",
+          stdin: Array(try files.gpuPod(name: pod, image: image, gpumemMiB: sliceMiB).utf8)))
     }
     let wait = try parameters.duration("pod_ready_timeout")
     commands.append(
@@ -84,7 +85,9 @@ struct ProbeMemoryStep: Step {
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
-    try await ctx.capture(try plan(PlanContext(parameters: ctx.parameters, target: ctx.target)), into: "2-3-probe-memory-\(suffix).txt")
+    try await ctx.capture(
+      try plan(PlanContext(parameters: ctx.parameters, target: ctx.target)),
+      into: "2-3-probe-memory-\(suffix).txt")
     return NoOutput()
   }
 
@@ -93,7 +96,8 @@ struct ProbeMemoryStep: Step {
     return [
       RemoteCommand("kubectl exec \(quoted) -- nvidia-smi", timeout: .seconds(60)),
       RemoteCommand(
-        "kubectl exec \(quoted) -- sh -c 'nvcc -o /tmp/probe /probe/probe.cu && /tmp/probe'", timeout: .seconds(600)),
+        "kubectl exec \(quoted) -- sh -c 'nvcc -o /tmp/probe /probe/probe.cu && /tmp/probe'",
+        timeout: .seconds(600)),
     ]
   }
 }
@@ -108,7 +112,8 @@ struct OversubscribeStep: Step {
   static let pod = HAMiLab.oversubscribePod
   static let phase = RemoteCommand("kubectl get pod \(pod) -o jsonpath='{.status.phase}'")
   static let reasons = RemoteCommand(
-    "kubectl get events --field-selector involvedObject.name=\(pod) -o jsonpath='{range .items[*]}{.reason}{\"\\n\"}{end}'")
+    "kubectl get events --field-selector involvedObject.name=\(pod) -o jsonpath='{range .items[*]}{.reason}{\"\\n\"}{end}'"
+  )
 
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
@@ -122,14 +127,17 @@ struct OversubscribeStep: Step {
       if HAMiLab.trimmed(try await ctx.run(Self.phase)) == "Running" { return true }
       return try await ctx.run(Self.reasons).stdoutText.contains("FilteringFailed")
     }
-    try await ctx.capture([RemoteCommand("kubectl get pod \(Self.pod) -o wide")], into: "4-oversubscribe-status.txt")
     try await ctx.capture(
-      [RemoteCommand("kubectl describe pod \(Self.pod) | sed -n '/^Events:/,$p'")], into: "4-oversubscribe-events.txt")
+      [RemoteCommand("kubectl get pod \(Self.pod) -o wide")], into: "4-oversubscribe-status.txt")
+    try await ctx.capture(
+      [RemoteCommand("kubectl describe pod \(Self.pod) | sed -n '/^Events:/,$p'")],
+      into: "4-oversubscribe-events.txt")
     return NoOutput()
   }
 
   func create(_ parameters: Parameters, requestMiB: Int) throws -> RemoteCommand {
-    let manifest = try files.gpuPod(name: Self.pod, image: try parameters.string("probe_image"), gpumemMiB: requestMiB)
+    let manifest = try files.gpuPod(
+      name: Self.pod, image: try parameters.string("probe_image"), gpumemMiB: requestMiB)
     return RemoteCommand("kubectl apply -f -", stdin: Array(manifest.utf8))
   }
 
@@ -160,7 +168,8 @@ struct MechanismStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let pod = ShellQuote.quote(HAMiLab.sharePods[0])
     return [
-      RemoteCommand("kubectl exec \(pod) -- env"), RemoteCommand("kubectl exec \(pod) -- cat /etc/ld.so.preload"),
+      RemoteCommand("kubectl exec \(pod) -- env"),
+      RemoteCommand("kubectl exec \(pod) -- cat /etc/ld.so.preload"),
       RemoteCommand("kubectl exec \(pod) -- ls -l /usr/local/vgpu/"),
     ]
   }

@@ -14,12 +14,14 @@ struct HAMiInstallStep: Step {
     "kubectl -n kube-system get endpoints hami-scheduler -o jsonpath='{.subsets[*].addresses[*].ip}'")
 
   static func allocatable(_ node: String) -> RemoteCommand {
-    RemoteCommand("kubectl get node \(ShellQuote.quote(node)) -o jsonpath='{.status.allocatable.nvidia\\.com/gpu}'")
+    RemoteCommand(
+      "kubectl get node \(ShellQuote.quote(node)) -o jsonpath='{.status.allocatable.nvidia\\.com/gpu}'")
   }
 
   static func annotation(_ node: String) -> RemoteCommand {
     RemoteCommand(
-      "kubectl get node \(ShellQuote.quote(node)) -o jsonpath='{.metadata.annotations.hami\\.io/node-nvidia-register}'")
+      "kubectl get node \(ShellQuote.quote(node)) -o jsonpath='{.metadata.annotations.hami\\.io/node-nvidia-register}'"
+    )
   }
 
   /// The kube-scheduler tag for a server version: `v1.33.5+k3s1` → `v1.33.5`.
@@ -51,7 +53,8 @@ struct HAMiInstallStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool {
     let version = try ctx.parameters.string("hami_version")
-    guard let state = try await releaseState(ctx), state.status == "deployed", state.chart == "hami-\(version)"
+    guard let state = try await releaseState(ctx), state.status == "deployed",
+      state.chart == "hami-\(version)"
     else { return false }
     guard try await endpointsReady(ctx) else { return false }
     return try await registered(ctx, node: try HAMiLab.nodeName(ctx))

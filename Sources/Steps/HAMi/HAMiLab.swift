@@ -54,7 +54,9 @@ public enum HAMiLab {
   /// The node's name as the cluster reports it.
   static func nodeName(_ ctx: StepContext) async throws -> String {
     let name = trimmed(try await ctx.runChecked(nodeNameCommand))
-    guard !name.isEmpty else { throw StepError.unexpected("the cluster reports no node; check `kubectl get nodes`") }
+    guard !name.isEmpty else {
+      throw StepError.unexpected("the cluster reports no node; check `kubectl get nodes`")
+    }
     return name
   }
 
@@ -74,7 +76,8 @@ struct LabFiles: Sendable {
       return try String(contentsOf: file, encoding: .utf8)
     } catch {
       throw StepError.unexpected(
-        "cannot read \(file.path) (\(error.localizedDescription)); the lab directory must hold manifests/ and probes/")
+        "cannot read \(file.path) (\(error.localizedDescription)); the lab directory must hold manifests/ and probes/"
+      )
     }
   }
 
@@ -93,7 +96,8 @@ struct LabFiles: Sendable {
 
   /// Replaces each `{{key}}`; a placeholder left over is an error, not a silent blank.
   static func render(_ template: String, _ values: [String: String]) throws -> String {
-    var text = template
+    var text =
+      template
       .split(separator: "\n", omittingEmptySubsequences: false)
       .filter { !$0.hasPrefix("#") }
       .joined(separator: "\n")

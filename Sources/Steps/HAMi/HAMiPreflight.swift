@@ -58,7 +58,8 @@ struct HAMiPreflight: Step {
     guard query.succeeded, let row = rows.first, let name = row["name"], let uuid = row["uuid"],
       let memory = NvidiaSMIQuery.mebibytes(row["memory.total"] ?? row["memory.total [MiB]"])
     else {
-      throw HAMiPreflightError.driverNotWorking(output: StepError.tail(of: query.stdoutText + query.stderrText, lines: 3))
+      throw HAMiPreflightError.driverNotWorking(
+        output: StepError.tail(of: query.stdoutText + query.stderrText, lines: 3))
     }
     let mig = (row["mig.mode.current"] ?? "").trimmingCharacters(in: .whitespaces)
     if mig == "Enabled" { throw HAMiPreflightError.migEnabled(gpu: name) }
@@ -84,7 +85,8 @@ struct HAMiPreflight: Step {
     if let line = disk.dropFirst().first(where: { !$0.isEmpty }) {
       let fields = line.split(separator: " ", omittingEmptySubsequences: true)
       if fields.count >= 4, let available = Int(fields[3]), available < Self.requiredDiskKiB {
-        throw HAMiPreflightError.diskShort(availableGiB: available / 1024 / 1024, neededGiB: Self.requiredDiskKiB / 1024 / 1024)
+        throw HAMiPreflightError.diskShort(
+          availableGiB: available / 1024 / 1024, neededGiB: Self.requiredDiskKiB / 1024 / 1024)
       }
     }
     _ = try HAMiSizes(devmemMiB: memory, requestedSliceMiB: try ctx.parameters.int("slice_mib"))
@@ -124,7 +126,8 @@ public enum HAMiPreflightError: Error, CustomStringConvertible, LocalizedError, 
       return prefix + "an NVIDIA GPU Operator runs (\(set)); HAMi must own the GPU: "
         + "use a host without it, or uninstall the GPU Operator first"
     case .devicePluginPresent(let set):
-      return prefix + "an NVIDIA device plugin runs (\(set)); HAMi ships its own and the two must not coexist: "
+      return prefix
+        + "an NVIDIA device plugin runs (\(set)); HAMi ships its own and the two must not coexist: "
         + "remove it first"
     case .sudoNeedsPassword:
       return prefix + "sudo needs a password; labrun runs privileged commands with `sudo -n`: "

@@ -91,11 +91,15 @@ struct NodeReadyStep: Step {
     let output = try await ctx.run(Self.nodes)
     let lines = HAMiLab.lines(output).filter { !$0.isEmpty }
     return output.succeeded && !lines.isEmpty
-      && lines.allSatisfy { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first == "Ready" }
+      && lines.allSatisfy {
+        $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first == "Ready"
+      }
   }
 
   func apply(_ ctx: StepContext) async throws -> Output {
-    try await ctx.wait(for: "the k3s node to be Ready", timeout: try ctx.parameters.duration("node_ready_timeout")) {
+    try await ctx.wait(
+      for: "the k3s node to be Ready", timeout: try ctx.parameters.duration("node_ready_timeout")
+    ) {
       try await ready(ctx)
     }
     return try await observe(ctx)
@@ -112,7 +116,10 @@ struct NodeReadyStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    [Self.nodes, RemoteCommand("kubectl get nodes -o wide"), RemoteCommand("kubectl version"), HAMiLab.nodeNameCommand]
+    [
+      Self.nodes, RemoteCommand("kubectl get nodes -o wide"), RemoteCommand("kubectl version"),
+      HAMiLab.nodeNameCommand,
+    ]
   }
 }
 
@@ -138,7 +145,9 @@ struct DefaultRuntimeStep: Step {
   }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
-    try await ctx.wait(for: "the nvidia RuntimeClass", timeout: try ctx.parameters.duration("node_ready_timeout")) {
+    try await ctx.wait(
+      for: "the nvidia RuntimeClass", timeout: try ctx.parameters.duration("node_ready_timeout")
+    ) {
       try await ctx.run(Self.runtimeClass).succeeded
     }
     return try await observe(ctx)
