@@ -381,6 +381,9 @@ public struct SimTool: Sendable {
       let registry =
         sets.first { $0.hasPrefix("scheduler.kubeScheduler.image.registry=") }
         .map { String($0.split(separator: "=")[1]) } ?? "registry.cn-hangzhou.aliyuncs.com"
+      let repository =
+        sets.first { $0.hasPrefix("scheduler.kubeScheduler.image.repository=") }
+        .map { String($0.split(separator: "=")[1]) } ?? "google_containers/kube-scheduler"
       guard let tag else {
         return .fail(
           "Error: UPGRADE FAILED: context deadline exceeded (kube-scheduler image tag unset: ImagePullBackOff)\n"
@@ -390,7 +393,7 @@ public struct SimTool: Sendable {
       try store.update { state in
         state.hamiStatus = "deployed"
         state.hamiChartVersion = version
-        state.hamiSchedulerImage = "\(registry)/kube-scheduler:\(tag)"
+        state.hamiSchedulerImage = "\(registry)/\(repository):\(tag)"
         state.change("helm upgrade --install hami \(version)")
       }
       return .ok(

@@ -115,6 +115,8 @@ struct HAMiInstallStep: Step {
         "\(helm) upgrade --install hami hami-charts/hami -n kube-system --version \(ShellQuote.quote(version))"
           + " --set \(ShellQuote.quote("scheduler.kubeScheduler.image.tag=" + tag))"
           + " --set \(ShellQuote.quote("scheduler.kubeScheduler.image.registry=" + registry))"
+          // The chart's default repository is the Aliyun mirror's path (google_containers/…).
+          + " --set scheduler.kubeScheduler.image.repository=kube-scheduler"
           + " --wait --timeout \(Int(wait.seconds))s",
         timeout: wait + .seconds(60))
     )
