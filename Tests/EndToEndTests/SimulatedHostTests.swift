@@ -184,4 +184,22 @@ import Testing
     #expect(state["k3sVersion"] == nil)
     #expect(state["toolkitInstalled"] as? Bool == false)
   }
+
+  @Test func planListsEveryStepAndChangesNothing() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let plan = try await fixture.labrun(["plan", "--host", "sim"])
+    #expect(plan.status == 0, "\(plan)")
+    for id in [
+      "preflight", "container-toolkit", "k3s", "node-ready", "default-runtime", "gpu-label", "helm", "hami",
+      "sizes",
+      "co-residency", "probe-memory-a", "probe-memory-b", "oversubscribe", "mechanism", "delete-lab-objects",
+      "uninstall-hami", "remove-gpu-label", "verify-clean",
+    ] {
+      #expect(plan.stdout.contains(" \(id): "), "plan lacks \(id)")
+    }
+    #expect(plan.stdout.contains("--default-runtime nvidia --write-kubeconfig-mode 644"))
+    #expect(!FileManager.default.fileExists(atPath: fixture.home.appendingPathComponent("sim").path))
+    #expect(try fixture.runDirectories().isEmpty)
+  }
 }

@@ -80,8 +80,13 @@ extension Labrun {
     }
 
     /// Verifies the run's evidence and writes the page to the run directory (validation.md)
-    /// and to standard output.
+    /// and to standard output; a lab without a validation page (selftest) has no report.
     private func writeReport(of run: LabPipeline.Run, session: LabSession) async throws {
+      let labName = await run.runRecord.lab
+      guard ValidationLabs.labs.contains(where: { $0.name == labName }) else {
+        session.printer.info("lab \(labName) has no validation page; skipping the report")
+        return
+      }
       let directory = run.directory
       let bundle = try EvidenceBundle.load(runSpec: directory.path, stateDirectory: session.state)
       let page = ValidationPageRenderer.markdown(try ValidationLabs.verify(bundle))
