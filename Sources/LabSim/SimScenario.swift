@@ -14,6 +14,8 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   case devicePluginPresent = "device-plugin-present"
   /// The first k3s install fails (a download error); the second succeeds.
   case k3sInstallFailsOnce = "k3s-install-fails-once"
+  /// The first HAMi install times out and leaves a failed release behind.
+  case hamiReleaseStuck = "hami-release-stuck"
   /// `nvidia-smi` cannot talk to the driver.
   case driverBroken = "driver-broken"
   /// MIG mode is enabled on the card.

@@ -29,6 +29,7 @@ public struct SimState: Sendable, Hashable, Codable {
   public var hamiRepoAdded = false
   /// `deployed`, `failed`, `pending-install` or nil when there is no release.
   public var hamiStatus: String?
+  public var hamiInstallAttempts = 0
   public var hamiChartVersion: String?
   public var hamiSchedulerImage: String?
   public var nodeLabels: [String: String] = [:]

@@ -378,6 +378,20 @@ public struct SimTool: Sendable {
         )
       }
       let version = value("--version") ?? "2.9.0"
+      let stuck = try store.update { state -> Bool in
+        state.hamiInstallAttempts += 1
+        guard state.scenario == .hamiReleaseStuck, state.hamiInstallAttempts == 1 else { return false }
+        state.hamiStatus = "failed"
+        state.hamiChartVersion = version
+        state.change("helm upgrade --install hami \(version) (failed)")
+        return true
+      }
+      if stuck {
+        return .fail("Error: UPGRADE FAILED: context deadline exceeded\n")
+      }
+      if state.hamiStatus == "failed" || state.hamiStatus?.hasPrefix("pending") == true {
+        return .fail("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n")
+      }
       try store.update { state in
         state.hamiStatus = "deployed"
         state.hamiChartVersion = version

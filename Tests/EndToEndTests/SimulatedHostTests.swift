@@ -202,4 +202,19 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: fixture.home.appendingPathComponent("sim").path))
     #expect(try fixture.runDirectories().isEmpty)
   }
+
+  @Test func aStuckHAMiReleaseIsClearedOnTheNextUp() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let arguments = ["up", "--host", "sim", "--param", "sim_scenario=hami-release-stuck"]
+    let first = try await fixture.labrun(arguments)
+    #expect(first.status != 0, "\(first)")
+    #expect(first.stderr.contains("step hami"), "\(first.stderr)")
+    let second = try await fixture.labrun(arguments)
+    #expect(second.status == 0, "\(second)")
+    #expect(second.stderr.contains("clearing the stuck HAMi release (status failed)"), "\(second.stderr)")
+    let commands = try fixture.transcript(try fixture.onlyRun()).map(\.command)
+    #expect(
+      commands.contains("KUBECONFIG=/etc/rancher/k3s/k3s.yaml helm -n kube-system uninstall hami --wait"))
+  }
 }
