@@ -217,4 +217,21 @@ import Testing
     #expect(
       commands.contains("KUBECONFIG=/etc/rancher/k3s/k3s.yaml helm -n kube-system uninstall hami --wait"))
   }
+
+  /// The exact commands each step sent, in order, with their exit status (from transcript.jsonl).
+  @Test func commandsSentMatchTheGoldenTranscript() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let run = try await fixture.labrun(["run", "--host", "sim"])
+    #expect(run.status == 0, "\(run)")
+    let text = try fixture.transcript(try fixture.onlyRun())
+      .map { "\($0.step) [\($0.exitStatus.map(String.init) ?? "-")] \($0.command)\n" }.joined()
+    let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Golden/sim-run-commands.txt")
+    if ProcessInfo.processInfo.environment["LABRUN_UPDATE_GOLDEN"] == "1" {
+      try text.write(to: golden, atomically: true, encoding: .utf8)
+    }
+    let expected = try String(contentsOf: golden, encoding: .utf8)
+    #expect(text == expected, "the commands changed; review and regenerate with LABRUN_UPDATE_GOLDEN=1")
+  }
 }
