@@ -53,6 +53,6 @@ let package = Package(
     .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
     .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Steps"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["Golden"]),
   ]
 )

@@ -9,6 +9,8 @@ import Testing
   @Test(arguments: [
     ("none", ["PASS", "PASS", "PASS", "PASS", "PASS"]),
     ("runtime-runc", ["PASS", "FAIL", "FAIL", "PASS", "FAIL"]),
+    ("view-only", ["PASS", "PASS", "FAIL", "PASS", "PASS"]),
+    ("oversubscribe-scheduled", ["PASS", "PASS", "PASS", "FAIL", "PASS"]),
   ])
   func fullLabOverLoopbackSSH(scenario: String, expected: [String]) async throws {
     let server = try LoopbackSSHServer()
@@ -30,5 +32,35 @@ import Testing
     let verify = try await fixture.labrun(["verify"], environment: environment)
     #expect(verify.status == 3, "\(verify)")
     #expect(SimulatedHostTests.verdicts(verify.stdout) == expected, "\(verify.stdout)")
+  }
+
+  @Test func preflightRefusalAndResumeOverLoopbackSSH() async throws {
+    let server = try LoopbackSSHServer()
+    defer { server.stop() }
+    try server.trustInUserKnownHosts()
+    let config = try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"])
+    let environment = ["HOME": server.clientHome.path, "SSH_AUTH_SOCK": ""]
+
+    let refused = try SelfTestLabFixture()
+    defer { refused.remove() }
+    let up = try await refused.labrun(
+      ["up", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=gpu-operator-present"],
+      environment: environment)
+    #expect(up.status != 0, "\(up)")
+    #expect(up.stderr.contains("an NVIDIA GPU Operator runs"), "\(up.stderr)")
+    let changes = SimulatedHostTests.simState(refused)?["changes"] as? [String] ?? []
+    #expect(changes.isEmpty, "the host was changed: \(changes)")
+
+    let resumed = try SelfTestLabFixture()
+    defer { resumed.remove() }
+    let arguments = [
+      "up", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=k3s-install-fails-once",
+    ]
+    let first = try await resumed.labrun(arguments, environment: environment)
+    #expect(first.status != 0 && first.stderr.contains("step k3s"), "\(first)")
+    let second = try await resumed.labrun(arguments, environment: environment)
+    #expect(second.status == 0, "\(second)")
+    let states = try resumed.states(try resumed.onlyRun(), .up)
+    #expect(states.values.allSatisfy { $0 == .done || $0 == .skippedAlreadySatisfied }, "\(states)")
   }
 }
