@@ -7,7 +7,7 @@ import LabPipeline
 struct HAMiInstallStep: Step {
   var id: String { "hami" }
   var title: String { "Install HAMi and wait for its scheduler and GPU registration" }
-  var timeout: Duration { .seconds(1500) }
+  var timeout: Duration { .seconds(2400) }
 
   static let release = RemoteCommand("\(HAMiLab.helm) -n kube-system list -a --filter '^hami$' -o json")
   static let endpoints = RemoteCommand(
