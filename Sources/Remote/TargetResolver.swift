@@ -85,15 +85,11 @@ extension TargetResolver {
 public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// `--host ""`.
   case emptyHost
-  /// The simulated GPU host is not built into this labrun yet.
-  case simulatorUnavailable(host: String)
 
   public var description: String {
     switch self {
     case .emptyHost:
       return "--host is empty; pass an ssh_config alias, user@host[:port], local, or sim[:PROFILE]"
-    case .simulatorUnavailable(let host):
-      return "--host \(host): the simulated GPU host is not available in this build yet; use --host local"
     }
   }
 

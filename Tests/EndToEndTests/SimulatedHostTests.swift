@@ -234,4 +234,19 @@ import Testing
     let expected = try String(contentsOf: golden, encoding: .utf8)
     #expect(text == expected, "the commands changed; review and regenerate with LABRUN_UPDATE_GOLDEN=1")
   }
+
+  @Test(arguments: [
+    (["--host", "sim:no-such-card"], "unknown simulated card 'no-such-card'"),
+    (
+      ["--host", "sim", "--param", "sim_scenario=no-such-scenario"], "unknown sim_scenario 'no-such-scenario'"
+    ),
+  ])
+  func unknownCardOrScenarioIsRefusedWithTheChoices(arguments: [String], message: String) async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let up = try await fixture.labrun(["up"] + arguments)
+    #expect(up.status != 0, "\(up)")
+    #expect(up.stderr.contains(message), "\(up.stderr)")
+    #expect(up.stderr.contains("a6000-48gb") || up.stderr.contains("runtime-runc"), "\(up.stderr)")
+  }
 }
