@@ -9,6 +9,8 @@ public struct SimState: Sendable, Hashable, Codable {
     public var namespace: String
     public var gpumemMiB: Int
     public var gpus: Int
+    /// Percent of the card's cores (`nvidia.com/gpucores`); nil for none asked.
+    public var gpucores: Int?
     /// `Running` or `Pending`.
     public var phase: String
     public var ip: String
@@ -16,6 +18,9 @@ public struct SimState: Sendable, Hashable, Codable {
     public var events: [String]
     public var labels: [String: String]
   }
+
+  /// HAMi's device plugin splits the card into this many shares (`nvidia.com/gpu` allocatable).
+  static let deviceSplitCount = 10
 
   public var profile: SimProfile
   public var scenario: SimScenario

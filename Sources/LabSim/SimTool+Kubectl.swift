@@ -147,11 +147,13 @@ extension SimTool {
   private func nodeField(_ jsonpath: String, state: SimState) -> String {
     switch jsonpath {
     case "{.metadata.labels.gpu}": return state.nodeLabels["gpu"] ?? ""
-    case "{.status.allocatable.nvidia\\.com/gpu}": return state.registered ? "10" : ""
+    case "{.status.allocatable.nvidia\\.com/gpu}":
+      return state.registered ? String(SimState.deviceSplitCount) : ""
     case "{.metadata.annotations.hami\\.io/node-nvidia-register}":
       guard state.registered else { return "" }
       let p = state.profile
-      return "[{\"id\":\"\(p.uuid)\",\"index\":0,\"count\":10,\"devmem\":\(p.memoryMiB),\"devcore\":100,"
+      return
+        "[{\"id\":\"\(p.uuid)\",\"index\":0,\"count\":\(SimState.deviceSplitCount),\"devmem\":\(p.memoryMiB),\"devcore\":100,"
         + "\"type\":\"\(p.name)\",\"numa\":0,\"mode\":\"hami-core\",\"health\":true,\"devicepairscore\":{}}]"
     default: return ""
     }
@@ -235,10 +237,11 @@ extension SimTool {
     }
     let gpumem = number("nvidia.com/gpumem") ?? 0
     let gpus = number("nvidia.com/gpu") ?? 0
+    let gpucores = number("nvidia.com/gpucores") ?? 0
     return try store.update { state -> SimToolResult in
       if state.pods.contains(where: { $0.name == bare }) { return .ok("pod/\(bare) unchanged\n") }
       var pod = SimState.Pod(
-        name: bare, namespace: "default", gpumemMiB: gpumem, gpus: gpus, phase: "Running",
+        name: bare, namespace: "default", gpumemMiB: gpumem, gpus: gpus, gpucores: gpucores, phase: "Running",
         ip: "10.42.0.\(12 + state.pods.count)", events: [],
         labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"])
       let node = state.nodeName
@@ -248,13 +251,13 @@ extension SimTool {
           pod.events = [
             "FailedScheduling|Warning  FailedScheduling  16s   default-scheduler  0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
           ]
-        } else if state.allocatedMiB + gpumem > state.profile.memoryMiB,
+        } else if let reason = Self.filterReason(state: state, gpumemMiB: gpumem, gpucores: gpucores),
           state.scenario != .oversubscribeScheduled
         {
           pod.phase = "Pending"
           pod.events = [
             "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  no available node, 1 nodes do not meet",
-            "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  1 nodes CardInsufficientMemory(\(node))",
+            "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  1 nodes \(reason)(\(node))",
             "FailedScheduling|Warning  FailedScheduling  16s (x2 over 16s)  hami-scheduler  0/1 nodes are available: 1 node unregistered. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
           ]
         } else {
@@ -268,6 +271,15 @@ extension SimTool {
       state.change("apply pod \(bare)")
       return .ok("pod/\(bare) created\n")
     }
+  }
+
+  /// HAMi's per-card filter on the one card: memory, then cores (percent of the card).
+  static func filterReason(state: SimState, gpumemMiB: Int, gpucores: Int) -> String? {
+    let running = state.pods.filter { $0.phase == "Running" && $0.gpus > 0 }
+    if state.allocatedMiB + gpumemMiB > state.profile.memoryMiB { return "CardInsufficientMemory" }
+    if running.reduce(gpucores, { $0 + ($1.gpucores ?? 0) }) > 100 { return "CardInsufficientCore" }
+    if running.count + 1 > SimState.deviceSplitCount { return "CardInsufficientCount" }
+    return nil
   }
 
   private func describe(_ pod: SimState.Pod, state: SimState) -> String {

@@ -55,4 +55,20 @@ import Testing
     #expect(positional(["-n", "kube-system", "list", "-a", "--filter", "^hami$", "-o", "json"]) == ["list"])
     #expect(positional(["get", "pods,configmaps", "-l", "a=b", "-o", "name"]) == ["get", "pods,configmaps"])
   }
+
+  @Test func schedulerFiltersPerCardMemoryCoresAndShares() throws {
+    let profile = try #require(SimProfile.named("a6000-48gb"))
+    var state = SimState(profile: profile, scenario: .none)
+    func pod(_ name: String, mem: Int, cores: Int?) -> SimState.Pod {
+      SimState.Pod(
+        name: name, namespace: "default", gpumemMiB: mem, gpus: 1, gpucores: cores, phase: "Running", ip: "",
+        events: [], labels: [:])
+    }
+    state.pods = [pod("a", mem: 8000, cores: nil), pod("b", mem: 8000, cores: 60)]
+    #expect(SimTool.filterReason(state: state, gpumemMiB: 45000, gpucores: 0) == "CardInsufficientMemory")
+    #expect(SimTool.filterReason(state: state, gpumemMiB: 33140, gpucores: 0) == nil)
+    #expect(SimTool.filterReason(state: state, gpumemMiB: 1000, gpucores: 50) == "CardInsufficientCore")
+    state.pods = (0..<10).map { pod("p\($0)", mem: 100, cores: nil) }
+    #expect(SimTool.filterReason(state: state, gpumemMiB: 100, gpucores: 0) == "CardInsufficientCount")
+  }
 }
