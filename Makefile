@@ -35,6 +35,7 @@ lint:
 bench: deps
 	$(SWIFT) build -c release --product labrun-bench
 	$(SWIFT) build -c release --product labrun
+	$(SWIFT) build -c release --product labrun-sim
 	.build/release/labrun-bench
 
 ## demo: the whole lab on the built-in simulated GPU host; leaves validation.md here
