@@ -5,41 +5,49 @@ import Testing
 
 /// The lab on the simulated host whose commands run through a real sshd on loopback
 /// (`--host sim+ALIAS`): the SSH transport, the lab and the simulator end to end, as on a VM.
+///
+/// One sshd serves the whole suite's scenarios: starting one (four ssh-keygen runs) blocks
+/// its thread for seconds, so it is started once, on a thread of its own, never on Swift's
+/// cooperative pool where it would stall other tests' polling.
 @Suite(.serialized) struct SimulatedHostOverSSHTests {
-  @Test(arguments: [
+  /// The scenario table, as `labrun verify` prints the verdicts.
+  static let table: [(String, [String])] = [
     ("none", ["PASS", "PASS", "PASS", "PASS", "PASS"]),
     ("runtime-runc", ["PASS", "FAIL", "FAIL", "PASS", "FAIL"]),
     ("view-only", ["PASS", "PASS", "FAIL", "PASS", "PASS"]),
     ("oversubscribe-scheduled", ["PASS", "PASS", "PASS", "FAIL", "PASS"]),
-  ])
-  func fullLabOverLoopbackSSH(scenario: String, expected: [String]) async throws {
-    let server = try LoopbackSSHServer()
-    defer { server.stop() }
+  ]
+
+  /// A started loopback sshd that trusts the ed25519 test key, with its ssh_config.
+  static func startServer() async throws -> (LoopbackSSHServer, URL) {
+    let server = try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<LoopbackSSHServer, any Error>) in
+      Thread { continuation.resume(with: Result { try LoopbackSSHServer() }) }.start()
+    }
     try server.trustInUserKnownHosts()
-    let config = try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"])
-    let fixture = try SelfTestLabFixture()
-    defer { fixture.remove() }
-    let environment = ["HOME": server.clientHome.path, "SSH_AUTH_SOCK": ""]
-    let run = try await fixture.labrun(
-      ["run", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=\(scenario)"],
-      environment: environment)
-    #expect(run.status == 0, "\(run)")
-    #expect(run.stdout.contains("🧪 SIMULATED"))
-    let directory = try fixture.onlyRun()
-    let record = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
-    #expect(record.contains("simulated"))
-    #expect(record.contains("SHA256:"), "the ssh host key fingerprint belongs in run.json: \(record)")
-    let verify = try await fixture.labrun(["verify"], environment: environment)
-    #expect(verify.status == 3, "\(verify)")
-    #expect(SimulatedHostTests.verdicts(verify.stdout) == expected, "\(verify.stdout)")
+    return (server, try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"]))
   }
 
-  @Test func preflightRefusalAndResumeOverLoopbackSSH() async throws {
-    let server = try LoopbackSSHServer()
+  @Test func scenarioTableOverLoopbackSSH() async throws {
+    let (server, config) = try await Self.startServer()
     defer { server.stop() }
-    try server.trustInUserKnownHosts()
-    let config = try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"])
     let environment = ["HOME": server.clientHome.path, "SSH_AUTH_SOCK": ""]
+    for (scenario, expected) in Self.table {
+      let fixture = try SelfTestLabFixture()
+      defer { fixture.remove() }
+      let run = try await fixture.labrun(
+        ["run", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=\(scenario)"],
+        environment: environment)
+      #expect(run.status == 0, "\(scenario): \(run)")
+      #expect(run.stdout.contains("🧪 SIMULATED"), "\(scenario)")
+      let directory = try fixture.onlyRun()
+      let record = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
+      #expect(record.contains("simulated"))
+      #expect(record.contains("SHA256:"), "the ssh host key fingerprint belongs in run.json: \(record)")
+      let verify = try await fixture.labrun(["verify"], environment: environment)
+      #expect(verify.status == 3, "\(scenario): \(verify)")
+      #expect(SimulatedHostTests.verdicts(verify.stdout) == expected, "\(scenario): \(verify.stdout)")
+    }
 
     let refused = try SelfTestLabFixture()
     defer { refused.remove() }

@@ -37,7 +37,13 @@ import Testing
     let directory = try fixture.onlyRun()
     let page = try String(contentsOf: directory.appendingPathComponent("validation.md"), encoding: .utf8)
     #expect(page == run.stdout)
-    #expect(try SelfTestLabFixture.checksumsVerify(directory))
+    // sha256sum runs on a thread of its own: Process.waitUntilExit would block the pool.
+    let intact = try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Bool, any Error>) in
+      Thread { continuation.resume(with: Result { try SelfTestLabFixture.checksumsVerify(directory) }) }
+        .start()
+    }
+    #expect(intact)
     let artifacts = directory.appendingPathComponent("artifacts")
     for name in try FileManager.default.contentsOfDirectory(atPath: artifacts.path) where name != "SHA256SUMS"
     {
@@ -142,7 +148,7 @@ import Testing
       ["up", "--host", "sim"], environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 }
     )
     var sawRunning = false
-    for _ in 0..<200 {
+    for _ in 0..<2400 {
       if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up)["k3s"]) == .running {
         sawRunning = true
         break
