@@ -6,6 +6,8 @@ import LabPipeline
 struct ContainerToolkitStep: Step {
   var id: String { "container-toolkit" }
   var title: String { "Install the NVIDIA Container Toolkit" }
+  /// apt on a fresh VM is often locked by unattended-upgrades for a minute or two.
+  var retry: RetryPolicy { RetryPolicy(maxAttempts: 3, initialBackoff: .seconds(20)) }
 
   static let installed = RemoteCommand("dpkg-query -W -f='${Status}' nvidia-container-toolkit")
 

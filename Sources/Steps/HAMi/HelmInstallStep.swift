@@ -5,6 +5,8 @@ import LabPipeline
 struct HelmInstallStep: Step {
   var id: String { "helm" }
   var title: String { "Install helm" }
+  /// A download from get.helm.sh that fails once is worth a second try.
+  var retry: RetryPolicy { RetryPolicy(maxAttempts: 2, initialBackoff: .seconds(5)) }
 
   func check(_ ctx: StepContext) async throws -> Bool {
     try await ctx.run("helm version --short").succeeded
