@@ -16,6 +16,8 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   case k3sInstallFailsOnce = "k3s-install-fails-once"
   /// The first HAMi install times out and leaves a failed release behind.
   case hamiReleaseStuck = "hami-release-stuck"
+  /// Removing the `gpu` label does not stick: `down` must find it and fail.
+  case labelSticks = "label-sticks"
   /// `nvidia-smi` cannot talk to the driver.
   case driverBroken = "driver-broken"
   /// MIG mode is enabled on the card.

@@ -185,6 +185,8 @@ extension SimTool {
     let change = words[3]
     try store.update { state in
       if change.hasSuffix("-") {
+        // A label that comes back (e.g. a node-labelling controller): down must notice.
+        guard state.scenario != .labelSticks else { return }
         state.nodeLabels[String(change.dropLast())] = nil
       } else {
         let parts = change.split(separator: "=").map(String.init)

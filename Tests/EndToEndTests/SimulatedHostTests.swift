@@ -56,6 +56,11 @@ import Testing
     let record = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
     #expect(record.contains("\"kind\" : \"simulated\"") || record.contains("\"kind\":\"simulated\""))
     #expect(record.contains("oversubscribe_mib"))
+    // down left the simulated node as up found it (k3s stays without --purge).
+    let state = try #require(Self.simState(fixture))
+    #expect((state["pods"] as? [Any])?.isEmpty == true)
+    #expect(state["hamiStatus"] == nil)
+    #expect((state["nodeLabels"] as? [String: String])?.isEmpty == true)
   }
 
   @Test(arguments: [
@@ -254,5 +259,17 @@ import Testing
     #expect(up.status != 0, "\(up)")
     #expect(up.stderr.contains(message), "\(up.stderr)")
     #expect(up.stderr.contains("a6000-48gb") || up.stderr.contains("runtime-runc"), "\(up.stderr)")
+  }
+
+  @Test func downFailsNamingWhatIsLeft() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let run = try await fixture.labrun(["run", "--host", "sim", "--param", "sim_scenario=label-sticks"])
+    #expect(run.status != 0, "\(run)")
+    #expect(run.stderr.contains("teardown left: the gpu=on node label"), "\(run.stderr)")
+    #expect(run.stdout.contains("🧪 SIMULATED"), "the page is still written before down")
+    let states = try fixture.states(try fixture.onlyRun(), .down)
+    #expect(states["verify-clean"] == .failed)
+    #expect(states["delete-lab-objects"] == .done && states["uninstall-hami"] == .done)
   }
 }
