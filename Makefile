@@ -35,19 +35,23 @@ lint:
 bench: deps
 	$(SWIFT) build -c release --product labrun-bench
 	$(SWIFT) build -c release --product labrun
+	$(SWIFT) build -c release --product labrun-sim
 	.build/release/labrun-bench
 
 ## demo: the whole lab on the built-in simulated GPU host; leaves validation.md here
 demo: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product labrun-sim
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product labrun
 	.build/debug/labrun run --host sim > validation.md
 	@echo "make demo: validation page written to $(CURDIR)/validation.md"
 
-## install: the release binary into $(PREFIX)/bin
+## install: the release binaries (labrun, and labrun-sim for --host sim) into $(PREFIX)/bin
 install: deps
 	$(SWIFT) build -c release --product labrun
+	$(SWIFT) build -c release --product labrun-sim
 	install -d $(PREFIX)/bin
 	install -m 0755 .build/release/labrun $(PREFIX)/bin/labrun
+	install -m 0755 .build/release/labrun-sim $(PREFIX)/bin/labrun-sim
 
 clean:
 	rm -rf .build

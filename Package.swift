@@ -5,7 +5,8 @@ let package = Package(
   name: "labrun",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "labrun", targets: ["labrun"])
+    .executable(name: "labrun", targets: ["labrun"]),
+    .executable(name: "labrun-sim", targets: ["LabSimTool"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,11 +31,13 @@ let package = Package(
       name: "Remote",
       dependencies: [
         "LabPipeline",
+        "LabSim",
         "CLibSSH2",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .target(name: "LabSim", dependencies: ["LabPipeline"]),
+    .executableTarget(name: "LabSimTool", dependencies: ["LabSim"]),
     .executableTarget(
       name: "labrun",
       dependencies: [
@@ -54,6 +57,7 @@ let package = Package(
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
     .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Steps"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["Golden"]),
   ]
 )

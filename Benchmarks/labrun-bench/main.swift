@@ -168,33 +168,18 @@ let labrunBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPa
 guard FileManager.default.isExecutableFile(atPath: labrunBinary.path) else {
   fail("\(labrunBinary.path) not built: `make bench` builds it")
 }
-var simWalls: [Double] = []
-var simShares: [Double] = []
-for round in 0..<rounds {
-  let home = server.directory.appendingPathComponent("sim-home-\(round)")
-  var environment = ProcessInfo.processInfo.environment
-  environment["LABRUN_HOME"] = home.path
-  environment["NO_COLOR"] = "1"
-  var result: (status: Int32, output: String) = (0, "")
-  let wall = timed {
-    result = SpawnedProcess.run([labrunBinary.path, "run", "--host", "sim"], environment: environment)
+var simulated: [SimulatedRunBenchmark.Result] = []
+for _ in 0..<rounds {
+  do {
+    simulated.append(try SimulatedRunBenchmark.measure(labrun: labrunBinary))
+  } catch {
+    fail("\(error)")
   }
-  if result.status != 0 {
-    fail("labrun run --host sim exited \(result.status): \(result.output.suffix(2000))")
-  }
-  let runs = home.appendingPathComponent("runs")
-  let ids = try FileManager.default.contentsOfDirectory(atPath: runs.path)
-  guard let id = ids.first else { fail("no run directory under \(runs.path)") }
-  let transcript = try String(
-    contentsOf: runs.appendingPathComponent(id).appendingPathComponent("transcript.jsonl"), encoding: .utf8)
-  var inCommands = 0.0
-  for line in transcript.split(separator: "\n") {
-    let entry = try JSONDecoder.labrun.decode(TranscriptEntry.self, from: Data(line.utf8))
-    inCommands += entry.end.timeIntervalSince(entry.start)
-  }
-  simWalls.append(wall)
-  simShares.append(max(0, wall - inCommands) / wall)
 }
 print("labrun run --host sim (median of \(rounds), release build):")
-print(String(format: "  wall time                       %.2f s  (goal: < 10 s)", median(simWalls)))
-print(String(format: "  outside simulated commands      %.0f %%", median(simShares) * 100))
+print(
+  String(
+    format: "  wall time                       %.2f s  (goal: < 10 s)", median(simulated.map(\.wallSeconds))))
+print(
+  String(format: "  outside simulated commands      %.0f %%", median(simulated.map(\.outsideShare)) * 100))
+if let last = simulated.last { print("  last run: \(last.summary)") }

@@ -10,8 +10,9 @@ public enum LabCatalog {
 
   /// Every lab this labrun can run, by name.
   public static let phasesByLab: [String: LabPhases] = [
-    // Issue 5 fills in the HAMi steps.
-    "hami-isolation-realgpu": LabPhases(),
+    // The HAMi steps read templates from the lab's directory: see ``lab(for:)``.
+    "hami-isolation-realgpu": HAMiLab.phases(
+      labDirectory: URL(fileURLWithPath: "labs/hami-isolation-realgpu")),
     "selftest": SelfTestLab.phases,
   ]
 
@@ -21,6 +22,11 @@ public enum LabCatalog {
   public static func lab(for definition: LabDefinition) throws -> Lab {
     guard let phases = phasesByLab[definition.name] else {
       throw LabCatalogError.unknownLab(name: definition.name, file: definition.file.path, known: names)
+    }
+    if definition.name == defaultLabName {
+      return Lab(
+        definition: definition,
+        phases: HAMiLab.phases(labDirectory: definition.file.deletingLastPathComponent()))
     }
     return Lab(definition: definition, phases: phases)
   }

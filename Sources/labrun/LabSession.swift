@@ -48,9 +48,13 @@ struct LabSession: Sendable {
   /// Opens `host` with the connection options.
   /// Any failure to open is a ``TargetOpenError`` (exit status 3), whatever the transport's
   /// own error type.
-  func openTransport(host: String, _ arguments: TargetArguments) async throws -> any Transport {
+  func openTransport(host: String, _ arguments: TargetArguments, parameters: Parameters? = nil) async throws
+    -> any Transport
+  {
     do {
-      return try await TargetResolver.open(host: host, options: arguments.connectionOptions(state: state))
+      var options = arguments.connectionOptions(state: state)
+      if case .string(let scenario)? = parameters?["sim_scenario"] { options.simScenario = scenario }
+      return try await TargetResolver.open(host: host, options: options)
     } catch is CancellationError {
       throw CancellationError()
     } catch {

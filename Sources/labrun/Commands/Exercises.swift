@@ -47,7 +47,8 @@ enum PhaseCommand {
       throw RunSelectionError.phaseIncomplete(run: record.runID, phase: .up)
     }
     for (name, value) in extraParameters { try await run.recordParameter(name, value) }
-    let transport = try await session.openTransport(host: target.host ?? record.target.name, target)
+    let transport = try await session.openTransport(
+      host: target.host ?? record.target.name, target, parameters: Parameters(record.parameters))
     do {
       try await session.recordTarget(of: transport, in: run)
       try await session.runPhase(phase, lab: lab, run: run, transport: transport)

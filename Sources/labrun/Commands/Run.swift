@@ -44,7 +44,7 @@ extension Labrun {
       let run: LabPipeline.Run
       do {
         (lab, parameters) = try session.loadLab(self.lab)
-        transport = try await session.openTransport(host: host, target)
+        transport = try await session.openTransport(host: host, target, parameters: parameters)
         run = try await session.startOrResume(
           lab: lab, parameters: parameters, overrides: [], host: host, target: await transport.target,
           newRun: true)
@@ -56,8 +56,7 @@ extension Labrun {
       do {
         try await session.runPhase(.up, lab: lab, run: run, transport: transport)
         try await session.runPhase(.exercises, lab: lab, run: run, transport: transport)
-        // TODO(report): render the validation page to stdout here once `labrun report`'s
-        // renderer exists (issue 4); the lead wires it in after merge. Nothing is rendered yet.
+        try await writeReport(of: run, session: session)
       } catch {
         firstFailure = session.failure(error)
       }
@@ -78,6 +77,23 @@ extension Labrun {
       }
       await transport.close()
       if let firstFailure { throw firstFailure }
+    }
+
+    /// Verifies the run's evidence and writes the page to the run directory (validation.md)
+    /// and to standard output; a lab without a validation page (selftest) has no report.
+    private func writeReport(of run: LabPipeline.Run, session: LabSession) async throws {
+      let labName = await run.runRecord.lab
+      guard ValidationLabs.labs.contains(where: { $0.name == labName }) else {
+        session.printer.info("lab \(labName) has no validation page; skipping the report")
+        return
+      }
+      let directory = run.directory
+      let bundle = try EvidenceBundle.load(runSpec: directory.path, stateDirectory: session.state)
+      let page = ValidationPageRenderer.markdown(try ValidationLabs.verify(bundle))
+      let file = directory.appendingPathComponent("validation.md")
+      try Data(page.utf8).write(to: file, options: .atomic)
+      session.printer.info("validation page written to \(file.path)")
+      StandardOutput.write(page)
     }
   }
 }

@@ -35,7 +35,7 @@ extension Labrun {
       do {
         let host = target.host ?? "local"
         let (lab, parameters) = try session.loadLab(self.lab)
-        let transport = try await session.openTransport(host: host, target)
+        let transport = try await session.openTransport(host: host, target, parameters: parameters)
         let run = try await session.startOrResume(
           lab: lab, parameters: parameters, overrides: self.lab.parameters, host: host,
           target: await transport.target, newRun: newRun)

@@ -1,0 +1,43 @@
+import Foundation
+
+/// A simulated card: what `nvidia-smi` and the HAMi registration report.
+public struct SimProfile: Sendable, Hashable, Codable {
+  /// The `sim:PROFILE` name.
+  public var id: String
+  /// The full product name (`nvidia-smi -L`, the query, the registration `type`).
+  public var name: String
+  /// Physical memory in MiB, as `nvidia-smi` reports it.
+  public var memoryMiB: Int
+  public var uuid: String
+  public var driver: String
+  public var cuda: String
+  /// Power cap in W, for the table.
+  public var powerCapW: Int
+
+  /// The card `--host sim` uses.
+  public static let defaultID = "a6000-48gb"
+
+  public static let all: [SimProfile] = [
+    SimProfile(
+      id: "a6000-48gb", name: "NVIDIA RTX A6000", memoryMiB: 49140,
+      uuid: "GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552", driver: "535.183.06", cuda: "12.4", powerCapW: 300),
+    SimProfile(
+      id: "l4-24gb", name: "NVIDIA L4", memoryMiB: 23034,
+      uuid: "GPU-5b1f6c2e-8a43-4d7e-9f10-2c6e8b4a7d31", driver: "535.183.06", cuda: "12.4", powerCapW: 72),
+    SimProfile(
+      id: "h100-80gb", name: "NVIDIA H100 80GB HBM3", memoryMiB: 81559,
+      uuid: "GPU-dbf2f81e-5d9d-3a65-91b9-0918b5fb6fc2", driver: "535.183.06", cuda: "12.4", powerCapW: 700),
+    SimProfile(
+      id: "rtx-pro-6000-96gb", name: "NVIDIA RTX PRO 6000 Blackwell Server Edition", memoryMiB: 97887,
+      uuid: "GPU-7c9e2a14-3b6f-4e85-a1d2-5f8c0b3e6a97", driver: "575.57.08", cuda: "12.9", powerCapW: 600),
+    SimProfile(
+      id: "tiny-2gb", name: "NVIDIA T400", memoryMiB: 1870,
+      uuid: "GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", driver: "535.183.06", cuda: "12.4", powerCapW: 31),
+  ]
+
+  /// The profile named `id`, or nil.
+  public static func named(_ id: String) -> SimProfile? { all.first { $0.id == id } }
+
+  /// The name as the nvidia-smi table shows it (long names are cut with `...`).
+  var tableName: String { name.count > 28 ? String(name.prefix(25)) + "..." : name }
+}

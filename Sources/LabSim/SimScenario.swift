@@ -1,0 +1,31 @@
+/// A failure mode the simulated host reproduces (`--param sim_scenario=NAME`).
+public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
+  /// A healthy host.
+  case none
+  /// k3s's default runtime left as runc: no HAMi-core in pods, the full card visible.
+  case runtimeRunc = "runtime-runc"
+  /// HAMi-core virtualizes nvidia-smi but does not cap allocations.
+  case viewOnly = "view-only"
+  /// The scheduler lets the oversubscribe pod run.
+  case oversubscribeScheduled = "oversubscribe-scheduled"
+  /// An NVIDIA GPU Operator already runs on the host.
+  case gpuOperatorPresent = "gpu-operator-present"
+  /// An NVIDIA device plugin (not HAMi's) already runs on the host.
+  case devicePluginPresent = "device-plugin-present"
+  /// The first k3s install fails (a download error); the second succeeds.
+  case k3sInstallFailsOnce = "k3s-install-fails-once"
+  /// The first HAMi install times out and leaves a failed release behind.
+  case hamiReleaseStuck = "hami-release-stuck"
+  /// Removing the `gpu` label does not stick: `down` must find it and fail.
+  case labelSticks = "label-sticks"
+  /// `nvidia-smi` cannot talk to the driver.
+  case driverBroken = "driver-broken"
+  /// MIG mode is enabled on the card.
+  case migEnabled = "mig-enabled"
+  /// `sudo -n` asks for a password.
+  case sudoPassword = "sudo-password"
+  /// The distribution is not apt-based.
+  case notApt = "not-apt"
+  /// Less free disk than the lab needs.
+  case diskShort = "disk-short"
+}

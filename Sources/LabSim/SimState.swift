@@ -1,0 +1,110 @@
+import Foundation
+
+/// The simulated node, persisted as JSON in the simulated host's directory between
+/// commands (and between labrun processes).
+public struct SimState: Sendable, Hashable, Codable {
+  /// One pod the simulated cluster knows.
+  public struct Pod: Sendable, Hashable, Codable {
+    public var name: String
+    public var namespace: String
+    public var gpumemMiB: Int
+    public var gpus: Int
+    /// Percent of the card's cores (`nvidia.com/gpucores`); nil for none asked.
+    public var gpucores: Int?
+    /// `Running` or `Pending`.
+    public var phase: String
+    public var ip: String
+    /// Filtering events, for a pod the scheduler refused.
+    public var events: [String]
+    public var labels: [String: String]
+  }
+
+  /// HAMi's device plugin splits the card into this many shares (`nvidia.com/gpu` allocatable).
+  static let deviceSplitCount = 10
+
+  public var profile: SimProfile
+  public var scenario: SimScenario
+  public var nodeName: String
+  public var k3sVersion: String?
+  public var k3sExec: String?
+  public var k3sInstallAttempts: Int = 0
+  public var k3sActive = false
+  public var toolkitInstalled = false
+  public var helmInstalled = false
+  public var hamiRepoAdded = false
+  /// `deployed`, `failed`, `pending-install` or nil when there is no release.
+  public var hamiStatus: String?
+  public var hamiInstallAttempts = 0
+  public var hamiChartVersion: String?
+  public var hamiSchedulerImage: String?
+  public var nodeLabels: [String: String] = [:]
+  public var pods: [Pod] = []
+  public var configMaps: [String] = []
+  /// Files under /etc, /usr, /var/lib and /opt: the simulated host's own, never this machine's.
+  public var files: [String: String] = [:]
+  /// Every change made to the host, in order: what a refusal before change must leave empty.
+  public var changes: [String] = []
+  public var nextPID = 52
+
+  public init(profile: SimProfile, scenario: SimScenario) {
+    self.profile = profile
+    self.scenario = scenario
+    self.nodeName = "labsim-" + (profile.id.split(separator: "-").first.map(String.init) ?? profile.id)
+    self.files["/etc/os-release"] =
+      scenario == .notApt ? Self.fedoraRelease : Self.ubuntuRelease
+  }
+
+  /// The containerd default runtime k3s wrote, from its install options and the scenario.
+  var defaultRuntime: String {
+    guard let exec = k3sExec, exec.contains("--default-runtime nvidia"), toolkitInstalled,
+      scenario != .runtimeRunc
+    else { return "runc" }
+    return "nvidia"
+  }
+
+  var kubernetesReady: Bool { k3sVersion != nil && k3sActive }
+  /// The server version without the `+k3s…` suffix.
+  var kubeVersion: String {
+    let version = k3sVersion ?? "v1.33.5+k3s1"
+    return version.split(separator: "+").first.map(String.init) ?? version
+  }
+  var hamiDeployed: Bool { hamiStatus == "deployed" && kubernetesReady }
+  var registered: Bool { hamiDeployed && nodeLabels["gpu"] == "on" }
+
+  /// Memory the scheduler has handed out on the card.
+  var allocatedMiB: Int {
+    pods.filter { $0.phase == "Running" && $0.gpus > 0 }.reduce(0) { $0 + $1.gpumemMiB }
+  }
+
+  mutating func change(_ what: String) { changes.append(what) }
+
+  mutating func pid() -> Int {
+    nextPID += 37
+    return nextPID
+  }
+
+  static let ubuntuRelease = """
+    PRETTY_NAME="Ubuntu 22.04.4 LTS"
+    NAME="Ubuntu"
+    VERSION_ID="22.04"
+    VERSION="22.04.4 LTS (Jammy Jellyfish)"
+    VERSION_CODENAME=jammy
+    ID=ubuntu
+    ID_LIKE=debian
+    HOME_URL="https://www.ubuntu.com/"
+    SUPPORT_URL="https://help.ubuntu.com/"
+    BUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"
+    PRIVACY_POLICY_URL="https://www.ubuntu.com/legal/terms-and-policies/privacy-policy"
+    UBUNTU_CODENAME=jammy
+
+    """
+
+  static let fedoraRelease = """
+    NAME="Fedora Linux"
+    VERSION="40 (Server Edition)"
+    ID=fedora
+    VERSION_ID=40
+    PRETTY_NAME="Fedora Linux 40 (Server Edition)"
+
+    """
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// nvidia-smi on the host and in pods, and the CUDA probe.
+extension SimTool {
+  func nvidiaSMI(_ arguments: [String], state: SimState, visibleMiB: Int? = nil) -> SimToolResult {
+    let profile = state.profile
+    if state.scenario == .driverBroken {
+      return .fail(
+        "", status: 9,
+        stdout: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+          + "Make sure that the latest NVIDIA driver is installed and running.\n\n")
+    }
+    if arguments.contains("-L") {
+      return .ok("GPU 0: \(profile.name) (UUID: \(profile.uuid))\n")
+    }
+    let total = visibleMiB ?? profile.memoryMiB
+    let mig =
+      state.scenario == .migEnabled ? "Enabled" : (profile.id.hasPrefix("h100") ? "Disabled" : "[N/A]")
+    if let query = arguments.first(where: { $0.hasPrefix("--query-gpu=") }) {
+      let fields = query.dropFirst("--query-gpu=".count).split(separator: ",").map(String.init)
+      let values: [String: (String, String)] = [
+        "name": ("name", profile.name), "uuid": ("uuid", profile.uuid),
+        "memory.total": ("memory.total [MiB]", "\(total) MiB"), "memory.used": ("memory.used [MiB]", "0 MiB"),
+        "driver_version": ("driver_version", profile.driver), "mig.mode.current": ("mig.mode.current", mig),
+      ]
+      let noHeader = arguments.contains { $0.hasPrefix("--format=") && $0.contains("noheader") }
+      var out = noHeader ? "" : fields.map { values[$0]?.0 ?? $0 }.joined(separator: ", ") + "\n"
+      out += fields.map { values[$0]?.1 ?? "[N/A]" }.joined(separator: ", ") + "\n"
+      return .ok(out)
+    }
+    return .ok(
+      Self.table(
+        profile: profile, totalMiB: total, migCell: state.scenario == .migEnabled ? "Enabled" : "N/A"))
+  }
+
+  static func table(profile: SimProfile, totalMiB: Int, migCell: String) -> String {
+    let header =
+      "NVIDIA-SMI \(profile.driver)             Driver Version: \(profile.driver)   CUDA Version: \(profile.cuda)"
+    let memory = pad("0MiB", 10) + " / " + pad("\(totalMiB)MiB", 8) + " "
+    return """
+      Tue Jun 23 10:16:02 2026       
+      +---------------------------------------------------------------------------------------+
+      | \(padRight(header, 85)) |
+      |-----------------------------------------+----------------------+----------------------+
+      | GPU  Name                 Persistence-M | Bus-Id        Disp.A | Volatile Uncorr. ECC |
+      | Fan  Temp   Perf          Pwr:Usage/Cap |         Memory-Usage | GPU-Util  Compute M. |
+      |                                         |                      |               MIG M. |
+      |=========================================+======================+======================|
+      |   0  \(padRight(profile.tableName, 31))On  | 00000000:00:05.0 Off |                  Off |
+      | 30%   33C    P8             \(pad("22W / \(profile.powerCapW)W", 11)) |\(pad(memory, 22))|      0%      Default |
+      |                                         |                      |\(pad(migCell, 21)) |
+      +-----------------------------------------+----------------------+----------------------+
+                                                                                               
+      +---------------------------------------------------------------------------------------+
+      | Processes:                                                                            |
+      |  GPU   GI   CI        PID   Type   Process name                            GPU Memory |
+      |        ID   ID                                                             Usage      |
+      |=======================================================================================|
+      |  No running processes found                                                           |
+      +---------------------------------------------------------------------------------------+
+
+      """
+  }
+
+  /// The CUDA probe in a pod: 256 MiB chunks until refused, by HAMi-core at the slice when
+  /// it caps, else by the card near its physical size.
+  static func probe(profile: SimProfile, sliceMiB: Int?, caps: Bool, pid: Int) -> String {
+    let thread = 139_883_541_374_976
+    let visible = sliceMiB ?? profile.memoryMiB
+    var lines: [String] = []
+    if sliceMiB != nil { lines.append("[HAMI-core Msg(\(pid):\(thread):libvgpu.c:836)]: Initializing.....") }
+    lines.append("probe: device 0 \(profile.name), cudaMemGetInfo free=\(visible) MiB total=\(visible) MiB")
+    let contextMiB = 260
+    var allocated = 0
+    while true {
+      let next = allocated + 256
+      if let sliceMiB, caps, next + contextMiB > sliceMiB {
+        lines.append(
+          "[HAMI-core ERROR (pid:\(pid) thread=\(thread) allocator.c:52)]: Device 0 OOM "
+            + "\(Int64(next + contextMiB) * 1_048_576) / \(Int64(sliceMiB) * 1_048_576)")
+        break
+      }
+      if next > profile.memoryMiB - 244 { break }
+      allocated = next
+      lines.append("allocated \(allocated) MiB")
+      if allocated == 2048, let sliceMiB {
+        lines.append(
+          "[HAMI-core Msg(\(pid):\(thread):memory.c:511)]: orig free=\(profile.memoryMiB) total=\(profile.memoryMiB) "
+            + "limit=\(Int64(sliceMiB) * 1_048_576) usage=\(Int64(allocated) * 1_048_576)")
+      }
+    }
+    lines.append("cudaMalloc refused after \(allocated) MiB allocated: out of memory")
+    if sliceMiB != nil {
+      lines.append(
+        "[HAMI-core Msg(\(pid):\(thread):multiprocess_memory_limit.c:497)]: Calling exit handler \(pid)")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import LabPipeline
+
+/// Where a simulated host lives and how commands reach it: a directory whose `bin/` is the
+/// only PATH commands get (the multi-call tool under many names, plus a short whitelist of
+/// real coreutils), its model in `state.json`.
+public struct SimulatedHost: Sendable, Hashable {
+  /// The host's directory (on the machine the commands run on).
+  public var directory: String
+  public var profile: SimProfile
+  /// The scenario to start a fresh host with; nil keeps whatever the host has.
+  public var scenario: SimScenario?
+  /// The `labrun-sim` multi-call executable on this machine.
+  public var tool: String
+
+  /// The names the multi-call tool answers to.
+  public static let simulatedCommands = [
+    "nvidia-smi", "sudo", "apt-get", "dpkg-query", "curl", "gpg", "systemctl", "uname", "df", "tee", "cat",
+    "grep", "rm", "id", "k3s-installer", "helm-installer",
+  ]
+  /// Names the tool gains when something is installed (k3s, helm, the toolkit).
+  public static let installedCommands = ["k3s", "kubectl", "k3s-uninstall.sh", "helm", "nvidia-ctk"]
+  /// Real programs a simulated command line may use: text tools only, nothing that installs,
+  /// escalates, manages services or reaches the network.
+  public static let realCommands = [
+    "sh", "echo", "printf", "sed", "head", "tail", "ls", "mkdir", "test", "env", "sleep", "true", "false",
+    "wc", "tr", "cut", "sort", "date", "awk", "touch", "dirname", "basename", "sha256sum", "expr", "seq",
+  ]
+  /// Intercepted commands that hand anything outside the simulated host's files to the real program.
+  public static let passthroughCommands = ["cat", "grep", "rm", "tee"]
+
+  public init(directory: String, profile: SimProfile, scenario: SimScenario?, tool: String) {
+    self.directory = directory
+    self.profile = profile
+    self.scenario = scenario
+    self.tool = tool
+  }
+
+  public var binDirectory: String { directory + "/bin" }
+
+  /// Creates (or refreshes) the host's directory: bin/ with the tool's names and the real
+  /// whitelist, real/ with the programs intercepted commands fall back to. A different
+  /// scenario than the host was created with starts a fresh host.
+  public func setupScript(toolPath: String) -> String {
+    let dir = ShellQuote.quote(directory)
+    var lines = [
+      "set -e",
+      "mkdir -p \(dir)/bin \(dir)/real \(dir)/home",
+    ]
+    if let scenario {
+      let quoted = ShellQuote.quote(scenario.rawValue)
+      lines.append(
+        "if [ \"$(cat \(dir)/scenario 2>/dev/null)\" != \(quoted) ]; then rm -f \(dir)/state.json; "
+          + "for n in \(Self.installedCommands.joined(separator: " ")); do rm -f \(dir)/bin/$n; done; "
+          + "printf '%s\\n' \(quoted) > \(dir)/scenario; fi")
+    }
+    // A host of a scenario has the programs that scenario implies (no apt on a non-apt
+    // distribution, a cluster where a GPU Operator already runs).
+    var present = Self.simulatedCommands
+    var absent: [String] = []
+    switch scenario {
+    case .notApt?:
+      present.removeAll { $0 == "apt-get" || $0 == "dpkg-query" }
+      absent = ["apt-get", "dpkg-query"]
+    case .gpuOperatorPresent?, .devicePluginPresent?:
+      present += ["k3s", "kubectl"]
+    default: break
+    }
+    for name in present {
+      lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(dir)/bin/\(name)")
+    }
+    for name in absent { lines.append("rm -f \(dir)/bin/\(name)") }
+    for name in Self.realCommands + Self.passthroughCommands {
+      let target = Self.realCommands.contains(name) ? "bin" : "real"
+      lines.append(
+        "p=; for d in /usr/bin /bin; do if [ -x \"$d/\(name)\" ]; then p=\"$d/\(name)\"; break; fi; done; "
+          + "[ -n \"$p\" ] || { echo \"labrun-sim: no \(name) in /usr/bin or /bin\" >&2; exit 1; }; "
+          + "ln -sf \"$p\" \(dir)/\(target)/\(name)")
+    }
+    lines.append("printf '%s\\n' \(ShellQuote.quote(toolPath)) > \(dir)/tool")
+    lines.append("printf '%s\\n' \(ShellQuote.quote(profile.id)) > \(dir)/profile")
+    return lines.joined(separator: "\n")
+  }
+
+  /// `script` run inside the host's closed environment: nothing but bin/ on PATH.
+  public func wrap(_ script: String, extraEnvironment: [String: String] = [:]) -> String {
+    var assignments = [
+      "PATH=" + ShellQuote.quote(binDirectory),
+      "HOME=" + ShellQuote.quote(directory + "/home"),
+      "LABRUN_SIM_DIR=" + ShellQuote.quote(directory),
+      "LC_ALL=C",
+    ]
+    for (name, value) in extraEnvironment.sorted(by: { $0.key < $1.key }) {
+      assignments.append(name + "=" + ShellQuote.quote(value))
+    }
+    return
+      "/usr/bin/env -i \(assignments.joined(separator: " ")) \(ShellQuote.quote(binDirectory + "/sh")) -c "
+      + ShellQuote.quote(script)
+  }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The simulated host could not be set up.
+public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// `sim:PROFILE` names no known card.
+  case unknownProfile(String, known: [String])
+  /// `sim_scenario` names no known scenario.
+  case unknownScenario(String, known: [String])
+  /// The multi-call tool is not next to labrun.
+  case toolMissing(path: String)
+  /// Creating the host's directory failed.
+  case setupFailed(directory: String, detail: String)
+  /// A setup command failed.
+  case commandFailed(String)
+
+  public var description: String {
+    switch self {
+    case .unknownProfile(let name, let known):
+      return
+        "unknown simulated card '\(name)'; use one of \(known.joined(separator: ", ")) (e.g. --host sim:l4-24gb)"
+    case .unknownScenario(let name, let known):
+      return "unknown sim_scenario '\(name)'; use one of \(known.joined(separator: ", "))"
+    case .toolMissing(let path):
+      return "the simulator executable \(path) is missing; build it with `swift build` (product labrun-sim) "
+        + "or point LABRUN_SIM_TOOL at it"
+    case .setupFailed(let directory, let detail):
+      return "could not set up the simulated host in \(directory): \(detail)"
+    case .commandFailed(let detail):
+      return "simulated host setup failed: \(detail)"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Why the host was refused before anything was changed.
+public enum HAMiPreflightError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// `nvidia-smi` does not answer.
+  case driverNotWorking(output: String)
+  /// MIG mode is on.
+  case migEnabled(gpu: String)
+  /// A GPU Operator runs.
+  case gpuOperatorPresent(daemonSet: String)
+  /// An NVIDIA device plugin (not HAMi's) runs.
+  case devicePluginPresent(daemonSet: String)
+  /// `sudo -n true` failed.
+  case sudoNeedsPassword
+  /// No apt-get.
+  case notAptBased(distribution: String)
+  /// Not enough free disk under /var/lib.
+  case diskShort(availableGiB: Int, neededGiB: Int)
+  /// The card cannot hold two slices plus the oversubscribe test.
+  case cardTooSmall(memoryMiB: Int)
+
+  public var description: String {
+    let prefix = "preflight refused the host before changing anything: "
+    switch self {
+    case .driverNotWorking(let output):
+      return prefix + "nvidia-smi does not work (\(output.trimmingCharacters(in: .whitespacesAndNewlines))); "
+        + "install or repair the NVIDIA driver (nvidia-smi must list the GPU), then run up again"
+    case .migEnabled(let gpu):
+      return prefix + "MIG is enabled on \(gpu); HAMi's memory slices need the whole card: "
+        + "disable it with `sudo nvidia-smi -mig 0` (and reset the GPU), then run up again"
+    case .gpuOperatorPresent(let set):
+      return prefix + "an NVIDIA GPU Operator runs (\(set)); HAMi must own the GPU: "
+        + "use a host without it, or uninstall the GPU Operator first"
+    case .devicePluginPresent(let set):
+      return prefix
+        + "an NVIDIA device plugin runs (\(set)); HAMi ships its own and the two must not coexist: "
+        + "remove it first"
+    case .sudoNeedsPassword:
+      return prefix + "sudo needs a password; labrun runs privileged commands with `sudo -n`: "
+        + "allow passwordless sudo for this user (a NOPASSWD line in /etc/sudoers.d/) or connect as root"
+    case .notAptBased(let distribution):
+      return prefix + "\(distribution) is not apt-based; this lab installs the NVIDIA Container Toolkit from "
+        + "NVIDIA's apt repository: use an Ubuntu or Debian host"
+    case .diskShort(let available, let needed):
+      return prefix + "only \(available) GiB free under /var/lib, the lab needs \(needed) GiB "
+        + "(k3s images and the CUDA devel image): free space or use a bigger disk"
+    case .cardTooSmall(let memory):
+      return prefix + "the card has \(memory) MiB, too little for two slices of at least 500 MiB plus the "
+        + "oversubscribe test; use a card with at least 3000 MiB"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// The memory sizes of the exercises, from the card's registered memory (DESIGN.md):
+/// the slice (the requested one if six fit on the card, else the largest multiple of
+/// 500 MiB that fits six times) and the oversubscribe request, strictly between
+/// devmem − both slices and devmem, with a margin on each side.
+public struct HAMiSizes: Sendable, Hashable, Codable {
+  public var devmemMiB: Int
+  public var sliceMiB: Int
+  public var oversubscribeMiB: Int
+
+  /// - Throws: ``HAMiPreflightError/cardTooSmall(memoryMiB:)`` when no slice fits.
+  public init(devmemMiB: Int, requestedSliceMiB: Int) throws {
+    var slice = requestedSliceMiB
+    if 6 * slice > devmemMiB { slice = devmemMiB / 6 / 500 * 500 }
+    guard slice >= 500 else { throw HAMiPreflightError.cardTooSmall(memoryMiB: devmemMiB) }
+    let oversubscribe = (devmemMiB - slice / 2) / 500 * 500
+    let margin = max(128, slice / 8)
+    guard oversubscribe > devmemMiB - 2 * slice + margin, oversubscribe < devmemMiB - margin else {
+      throw HAMiPreflightError.cardTooSmall(memoryMiB: devmemMiB)
+    }
+    self.devmemMiB = devmemMiB
+    self.sliceMiB = slice
+    self.oversubscribeMiB = oversubscribe
+  }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import LabPipeline
+
+/// `down --purge`: the NVIDIA Container Toolkit and its apt source.
+struct PurgeToolkitStep: Step {
+  var id: String { "purge-toolkit" }
+  var title: String { "Remove the NVIDIA Container Toolkit and its apt source (--purge only)" }
+
+  static let listFile = RemoteCommand("cat \(ShellQuote.quote(HAMiLab.toolkitList))")
+
+  func check(_ ctx: StepContext) async throws -> Bool {
+    guard HAMiLab.purge(ctx.parameters) else { return true }
+    let installed = try await ctx.run(ContainerToolkitStep.installed).stdoutText.contains(
+      "install ok installed")
+    guard !installed else { return false }
+    return try await !ctx.run(Self.listFile).succeeded
+  }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    for command in Self.commands { try await ctx.runChecked(command) }
+    return NoOutput()
+  }
+
+  static let commands = [
+    RemoteCommand(
+      "DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq \(HAMiLab.toolkitPackages)", privileged: true,
+      timeout: .seconds(300)),
+    RemoteCommand(
+      "rm -f \(ShellQuote.quote(HAMiLab.toolkitList)) \(ShellQuote.quote(HAMiLab.toolkitKeyring))",
+      privileged: true),
+  ]
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
+    HAMiLab.purge(ctx.parameters) ? Self.commands : []
+  }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import LabPipeline
+import TestSupport
+import Testing
+
+/// The lab on the simulated host whose commands run through a real sshd on loopback
+/// (`--host sim+ALIAS`): the SSH transport, the lab and the simulator end to end, as on a VM.
+///
+/// One sshd serves the whole suite's scenarios: starting one (four ssh-keygen runs) blocks
+/// its thread for seconds, so it is started once, on a thread of its own, never on Swift's
+/// cooperative pool where it would stall other tests' polling.
+@Suite(.serialized) struct SimulatedHostOverSSHTests {
+  /// The scenario table, as `labrun verify` prints the verdicts.
+  static let table: [(String, [String])] = [
+    ("none", ["PASS", "PASS", "PASS", "PASS", "PASS"]),
+    ("runtime-runc", ["PASS", "FAIL", "FAIL", "PASS", "FAIL"]),
+    ("view-only", ["PASS", "PASS", "FAIL", "PASS", "PASS"]),
+    ("oversubscribe-scheduled", ["PASS", "PASS", "PASS", "FAIL", "PASS"]),
+  ]
+
+  /// A started loopback sshd that trusts the ed25519 test key, with its ssh_config.
+  static func startServer() async throws -> (LoopbackSSHServer, URL) {
+    let server = try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<LoopbackSSHServer, any Error>) in
+      Thread { continuation.resume(with: Result { try LoopbackSSHServer() }) }.start()
+    }
+    try server.trustInUserKnownHosts()
+    return (server, try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"]))
+  }
+
+  @Test func scenarioTableOverLoopbackSSH() async throws {
+    let (server, config) = try await Self.startServer()
+    defer { server.stop() }
+    let environment = ["HOME": server.clientHome.path, "SSH_AUTH_SOCK": ""]
+    for (scenario, expected) in Self.table {
+      let fixture = try SelfTestLabFixture()
+      defer { fixture.remove() }
+      let run = try await fixture.spawnLabrun(
+        ["run", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=\(scenario)"],
+        environment: environment)
+      #expect(run.status == 0, "\(scenario): \(run)")
+      #expect(run.stdout.contains("🧪 SIMULATED"), "\(scenario)")
+      let directory = try fixture.onlyRun()
+      let record = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
+      #expect(record.contains("simulated"))
+      #expect(record.contains("SHA256:"), "the ssh host key fingerprint belongs in run.json: \(record)")
+      let verify = try await fixture.spawnLabrun(["verify"], environment: environment)
+      #expect(verify.status == 3, "\(scenario): \(verify)")
+      #expect(SimulatedHostTests.verdicts(verify.stdout) == expected, "\(scenario): \(verify.stdout)")
+    }
+
+    let refused = try SelfTestLabFixture()
+    defer { refused.remove() }
+    let up = try await refused.spawnLabrun(
+      ["up", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=gpu-operator-present"],
+      environment: environment)
+    #expect(up.status != 0, "\(up)")
+    #expect(up.stderr.contains("an NVIDIA GPU Operator runs"), "\(up.stderr)")
+    let changes = SimulatedHostTests.simState(refused)?["changes"] as? [String] ?? []
+    #expect(changes.isEmpty, "the host was changed: \(changes)")
+
+    let resumed = try SelfTestLabFixture()
+    defer { resumed.remove() }
+    let arguments = [
+      "up", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=k3s-install-fails-once",
+    ]
+    let first = try await resumed.spawnLabrun(arguments, environment: environment)
+    #expect(first.status != 0 && first.stderr.contains("step k3s"), "\(first)")
+    let second = try await resumed.spawnLabrun(arguments, environment: environment)
+    #expect(second.status == 0, "\(second)")
+    let states = try resumed.states(try resumed.onlyRun(), .up)
+    #expect(states.values.allSatisfy { $0 == .done || $0 == .skippedAlreadySatisfied }, "\(states)")
+  }
+}
