@@ -153,20 +153,29 @@ import Testing
   @Test func killedWithSIGKILLMidStepThenRerunFinishesWithAnIntactLedger() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let arguments = fixture.selftest("up", ["sleep_seconds=3"])
+    let arguments = fixture.selftest("up", ["sleep_seconds=5"])
     let started = try fixture.binary.start(arguments, environment: fixture.environment)
-    // Wait until the ledger says the sleep step is running, then kill labrun outright.
-    let clock = ContinuousClock()
-    let deadline = clock.now + .seconds(60)
-    var sawRunning = false
-    while clock.now < deadline {
-      if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up))?["sleep"] == .running {
-        sawRunning = true
-        break
+    // Wait until the ledger says the sleep step is running, then kill labrun outright. The
+    // watch runs on its own thread: other tests may keep the cooperative pool busy, and the
+    // kill must land while the step runs.
+    let sawRunning = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+      let watcher = Thread {
+        let deadline = Date().addingTimeInterval(60)
+        var saw = false
+        while Date() < deadline {
+          if let run = try? fixture.runDirectories().first,
+            (try? fixture.states(run, .up))?["sleep"] == .running
+          {
+            saw = true
+            break
+          }
+          usleep(10_000)
+        }
+        started.kill(SIGKILL)
+        continuation.resume(returning: saw)
       }
-      try await Task.sleep(for: .milliseconds(20))
+      watcher.start()
     }
-    started.kill(SIGKILL)
     let killed = try await started.wait()
     try #require(sawRunning, "the sleep step never showed as running: \(killed)")
     #expect(killed.killedBySignal && killed.status == SIGKILL, "\(killed)")

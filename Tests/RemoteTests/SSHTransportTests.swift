@@ -96,7 +96,7 @@ struct SSHFixture {
     let socket = fixture.server.directory.appendingPathComponent("agent.sock").path
     let agent = try SpawnedProcess(["/usr/bin/ssh-agent", "-D", "-a", socket])
     defer { agent.terminate(signal: SIGKILL) }
-    for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+    try await waitForFile(socket)
     let added = LoopbackSSHServer.run(
       ["/usr/bin/ssh-add", try #require(fixture.server.keys["rsa"]).path],
       environment: ["SSH_AUTH_SOCK": socket])
@@ -294,7 +294,7 @@ struct SSHFixture {
     }
     #expect(after == .seconds(1))
     let pid = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(processIsGone(pid), "the remote sleep \(pid) must be gone")
+    #expect(await processIsGone(pid), "the remote sleep \(pid) must be gone")
     #expect(try await transport.run(RemoteCommand("echo still-usable")).stdoutText == "still-usable\n")
     await transport.close()
   }
@@ -307,7 +307,7 @@ struct SSHFixture {
     let task = Task {
       try await transport.run(RemoteCommand("echo $$ > \(ShellQuote.quote(pidFile.path)); exec sleep 300"))
     }
-    for _ in 0..<500 where !FileManager.default.fileExists(atPath: pidFile.path) { usleep(10_000) }
+    try await waitForFile(pidFile.path)
     task.cancel()
     let result = await task.result
     guard case .failure(let error) = result, case .cancelled = error as? TransportError else {
@@ -315,7 +315,7 @@ struct SSHFixture {
       return
     }
     let pid = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(processIsGone(pid), "the remote sleep \(pid) must be gone")
+    #expect(await processIsGone(pid), "the remote sleep \(pid) must be gone")
     await transport.close()
   }
 
@@ -328,7 +328,7 @@ struct SSHFixture {
     let running = Task {
       try await transport.run(RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 60"))
     }
-    for _ in 0..<500 where !FileManager.default.fileExists(atPath: marker.path) { usleep(10_000) }
+    try await waitForFile(marker.path)
     server.killConnections()
     let result = await running.result
     guard case .failure(let error) = result, case .connectionLost(_, let detail) = error as? TransportError
@@ -361,7 +361,7 @@ struct SSHFixture {
       try await transport.run(
         RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 300", timeout: .seconds(2)))
     }
-    for _ in 0..<500 where !FileManager.default.fileExists(atPath: marker.path) { usleep(10_000) }
+    try await waitForFile(marker.path)
     server.signalConnections(SIGSTOP)
     let result = await running.result
     #expect(clock.now - start < .seconds(60))
@@ -457,13 +457,20 @@ struct SSHFixture {
 }
 
 /// True once `pid` no longer runs (gone, or a zombie awaiting its reaper); waits up to 5 s.
-func processIsGone(_ pid: String) -> Bool {
+func processIsGone(_ pid: String) async -> Bool {
   for _ in 0..<500 {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
     if let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].hasPrefix(" Z") { return true }
-    usleep(10_000)
+    try? await Task.sleep(for: .milliseconds(10))
   }
   return false
+}
+
+/// Waits (without blocking a thread) up to 5 s for `path` to exist.
+func waitForFile(_ path: String) async throws {
+  for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) {
+    try await Task.sleep(for: .milliseconds(10))
+  }
 }
 
 /// Privileged commands over SSH as a user whose sudo wants a password.
