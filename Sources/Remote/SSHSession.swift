@@ -122,6 +122,8 @@ final class SSHSession: @unchecked Sendable {
   private var cancellations: [SessionOperation] = []
   private var closeRequested = false
   private var dead: String?
+  private var threadFinished = false
+  private var finishWaiters: [CheckedContinuation<Void, Never>] = []
   private var wake: (read: Int32, write: Int32) = (-1, -1)
 
   private init(endpoint: Endpoint) {
@@ -180,9 +182,27 @@ final class SSHSession: @unchecked Sendable {
     poke()
   }
 
+  /// Disconnects and waits until the session thread has let go of libssh2, so the process
+  /// can exit without its crypto library being torn down under a running thread.
+  func closeAndWait() async {
+    close()
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      let done = lock.withLock {
+        if threadFinished { return true }
+        finishWaiters.append(continuation)
+        return false
+      }
+      if done { continuation.resume() }
+    }
+  }
+
+  /// Wakes the session thread; never writes to the pipe once the thread closed it.
   private func poke() {
-    var byte: UInt8 = 1
-    _ = withUnsafeBytes(of: &byte) { write(wake.write, $0.baseAddress, 1) }
+    lock.withLock {
+      guard !threadFinished, wake.write >= 0 else { return }
+      var byte: UInt8 = 1
+      _ = withUnsafeBytes(of: &byte) { write(wake.write, $0.baseAddress, 1) }
+    }
   }
 
   // MARK: - Session thread
@@ -215,9 +235,15 @@ final class SSHSession: @unchecked Sendable {
       }
       if socketFD >= 0 { Glibc.close(socketFD) }
       counterPointer.release()
-      lock.withLock { if dead == nil { dead = "connection closed" } }
-      Glibc.close(pipeEnds[0])
-      Glibc.close(pipeEnds[1])
+      let waiters = lock.withLock {
+        if dead == nil { dead = "connection closed" }
+        threadFinished = true
+        Glibc.close(pipeEnds[0])
+        Glibc.close(pipeEnds[1])
+        defer { finishWaiters = [] }
+        return finishWaiters
+      }
+      for waiter in waiters { waiter.resume() }
     }
     do {
       socketFD = try Self.openSocket(

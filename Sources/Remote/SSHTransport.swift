@@ -76,8 +76,9 @@ public actor SSHTransport: Transport {
   public func close() async {
     connecting?.cancel()
     connecting = nil
-    session?.close()
+    let closing = session
     session = nil
+    await closing?.closeAndWait()
   }
 
   // MARK: -
