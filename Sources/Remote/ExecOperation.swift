@@ -42,6 +42,8 @@ final class ExecOperation: SessionOperation {
   private var started = false
   private var termination: Termination?
   private var forcedClose = false
+  /// Terminated before the wrapper's pid line arrived: kill as soon as it does.
+  private var killPending = false
   private let timeout: Duration?
   /// Stops another command: may use a channel beyond the usual limit.
   private let urgent: Bool
@@ -84,7 +86,10 @@ final class ExecOperation: SessionOperation {
 
   func expire(_ context: SessionContext) {
     guard termination == nil else {
-      if forcedClose {
+      if killPending {
+        killPending = false
+        forceClose()
+      } else if forcedClose {
         // The peer acknowledged neither the kill nor the close: give up on the connection.
         finish(.failure(terminationError()))
         context.unresponsive = "no response from the host after stopping: \(displayCommand)"
@@ -190,6 +195,7 @@ final class ExecOperation: SessionOperation {
         return failure(Int32(count), call: "libssh2_channel_read", context)
       }
     }
+    if killPending, progressed { _ = spawnKillerIfPossible(context) }
     if progressed { return .progressed }
     if libssh2_channel_eof(channel) == 1 {
       phase = .closing
@@ -327,15 +333,24 @@ final class ExecOperation: SessionOperation {
     case .opening:
       break  // `open` finishes it on the next advance
     case .starting, .running:
-      if let pid = remotePID {
-        context.spawned.append(Self.killer(pid: pid, privileged: privileged, userIsRoot: context.userIsRoot))
-        deadline = ContinuousClock.now.advanced(by: .seconds(15))
-      } else {
-        forceClose()
+      if !spawnKillerIfPossible(context) {
+        // The pid line is the wrapper's first output; wait briefly for it rather than close
+        // the channel and leave the command running.
+        killPending = true
+        deadline = ContinuousClock.now.advanced(by: .seconds(5))
       }
     case .closing, .waitingClosed, .freeing:
       break
     }
+  }
+
+  /// Starts the remote kill once the wrapper's pid is known; false while it is not.
+  private func spawnKillerIfPossible(_ context: SessionContext) -> Bool {
+    guard let pid = remotePID else { return false }
+    killPending = false
+    context.spawned.append(Self.killer(pid: pid, privileged: privileged, userIsRoot: context.userIsRoot))
+    deadline = ContinuousClock.now.advanced(by: .seconds(15))
+    return true
   }
 
   private func forceClose() {
