@@ -14,9 +14,7 @@ public struct MechanismCheck: ExerciseCheck {
     let facts = HAMiEvidence(bundle)
     var outcome = PodOutcomes()
     func result(_ verdict: Verdict, _ reason: String, facts: [String: String] = [:]) -> ExerciseResult {
-      ExerciseResult(
-        id: id, title: title, criteria: criteria, verdict: verdict, reason: reason, excerpt: outcome.excerpt,
-        evidence: outcome.evidence, facts: facts)
+      outcome.result(of: self, verdict, reason, facts: facts)
     }
     guard let pod = facts.sharePods.first else {
       return result(.inconclusive, "no share pod named in run.json")

@@ -18,9 +18,7 @@ public struct MemoryCapCheck: ExerciseCheck {
     let facts = HAMiEvidence(bundle)
     var outcome = PodOutcomes()
     func result(_ verdict: Verdict, _ reason: String, facts: [String: String] = [:]) -> ExerciseResult {
-      ExerciseResult(
-        id: id, title: title, criteria: criteria, verdict: verdict, reason: reason, excerpt: outcome.excerpt,
-        evidence: outcome.evidence, facts: facts)
+      outcome.result(of: self, verdict, reason, facts: facts)
     }
     if let problem = facts.sharePodsProblem { return result(.inconclusive, problem) }
     guard let slice = facts.sliceMiB else {

@@ -18,6 +18,17 @@ struct PodOutcomes {
     (failures.isEmpty ? gaps : failures).joined(separator: "; ")
   }
 
+  /// `check`'s result, with the excerpt and evidence gathered so far.
+  func result(
+    of check: some ExerciseCheck, _ verdict: Verdict, _ reason: String, facts: [String: String] = [:]
+  )
+    -> ExerciseResult
+  {
+    ExerciseResult(
+      id: check.id, title: check.title, criteria: check.criteria, verdict: verdict, reason: reason,
+      excerpt: excerpt, evidence: evidence, facts: facts)
+  }
+
   mutating func cite(_ artifact: Artifact?) {
     guard let artifact, !evidence.contains(where: { $0.file == artifact.name }) else { return }
     evidence.append(EvidenceCitation(artifact))

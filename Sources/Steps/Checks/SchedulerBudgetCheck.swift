@@ -26,9 +26,7 @@ public struct SchedulerBudgetCheck: ExerciseCheck {
     let pod = HAMiEvidence.oversubscribePod
     var outcome = PodOutcomes()
     func result(_ verdict: Verdict, _ reason: String, facts: [String: String] = [:]) -> ExerciseResult {
-      ExerciseResult(
-        id: id, title: title, criteria: criteria, verdict: verdict, reason: reason, excerpt: outcome.excerpt,
-        evidence: outcome.evidence, facts: facts)
+      outcome.result(of: self, verdict, reason, facts: facts)
     }
     guard let statusArtifact = bundle.artifact(Self.statusFile) else {
       return result(.inconclusive, "\(Self.statusFile) missing: the pod's status is unknown")
