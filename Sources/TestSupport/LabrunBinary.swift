@@ -36,56 +36,75 @@ public struct LabrunBinary: Sendable {
   }
 
   /// Starts labrun and returns without waiting (for tests that kill it).
+  ///
+  /// `environment` is added to this process's environment (less LABRUN_HOME, plus NO_COLOR).
   public func start(
     _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil
   ) throws -> RunningLabrun {
-    let output = try TemporaryDirectory(prefix: "labrun-output")
-    let stdoutURL = output.appending("stdout")
-    let stderrURL = output.appending("stderr")
-    try Data().write(to: stdoutURL)
-    try Data().write(to: stderrURL)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
     var merged = ProcessInfo.processInfo.environment
     merged.removeValue(forKey: "LABRUN_HOME")
     merged["NO_COLOR"] = "1"
     for (key, value) in environment { merged[key] = value }
-    process.environment = merged
-    process.currentDirectoryURL = workingDirectory ?? packageRoot
-    process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-    process.standardError = try FileHandle(forWritingTo: stderrURL)
-    process.standardInput = FileHandle.nullDevice
-    let exit = ExitBox()
-    process.terminationHandler = { finished in
-      exit.finish(finished.terminationStatus, finished.terminationReason)
-    }
-    try process.run()
-    return RunningLabrun(process: process, exit: exit, output: output)
+    return try RunningLabrun(
+      executable, arguments, environment: merged, workingDirectory: workingDirectory ?? packageRoot)
   }
 }
 
-/// A labrun started by ``LabrunBinary/start(_:environment:workingDirectory:)``.
-public struct RunningLabrun: @unchecked Sendable {
-  let process: Process
-  let exit: ExitBox
+/// A labrun started by ``LabrunBinary/start(_:environment:workingDirectory:)``: spawned with
+/// posix_spawn (output to files) and awaited on a thread of its own, because Foundation's
+/// Process and blocking waits can stall Swift's cooperative pool when many tests run at once.
+public struct RunningLabrun: Sendable {
+  public let pid: pid_t
   let output: TemporaryDirectory
 
-  public var pid: Int32 { process.processIdentifier }
+  init(_ executable: URL, _ arguments: [String], environment: [String: String], workingDirectory: URL) throws
+  {
+    output = try TemporaryDirectory(prefix: "labrun-output")
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(
+      &actions, 1, output.appending("stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(
+      &actions, 2, output.appending("stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    // sh changes directory, then becomes labrun (same pid, so signals reach labrun itself).
+    let argv =
+      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory.path, executable.path] + arguments
+    let cArguments = argv.map { strdup($0) } + [nil]
+    defer { cArguments.forEach { free($0) } }
+    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { cEnvironment.forEach { free($0) } }
+    var child: pid_t = 0
+    let spawned = posix_spawn(&child, "/bin/sh", &actions, nil, cArguments, cEnvironment)
+    guard spawned == 0 else {
+      throw LoopbackSSHServer.ServerError.commandFailed(executable.path, String(cString: strerror(spawned)))
+    }
+    pid = child
+  }
 
   /// Sends `signal` to labrun itself.
   public func kill(_ signal: Int32) {
-    _ = Foundation.kill(process.processIdentifier, signal)
+    _ = Glibc.kill(pid, signal)
   }
 
-  /// Waits for labrun to exit and returns what it printed.
+  /// Waits for labrun to exit (on a dedicated thread) and returns what it printed.
   public func wait() async throws -> LabrunResult {
-    let (status, reason) = await exit.wait()
+    let pid = self.pid
+    let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+      Thread {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        continuation.resume(returning: status)
+      }.start()
+    }
     defer { output.remove() }
     let stdout = try String(contentsOf: output.appending("stdout"), encoding: .utf8)
     let stderr = try String(contentsOf: output.appending("stderr"), encoding: .utf8)
+    let signal = status & 0x7f
     return LabrunResult(
-      status: status, killedBySignal: reason == .uncaughtSignal, stdout: stdout, stderr: stderr)
+      status: signal == 0 ? (status >> 8) & 0xff : signal, killedBySignal: signal != 0, stdout: stdout,
+      stderr: stderr)
   }
 }
 
@@ -114,35 +133,6 @@ public enum LabrunBinaryError: Error, CustomStringConvertible {
     case .noPackageRoot(let path): return "no Package.swift above \(path)"
     case .notBuilt(let path):
       return "\(path) does not exist: build labrun first (`swift build` or `swift build --build-tests`)"
-    }
-  }
-}
-
-/// The exit of a process, awaited from async code without blocking a thread.
-final class ExitBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var result: (Int32, Process.TerminationReason)?
-  private var waiters: [CheckedContinuation<(Int32, Process.TerminationReason), Never>] = []
-
-  func finish(_ status: Int32, _ reason: Process.TerminationReason) {
-    lock.lock()
-    result = (status, reason)
-    let pending = waiters
-    waiters = []
-    lock.unlock()
-    for waiter in pending { waiter.resume(returning: (status, reason)) }
-  }
-
-  func wait() async -> (Int32, Process.TerminationReason) {
-    await withCheckedContinuation { continuation in
-      lock.lock()
-      if let result {
-        lock.unlock()
-        continuation.resume(returning: result)
-      } else {
-        waiters.append(continuation)
-        lock.unlock()
-      }
     }
   }
 }

@@ -35,7 +35,7 @@ import Testing
     for (scenario, expected) in Self.table {
       let fixture = try SelfTestLabFixture()
       defer { fixture.remove() }
-      let run = try await fixture.spawnLabrun(
+      let run = try await fixture.labrun(
         ["run", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=\(scenario)"],
         environment: environment)
       #expect(run.status == 0, "\(scenario): \(run)")
@@ -44,14 +44,14 @@ import Testing
       let record = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
       #expect(record.contains("simulated"))
       #expect(record.contains("SHA256:"), "the ssh host key fingerprint belongs in run.json: \(record)")
-      let verify = try await fixture.spawnLabrun(["verify"], environment: environment)
+      let verify = try await fixture.labrun(["verify"], environment: environment)
       #expect(verify.status == 3, "\(scenario): \(verify)")
       #expect(SimulatedHostTests.verdicts(verify.stdout) == expected, "\(scenario): \(verify.stdout)")
     }
 
     let refused = try SelfTestLabFixture()
     defer { refused.remove() }
-    let up = try await refused.spawnLabrun(
+    let up = try await refused.labrun(
       ["up", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=gpu-operator-present"],
       environment: environment)
     #expect(up.status != 0, "\(up)")
@@ -64,9 +64,9 @@ import Testing
     let arguments = [
       "up", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=k3s-install-fails-once",
     ]
-    let first = try await resumed.spawnLabrun(arguments, environment: environment)
+    let first = try await resumed.labrun(arguments, environment: environment)
     #expect(first.status != 0 && first.stderr.contains("step k3s"), "\(first)")
-    let second = try await resumed.spawnLabrun(arguments, environment: environment)
+    let second = try await resumed.labrun(arguments, environment: environment)
     #expect(second.status == 0, "\(second)")
     let states = try resumed.states(try resumed.onlyRun(), .up)
     #expect(states.values.allSatisfy { $0 == .done || $0 == .skippedAlreadySatisfied }, "\(states)")

@@ -29,7 +29,7 @@ import Testing
     defer { fixture.remove() }
     let clock = ContinuousClock()
     let start = clock.now
-    let run = try await fixture.spawnLabrun(["run", "--host", "sim"])
+    let run = try await fixture.labrun(["run", "--host", "sim"])
     let elapsed = clock.now - start
     #expect(run.status == 0, "\(run)")
     #expect(run.stdout.contains("🧪 SIMULATED"), "\(run.stdout.prefix(400))")
@@ -50,7 +50,7 @@ import Testing
       let text = try String(contentsOf: artifacts.appendingPathComponent(name), encoding: .utf8)
       #expect(text.hasPrefix(Artifact.simulatedMarker + "\n"), "\(name) lacks the SIMULATED marker")
     }
-    let verify = try await fixture.spawnLabrun(["verify"])
+    let verify = try await fixture.labrun(["verify"])
     #expect(verify.status == 3, "\(verify)")
     #expect(Self.verdicts(verify.stdout) == ["PASS", "PASS", "PASS", "PASS", "PASS"], "\(verify.stdout)")
     let record = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
@@ -71,9 +71,9 @@ import Testing
   func scenarioGivesItsVerdicts(scenario: String, expected: [String]) async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let run = try await fixture.spawnLabrun(["run", "--host", "sim", "--param", "sim_scenario=\(scenario)"])
+    let run = try await fixture.labrun(["run", "--host", "sim", "--param", "sim_scenario=\(scenario)"])
     #expect(run.status == 0, "\(run)")
-    let verify = try await fixture.spawnLabrun(["verify"])
+    let verify = try await fixture.labrun(["verify"])
     #expect(verify.status == 3, "\(verify)")
     #expect(Self.verdicts(verify.stdout) == expected, "\(verify.stdout)")
   }
@@ -81,9 +81,9 @@ import Testing
   @Test func secondUpSkipsEveryStep() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let first = try await fixture.spawnLabrun(["up", "--host", "sim"])
+    let first = try await fixture.labrun(["up", "--host", "sim"])
     #expect(first.status == 0, "\(first)")
-    let second = try await fixture.spawnLabrun(["up", "--host", "sim", "--new-run"])
+    let second = try await fixture.labrun(["up", "--host", "sim", "--new-run"])
     #expect(second.status == 0, "\(second)")
     let runs = try fixture.runDirectories()
     try #require(runs.count == 2)
@@ -113,7 +113,7 @@ import Testing
   func preflightRefusesBeforeAnyChange(scenario: String, host: String, message: String) async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let up = try await fixture.spawnLabrun(["up", "--host", host, "--param", "sim_scenario=\(scenario)"])
+    let up = try await fixture.labrun(["up", "--host", host, "--param", "sim_scenario=\(scenario)"])
     #expect(up.status != 0, "\(up)")
     #expect(up.stderr.contains("preflight refused the host before changing anything"), "\(up.stderr)")
     #expect(up.stderr.contains(message), "\(up.stderr)")
@@ -127,14 +127,14 @@ import Testing
   @Test func k3sInstallFailingOnceResumesAtThatStep() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let first = try await fixture.spawnLabrun([
+    let first = try await fixture.labrun([
       "up", "--host", "sim", "--param", "sim_scenario=k3s-install-fails-once",
     ])
     #expect(first.status != 0, "\(first)")
     #expect(first.stderr.contains("step k3s"), "\(first.stderr)")
     let directory = try fixture.onlyRun()
     #expect(try fixture.states(directory, .up)["k3s"] == .failed)
-    let second = try await fixture.spawnLabrun([
+    let second = try await fixture.labrun([
       "up", "--host", "sim", "--param", "sim_scenario=k3s-install-fails-once",
     ])
     #expect(second.status == 0, "\(second)")
@@ -149,8 +149,9 @@ import Testing
   @Test func killedDuringUpThenRerunCompletes() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let started = try fixture.startLabrun(
-      ["up", "--host", "sim"], environment: ["LABRUN_SIM_SLOW_MS": "3000"])
+    let started = try fixture.binary.start(
+      ["up", "--host", "sim"], environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 }
+    )
     var sawRunning = false
     for _ in 0..<2400 {
       if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up)["k3s"]) == .running {
@@ -160,10 +161,10 @@ import Testing
       try await Task.sleep(for: .milliseconds(25))
     }
     started.kill(SIGKILL)
-    let killed = await started.wait()
+    let killed = try await started.wait()
     try #require(sawRunning, "the k3s step never showed as running: \(killed)")
     #expect(killed.killedBySignal)
-    let rerun = try await fixture.spawnLabrun(["up", "--host", "sim"])
+    let rerun = try await fixture.labrun(["up", "--host", "sim"])
     #expect(rerun.status == 0, "\(rerun)")
     let states = try fixture.states(try fixture.onlyRun(), .up)
     #expect(states.values.allSatisfy { $0 == .done || $0 == .skippedAlreadySatisfied }, "\(states)")
@@ -184,7 +185,7 @@ import Testing
       chmod(script.path, 0o755)
     }
     let path = trap.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-    let run = try await fixture.spawnLabrun(
+    let run = try await fixture.labrun(
       ["run", "--host", "sim", "--purge"], environment: ["PATH": path])
     #expect(run.status == 0, "\(run)")
     let ran = (try? String(contentsOf: canary, encoding: .utf8)) ?? ""
@@ -198,7 +199,7 @@ import Testing
   @Test func planListsEveryStepAndChangesNothing() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let plan = try await fixture.spawnLabrun(["plan", "--host", "sim"])
+    let plan = try await fixture.labrun(["plan", "--host", "sim"])
     #expect(plan.status == 0, "\(plan)")
     for id in [
       "preflight", "container-toolkit", "k3s", "node-ready", "default-runtime", "gpu-label", "helm", "hami",
@@ -217,10 +218,10 @@ import Testing
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let arguments = ["up", "--host", "sim", "--param", "sim_scenario=hami-release-stuck"]
-    let first = try await fixture.spawnLabrun(arguments)
+    let first = try await fixture.labrun(arguments)
     #expect(first.status != 0, "\(first)")
     #expect(first.stderr.contains("step hami"), "\(first.stderr)")
-    let second = try await fixture.spawnLabrun(arguments)
+    let second = try await fixture.labrun(arguments)
     #expect(second.status == 0, "\(second)")
     #expect(second.stderr.contains("clearing the stuck HAMi release (status failed)"), "\(second.stderr)")
     let commands = try fixture.transcript(try fixture.onlyRun()).map(\.command)
@@ -232,7 +233,7 @@ import Testing
   @Test func commandsSentMatchTheGoldenTranscript() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let run = try await fixture.spawnLabrun(["run", "--host", "sim"])
+    let run = try await fixture.labrun(["run", "--host", "sim"])
     #expect(run.status == 0, "\(run)")
     let text = try fixture.transcript(try fixture.onlyRun())
       .map { "\($0.step) [\($0.exitStatus.map(String.init) ?? "-")] \($0.command)\n" }.joined()
@@ -254,7 +255,7 @@ import Testing
   func unknownCardOrScenarioIsRefusedWithTheChoices(arguments: [String], message: String) async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let up = try await fixture.spawnLabrun(["up"] + arguments)
+    let up = try await fixture.labrun(["up"] + arguments)
     #expect(up.status != 0, "\(up)")
     #expect(up.stderr.contains(message), "\(up.stderr)")
     #expect(up.stderr.contains("a6000-48gb") || up.stderr.contains("runtime-runc"), "\(up.stderr)")
@@ -263,7 +264,7 @@ import Testing
   @Test func downFailsNamingWhatIsLeft() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let run = try await fixture.spawnLabrun(["run", "--host", "sim", "--param", "sim_scenario=label-sticks"])
+    let run = try await fixture.labrun(["run", "--host", "sim", "--param", "sim_scenario=label-sticks"])
     #expect(run.status != 0, "\(run)")
     #expect(run.stderr.contains("teardown left: the gpu=on node label"), "\(run.stderr)")
     #expect(run.stdout.contains("🧪 SIMULATED"), "the page is still written before down")

@@ -66,6 +66,28 @@ public struct HAMiEvidence: Sendable {
     return nil
   }
 
+  /// What checks 2 and 3 need before they look at the pods: usable share pods, the slice and
+  /// the card's memory, with the host GPU artifact cited. `.failure` carries the reason the
+  /// exercise is INCONCLUSIVE.
+  func sliceAndCard(citingInto outcome: inout PodOutcomes) -> Result<(slice: Int, cardMiB: Int), Inconclusive>
+  {
+    if let problem = sharePodsProblem { return .failure(Inconclusive(reason: problem)) }
+    guard let slice = sliceMiB else {
+      return .failure(Inconclusive(reason: "run.json has no slice_mib: the expected slice is unknown"))
+    }
+    outcome.cite(bundle.artifact(Self.hostGPUFile))
+    guard let cardMiB = card?.memoryMiB else {
+      return .failure(
+        Inconclusive(reason: "\(Self.hostGPUFile) missing or unreadable: the card's memory is unknown"))
+    }
+    return .success((slice, cardMiB))
+  }
+
+  /// Why an exercise cannot be decided.
+  struct Inconclusive: Error {
+    var reason: String
+  }
+
   private static func distinct(_ pods: [String]) -> [String] {
     var seen: Set<String> = []
     return pods.filter { seen.insert($0).inserted }

@@ -20,14 +20,11 @@ public struct MemoryCapCheck: ExerciseCheck {
     func result(_ verdict: Verdict, _ reason: String, facts: [String: String] = [:]) -> ExerciseResult {
       outcome.result(of: self, verdict, reason, facts: facts)
     }
-    if let problem = facts.sharePodsProblem { return result(.inconclusive, problem) }
-    guard let slice = facts.sliceMiB else {
-      return result(.inconclusive, "run.json has no slice_mib: the expected cap is unknown")
-    }
-    outcome.cite(bundle.artifact(HAMiEvidence.hostGPUFile))
-    guard let cardMiB = facts.card?.memoryMiB else {
-      return result(
-        .inconclusive, "\(HAMiEvidence.hostGPUFile) missing or unreadable: the card's memory is unknown")
+    let slice: Int
+    let cardMiB: Int
+    switch facts.sliceAndCard(citingInto: &outcome) {
+    case .failure(let inconclusive): return result(.inconclusive, inconclusive.reason)
+    case .success(let values): (slice, cardMiB) = values
     }
     let limitBytes = Int64(slice) * 1_048_576
     var refusals: [Int] = []
