@@ -26,22 +26,22 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]
     ),
-    .target(name: "Steps", dependencies: ["LabPipeline"]),
+    .target(name: "Labs", dependencies: ["LabPipeline"]),
     .target(
       name: "Remote",
       dependencies: [
         "LabPipeline",
-        "LabSim",
         "CLibSSH2",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .target(name: "LabSim", dependencies: ["LabPipeline"]),
+    .target(name: "Targets", dependencies: ["LabPipeline", "Remote", "LabSim"]),
     .executableTarget(name: "LabSimTool", dependencies: ["LabSim"]),
     .executableTarget(
       name: "labrun",
       dependencies: [
-        "LabPipeline", "Steps", "Remote", "LabSim",
+        "LabPipeline", "Labs", "Remote", "Targets",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -55,9 +55,10 @@ let package = Package(
       path: "Benchmarks/labrun-bench"
     ),
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
-    .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "LabsTests", dependencies: ["Labs", "TestSupport"]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
-    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Steps"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["Golden"]),
+    .testTarget(name: "TargetsTests", dependencies: ["Targets", "TestSupport"]),
+    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Labs"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
   ]
 )

@@ -37,9 +37,9 @@ enum SimulatedRunBenchmark {
 
   /// Runs the `labrun` binary at `labrun` (its labrun-sim beside it) in a fresh state directory.
   static func measure(labrun: URL) throws -> Result {
-    let home = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "labrun-bench-sim-\(UUID().uuidString.prefix(8))", isDirectory: true)
-    defer { try? FileManager.default.removeItem(at: home) }
+    let temporary = try TemporaryDirectory(prefix: "labrun-bench-sim")
+    defer { temporary.remove() }
+    let home = temporary.url
     var environment = ProcessInfo.processInfo.environment
     environment["LABRUN_HOME"] = home.path
     let start = Date()

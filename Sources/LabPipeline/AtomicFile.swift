@@ -107,3 +107,7 @@ extension JSONDecoder {
     return decoder
   }
 }
+
+extension AtomicFileError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.runStateFailed }
+}

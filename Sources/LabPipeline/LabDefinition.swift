@@ -7,11 +7,11 @@ import Yams
 /// name: selftest
 /// title: Engine self-test
 /// parameters:
-///   slice_mib:
+///   repeat_count:
 ///     type: int            # int | string | bool | duration
-///     default: 8000
-///     range: [500, 200000] # int and duration (seconds) only
-///     description: GPU memory per share pod
+///     default: 3
+///     range: [1, 100]      # int and duration (seconds) only
+///     description: how often to repeat the measurement
 ///   provider:
 ///     type: string
 ///     default: ""
@@ -93,7 +93,7 @@ public struct LabDefinition: Sendable, Hashable {
     let top = try reader.mapping(root, what: "the top level")
     try reader.onlyKeys(top, ["name", "title", "description", "parameters", "steps"], in: "the top level")
     guard let nameNode = top["name"] else {
-      throw reader.error(root, "missing `name:` (the lab's name, e.g. hami-isolation-realgpu)")
+      throw reader.error(root, "missing `name:` (the lab's name, as registered in labrun, e.g. selftest)")
     }
     let name = try reader.string(nameNode, what: "name")
     let title = try top["title"].map { try reader.string($0, what: "title") } ?? name
@@ -377,4 +377,8 @@ public enum LabDefinitionError: Error, CustomStringConvertible, LocalizedError, 
   }
 
   public var errorDescription: String? { description }
+}
+
+extension LabDefinitionError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.labInvalid }
 }

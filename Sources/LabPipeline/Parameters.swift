@@ -62,3 +62,7 @@ public enum ParameterError: Error, CustomStringConvertible, LocalizedError, Equa
 
   public var errorDescription: String? { description }
 }
+
+extension ParameterError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.labInvalid }
+}

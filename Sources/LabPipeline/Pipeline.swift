@@ -20,12 +20,12 @@ public actor Pipeline {
   }
 
   private var state: State = .idle
-  private let run: Run
+  private let run: RunDirectory
   private let transport: any Transport
   private let progress: ProgressHandler
   private var outputs: [String: RecordedValue] = [:]
 
-  public init(run: Run, transport: any Transport, progress: @escaping ProgressHandler = { _ in }) {
+  public init(run: RunDirectory, transport: any Transport, progress: @escaping ProgressHandler = { _ in }) {
     self.run = run
     self.transport = transport
     self.progress = progress
@@ -71,15 +71,15 @@ public actor Pipeline {
   }
 
   /// The steps and the commands each would run, from the parameters and the target's
-  /// description (``Transport/target``) alone.
+  /// description alone.
   ///
   /// Steps get a ``PlanContext``, which has no transport, so planning cannot run anything
   /// on the target.
   public nonisolated static func plan(
-    _ phase: Phase, steps: [any Step], parameters: Parameters, transport: any Transport
-  ) async throws -> [PlannedStep] {
+    _ phase: Phase, steps: [any Step], parameters: Parameters, target: TargetInfo
+  ) throws -> [PlannedStep] {
     try checkUniqueIDs(steps)
-    let context = PlanContext(parameters: parameters, target: await transport.target)
+    let context = PlanContext(parameters: parameters, target: target)
     return try steps.map { step in
       PlannedStep(
         phase: phase, id: step.id, title: step.title,
@@ -230,4 +230,8 @@ public enum PipelineError: Error, CustomStringConvertible, LocalizedError, Equat
   }
 
   public var errorDescription: String? { description }
+}
+
+extension PipelineError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.stepFailed }
 }

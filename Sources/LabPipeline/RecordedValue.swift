@@ -81,6 +81,37 @@ public enum RecordedValue: Sendable, Hashable, Codable, CustomStringConvertible 
     return nil
   }
 
+  /// A whole number as a person or script may have recorded it: a JSON integer, an
+  /// integral number, or numeric text (evidence is read leniently).
+  public var wholeNumber: Int? {
+    switch self {
+    case .int(let number): return number
+    case .double(let number): return number.rounded() == number && abs(number) < 1e15 ? Int(number) : nil
+    case .string(let text): return Int(text.trimmingCharacters(in: .whitespaces))
+    default: return nil
+    }
+  }
+
+  /// Text, from a string or a number; blank text is nil.
+  public var text: String? {
+    switch self {
+    case .string(let text): return text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : text
+    case .int(let number): return String(number)
+    case .double(let number): return String(number)
+    default: return nil
+    }
+  }
+
+  /// A list of names, from a JSON array or comma-separated text.
+  public var names: [String]? {
+    switch self {
+    case .array(let list): return list.compactMap(\.stringValue)
+    case .string(let text):
+      return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    default: return nil
+    }
+  }
+
   /// Applies `transform` to every string inside this value (used for redaction).
   public func mapStrings(_ transform: (String) -> String) -> RecordedValue {
     switch self {

@@ -15,7 +15,7 @@ public struct RunRecord: Sendable, Hashable, Codable {
   public var startedAt: Date
   public var finishedAt: Date?
   public var labrunVersion: String
-  /// The lab's parameters as used, plus every value a step computed (e.g. oversubscribe_mib).
+  /// The lab's parameters as used, plus every value a step computed (e.g. a size derived from the card).
   public var parameters: [String: RecordedValue]
 
   public init(

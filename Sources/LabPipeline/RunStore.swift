@@ -16,7 +16,7 @@ public struct RunStore: Sendable {
   public func create(
     lab: String, labFile: String?, target: TargetInfo, parameters: [String: RecordedValue],
     redactor: Redactor, now: Date = Date()
-  ) throws -> Run {
+  ) throws -> RunDirectory {
     let base = Self.runID(startedAt: now, targetName: target.name)
     try FileManager.default.createDirectory(at: state.runsDirectory, withIntermediateDirectories: true)
     var id = base
@@ -39,24 +39,24 @@ public struct RunStore: Sendable {
       runID: id, lab: lab, labFile: labFile, target: target,
       startedAt: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)),
       parameters: parameters)
-    let run = Run(directory: directory, record: record, ledger: Ledger(), redactor: redactor)
+    let run = RunDirectory(directory: directory, record: record, ledger: Ledger(), redactor: redactor)
     try FileManager.default.createDirectory(at: run.artifactsDirectory, withIntermediateDirectories: true)
-    try Run.write(record, redactor: redactor, to: run.runFile)
-    try Run.write(Ledger(), redactor: redactor, to: run.ledgerFile)
+    try RunDirectory.write(record, redactor: redactor, to: run.runFile)
+    try RunDirectory.write(Ledger(), redactor: redactor, to: run.ledgerFile)
     try AtomicFile.write(Data(), to: run.transcriptFile)
     try state.setCurrentRun(id: id)
     return run
   }
 
   /// Opens an existing run directory (from ``StateDirectory/resolveRun(_:)``).
-  public func open(_ directory: URL, redactor: Redactor) throws -> Run {
+  public func open(_ directory: URL, redactor: Redactor) throws -> RunDirectory {
     let record = try Self.readRecord(in: directory)
     let ledger = try Self.readLedger(in: directory)
-    return Run(directory: directory, record: record, ledger: ledger, redactor: redactor)
+    return RunDirectory(directory: directory, record: record, ledger: ledger, redactor: redactor)
   }
 
   /// Opens `--run ID|DIR`, or the current run when `spec` is nil.
-  public func open(spec: String?, redactor: Redactor) throws -> Run {
+  public func open(spec: String?, redactor: Redactor) throws -> RunDirectory {
     try open(state.resolveRun(spec), redactor: redactor)
   }
 
@@ -203,9 +203,13 @@ public enum RunStoreError: Error, CustomStringConvertible, LocalizedError, Equat
       return "run \(run) is in use by another labrun process"
         + (pid.isEmpty ? "" : " (pid \(pid))") + "; wait for it to finish or stop it first"
     case .badArtifactName(let name):
-      return "artifact name '\(name)' is not a plain file name; use e.g. 0-os.txt"
+      return "artifact name '\(name)' is not a plain file name (no /, not hidden, not SHA256SUMS)"
     }
   }
 
   public var errorDescription: String? { description }
+}
+
+extension RunStoreError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.runStateFailed }
 }

@@ -87,3 +87,7 @@ public enum StateDirectoryError: Error, CustomStringConvertible, LocalizedError,
 
   public var errorDescription: String? { description }
 }
+
+extension StateDirectoryError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.runStateFailed }
+}

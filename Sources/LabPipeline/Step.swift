@@ -40,6 +40,16 @@ extension Step where Output == NoOutput {
   public func observe(_ ctx: StepContext) async throws -> NoOutput { NoOutput() }
 }
 
+extension Step {
+  /// Runs every command ``plan(_:)`` gives, in order, each required to exit 0: the whole
+  /// apply of a step whose plan is exactly what it does.
+  public func runPlanned(_ ctx: StepContext) async throws {
+    for command in try plan(ctx.planContext) {
+      try await ctx.runChecked(command)
+    }
+  }
+}
+
 /// The output of a step that produces nothing for later steps.
 public struct NoOutput: Codable, Sendable, Hashable {
   public init() {}

@@ -11,13 +11,13 @@ public struct StepContext: Sendable {
   public let transport: TranscribingTransport
   /// The run's redactor; ``registerSecret(_:)`` adds to it.
   public var redactor: Redactor { run.redactor }
-  let run: Run
+  let run: RunDirectory
   let outputs: [String: RecordedValue]
   let progress: ProgressHandler
 
   init(
     step: StepProgress, parameters: Parameters, target: TargetInfo, transport: TranscribingTransport,
-    run: Run, outputs: [String: RecordedValue], progress: @escaping ProgressHandler
+    run: RunDirectory, outputs: [String: RecordedValue], progress: @escaping ProgressHandler
   ) {
     self.step = step
     self.parameters = parameters
@@ -27,6 +27,9 @@ public struct StepContext: Sendable {
     self.outputs = outputs
     self.progress = progress
   }
+
+  /// What ``Step/plan(_:)`` sees of this context: the same parameters and target.
+  public var planContext: PlanContext { PlanContext(parameters: parameters, target: target) }
 
   // MARK: commands
 
@@ -61,6 +64,11 @@ public struct StepContext: Sendable {
     -> CommandOutput
   {
     try await runChecked(RemoteCommand(script, privileged: privileged, timeout: timeout))
+  }
+
+  /// Whether `name` is a command on the target's PATH.
+  public func hasCommand(_ name: String) async throws -> Bool {
+    try await run("command -v \(ShellQuote.quote(name)) >/dev/null 2>&1").succeeded
   }
 
   // MARK: artifacts
@@ -109,7 +117,7 @@ public struct StepContext: Sendable {
     try output(S.Output.self, of: step.id)
   }
 
-  /// Records a computed value (e.g. `oversubscribe_mib`) in run.json's parameters.
+  /// Records a computed value (e.g. a size derived from the hardware) in run.json's parameters.
   public func recordParameter(_ name: String, _ value: RecordedValue) async throws {
     try await run.recordParameter(name, value)
   }
@@ -187,4 +195,8 @@ public enum StepError: Error, CustomStringConvertible, LocalizedError, Equatable
     let trimmed = all.last == "" ? all.dropLast() : all[...]
     return trimmed.suffix(lines).joined(separator: "\n")
   }
+}
+
+extension StepError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.stepFailed }
 }

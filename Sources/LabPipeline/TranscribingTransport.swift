@@ -6,10 +6,10 @@ import Foundation
 public struct TranscribingTransport: Transport {
   public let stepID: String
   let inner: any Transport
-  let run: Run
+  let run: RunDirectory
   let log: CommandLog
 
-  init(stepID: String, inner: any Transport, run: Run, log: CommandLog) {
+  init(stepID: String, inner: any Transport, run: RunDirectory, log: CommandLog) {
     self.stepID = stepID
     self.inner = inner
     self.run = run

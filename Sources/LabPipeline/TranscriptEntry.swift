@@ -13,20 +13,6 @@ public struct TranscriptEntry: Sendable, Hashable, Codable {
   /// The transport error, when there is no exit status.
   public var error: String?
 
-  public init(
-    step: String, command: String, start: Date, end: Date, exitStatus: Int32?, bytesOut: Int,
-    bytesErr: Int, error: String? = nil
-  ) {
-    self.step = step
-    self.command = command
-    self.start = start
-    self.end = end
-    self.exitStatus = exitStatus
-    self.bytesOut = bytesOut
-    self.bytesErr = bytesErr
-    self.error = error
-  }
-
   enum CodingKeys: String, CodingKey {
     case step, command, start, end, error
     case exitStatus = "exit_status"

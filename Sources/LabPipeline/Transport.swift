@@ -69,6 +69,12 @@ public struct CommandOutput: Sendable, Hashable {
   /// Standard error as text, with invalid UTF-8 replaced.
   public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
   public var succeeded: Bool { exitStatus == 0 }
+  /// Standard output without the surrounding white space (a single value a command printed).
+  public var trimmedStdout: String { stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) }
+  /// Standard output's lines, empty ones kept.
+  public var stdoutLines: [String] {
+    stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  }
 }
 
 /// Where a run happened, as recorded in run.json's `target`.
@@ -156,4 +162,8 @@ extension Duration {
     let (seconds, attoseconds) = components
     return Double(seconds) + Double(attoseconds) / 1e18
   }
+}
+
+extension TransportError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.targetFailed }
 }

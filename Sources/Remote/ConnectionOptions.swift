@@ -13,8 +13,6 @@ public struct ConnectionOptions: Sendable {
   public var state: StateDirectory
   /// The environment (HOME, SSH_AUTH_SOCK, LABRUN_KEY_PASSPHRASE).
   public var environment: [String: String]
-  /// `sim_scenario` for a simulated host (`--host sim`): a fresh host of that scenario.
-  public var simScenario: String?
   /// Asks the person at the terminal for a key's passphrase (nil: no terminal).
   public var askPassphrase: (@Sendable (String) -> String?)?
 

@@ -283,3 +283,7 @@ public enum LocalTransportError: Error, CustomStringConvertible, LocalizedError,
 
   public var errorDescription: String? { description }
 }
+
+extension LocalTransportError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.targetFailed }
+}

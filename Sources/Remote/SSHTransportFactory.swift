@@ -4,7 +4,7 @@ import LabPipeline
 /// Builds an ``SSHTransport`` from `--host` text and ssh_config, like `ssh` would.
 public enum SSHTransportFactory {
   /// A parsed `--host`: `alias`, `user@host`, `host:port`, `user@[v6]:port`.
-  public struct HostSpec: Sendable, Equatable {
+  public struct HostSpec: Sendable, Hashable {
     public var user: String?
     public var host: String
     public var port: Int?

@@ -21,9 +21,7 @@ public struct EvidenceFixture: Sendable {
 
   /// Copies the run directory `source` to a new temporary directory.
   public init(copying source: URL, checksums: Checksums) throws {
-    let scratch = FileManager.default.temporaryDirectory
-      .appendingPathComponent("labrun-fixture-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let scratch = try TemporaryDirectory(prefix: "labrun-fixture").url
     let directory = scratch.appendingPathComponent(source.lastPathComponent, isDirectory: true)
     try FileManager.default.copyItem(at: source, to: directory)
     self.scratch = scratch

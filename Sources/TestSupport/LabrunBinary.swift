@@ -9,16 +9,10 @@ public struct LabrunBinary: Sendable {
   public let packageRoot: URL
   public let executable: URL
 
-  /// Finds the package root by walking up from `filePath` (pass the test's `#filePath`).
-  public init(filePath: String = #filePath) throws {
-    var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-      let parent = directory.deletingLastPathComponent()
-      guard parent.path != directory.path else { throw LabrunBinaryError.noPackageRoot(filePath) }
-      directory = parent
-    }
-    packageRoot = directory
-    executable = directory.appendingPathComponent(".build/debug/labrun")
+  /// The checkout's debug build.
+  public init() throws {
+    packageRoot = try TestPackage.root()
+    executable = packageRoot.appendingPathComponent(".build/debug/labrun")
     guard FileManager.default.isExecutableFile(atPath: executable.path) else {
       throw LabrunBinaryError.notBuilt(executable.path)
     }
@@ -71,16 +65,11 @@ public struct RunningLabrun: Sendable {
     // sh changes directory, then becomes labrun (same pid, so signals reach labrun itself).
     let argv =
       ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory.path, executable.path] + arguments
-    let cArguments = argv.map { strdup($0) } + [nil]
-    defer { cArguments.forEach { free($0) } }
-    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { cEnvironment.forEach { free($0) } }
-    var child: pid_t = 0
-    let spawned = posix_spawn(&child, "/bin/sh", &actions, nil, cArguments, cEnvironment)
-    guard spawned == 0 else {
-      throw LoopbackSSHServer.ServerError.commandFailed(executable.path, String(cString: strerror(spawned)))
+    switch SpawnedProcess.spawn(argv, environment: environment, actions: &actions) {
+    case .success(let child): pid = child
+    case .failure(let failure):
+      throw LoopbackSSHServer.ServerError.commandFailed(executable.path, failure.reason)
     }
-    pid = child
   }
 
   /// Sends `signal` to labrun itself.
@@ -123,14 +112,11 @@ public struct LabrunResult: Sendable, CustomStringConvertible {
 
 /// Why the binary cannot be run.
 public enum LabrunBinaryError: Error, CustomStringConvertible {
-  /// No Package.swift above the test file.
-  case noPackageRoot(String)
   /// `.build/debug/labrun` does not exist.
   case notBuilt(String)
 
   public var description: String {
     switch self {
-    case .noPackageRoot(let path): return "no Package.swift above \(path)"
     case .notBuilt(let path):
       return "\(path) does not exist: build labrun first (`swift build` or `swift build --build-tests`)"
     }

@@ -24,7 +24,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   public let directory: URL
   /// A fake HOME for the client side (its `.ssh/` starts empty).
   public let clientHome: URL
-  public let port: Int
+  public private(set) var port: Int
   public let user: String
   /// Private key files authorized on the server, by type.
   public let keys: [String: URL]
@@ -45,8 +45,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     guard FileManager.default.isExecutableFile(atPath: Self.sshdPath) else {
       throw ServerError.missingTool(Self.sshdPath)
     }
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "labrun-sshd-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    let base = try TemporaryDirectory(prefix: "labrun-sshd").url
     directory = base
     clientHome = base.appendingPathComponent("home", isDirectory: true)
     try FileManager.default.createDirectory(
@@ -72,7 +71,15 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     port = try Self.freePort()
     hostPublicKey = ""
     try regenerateHostKey(type: hostKeyType)
-    try start()
+    // Another test may take the free port between freePort() and sshd's bind: try others.
+    for attempt in 1... {
+      do {
+        try start()
+        return
+      } catch ServerError.didNotStart(let log) where log.contains("Address already in use") && attempt < 5 {
+        port = try Self.freePort()
+      }
+    }
   }
 
   deinit { stop() }

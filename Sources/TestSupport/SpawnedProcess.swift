@@ -18,17 +18,31 @@ public final class SpawnedProcess: @unchecked Sendable {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    switch Self.spawn(arguments, environment: environment, actions: &actions) {
+    case .success(let child): pid = child
+    case .failure(let failure):
+      throw LoopbackSSHServer.ServerError.commandFailed(arguments[0], failure.reason)
+    }
+  }
+
+  /// posix_spawn of `arguments` with `environment` (default: this process's).
+  static func spawn(
+    _ arguments: [String], environment: [String: String]?, actions: inout posix_spawn_file_actions_t
+  ) -> Result<pid_t, SpawnFailure> {
     let argv = arguments.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
-    let envStrings = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-    let envp = envStrings.map { strdup($0) } + [nil]
+    let envp =
+      (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { envp.forEach { free($0) } }
     var child: pid_t = 0
     let status = posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
-    guard status == 0 else {
-      throw LoopbackSSHServer.ServerError.commandFailed(arguments[0], String(cString: strerror(status)))
-    }
-    pid = child
+    return status == 0 ? .success(child) : .failure(SpawnFailure(reason: String(cString: strerror(status))))
+  }
+
+  /// Why posix_spawn failed, in strerror's words.
+  struct SpawnFailure: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
   }
 
   deinit { terminate() }
@@ -37,9 +51,13 @@ public final class SpawnedProcess: @unchecked Sendable {
   ///
   /// Uses posix_spawn and waitpid, not Foundation's Process, so it never waits on the
   /// monitor thread that long-running children can stall.
-  public static func run(_ arguments: [String], environment: [String: String]? = nil, stdin: String = "")
-    -> (status: Int32, output: String)
-  {
+  public static func run(
+    _ arguments: [String], environment: [String: String]? = nil, stdin: String = "",
+    currentDirectory: URL? = nil
+  ) -> (status: Int32, output: String) {
+    // sh changes directory, then becomes the command (Glibc does not export addchdir_np).
+    let arguments =
+      currentDirectory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0.path] + arguments } ?? arguments
     var output: [Int32] = [-1, -1]
     var input: [Int32] = [-1, -1]
     guard pipe(&output) == 0, pipe(&input) == 0 else { return (-1, "pipe failed") }
@@ -50,22 +68,16 @@ public final class SpawnedProcess: @unchecked Sendable {
     posix_spawn_file_actions_adddup2(&actions, output[1], 1)
     posix_spawn_file_actions_adddup2(&actions, output[1], 2)
     for fd in input + output { posix_spawn_file_actions_addclose(&actions, fd) }
-    let argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    let envStrings = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-    let envp = envStrings.map { strdup($0) } + [nil]
-    defer { envp.forEach { free($0) } }
-    var child: pid_t = 0
-    let spawned = posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
+    let spawned = spawn(arguments, environment: environment, actions: &actions)
     close(input[0])
     close(output[1])
-    if spawned == 0 {
+    if case .success = spawned {
       _ = stdin.utf8CString.withUnsafeBufferPointer { write(input[1], $0.baseAddress, max(0, $0.count - 1)) }
     }
     close(input[1])
     var collected: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
-    while spawned == 0 {
+    while case .success = spawned {
       let count = read(output[0], &buffer, buffer.count)
       if count > 0 {
         collected += buffer[0..<count]
@@ -74,8 +86,10 @@ public final class SpawnedProcess: @unchecked Sendable {
       }
     }
     close(output[0])
-    guard spawned == 0 else {
-      return (-1, "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
+    let child: pid_t
+    switch spawned {
+    case .success(let pid): child = pid
+    case .failure(let failure): return (-1, "cannot run \(arguments[0]): \(failure)")
     }
     var status: Int32 = 0
     while waitpid(child, &status, 0) < 0 && errno == EINTR {}
@@ -126,5 +140,14 @@ public final class SpawnedProcess: @unchecked Sendable {
       let fields = stat[stat.index(after: close)...].split(separator: " ")
       return fields.count > 1 && pid_t(fields[1]) == pid ? candidate : nil
     }
+  }
+}
+
+/// coreutils' `sha256sum --check --strict SHA256SUMS` run in an artifacts directory: the
+/// contract's own test of a bundle's checksums.
+public enum Sha256sum {
+  public static func check(in directory: URL) -> (status: Int32, output: String) {
+    SpawnedProcess.run(
+      ["/usr/bin/env", "sha256sum", "--check", "--strict", "SHA256SUMS"], currentDirectory: directory)
   }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import LabPipeline
+import Labs
 import Remote
-import Steps
+import Targets
 
 /// What the pipeline commands share: the state directory, the redactor, the progress
 /// printer, and the wiring from lab + target + run to a pipeline.
@@ -23,16 +24,16 @@ struct LabSession: Sendable {
 
   // MARK: labs
 
-  /// The lab `--lab` names (default hami-isolation-realgpu), with `--param` applied.
-  func loadLab(_ arguments: LabArguments) throws -> (Lab, Parameters) {
-    let file = try LabLocator(environment: environment).locate(arguments.lab ?? LabCatalog.defaultLabName)
+  /// The lab `--lab` names (default: the registry's default lab), with `--param` applied.
+  func loadLab(_ arguments: LabArguments) throws -> (LoadedLab, Parameters) {
+    let file = try LabLocator(environment: environment).locate(arguments.lab ?? LabRegistry.defaultLabName)
     let definition = try LabDefinition.load(from: file)
-    let lab = try LabCatalog.lab(for: definition)
+    let lab = try LabRegistry.load(definition)
     return (lab, try definition.resolve(overrides: arguments.parameters))
   }
 
   /// The lab an existing run was started with: its recorded lab.yaml, else by name.
-  func loadLab(for record: RunRecord) throws -> Lab {
+  func loadLab(for record: RunRecord) throws -> LoadedLab {
     var file: URL
     if let path = record.labFile, FileManager.default.fileExists(atPath: path) {
       file = URL(fileURLWithPath: path)
@@ -40,25 +41,27 @@ struct LabSession: Sendable {
       file = try LabLocator(environment: environment).locate(record.lab)
     }
     file = file.standardizedFileURL
-    return try LabCatalog.lab(for: try LabDefinition.load(from: file))
+    return try LabRegistry.load(try LabDefinition.load(from: file))
   }
 
   // MARK: targets
 
-  /// Opens `host` with the connection options.
-  /// Any failure to open is a ``TargetOpenError`` (exit status 3), whatever the transport's
-  /// own error type.
-  func openTransport(host: String, _ arguments: TargetArguments, parameters: Parameters? = nil) async throws
-    -> any Transport
+  /// Parses `--host` (or, without it, `runTarget`: the run's own) and opens it with the
+  /// connection options and, for the simulated host, the run's `sim_scenario`. Any failure to
+  /// parse or open is a ``TargetOpenError`` (exit status 3), whatever the transport's own
+  /// error type.
+  func openTransport(_ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil)
+    async throws -> any Transport
   {
+    let spec = try arguments.spec(orRunTarget: runTarget)
     do {
-      var options = arguments.connectionOptions(state: state)
-      if case .string(let scenario)? = parameters?["sim_scenario"] { options.simScenario = scenario }
-      return try await TargetResolver.open(host: host, options: options)
+      return try await TargetSpec(parsing: spec).open(
+        options: arguments.connectionOptions(state: state), scenario: parameters?["sim_scenario"]?.stringValue
+      )
     } catch is CancellationError {
       throw CancellationError()
     } catch {
-      throw TargetOpenError(host: host, underlying: error)
+      throw TargetOpenError(host: spec, underlying: error)
     }
   }
 
@@ -70,14 +73,14 @@ struct LabSession: Sendable {
   /// `down` phase has not started; `newRun` forces a new one. Overrides given on a resume
   /// must match what the run recorded.
   func startOrResume(
-    lab: Lab, parameters: Parameters, overrides: [String], host: String, target: TargetInfo, newRun: Bool
-  ) async throws -> Run {
+    lab: LoadedLab, parameters: Parameters, overrides: [String], target: TargetInfo, newRun: Bool
+  ) async throws -> RunDirectory {
     if !newRun, let id = state.currentRunID(),
       let run = try? store.open(state.runDirectory(id: id), redactor: redactor)
     {
       let record = await run.runRecord
       let ledger = await run.currentLedger
-      if record.lab == lab.name, record.target.name == host, ledger.entries(of: .down).isEmpty {
+      if record.lab == lab.name, record.target.name == target.name, ledger.entries(of: .down).isEmpty {
         for name in Set(
           overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
         {
@@ -94,10 +97,8 @@ struct LabSession: Sendable {
         return run
       }
     }
-    var recordedTarget = target
-    recordedTarget.name = host
     let run = try store.create(
-      lab: lab.name, labFile: lab.definition.file.path, target: recordedTarget, parameters: parameters.values,
+      lab: lab.name, labFile: lab.definition.file.path, target: target, parameters: parameters.values,
       redactor: redactor)
     try await run.lock()
     printer.info("new run \(await run.id) (\(run.directory.path))")
@@ -106,7 +107,7 @@ struct LabSession: Sendable {
 
   /// Adds parameters the lab declares but the run has not recorded (the lab gained a
   /// parameter since the run started), with their defaults.
-  func recordMissingDefaults(of lab: Lab, in run: Run) async throws {
+  func recordMissingDefaults(of lab: LoadedLab, in run: RunDirectory) async throws {
     let recorded = await run.runRecord.parameters
     for parameter in lab.definition.parameters where recorded[parameter.name] == nil {
       try await run.recordParameter(parameter.name, parameter.defaultValue)
@@ -114,18 +115,16 @@ struct LabSession: Sendable {
   }
 
   /// Runs one phase of `lab` on `run` through `transport`.
-  func runPhase(_ phase: Phase, lab: Lab, run: Run, transport: any Transport) async throws {
+  func runPhase(_ phase: Phase, lab: LoadedLab, run: RunDirectory, transport: any Transport) async throws {
     let pipeline = Pipeline(run: run, transport: transport, progress: printer.handler)
     defer { printer.stop() }
     try await pipeline.run(phase, steps: lab.steps(for: phase))
   }
 
   /// Records what the transport learned about the target (address, user, host key) in
-  /// run.json, keeping the name the user gave.
-  func recordTarget(of transport: any Transport, in run: Run) async throws {
-    var target = await transport.target
-    target.name = await run.runRecord.target.name
-    try await run.updateTarget(target)
+  /// run.json; its name is the `--host` the run was started with.
+  func recordTarget(of transport: any Transport, in run: RunDirectory) async throws {
+    try await run.updateTarget(await transport.target)
   }
 
   /// Prints `error` (redacted) and returns the exit status to throw.
@@ -135,7 +134,7 @@ struct LabSession: Sendable {
     // SignalCancellation says it was interrupted and exits 130.
     if case PipelineError.interrupted = error { return ExitCode(130) }
     Terminal.error(error, redactor: redactor)
-    return LabrunExit.code(for: error)
+    return ExitCode((error as? any ExitCodeProviding)?.exitCode ?? LabrunExitCode.stepFailed)
   }
 }
 
@@ -159,8 +158,12 @@ enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, Equatabl
   var errorDescription: String? { description }
 }
 
+extension RunSelectionError: ExitCodeProviding {
+  var exitCode: Int32 { LabrunExitCode.runStateFailed }
+}
+
 /// `--host` could not be opened; wraps the transport's own error.
-struct TargetOpenError: Error, CustomStringConvertible, LocalizedError {
+struct TargetOpenError: Error, CustomStringConvertible, LocalizedError, ExitCodeProviding {
   var host: String
   var underlying: any Error
 
@@ -170,4 +173,5 @@ struct TargetOpenError: Error, CustomStringConvertible, LocalizedError {
   }
 
   var errorDescription: String? { description }
+  var exitCode: Int32 { LabrunExitCode.targetFailed }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabPipeline
 import Remote
+import Targets
 
 /// `--host` and how to reach it: shared by up, exercises, down, run and plan.
 struct TargetArguments: ParsableArguments, Sendable {
@@ -28,6 +29,22 @@ struct TargetArguments: ParsableArguments, Sendable {
     name: .long,
     help: "Trust an unknown host key and remember it in labrun's known_hosts (never in ~/.ssh/known_hosts).")
   var acceptNewHostKey = false
+
+  /// `--host`, or `fallback` (the run's own target) when it was not given.
+  /// - Throws: ``ValidationError`` when neither is there.
+  func spec(orRunTarget fallback: String? = nil) throws -> String {
+    guard let host = host ?? fallback else {
+      throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
+    }
+    return host
+  }
+
+  /// For `validate()` of commands that need `--host`.
+  func requireHost() throws {
+    guard host != nil else {
+      throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
+    }
+  }
 
   /// The connection options the transports take.
   func connectionOptions(state: StateDirectory) -> ConnectionOptions {
@@ -66,13 +83,15 @@ struct LabArguments: ParsableArguments, Sendable {
   var parameters: [String] = []
 }
 
-/// `--run ID|DIR`: which run exercises, down and status act on.
-struct RunArguments: ParsableArguments, Sendable {
-  /// Defaults to the current run (the state directory's `current` pointer).
+/// `--run`: which run a command acts on. One option for every command; those that read a
+/// run's evidence (report, verify) also take a bundle from `labrun bundle`.
+struct RunOption: ParsableArguments, Sendable {
+  /// nil means the current run (the state directory's `current` pointer).
   @Option(
     name: .customLong("run"),
     help: ArgumentHelp(
-      "The run to act on: a run id (see `labrun runs`) or a run directory. Default: the current run.",
-      valueName: "id|dir"))
+      "The run: a run id (see `labrun runs`) or a run directory; report and verify also read a bundle "
+        + ".tar.gz from `labrun bundle`. Default: the current run.",
+      valueName: "id|dir|bundle.tar.gz"))
   var run: String?
 }

@@ -5,81 +5,80 @@ import Testing
 
 /// `labrun report`, `verify` and `bundle`, run as the built binary.
 @Suite struct EvidenceCommandsTests {
-  let labrun: BinaryRunner
-  let fixtures: URL
+  let labrun: LabrunBinary
 
-  init() throws {
-    labrun = try BinaryRunner.labrun()
-    fixtures = try BinaryRunner.packageRoot().appendingPathComponent("Tests/StepsTests/Fixtures/bundles")
+  init() async throws {
+    labrun = try LabrunBinary()
   }
 
   func copy(_ fixture: String, checksums: EvidenceFixture.Checksums = .compute) throws -> EvidenceFixture {
-    try EvidenceFixture(copying: fixtures.appendingPathComponent(fixture), checksums: checksums)
+    try EvidenceFixture(copying: Fixtures.bundle(fixture), checksums: checksums)
   }
 
   /// Acceptance 3: a run directory and its tar.gz render the same bytes.
   @Test(arguments: ["markdown", "json"])
-  func reportOnDirectoryAndOnBundleAreIdentical(format: String) throws {
+  func reportOnDirectoryAndOnBundleAreIdentical(format: String) async throws {
     let run = try copy("a6000-validated", checksums: .keep)
     defer { run.remove() }
     let archive = run.scratch.appendingPathComponent("evidence.tar.gz")
-    let bundled = try labrun.run(["bundle", "--run", run.directory.path, "-o", archive.path])
-    #expect(bundled.exitCode == 0, "\(bundled.stderrText)")
-    #expect(bundled.stdoutText == archive.path + "\n")
-    let fromDirectory = try labrun.run(["report", "--run", run.directory.path, "--format", format])
-    let fromArchive = try labrun.run(["report", "--run", archive.path, "--format", format])
-    #expect(fromDirectory.exitCode == 0, "\(fromDirectory.stderrText)")
-    #expect(fromArchive.exitCode == 0, "\(fromArchive.stderrText)")
+    let bundled = try await labrun.run(["bundle", "--run", run.directory.path, "-o", archive.path])
+    #expect(bundled.status == 0, "\(bundled.stderr)")
+    #expect(bundled.stdout == archive.path + "\n")
+    let fromDirectory = try await labrun.run(["report", "--run", run.directory.path, "--format", format])
+    let fromArchive = try await labrun.run(["report", "--run", archive.path, "--format", format])
+    #expect(fromDirectory.status == 0, "\(fromDirectory.stderr)")
+    #expect(fromArchive.status == 0, "\(fromArchive.stderr)")
     #expect(!fromDirectory.stdout.isEmpty)
     #expect(fromDirectory.stdout == fromArchive.stdout)
   }
 
-  @Test func bundlesAreReproducible() throws {
+  @Test func bundlesAreReproducible() async throws {
     let run = try copy("a6000-validated", checksums: .keep)
     defer { run.remove() }
     let first = run.scratch.appendingPathComponent("one.tar.gz")
     let second = run.scratch.appendingPathComponent("two.tar.gz")
-    #expect(try labrun.run(["bundle", "--run", run.directory.path, "-o", first.path]).exitCode == 0)
-    #expect(try labrun.run(["bundle", "--run", run.directory.path, "--output", second.path]).exitCode == 0)
+    #expect(try await labrun.run(["bundle", "--run", run.directory.path, "-o", first.path]).status == 0)
+    #expect(
+      try await labrun.run(["bundle", "--run", run.directory.path, "--output", second.path]).status == 0)
     #expect(try Data(contentsOf: first) == Data(contentsOf: second))
   }
 
   /// Acceptance 4: a changed byte in any artifact stops report and verify, naming the file.
-  @Test func changedByteInAnyArtifactFailsNamingTheFile() throws {
+  @Test func changedByteInAnyArtifactFailsNamingTheFile() async throws {
     let run = try copy("a6000-validated", checksums: .keep)
     defer { run.remove() }
     for name in try run.artifactNames() {
       try run.flipByte(in: name)
-      let report = try labrun.run(["report", "--run", run.directory.path])
-      #expect(report.exitCode != 0, "report accepted a changed \(name)")
+      let report = try await labrun.run(["report", "--run", run.directory.path])
+      #expect(report.status != 0, "report accepted a changed \(name)")
       #expect(report.stdout.isEmpty)
       #expect(
-        report.stderrText.contains("artifact \(name) does not match SHA256SUMS"), "\(report.stderrText)")
-      let verify = try labrun.run(["verify", "--run", run.directory.path])
-      #expect(verify.exitCode == 4, "verify exit \(verify.exitCode) for a changed \(name)")
-      #expect(verify.stderrText.contains(name))
-      let bundle = try labrun.run([
+        report.stderr.contains("artifact \(name) does not match SHA256SUMS"), "\(report.stderr)")
+      let verify = try await labrun.run(["verify", "--run", run.directory.path])
+      #expect(verify.status == 4, "verify exit \(verify.status) for a changed \(name)")
+      #expect(verify.stderr.contains(name))
+      let bundle = try await labrun.run([
         "bundle", "--run", run.directory.path, "-o", run.scratch.appendingPathComponent("x.tar.gz").path,
       ])
-      #expect(bundle.exitCode != 0)
+      #expect(bundle.status != 0)
       try run.flipByte(in: name)
     }
-    #expect(try labrun.run(["verify", "--run", run.directory.path]).exitCode == 0)
+    #expect(try await labrun.run(["verify", "--run", run.directory.path]).status == 0)
   }
 
-  @Test func changedByteInsideABundleIsRefused() throws {
+  @Test func changedByteInsideABundleIsRefused() async throws {
     let run = try copy("a6000-validated", checksums: .keep)
     defer { run.remove() }
     let archive = run.scratch.appendingPathComponent("evidence.tar.gz")
-    #expect(try labrun.run(["bundle", "--run", run.directory.path, "-o", archive.path]).exitCode == 0)
+    #expect(try await labrun.run(["bundle", "--run", run.directory.path, "-o", archive.path]).status == 0)
     // Rebuild the archive by hand with one artifact altered after the fact.
     try run.flipByte(in: "1-co-residency.txt")
-    let tar = try BinaryRunner(executable: URL(fileURLWithPath: "/usr/bin/tar")).run(
-      ["-czf", archive.path, "-C", run.scratch.path, run.directory.lastPathComponent])
-    #expect(tar.exitCode == 0, "\(tar.stderrText)")
-    let report = try labrun.run(["report", "--run", archive.path])
-    #expect(report.exitCode != 0)
-    #expect(report.stderrText.contains("1-co-residency.txt"))
+    let tar = SpawnedProcess.run(
+      ["/usr/bin/tar", "-czf", archive.path, "-C", run.scratch.path, run.directory.lastPathComponent])
+    #expect(tar.status == 0, "\(tar.output)")
+    let report = try await labrun.run(["report", "--run", archive.path])
+    #expect(report.status != 0)
+    #expect(report.stderr.contains("1-co-residency.txt"))
   }
 
   @Test(arguments: [
@@ -87,30 +86,30 @@ import Testing
     ("view-virtualized-no-cap", 1),
     ("oversubscribe-running", 1), ("slice-mismatch", 1), ("probe-b-missing", 2), ("simulated", 3),
   ])
-  func verifyExitCodes(fixture: String, code: Int32) throws {
+  func verifyExitCodes(fixture: String, code: Int32) async throws {
     let run = try copy(fixture)
     defer { run.remove() }
-    let verify = try labrun.run(["verify", "--run", run.directory.path])
-    #expect(verify.exitCode == code, "\(verify.stdoutText)\(verify.stderrText)")
-    let lines = verify.stdoutText.split(separator: "\n")
+    let verify = try await labrun.run(["verify", "--run", run.directory.path])
+    #expect(verify.status == code, "\(verify.stdout)\(verify.stderr)")
+    let lines = verify.stdout.split(separator: "\n")
     #expect(lines.count == 6)
     #expect(lines.prefix(5).map { String($0.prefix(2)) } == ["1 ", "2 ", "3 ", "4 ", "5 "])
     // report renders a page whatever the status.
-    let report = try labrun.run(["report", "--run", run.directory.path])
-    #expect(report.exitCode == 0)
-    #expect(report.stdoutText.hasPrefix("# HAMi GPU Isolation Validation"))
+    let report = try await labrun.run(["report", "--run", run.directory.path])
+    #expect(report.status == 0)
+    #expect(report.stdout.hasPrefix("# HAMi GPU Isolation Validation"))
   }
 
-  @Test func missingChecksumsVerifyIncomplete() throws {
+  @Test func missingChecksumsVerifyIncomplete() async throws {
     let run = try copy("a6000-validated", checksums: .remove)
     defer { run.remove() }
-    let verify = try labrun.run(["verify", "--run", run.directory.path])
-    #expect(verify.exitCode == 2)
-    #expect(verify.stdoutText.contains("STATUS: INCOMPLETE"))
-    #expect(verify.stdoutText.contains("SHA256SUMS missing"))
+    let verify = try await labrun.run(["verify", "--run", run.directory.path])
+    #expect(verify.status == 2)
+    #expect(verify.stdout.contains("STATUS: INCOMPLETE"))
+    #expect(verify.stdout.contains("SHA256SUMS missing"))
   }
 
-  @Test func currentRunFromTheStateDirectory() throws {
+  @Test func currentRunFromTheStateDirectory() async throws {
     let run = try copy("a6000-validated", checksums: .keep)
     defer { run.remove() }
     let state = run.scratch.appendingPathComponent("state", isDirectory: true)
@@ -119,50 +118,47 @@ import Testing
     try FileManager.default.copyItem(
       at: run.directory, to: runs.appendingPathComponent("20260623T101500Z-optimistic-fermi"))
     try StateDirectory(root: state).setCurrentRun(id: "20260623T101500Z-optimistic-fermi")
-    var environment = ProcessInfo.processInfo.environment
-    environment["LABRUN_HOME"] = state.path
-    let current = try labrun.run(["report"], environment: environment)
-    let byID = try labrun.run(
+    let environment = ["LABRUN_HOME": state.path]
+    let current = try await labrun.run(["report"], environment: environment)
+    let byID = try await labrun.run(
       ["report", "--run", "20260623T101500Z-optimistic-fermi"], environment: environment)
-    let byDirectory = try labrun.run(["report", "--run", run.directory.path], environment: environment)
-    #expect(current.exitCode == 0, "\(current.stderrText)")
+    let byDirectory = try await labrun.run(["report", "--run", run.directory.path], environment: environment)
+    #expect(current.status == 0, "\(current.stderr)")
     #expect(current.stdout == byID.stdout)
     #expect(current.stdout == byDirectory.stdout)
-    let defaultBundle = try labrun.run(["bundle"], environment: environment, currentDirectory: run.scratch)
-    #expect(defaultBundle.exitCode == 0, "\(defaultBundle.stderrText)")
+    let defaultBundle = try await labrun.run(
+      ["bundle"], environment: environment, workingDirectory: run.scratch)
+    #expect(defaultBundle.status == 0, "\(defaultBundle.stderr)")
     #expect(
       FileManager.default.fileExists(
         atPath: run.scratch.appendingPathComponent("20260623T101500Z-optimistic-fermi.tar.gz").path))
   }
 
-  @Test func noRunIsAClearError() throws {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "labrun-empty-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    var environment = ProcessInfo.processInfo.environment
-    environment["LABRUN_HOME"] = scratch.path
-    let report = try labrun.run(["report"], environment: environment)
-    #expect(report.exitCode != 0)
-    #expect(report.stderrText.contains("no current run"))
-    #expect(try labrun.run(["verify"], environment: environment).exitCode == 4)
+  @Test func noRunIsAClearError() async throws {
+    let scratch = try TemporaryDirectory(prefix: "labrun-empty")
+    defer { scratch.remove() }
+    let environment = ["LABRUN_HOME": scratch.path]
+    let report = try await labrun.run(["report"], environment: environment)
+    #expect(report.status != 0)
+    #expect(report.stderr.contains("no current run"))
+    #expect(try await labrun.run(["verify"], environment: environment).status == 4)
   }
 
-  @Test func importHandCapturedEvidence() throws {
-    let artifacts = fixtures.appendingPathComponent("a6000-validated/artifacts")
-    let report = try labrun.run([
+  @Test func importHandCapturedEvidence() async throws {
+    let artifacts = try Fixtures.bundle("a6000-validated").appendingPathComponent("artifacts")
+    let report = try await labrun.run([
       "report", "--import", artifacts.path, "--host", "optimistic-fermi", "--date", "2026-06-23",
       "--provider", "Hyperstack",
     ])
-    #expect(report.exitCode == 0, "\(report.stderrText)")
+    #expect(report.status == 0, "\(report.stderr)")
     #expect(
-      report.stdoutText.contains(
+      report.stdout.contains(
         "**STATUS: ⚠️ INCOMPLETE** - imported evidence captured by hand on optimistic-fermi"))
-    #expect(report.stdoutText.contains("| Date | 2026-06-23 |"))
-    let json = try labrun.run([
+    #expect(report.stdout.contains("| Date | 2026-06-23 |"))
+    let json = try await labrun.run([
       "report", "--import", artifacts.path, "--host", "h", "--date", "2026-06-23", "--format", "json",
     ])
-    #expect(json.stdoutText.contains("\"provenance\" : \"imported\""))
+    #expect(json.stdout.contains("\"provenance\" : \"imported\""))
   }
 
   @Test(arguments: [
@@ -172,17 +168,17 @@ import Testing
     ["report", "--format", "html"],
     ["bundle", "--run", "x.tar.gz"],
   ])
-  func badArgumentsAreUsageErrors(arguments: [String]) throws {
-    let result = try labrun.run(arguments)
-    #expect(result.exitCode == 64, "\(arguments): \(result.stderrText)")
+  func badArgumentsAreUsageErrors(arguments: [String]) async throws {
+    let result = try await labrun.run(arguments)
+    #expect(result.status == 64, "\(arguments): \(result.stderr)")
   }
 
-  @Test func verifyHelpDocumentsExitCodes() throws {
-    let help = try labrun.run(["verify", "--help"])
+  @Test func verifyHelpDocumentsExitCodes() async throws {
+    let help = try await labrun.run(["verify", "--help"])
     for line in [
       "0  VALIDATED", "1  FAILED", "2  INCOMPLETE", "3  SIMULATED", "4  the evidence could not be read",
     ] {
-      #expect(help.stdoutText.contains(line))
+      #expect(help.stdout.contains(line))
     }
   }
 }

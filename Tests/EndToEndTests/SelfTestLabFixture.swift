@@ -81,13 +81,7 @@ struct SelfTestLabFixture {
 
   /// `sha256sum --check` in a run's artifacts directory.
   static func checksumsVerify(_ run: URL) throws -> Bool {
-    let check = Process()
-    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    check.arguments = ["sha256sum", "--check", "--strict", "--quiet", "SHA256SUMS"]
-    check.currentDirectoryURL = run.appendingPathComponent("artifacts")
-    try check.run()
-    check.waitUntilExit()
-    return check.terminationStatus == 0
+    Sha256sum.check(in: run.appendingPathComponent("artifacts")).status == 0
   }
 
   /// Process ids whose command line mentions `text` (from /proc).

@@ -63,7 +63,7 @@ import Testing
   }
 }
 
-@Suite struct EvidenceRunRecordTests {
+@Suite struct RecordedRunTests {
   @Test func decodesTheDesignExample() throws {
     let json = """
       { "schema": "labrun.run/v1", "run_id": "20260623T101500Z-gpu-vm", "lab": "hami-isolation-realgpu",
@@ -74,29 +74,29 @@ import Testing
         "parameters": { "hami_version": "2.9.0", "slice_mib": 8000, "oversubscribe_mib": 45000,
                         "share_pods": ["hami-share-a", "hami-share-b"], "provider": "Hyperstack" } }
       """
-    let run = try EvidenceRunRecord(json: Data(json.utf8))
+    let run = try RecordedRun(json: Data(json.utf8))
     #expect(run.runID == "20260623T101500Z-gpu-vm")
     #expect(
       run.target
         == TargetInfo(
           name: "gpu-vm", kind: .ssh, address: "203.0.113.7", user: "ubuntu", hostKey: "SHA256:abc"))
     #expect(run.date == "2026-06-23")
-    #expect(run.parameters.hamiVersion == "2.9.0")
-    #expect(run.parameters.provider == "Hyperstack")
+    #expect(run.parameters["hami_version"]?.text == "2.9.0")
+    #expect(run.parameters["provider"]?.text == "Hyperstack")
   }
 
   @Test func fractionalSecondsAndMissingFields() throws {
-    let run = try EvidenceRunRecord(
+    let run = try RecordedRun(
       json: Data(#"{"started_at":"2026-06-23T10:15:00.123Z","parameters":{"provider":""}}"#.utf8))
-    #expect(run.parameters.provider == nil)
+    #expect(run.parameters["provider"]?.text == nil)
     #expect(run.date == "2026-06-23")
     #expect(run.target == nil)
-    #expect(run.parameters.sliceMiB == nil)
+    #expect(run.parameters["slice_mib"]?.wholeNumber == nil)
   }
 
   @Test func refusesNonObjects() {
-    #expect(throws: EvidenceBundleError.self) { try EvidenceRunRecord(json: Data("[1]".utf8)) }
-    #expect(throws: EvidenceBundleError.self) { try EvidenceRunRecord(json: Data("{".utf8)) }
+    #expect(throws: EvidenceBundleError.self) { try RecordedRun(json: Data("[1]".utf8)) }
+    #expect(throws: EvidenceBundleError.self) { try RecordedRun(json: Data("{".utf8)) }
   }
 }
 
@@ -129,7 +129,7 @@ private struct OneCheckLab: ValidationLab {
     -> EvidenceBundle
   {
     EvidenceBundle(
-      run: EvidenceRunRecord(target: TargetInfo(name: "vm", kind: kind), startedAt: "2026-06-23T10:15:00Z"),
+      run: RecordedRun(target: TargetInfo(name: "vm", kind: kind), startedAt: "2026-06-23T10:15:00Z"),
       artifacts: [artifact], integrity: integrity, provenance: .recorded)
   }
 

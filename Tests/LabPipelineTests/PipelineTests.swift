@@ -170,13 +170,13 @@ import Testing
     } catch let error as PipelineError {
       #expect(String(describing: error).contains("did not finish within 0.2s"))
     }
-    #expect(clock.now - start < .seconds(10))
+    // Well short of the step's 30 s sleep: the timeout stopped it (loose, for a loaded machine).
+    #expect(clock.now - start < .seconds(25))
     let entry = try #require(try fixture.ledgerOnDisk().entries.first)
     #expect(entry.state == .failed)
   }
 
-  @Test func planRunsNothingOnTheTarget() async throws {
-    let transport = RecordingTransport(target: TargetInfo(name: "gpu-vm", kind: .ssh, user: "ubuntu"))
+  @Test func planNeedsNoTransport() throws {
     let steps: [any Step] = [
       ClosureStep("a") { ctx in
         _ = try await ctx.run("rm -rf /")
@@ -184,9 +184,10 @@ import Testing
       },
       ClosureStep("b") { _ in 0 },
     ]
-    let planned = try await Pipeline.plan(
-      .up, steps: steps, parameters: Parameters(["value": .string("it's")]), transport: transport)
-    #expect(await transport.callCount == 0)
+    // The pipeline plans from the target's description alone: it has no transport to run on.
+    let planned = try Pipeline.plan(
+      .up, steps: steps, parameters: Parameters(["value": .string("it's")]),
+      target: TargetInfo(name: "gpu-vm", kind: .ssh, user: "ubuntu"))
     #expect(planned.map(\.id) == ["a", "b"])
     #expect(planned[0].commands == ["sudo -n sh -c 'apply a '\\''it'\\''\\'\\'''\\''s'\\'''"])
   }

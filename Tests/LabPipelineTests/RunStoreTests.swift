@@ -57,14 +57,8 @@ import Testing
       sums.split(separator: "\n").map { $0.split(separator: " ").last.map(String.init) } == [
         "0-os.txt", "notes.txt",
       ])
-    let check = Process()
-    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    check.arguments = ["sha256sum", "--check", "--strict", "SHA256SUMS"]
-    check.currentDirectoryURL = fixture.run.artifactsDirectory
-    check.standardOutput = FileHandle.nullDevice
-    try check.run()
-    check.waitUntilExit()
-    #expect(check.terminationStatus == 0)
+    let check = Sha256sum.check(in: fixture.run.artifactsDirectory)
+    #expect(check.status == 0, "\(check.output)")
     await #expect(throws: RunStoreError.self) {
       try await fixture.run.writeArtifact("../escape.txt", content: "x")
     }

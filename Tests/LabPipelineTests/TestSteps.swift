@@ -66,7 +66,7 @@ final class EventLog: @unchecked Sendable {
 struct RunFixture {
   let home: TemporaryDirectory
   let store: RunStore
-  let run: Run
+  let run: RunDirectory
   let redactor: Redactor
 
   init(parameters: [String: RecordedValue] = ["value": .string("v")], redactor: Redactor = Redactor()) throws
@@ -81,7 +81,7 @@ struct RunFixture {
   }
 
   /// The run read back from disk, as a new labrun invocation would.
-  func reopened() throws -> Run {
+  func reopened() throws -> RunDirectory {
     try store.open(run.directory, redactor: redactor)
   }
 

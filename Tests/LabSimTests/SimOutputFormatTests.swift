@@ -1,5 +1,5 @@
 import Foundation
-import Steps
+import Labs
 import Testing
 
 @testable import LabSim

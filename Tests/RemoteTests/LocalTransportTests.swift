@@ -123,31 +123,3 @@ import Testing
     #expect(target.name == "local")
   }
 }
-
-@Suite struct TargetResolverTests {
-  @Test(arguments: [
-    ("local", TargetInfo(name: "local", kind: .local)),
-    ("sim:l4-24gb", TargetInfo(name: "sim:l4-24gb", kind: .simulated)),
-    ("gpu-vm", TargetInfo(name: "gpu-vm", kind: .ssh, address: "gpu-vm")),
-    (
-      "ubuntu@203.0.113.7:2222",
-      TargetInfo(
-        name: "ubuntu@203.0.113.7:2222", kind: .ssh, address: "203.0.113.7", user: "ubuntu", port: 2222)
-    ),
-  ])
-  func describesWithoutConnecting(host: String, expected: TargetInfo) throws {
-    #expect(try TargetResolver.describe(host: host) == expected)
-  }
-
-  @Test func opensLocalAndRefusesWhatIsNotBuiltYet() async throws {
-    let options = ConnectionOptions()
-    #expect(await (try TargetResolver.open(host: "local", options: options)).target.kind == .local)
-    // The simulated host is built in now (see EndToEndTests); an unknown card is refused.
-    await #expect(throws: (any Error).self) {
-      try await TargetResolver.open(host: "sim:no-such-card", options: options)
-    }
-    await #expect(throws: TargetError.emptyHost) {
-      try await TargetResolver.open(host: " ", options: options)
-    }
-  }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Remote
@@ -62,10 +63,11 @@ import Testing
   }
 
   @Test func includeIsFollowedRelativeToDotSSH() throws {
-    let home = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+    let temporary = try TemporaryDirectory(prefix: "labrun-ssh-config")
+    defer { temporary.remove() }
+    let home = temporary.url
     let ssh = home.appendingPathComponent(".ssh/conf.d")
     try FileManager.default.createDirectory(at: ssh, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: home) }
     try "Host lab\n  HostName 192.0.2.44\n  Port 2200\n".write(
       to: ssh.appendingPathComponent("lab.conf"), atomically: true, encoding: .utf8)
     let config = try SSHConfig(text: "Include conf.d/*.conf\n", path: "main", home: home.path)

@@ -6,7 +6,7 @@ public struct Artifact: Sendable, Hashable {
   /// The first line of every artifact produced by the simulated GPU host.
   public static let simulatedMarker = "# SIMULATED — not captured on hardware"
 
-  /// File name inside `artifacts/` (e.g. `1-co-residency.txt`).
+  /// File name inside `artifacts/`, as the lab's catalogue names it.
   public let name: String
   /// Lowercase hex SHA-256 of the file's bytes.
   public let sha256: String

@@ -38,13 +38,13 @@ public struct EvidenceBundle: Sendable {
   }
 
   /// run.json; for imported evidence, a record built from `--host`/`--date`/`--provider`.
-  public let run: EvidenceRunRecord
+  public let run: RecordedRun
   /// Artifacts by file name.
   public let artifacts: [String: Artifact]
   public let integrity: Integrity
   public let provenance: Provenance
 
-  public init(run: EvidenceRunRecord, artifacts: [Artifact], integrity: Integrity, provenance: Provenance) {
+  public init(run: RecordedRun, artifacts: [Artifact], integrity: Integrity, provenance: Provenance) {
     self.run = run
     self.artifacts = Dictionary(artifacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     self.integrity = integrity
@@ -59,6 +59,15 @@ public struct EvidenceBundle: Sendable {
 
   /// Whether any artifact carries the simulated marker.
   public var hasSimulatedArtifacts: Bool { artifacts.values.contains(where: \.isSimulated) }
+
+  /// The provider label for the page: the imported `--provider`, or run.json's `provider`
+  /// parameter (every lab may set one).
+  public var provider: String? {
+    if case .imported(let imported) = provenance {
+      return imported.provider.flatMap { $0.isEmpty ? nil : $0 }
+    }
+    return run.parameters["provider"]?.text
+  }
 
   /// The run's date (`YYYY-MM-DD`): run.json's `started_at`, or the imported `--date`.
   public var date: String? {
@@ -84,7 +93,7 @@ public struct EvidenceBundle: Sendable {
     guard let runData = fileManager.contents(atPath: runJSON.path) else {
       throw EvidenceBundleError.runRecordMissing(directory: directory.path)
     }
-    let run = try EvidenceRunRecord(json: runData, path: runJSON.path)
+    let run = try RecordedRun(json: runData, path: runJSON.path)
     let artifactsDirectory = directory.appendingPathComponent("artifacts", isDirectory: true)
     guard fileManager.fileExists(atPath: artifactsDirectory.path, isDirectory: &isDirectory),
       isDirectory.boolValue
@@ -112,9 +121,7 @@ public struct EvidenceBundle: Sendable {
       ? nested : directory
     let (artifacts, integrity) = try loadArtifacts(in: source, requireChecksums: false)
     guard !artifacts.isEmpty else { throw EvidenceBundleError.noArtifacts(directory: source.path) }
-    let run = EvidenceRunRecord(
-      target: nil, targetKindText: nil,
-      parameters: EvidenceRunParameters(provider: provenance.provider.flatMap { $0.isEmpty ? nil : $0 }))
+    let run = RecordedRun(target: nil, targetKindText: nil)
     let imported: Integrity = integrity == .checksumsMissing ? .notRecorded : integrity
     return EvidenceBundle(
       run: run, artifacts: artifacts, integrity: imported, provenance: .imported(provenance))

@@ -40,7 +40,7 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
     case .artifactsMissing(let directory):
       return "\(directory) has no artifacts/ directory; run `labrun exercises` to collect the evidence"
     case .noArtifacts(let directory):
-      return "\(directory) holds no evidence files; expected files such as 1-co-residency.txt"
+      return "\(directory) holds no evidence files; expected text files of `$ command` sections"
     case .unreadable(let path, let reason):
       return "cannot read \(path): \(reason)"
     case .checksumsMalformed(let line):

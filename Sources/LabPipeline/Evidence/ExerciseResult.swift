@@ -1,7 +1,7 @@
 import Foundation
 
 /// The outcome of one exercise check.
-public struct ExerciseResult: Sendable, Hashable {
+public struct ExerciseResult: Sendable, Hashable, Encodable {
   /// "1" … "5".
   public var id: String
   public var title: String
@@ -14,7 +14,7 @@ public struct ExerciseResult: Sendable, Hashable {
   public var excerpt: [String]
   /// The artifacts the verdict rests on.
   public var evidence: [EvidenceCitation]
-  /// Values the lab's page text may quote (e.g. `slice_mib`), derived from the evidence.
+  /// Values the lab's page text may quote (sizes, counts), derived from the evidence.
   public var facts: [String: String]
 
   public init(
@@ -29,5 +29,10 @@ public struct ExerciseResult: Sendable, Hashable {
     self.excerpt = excerpt
     self.evidence = evidence
     self.facts = facts
+  }
+
+  /// The JSON form carries everything but ``facts``, which are the page text's business.
+  enum CodingKeys: String, CodingKey {
+    case id, title, criteria, verdict, reason, excerpt, evidence
   }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// A lab's words on the page.
 public struct LabPage: Sendable, Hashable {
   public var title: String
-  /// The lab's directory as cited on the status line, e.g. `hami-isolation-realgpu/`.
+  /// The lab's directory as cited on the status line (`<lab name>/`).
   public var labPath: String
   /// What a validated run adds, appended to a VALIDATED status line.
   public var validatedBlurb: String

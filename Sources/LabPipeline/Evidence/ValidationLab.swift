@@ -2,7 +2,7 @@ import Foundation
 
 /// A lab the verifier knows: its checks, how to describe the environment, and its page text.
 public protocol ValidationLab: Sendable {
-  /// run.json's `lab` (e.g. `hami-isolation-realgpu`).
+  /// run.json's `lab`: the name of the ``Lab`` this verifies.
   var name: String { get }
   var checks: [any ExerciseCheck] { get }
   /// The Environment table, derived from the artifacts.

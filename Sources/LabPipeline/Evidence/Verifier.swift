@@ -19,7 +19,7 @@ public struct Verifier: Sendable {
       lab: lab.name, runID: bundle.run.runID, status: status, statusReasons: reasons, date: bundle.date,
       targetKind: bundle.run.targetKindText, environment: environment, exercises: results,
       page: lab.page(results: results, environment: environment, bundle: bundle),
-      integrity: bundle.integrity, provenance: bundle.provenance, provider: bundle.run.parameters.provider,
+      integrity: bundle.integrity, provenance: bundle.provenance, provider: bundle.provider,
       artifacts: bundle.artifactNames.compactMap { bundle.artifact($0).map(EvidenceCitation.init) })
   }
 

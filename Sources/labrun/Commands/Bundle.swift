@@ -14,11 +14,8 @@ extension Labrun {
         SHA256SUMS first; an altered file stops the bundle. Prints the archive's path.
         """)
 
-    /// The run to pack; nil means the current run.
-    @Option(
-      help: ArgumentHelp(
-        "The run: a run id or a run directory (default: the current run).", valueName: "ID|DIR"))
-    var run: String?
+    /// The run to pack.
+    @OptionGroup var selection: RunOption
 
     /// Where to write the archive; defaults to `<run-id>.tar.gz` in the working directory.
     @Option(
@@ -27,13 +24,13 @@ extension Labrun {
     var output: String?
 
     func validate() throws {
-      if let run, BundleArchive.isArchivePath(run) {
+      if let run = selection.run, BundleArchive.isArchivePath(run) {
         throw ValidationError("--run \(run) is already a bundle; pass a run id or run directory")
       }
     }
 
     func run() async throws {
-      let runDirectory = try StateDirectory().resolveRun(run)
+      let runDirectory = try StateDirectory().resolveRun(selection.run)
       _ = try EvidenceBundle.load(directory: runDirectory)
       let destination = URL(fileURLWithPath: output ?? "\(runDirectory.lastPathComponent).tar.gz")
       try BundleArchive.create(runDirectory: runDirectory, output: destination)

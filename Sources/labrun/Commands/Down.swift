@@ -13,7 +13,7 @@ extension Labrun {
         """)
 
     @OptionGroup var target: TargetArguments
-    @OptionGroup var selection: RunArguments
+    @OptionGroup var selection: RunOption
 
     /// Also remove what up installed system-wide (the lab's down steps decide what that is).
     @Flag(

@@ -14,7 +14,7 @@ extension Labrun {
         """)
 
     @OptionGroup var target: TargetArguments
-    @OptionGroup var selection: RunArguments
+    @OptionGroup var selection: RunOption
 
     func run() async throws {
       let session = LabSession()
@@ -48,7 +48,7 @@ enum PhaseCommand {
     }
     for (name, value) in extraParameters { try await run.recordParameter(name, value) }
     let transport = try await session.openTransport(
-      host: target.host ?? record.target.name, target, parameters: Parameters(record.parameters))
+      target, runTarget: record.target.name, parameters: Parameters(record.parameters))
     do {
       try await session.recordTarget(of: transport, in: run)
       try await session.runPhase(phase, lab: lab, run: run, transport: transport)

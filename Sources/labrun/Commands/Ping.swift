@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LabPipeline
+import Labs
 import Remote
-import Steps
 
 extension Labrun {
   /// `labrun ping`: the user's connectivity check.
@@ -33,15 +33,14 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
-      let host = target.host ?? ""
       let transport: any Transport
       let facts: HostFacts
       do {
-        transport = try await session.openTransport(host: host, target)
+        transport = try await session.openTransport(target)
         facts = try await HostFacts.gather(on: transport)
       } catch {
         FileHandle.standardError.write(Data("labrun ping: \(Self.oneLine(error))\n".utf8))
-        throw ExitCode(LabrunExit.targetFailed.rawValue)
+        throw ExitCode(LabrunExitCode.targetFailed)
       }
       let info = await transport.target
       await transport.close()

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabPipeline
-import Remote
+import Targets
 
 extension Labrun {
   struct Plan: AsyncParsableCommand {
@@ -28,23 +28,19 @@ extension Labrun {
       help: ArgumentHelp("Show only this phase (up, exercises or down).", valueName: "phase"))
     var phase: Phase?
 
-    func validate() throws {
-      guard target.host != nil else {
-        throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
-      }
-    }
+    func validate() throws { try target.requireHost() }
 
     func run() async throws {
       let session = LabSession()
       do {
-        let host = target.host ?? "local"
+        let spec = try TargetSpec(parsing: try target.spec())
+        let host = spec.name
         let (lab, parameters) = try session.loadLab(self.lab)
-        // Not connected: plan describes the target and must never reach it.
-        let transport = PlanOnlyTransport(target: try TargetResolver.describe(host: host))
         var planned: [PlannedStep] = []
         for phase in Phase.allCases where self.phase == nil || self.phase == phase {
-          planned += try await Pipeline.plan(
-            phase, steps: lab.steps(for: phase), parameters: parameters, transport: transport)
+          // Not connected: steps plan from the target's description and never reach it.
+          planned += try Pipeline.plan(
+            phase, steps: lab.steps(for: phase), parameters: parameters, target: spec.describe())
         }
         if json {
           let document = PlanDocument(
@@ -113,38 +109,3 @@ struct PlanDocument: Encodable {
 }
 
 extension Phase: ExpressibleByArgument {}
-
-/// The transport `labrun plan` hands the pipeline: it describes the target and refuses to
-/// run anything, so a step that tried to use the target while planning would fail loudly.
-struct PlanOnlyTransport: Transport {
-  let target: TargetInfo
-
-  func run(_ command: RemoteCommand) async throws -> CommandOutput {
-    throw PlanOnlyError.wouldRun(command.description)
-  }
-
-  func upload(_ localFile: URL, to remotePath: String) async throws {
-    throw PlanOnlyError.wouldRun("upload \(localFile.path) \(remotePath)")
-  }
-
-  func download(_ remotePath: String, to localFile: URL) async throws {
-    throw PlanOnlyError.wouldRun("download \(remotePath) \(localFile.path)")
-  }
-
-  func close() async {}
-}
-
-/// A step tried to reach the target during `labrun plan`.
-enum PlanOnlyError: Error, CustomStringConvertible, LocalizedError {
-  /// The command a step tried to run.
-  case wouldRun(String)
-
-  var description: String {
-    switch self {
-    case .wouldRun(let command):
-      return "a step tried to run `\(command)` while planning; plan must not touch the target (this is a bug)"
-    }
-  }
-
-  var errorDescription: String? { description }
-}

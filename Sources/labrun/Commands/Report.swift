@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabPipeline
-import Steps
+import Labs
 
 extension Labrun {
   struct Report: AsyncParsableCommand {
@@ -27,7 +27,7 @@ extension Labrun {
       case markdown, json
     }
 
-    @OptionGroup var evidence: EvidenceOptions
+    @OptionGroup var evidence: RunOption
 
     /// Markdown for people, JSON for machines; both carry the same verdicts.
     @Option(help: "Output format: markdown (the validation page) or json (the verdicts as data).")
@@ -63,7 +63,7 @@ extension Labrun {
           throw ValidationError("--import needs --host NAME (the captured machine)")
         }
         guard let date, date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil,
-          EvidenceRunRecord.utcDate(of: date + "T00:00:00Z") == date
+          RecordedRun.utcDate(of: date + "T00:00:00Z") == date
         else {
           throw ValidationError("--import needs --date YYYY-MM-DD (the capture date), e.g. --date 2026-06-23")
         }
@@ -81,7 +81,7 @@ extension Labrun {
       } else {
         bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
       }
-      let report = try ValidationLabs.verify(bundle)
+      let report = try LabRegistry.verify(bundle)
       switch format {
       case .markdown: StandardOutput.write(ValidationPageRenderer.markdown(report))
       case .json: StandardOutput.write(try ValidationPageRenderer.json(report))

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabPipeline
-import Steps
+import Labs
 
 extension Labrun {
   struct Run: AsyncParsableCommand, Sendable {
@@ -25,11 +25,7 @@ extension Labrun {
     @Flag(name: .long, help: "Tear down with --purge (uninstall what up installed system-wide).")
     var purge = false
 
-    func validate() throws {
-      guard target.host != nil else {
-        throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
-      }
-    }
+    func validate() throws { try target.requireHost() }
 
     func run() async throws {
       let session = LabSession()
@@ -37,17 +33,15 @@ extension Labrun {
     }
 
     private func execute(_ session: LabSession) async throws {
-      let host = target.host ?? "local"
-      let lab: Lab
+      let lab: LoadedLab
       let parameters: Parameters
       let transport: any Transport
-      let run: LabPipeline.Run
+      let run: RunDirectory
       do {
         (lab, parameters) = try session.loadLab(self.lab)
-        transport = try await session.openTransport(host: host, target, parameters: parameters)
+        transport = try await session.openTransport(target, parameters: parameters)
         run = try await session.startOrResume(
-          lab: lab, parameters: parameters, overrides: [], host: host, target: await transport.target,
-          newRun: true)
+          lab: lab, parameters: parameters, overrides: [], target: await transport.target, newRun: true)
         try await session.recordTarget(of: transport, in: run)
       } catch {
         throw session.failure(error)
@@ -81,15 +75,15 @@ extension Labrun {
 
     /// Verifies the run's evidence and writes the page to the run directory (validation.md)
     /// and to standard output; a lab without a validation page (selftest) has no report.
-    private func writeReport(of run: LabPipeline.Run, session: LabSession) async throws {
+    private func writeReport(of run: RunDirectory, session: LabSession) async throws {
       let labName = await run.runRecord.lab
-      guard ValidationLabs.labs.contains(where: { $0.name == labName }) else {
+      guard LabRegistry.hasValidation(labName) else {
         session.printer.info("lab \(labName) has no validation page; skipping the report")
         return
       }
       let directory = run.directory
       let bundle = try EvidenceBundle.load(runSpec: directory.path, stateDirectory: session.state)
-      let page = ValidationPageRenderer.markdown(try ValidationLabs.verify(bundle))
+      let page = ValidationPageRenderer.markdown(try LabRegistry.verify(bundle))
       let file = directory.appendingPathComponent("validation.md")
       try Data(page.utf8).write(to: file, options: .atomic)
       session.printer.info("validation page written to \(file.path)")

@@ -8,7 +8,7 @@ extension Labrun {
       abstract: "Show the current run's ledger: each step's state, attempts and error.",
       discussion: LabrunExit.help)
 
-    @OptionGroup var selection: RunArguments
+    @OptionGroup var selection: RunOption
 
     /// Machine-readable output for scripts.
     @Flag(name: .long, help: "Print run.json and ledger.json together as JSON.")

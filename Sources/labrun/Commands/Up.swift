@@ -20,11 +20,7 @@ extension Labrun {
     @Flag(name: .long, help: "Start a new run even if the current run could be resumed.")
     var newRun = false
 
-    func validate() throws {
-      guard target.host != nil else {
-        throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
-      }
-    }
+    func validate() throws { try target.requireHost() }
 
     func run() async throws {
       let session = LabSession()
@@ -33,12 +29,11 @@ extension Labrun {
 
     private func execute(_ session: LabSession) async throws {
       do {
-        let host = target.host ?? "local"
         let (lab, parameters) = try session.loadLab(self.lab)
-        let transport = try await session.openTransport(host: host, target, parameters: parameters)
+        let transport = try await session.openTransport(target, parameters: parameters)
         let run = try await session.startOrResume(
-          lab: lab, parameters: parameters, overrides: self.lab.parameters, host: host,
-          target: await transport.target, newRun: newRun)
+          lab: lab, parameters: parameters, overrides: self.lab.parameters, target: await transport.target,
+          newRun: newRun)
         do {
           try await session.recordTarget(of: transport, in: run)
           try await session.runPhase(.up, lab: lab, run: run, transport: transport)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabPipeline
-import Steps
+import Labs
 
 extension Labrun {
   struct Verify: AsyncParsableCommand {
@@ -18,13 +18,13 @@ extension Labrun {
           4  the evidence could not be read or was altered (e.g. a file does not match SHA256SUMS)
         """)
 
-    @OptionGroup var evidence: EvidenceOptions
+    @OptionGroup var evidence: RunOption
 
     func run() async throws {
       let report: ValidationReport
       do {
         let bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
-        report = try ValidationLabs.verify(bundle)
+        report = try LabRegistry.verify(bundle)
       } catch {
         StandardError.write("Error: \(error)")
         throw ExitCode(4)

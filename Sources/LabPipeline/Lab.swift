@@ -1,0 +1,55 @@
+import Foundation
+
+/// A lab labrun knows: the steps of each phase and how its evidence is judged.
+///
+/// Each lab is one type in its own folder of the Labs module; ``name`` is lab.yaml's `name`
+/// and run.json's `lab`. The lab.yaml beside its files gives the parameters.
+public protocol Lab: Sendable {
+  /// lab.yaml's `name` and run.json's `lab`.
+  var name: String { get }
+  /// The steps of each phase; `files` reads the lab's own files (manifests, probes).
+  func phases(files: LabFiles) -> LabPhases
+  /// How the verifier judges this lab's evidence; nil for a lab without a validation page.
+  var validation: (any ValidationLab)? { get }
+}
+
+/// The step lists of a lab's three phases.
+public struct LabPhases: Sendable {
+  public var up: [any Step]
+  public var exercises: [any Step]
+  public var down: [any Step]
+
+  public init(up: [any Step] = [], exercises: [any Step] = [], down: [any Step] = []) {
+    self.up = up
+    self.exercises = exercises
+    self.down = down
+  }
+
+  public func steps(for phase: Phase) -> [any Step] {
+    switch phase {
+    case .up: return up
+    case .exercises: return exercises
+    case .down: return down
+    }
+  }
+}
+
+/// A lab ready to run: its definition (lab.yaml) and the steps its type gives for the files
+/// beside that definition.
+public struct LoadedLab: Sendable {
+  public let definition: LabDefinition
+  public let lab: any Lab
+  public let phases: LabPhases
+
+  public init(definition: LabDefinition, lab: any Lab) {
+    self.definition = definition
+    self.lab = lab
+    self.phases = lab.phases(files: LabFiles(directory: definition.file.deletingLastPathComponent()))
+  }
+
+  public var name: String { definition.name }
+
+  public func steps(for phase: Phase) -> [any Step] {
+    phases.steps(for: phase)
+  }
+}

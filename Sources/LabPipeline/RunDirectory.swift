@@ -1,0 +1,204 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One run directory (`runs/<run-id>/`): run.json, ledger.json, transcript.jsonl and
+/// artifacts/ with SHA256SUMS.
+///
+/// Every write goes through this actor and is atomic (temp file + rename), except the
+/// transcript, which is appended one line per command. Everything written is redacted first.
+public actor RunDirectory {
+  public nonisolated let directory: URL
+  public nonisolated let redactor: Redactor
+  private var record: RunRecord
+  private var ledger: Ledger
+
+  init(directory: URL, record: RunRecord, ledger: Ledger, redactor: Redactor) {
+    self.directory = directory
+    self.record = record
+    self.ledger = ledger
+    self.redactor = redactor
+  }
+
+  public nonisolated var runFile: URL { directory.appendingPathComponent("run.json") }
+  public nonisolated var ledgerFile: URL { directory.appendingPathComponent("ledger.json") }
+  public nonisolated var transcriptFile: URL { directory.appendingPathComponent("transcript.jsonl") }
+  public nonisolated var artifactsDirectory: URL {
+    directory.appendingPathComponent("artifacts", isDirectory: true)
+  }
+  public nonisolated var checksumsFile: URL { artifactsDirectory.appendingPathComponent("SHA256SUMS") }
+
+  private var lockDescriptor: Int32 = -1
+
+  public var id: String { record.runID }
+
+  /// Takes the run's lock (`.lock` in the run directory, flock) so that two labrun
+  /// processes never write one ledger at once. The kernel releases it when the process
+  /// ends, even by SIGKILL, so a killed labrun never leaves a stale lock.
+  public func lock() throws {
+    guard lockDescriptor < 0 else { return }
+    let path = directory.appendingPathComponent(".lock").path
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw AtomicFileError.cannotWrite(path: path, errno: errno) }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      var buffer = [UInt8](repeating: 0, count: 32)
+      let count = read(fd, &buffer, buffer.count)
+      close(fd)
+      let holder = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      throw RunStoreError.inUse(run: record.runID, pid: holder)
+    }
+    let pid = "\(getpid())\n"
+    _ = ftruncate(fd, 0)
+    _ = pid.withCString { Foundation.write(fd, $0, strlen($0)) }
+    lockDescriptor = fd
+  }
+
+  /// Releases the lock taken by ``lock()``.
+  public func unlock() {
+    guard lockDescriptor >= 0 else { return }
+    close(lockDescriptor)
+    lockDescriptor = -1
+  }
+  public var runRecord: RunRecord { record }
+  public var currentLedger: Ledger { ledger }
+
+  // MARK: run.json
+
+  /// Records a parameter a step computed (e.g. a size derived from the hardware) in run.json.
+  public func recordParameter(_ name: String, _ value: RecordedValue) throws {
+    record.parameters[name] = value
+    try saveRecord()
+  }
+
+  /// Updates the target once the transport knows more (address, host key).
+  public func updateTarget(_ target: TargetInfo) throws {
+    record.target = target
+    try saveRecord()
+  }
+
+  /// Sets or clears `finished_at`.
+  public func setFinished(_ date: Date?) throws {
+    record.finishedAt = date.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+    try saveRecord()
+  }
+
+  /// Writes run.json. The record in memory keeps real values (steps need them); the file
+  /// gets the redacted copy.
+  func saveRecord() throws {
+    try Self.write(record, redactor: redactor, to: runFile)
+  }
+
+  static func write(_ record: RunRecord, redactor: Redactor, to runFile: URL) throws {
+    var redacted = record
+    redacted.parameters = Dictionary(
+      uniqueKeysWithValues: record.parameters.map { ($0.key, redactor.redact($0.value, name: $0.key)) })
+    redacted.target.name = redactor.redact(record.target.name)
+    try AtomicFile.writeJSON(redacted, to: runFile)
+  }
+
+  // MARK: ledger.json
+
+  /// Replaces one step's entry and saves the ledger atomically (redacted on disk).
+  public func update(_ entry: LedgerEntry) throws {
+    ledger.upsert(entry)
+    try saveLedger()
+  }
+
+  func saveLedger() throws {
+    try Self.write(ledger, redactor: redactor, to: ledgerFile)
+  }
+
+  static func write(_ ledger: Ledger, redactor: Redactor, to ledgerFile: URL) throws {
+    var redacted = ledger
+    redacted.entries = ledger.entries.map { entry in
+      var copy = entry
+      copy.title = redactor.redact(entry.title)
+      copy.outputs = entry.outputs.map { redactor.redact($0) }
+      if let error = entry.error {
+        copy.error = StepFailureRecord(
+          message: redactor.redact(error.message), command: error.command.map(redactor.redact),
+          outputTail: error.outputTail.map(redactor.redact))
+      }
+      return copy
+    }
+    try AtomicFile.writeJSON(redacted, to: ledgerFile)
+  }
+
+  // MARK: transcript.jsonl
+
+  /// Appends one command to transcript.jsonl.
+  public func appendTranscript(_ entry: TranscriptEntry) throws {
+    var redacted = entry
+    redacted.command = redactor.redact(entry.command)
+    redacted.error = entry.error.map(redactor.redact)
+    var line = try JSONEncoder.labrunLine.encode(redacted)
+    line.append(0x0A)
+    let path = transcriptFile.path
+    if !FileManager.default.fileExists(atPath: path) {
+      try AtomicFile.write(Data(), to: transcriptFile)
+    }
+    let handle = try FileHandle(forWritingTo: transcriptFile)
+    defer { try? handle.close() }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: line)
+  }
+
+  // MARK: artifacts
+
+  /// Appends a `$ command` section with its output to `artifacts/<name>` and rewrites
+  /// SHA256SUMS. A new file on a simulated target starts with the SIMULATED marker line.
+  public func appendArtifactSection(to name: String, command: String, output: String) throws {
+    let file = try artifactURL(name)
+    var text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    if text.isEmpty, record.target.kind == .simulated {
+      text = Artifact.simulatedMarker + "\n"
+    }
+    if !text.isEmpty {
+      if !text.hasSuffix("\n") { text += "\n" }
+      if text != Artifact.simulatedMarker + "\n" { text += "\n" }
+    }
+    text += "$ " + redactor.redact(command) + "\n\n"
+    let body = redactor.redact(output)
+    text += body
+    if !body.isEmpty, !body.hasSuffix("\n") { text += "\n" }
+    try AtomicFile.write(Data(text.utf8), to: file)
+    try writeChecksums()
+  }
+
+  /// Writes `artifacts/<name>` with `content` as is (redacted), replacing it, and rewrites
+  /// SHA256SUMS.
+  public func writeArtifact(_ name: String, content: String) throws {
+    let file = try artifactURL(name)
+    try AtomicFile.write(Data(redactor.redact(content).utf8), to: file)
+    try writeChecksums()
+  }
+
+  private func artifactURL(_ name: String) throws -> URL {
+    guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), name != "SHA256SUMS" else {
+      throw RunStoreError.badArtifactName(name)
+    }
+    return artifactsDirectory.appendingPathComponent(name)
+  }
+
+  /// SHA256SUMS in `sha256sum` format (hash, two spaces, name), names sorted.
+  private func writeChecksums() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: artifactsDirectory.path)
+      .filter { $0 != "SHA256SUMS" && !$0.hasPrefix(".") }
+      .sorted()
+    var lines = ""
+    for name in names {
+      let data = try Data(contentsOf: artifactsDirectory.appendingPathComponent(name))
+      let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+      lines += "\(digest)  \(name)\n"
+    }
+    try AtomicFile.write(Data(lines.utf8), to: checksumsFile)
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import LabPipeline
+
+/// `labs/hami-isolation-realgpu`: k3s with the nvidia default runtime and HAMi on one GPU
+/// host, the five isolation exercises with their checks, and a verified teardown (DESIGN.md,
+/// "The lab"). Its names are in ``HAMiCatalog``, its page text in
+/// `HAMiIsolationLab+PageText.swift`, its Environment table in `+Environment.swift`.
+public struct HAMiIsolationLab: Lab, ValidationLab {
+  public static let name = "hami-isolation-realgpu"
+  public var name: String { Self.name }
+
+  public init() {}
+
+  public func phases(files: LabFiles) -> LabPhases {
+    let manifests = HAMiManifests(files: files)
+    return LabPhases(
+      up: [
+        HAMiPreflight(), ContainerToolkitStep(), K3sInstallStep(), NodeReadyStep(), DefaultRuntimeStep(),
+        GPULabelStep(), HelmInstallStep(), HAMiInstallStep(),
+      ],
+      exercises: [
+        ExerciseSizesStep(), CoResidencyStep(manifests: manifests),
+        ProbeMemoryStep(pod: HAMiCatalog.sharePods[0]), ProbeMemoryStep(pod: HAMiCatalog.sharePods[1]),
+        OversubscribeStep(manifests: manifests), MechanismStep(),
+      ],
+      down: [
+        DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(), PurgeK3sStep(), PurgeToolkitStep(),
+        VerifyCleanStep(),
+      ])
+  }
+
+  public var validation: (any ValidationLab)? { self }
+
+  public var checks: [any ExerciseCheck] {
+    [CoResidencyCheck(), DeviceViewCheck(), MemoryCapCheck(), SchedulerBudgetCheck(), MechanismCheck()]
+  }
+}
+
+/// Where HAMi, k3s and the toolkit keep things on the host, and the small queries several
+/// steps share.
+extension HAMiIsolationLab {
+  /// k3s's kubeconfig (mode 644 thanks to --write-kubeconfig-mode), for helm.
+  static let helm = "KUBECONFIG=/etc/rancher/k3s/k3s.yaml helm"
+  static let containerdConfig = "/var/lib/rancher/k3s/agent/etc/containerd/config.toml"
+  static let toolkitList = "/etc/apt/sources.list.d/nvidia-container-toolkit.list"
+  static let toolkitKeyring = "/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"
+  static let toolkitPackages =
+    "nvidia-container-toolkit nvidia-container-toolkit-base libnvidia-container-tools libnvidia-container1"
+
+  /// The name of the (single) node.
+  static let nodeNameCommand = RemoteCommand("kubectl get nodes -o jsonpath='{.items[0].metadata.name}'")
+
+  /// The node's name as the cluster reports it.
+  static func nodeName(_ ctx: StepContext) async throws -> String {
+    let name = try await ctx.runChecked(nodeNameCommand).trimmedStdout
+    guard !name.isEmpty else {
+      throw StepError.unexpected("the cluster reports no node; check `kubectl get nodes`")
+    }
+    return name
+  }
+
+  /// `purge`, false when not recorded (plan, or a down without --purge).
+  static func purge(_ parameters: Parameters) -> Bool {
+    (try? parameters.bool("purge")) ?? false
+  }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import LabPipeline
+
+/// Deletes every pod and ConfigMap the exercises created (they all carry the lab's label).
+struct DeleteLabObjectsStep: Step {
+  var id: String { "delete-lab-objects" }
+  var title: String { "Delete the lab's pods and ConfigMap" }
+
+  static let list = RemoteCommand("kubectl get pods,configmaps -l \(HAMiCatalog.partOfLabel) -o name")
+
+  func check(_ ctx: StepContext) async throws -> Bool {
+    guard try await ctx.hasCommand("kubectl") else { return true }
+    let output = try await ctx.run(Self.list)
+    return output.succeeded && output.trimmedStdout.isEmpty
+  }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    try await runPlanned(ctx)
+    return NoOutput()
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
+    [
+      RemoteCommand(
+        "kubectl delete pods,configmaps -l \(HAMiCatalog.partOfLabel) --ignore-not-found --wait=true --timeout=120s",
+        timeout: .seconds(150))
+    ]
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import LabPipeline
+
+/// Facts about the host and the refusals that must come before any change: a working
+/// driver, no MIG, no GPU Operator or NVIDIA device plugin, passwordless sudo, apt, disk,
+/// and a card big enough for two slices plus the oversubscribe test.
+///
+/// It changes nothing, so its check is the preflight itself: a host that passes is
+/// "already satisfied", and ``observe(_:)`` records the facts and the host GPU and OS
+/// artifacts (``HAMiCatalog/hostGPU``, ``HAMiCatalog/os``).
+struct HAMiPreflight: Step {
+  struct Output: Codable, Sendable, Hashable {
+    var gpuName: String
+    var uuid: String
+    var memoryMiB: Int
+    var driver: String
+  }
+
+  var id: String { "preflight" }
+  var title: String { "Facts and preflight (refuse before any change)" }
+  var timeout: Duration { .seconds(120) }
+
+  /// Free space k3s, the toolkit and the CUDA devel image need under /var/lib, in KiB.
+  static let requiredDiskKiB = 30 * 1024 * 1024
+
+  static let query = RemoteCommand(
+    "nvidia-smi --query-gpu=name,uuid,memory.total,driver_version,mig.mode.current --format=csv")
+  static let osRelease = RemoteCommand("cat /etc/os-release")
+  static let apt = RemoteCommand("command -v apt-get")
+  static let sudo = RemoteCommand("[ \"$(id -u)\" = 0 ] || sudo -n true")
+  static let disk = RemoteCommand("df -Pk /var/lib")
+  static let daemonSets = RemoteCommand(
+    "if command -v kubectl >/dev/null 2>&1; then kubectl get daemonsets -A --no-headers; fi")
+
+  func check(_ ctx: StepContext) async throws -> Bool {
+    _ = try await facts(ctx)
+    return true
+  }
+
+  func apply(_ ctx: StepContext) async throws -> Output { try await observe(ctx) }
+
+  func observe(_ ctx: StepContext) async throws -> Output {
+    let facts = try await facts(ctx)
+    try await ctx.capture(
+      [RemoteCommand("nvidia-smi"), RemoteCommand("nvidia-smi -L"), Self.query], into: HAMiCatalog.hostGPU)
+    try await ctx.capture([Self.osRelease, RemoteCommand("uname -r")], into: HAMiCatalog.os)
+    return facts
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
+    [Self.query, Self.osRelease, Self.apt, Self.sudo, Self.disk, Self.daemonSets]
+  }
+
+  /// Reads the facts and throws the first refusal.
+  func facts(_ ctx: StepContext) async throws -> Output {
+    let query = try await ctx.run(Self.query)
+    let rows = NvidiaSMIQuery(lines: query.stdoutLines)?.rows ?? []
+    guard query.succeeded, let row = rows.first, let name = row["name"], let uuid = row["uuid"],
+      let memory = NvidiaSMIQuery.mebibytes(row["memory.total"] ?? row["memory.total [MiB]"])
+    else {
+      throw HAMiPreflightError.driverNotWorking(
+        output: StepError.tail(of: query.stdoutText + query.stderrText, lines: 3))
+    }
+    let mig = (row["mig.mode.current"] ?? "").trimmingCharacters(in: .whitespaces)
+    if mig == "Enabled" { throw HAMiPreflightError.migEnabled(gpu: name) }
+    let daemonSets = try await ctx.run(Self.daemonSets)
+    for line in daemonSets.stdoutLines {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+      guard fields.count >= 2 else { continue }
+      let (namespace, set) = (fields[0], fields[1])
+      if namespace.contains("gpu-operator") || set.contains("gpu-operator") {
+        throw HAMiPreflightError.gpuOperatorPresent(daemonSet: "\(namespace)/\(set)")
+      }
+      if set.contains("nvidia-device-plugin") {
+        throw HAMiPreflightError.devicePluginPresent(daemonSet: "\(namespace)/\(set)")
+      }
+    }
+    guard try await ctx.run(Self.sudo).succeeded else { throw HAMiPreflightError.sudoNeedsPassword }
+    let release = ShellOutputs.osRelease(in: (try await ctx.run(Self.osRelease)).stdoutLines)
+    let apt = try await ctx.run(Self.apt)
+    guard apt.succeeded else {
+      throw HAMiPreflightError.notAptBased(distribution: release["PRETTY_NAME"] ?? release["ID"] ?? "unknown")
+    }
+    let disk = (try await ctx.runChecked(Self.disk)).stdoutLines
+    if let line = disk.dropFirst().first(where: { !$0.isEmpty }) {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+      if fields.count >= 4, let available = Int(fields[3]), available < Self.requiredDiskKiB {
+        throw HAMiPreflightError.diskShort(
+          availableGiB: available / 1024 / 1024, neededGiB: Self.requiredDiskKiB / 1024 / 1024)
+      }
+    }
+    _ = try HAMiSizes(devmemMiB: memory, requestedSliceMiB: try ctx.parameters.int("slice_mib"))
+    return Output(gpuName: name, uuid: uuid, memoryMiB: memory, driver: row["driver_version"] ?? "")
+  }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import LabPipeline
+
+/// Removes the `gpu` label from the node.
+struct RemoveGPULabelStep: Step {
+  var id: String { "remove-gpu-label" }
+  var title: String { "Remove the gpu=on label" }
+
+  func check(_ ctx: StepContext) async throws -> Bool {
+    guard try await ctx.hasCommand("kubectl") else { return true }
+    let node = try await HAMiIsolationLab.nodeName(ctx)
+    return (try await ctx.run(GPULabelStep.read(node))).trimmedStdout.isEmpty
+  }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    let node = try await HAMiIsolationLab.nodeName(ctx)
+    try await ctx.runChecked("kubectl label node \(ShellQuote.quote(node)) gpu-")
+    return NoOutput()
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
+    [HAMiIsolationLab.nodeNameCommand, RemoteCommand("kubectl label node \(ctx.placeholder("node")) gpu-")]
+  }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import LabPipeline
+import LabSim
+import Remote
+
+/// `--host`, parsed once: `local`, `sim[:PROFILE][+HOST]`, or an ssh target (an ssh_config
+/// alias or `user@host[:port]`). ``describe()`` says what it names without connecting
+/// (`labrun plan`); ``open(options:scenario:)`` connects.
+public struct TargetSpec: Sendable, Hashable {
+  /// What kind of place `--host` names.
+  public enum Kind: Sendable, Hashable {
+    /// This machine, through local processes.
+    case local
+    /// The simulated GPU host with `profile`'s card, run through this machine or, with
+    /// `via`, through that ssh target's shell.
+    case simulated(profile: SimProfile, via: String?)
+    /// A machine over SSH.
+    case ssh(SSHTransportFactory.HostSpec)
+  }
+
+  /// `--host` as the user gave it (trimmed): the run's target name.
+  public let name: String
+  public let kind: Kind
+
+  /// - Throws: ``TargetError/emptyHost``, ``SimulatedHostError/unknownProfile(_:known:)`` or
+  ///   ``SSHError/invalidHostSpec(_:)``.
+  public init(parsing host: String) throws {
+    let trimmed = host.trimmingCharacters(in: .whitespaces)
+    guard !trimmed.isEmpty else { throw TargetError.emptyHost }
+    name = trimmed
+    if trimmed == "local" {
+      kind = .local
+      return
+    }
+    let parts = trimmed.split(separator: "+", maxSplits: 1).map(String.init)
+    if let head = parts.first, head == "sim" || head.hasPrefix("sim:") {
+      let profileID = head == "sim" ? SimProfile.defaultID : String(head.dropFirst(4))
+      guard let profile = SimProfile.named(profileID) else {
+        throw SimulatedHostError.unknownProfile(profileID, known: SimProfile.all.map(\.id))
+      }
+      kind = .simulated(profile: profile, via: parts.count > 1 ? parts[1] : nil)
+      return
+    }
+    kind = .ssh(try SSHTransportFactory.HostSpec(parsing: trimmed))
+  }
+
+  /// What the target is, from the text alone: for `labrun plan`, which must not touch it.
+  public func describe() -> TargetInfo {
+    switch kind {
+    case .local: return TargetInfo(name: name, kind: .local)
+    case .simulated: return TargetInfo(name: name, kind: .simulated)
+    case .ssh(let spec):
+      return TargetInfo(name: name, kind: .ssh, address: spec.host, user: spec.user, port: spec.port)
+    }
+  }
+
+  /// Connects (host key check and authentication included for ssh). `scenario` is the
+  /// simulated host's `sim_scenario`, ignored for real targets.
+  public func open(options: ConnectionOptions, scenario: String? = nil) async throws -> any Transport {
+    switch kind {
+    case .local:
+      return LocalTransport()
+    case .ssh:
+      return try await SSHTransportFactory.open(host: name, options: options)
+    case .simulated(let profile, let via):
+      return try await openSimulated(profile: profile, via: via, options: options, scenario: scenario)
+    }
+  }
+
+  /// The simulated GPU host, through this machine or (`sim+HOST`) through an sshd.
+  private func openSimulated(
+    profile: SimProfile, via: String?, options: ConnectionOptions, scenario scenarioName: String?
+  ) async throws -> any Transport {
+    var scenario: SimScenario?
+    if let scenarioName {
+      guard let value = SimScenario(rawValue: scenarioName) else {
+        throw SimulatedHostError.unknownScenario(scenarioName, known: SimScenario.allCases.map(\.rawValue))
+      }
+      scenario = value
+    }
+    let tool =
+      options.environment["LABRUN_SIM_TOOL"]
+      ?? Bundle.main.executableURL.map {
+        $0.deletingLastPathComponent().appendingPathComponent("labrun-sim").path
+      }
+      ?? "labrun-sim"
+    guard FileManager.default.isExecutableFile(atPath: tool) else {
+      throw SimulatedHostError.toolMissing(path: tool)
+    }
+    let directory = options.state.root.appendingPathComponent("sim", isDirectory: true)
+      .appendingPathComponent(profile.id).standardizedFileURL.path
+    let host = SimulatedHost(directory: directory, profile: profile, scenario: scenario, tool: tool)
+    let inner: any Transport
+    if let via {
+      inner = try await SSHTransportFactory.open(host: via, options: options)
+    } else {
+      inner = LocalTransport(name: name)
+    }
+    return try await SimulatedTransport.open(
+      host: host, inner: inner, name: name, environment: options.environment)
+  }
+}
+
+/// Why `--host` could not be parsed.
+public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// `--host ""`.
+  case emptyHost
+
+  public var description: String {
+    switch self {
+    case .emptyHost:
+      return "--host is empty; pass an ssh_config alias, user@host[:port], local, or sim[:PROFILE]"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}
+
+extension TargetError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.targetFailed }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import LabPipeline
+import LabSim
+import Remote
+import Targets
+import Testing
+
+@Suite struct TargetSpecTests {
+  @Test(arguments: [
+    ("local", TargetInfo(name: "local", kind: .local)),
+    ("sim:l4-24gb", TargetInfo(name: "sim:l4-24gb", kind: .simulated)),
+    ("gpu-vm", TargetInfo(name: "gpu-vm", kind: .ssh, address: "gpu-vm")),
+    (
+      "ubuntu@203.0.113.7:2222",
+      TargetInfo(
+        name: "ubuntu@203.0.113.7:2222", kind: .ssh, address: "203.0.113.7", user: "ubuntu", port: 2222)
+    ),
+  ])
+  func describesWithoutConnecting(host: String, expected: TargetInfo) throws {
+    #expect(try TargetSpec(parsing: host).describe() == expected)
+  }
+
+  @Test func parsesOnceIntoItsKind() throws {
+    #expect(try TargetSpec(parsing: " local ").kind == .local)
+    guard case .simulated(let profile, let via) = try TargetSpec(parsing: "sim:l4-24gb+gpu-vm").kind else {
+      Issue.record("sim:l4-24gb+gpu-vm is not the simulated host")
+      return
+    }
+    #expect(profile.id == "l4-24gb")
+    #expect(via == "gpu-vm")
+    #expect(try TargetSpec(parsing: "sim").name == "sim")
+  }
+
+  @Test func refusesWhatItCannotName() {
+    #expect(throws: TargetError.emptyHost) { try TargetSpec(parsing: " ") }
+    #expect(throws: SimulatedHostError.self) { try TargetSpec(parsing: "sim:no-such-card") }
+    #expect(throws: SSHError.self) { try TargetSpec(parsing: "user@host;rm") }
+  }
+
+  @Test func opensLocal() async throws {
+    let transport = try await TargetSpec(parsing: "local").open(options: ConnectionOptions())
+    #expect(await transport.target.kind == .local)
+    await transport.close()
+  }
+}
