@@ -46,6 +46,13 @@ let package = Package(
       ]
     ),
     .target(name: "TestSupport", dependencies: ["LabPipeline"]),
+    .target(
+      name: "BundleSigning",
+      dependencies: [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ]
+    ),
     .executableTarget(
       name: "labrun-bench",
       dependencies: [
@@ -58,6 +65,7 @@ let package = Package(
     .testTarget(name: "StepsTests", dependencies: ["Steps", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
     .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Steps"]),
+    .testTarget(name: "BundleSigningTests", dependencies: ["BundleSigning", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["Golden"]),
   ]
 )
