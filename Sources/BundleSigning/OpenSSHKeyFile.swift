@@ -41,7 +41,7 @@ struct OpenSSHKeyFile: Sendable {
       let cipher = try reader.readText("cipher name")
       _ = try reader.readText("KDF name")
       _ = try reader.readString("KDF options")
-      let count = try reader.readUInt32()
+      let count = try reader.readUInt32("key count")
       guard count == 1 else { throw SSHWireError(reason: "\(count) keys in one file; OpenSSH writes one") }
       let publicBlob = try reader.readString("public key")
       let section = try reader.readString("private section")

@@ -35,7 +35,7 @@ struct SSHAgentClient: Sendable {
     guard type == Self.identitiesAnswer else { throw failure("answered \(type) to a request for identities") }
     var reader = SSHWireReader(payload)
     return try SSHWireError.mapping({ failure("malformed identities answer: \($0)") }) {
-      let count = try reader.readUInt32()
+      let count = try reader.readUInt32("identity count")
       var identities: [Identity] = []
       for _ in 0..<count {
         let blob = try reader.readString("key")

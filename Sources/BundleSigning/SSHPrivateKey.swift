@@ -40,7 +40,7 @@ public struct SSHPrivateKey: Sendable, CustomStringConvertible {
     let malformed = { BundleSignatureError.privateKeyMalformed(path: file.path, reason: $0) }
     var reader = SSHWireReader(file.privateSection)
     let (material, secret, comment) = try SSHWireError.mapping(malformed) {
-      guard try reader.readUInt32() == reader.readUInt32() else {
+      guard try reader.readUInt32("check number") == reader.readUInt32("check number") else {
         throw SSHWireError(reason: "the check numbers differ: the file is corrupt")
       }
       let type = try reader.readText("key type")

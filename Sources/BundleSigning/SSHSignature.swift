@@ -136,7 +136,7 @@ public struct SSHSignature: Sendable, Equatable {
     guard blob.starts(with: magic) else { throw BundleSignatureError.signatureBadMagic }
     let malformed = { BundleSignatureError.signatureMalformed(reason: $0) }
     var reader = SSHWireReader(Array(blob.dropFirst(magic.count)))
-    let version = try SSHWireError.mapping(malformed) { try reader.readUInt32() }
+    let version = try SSHWireError.mapping(malformed) { try reader.readUInt32("version") }
     guard version == Self.version else { throw BundleSignatureError.signatureUnsupportedVersion(version) }
     let (keyBlob, namespace, hashName, signatureBlob) = try SSHWireError.mapping(malformed) {
       let keyBlob = try reader.readString("public key")

@@ -28,8 +28,8 @@ struct SSHWireReader {
   /// The bytes not read yet.
   var remaining: [UInt8] { Array(bytes[offset...]) }
 
-  mutating func readUInt32() throws -> UInt32 {
-    let raw = try readBytes(count: 4, what: "uint32")
+  mutating func readUInt32(_ what: String = "uint32") throws -> UInt32 {
+    let raw = try readBytes(count: 4, what: what)
     return raw.reduce(0) { $0 << 8 | UInt32($1) }
   }
 
@@ -43,7 +43,7 @@ struct SSHWireReader {
 
   /// A length-prefixed string, as raw bytes.
   mutating func readString(_ what: String = "string") throws -> [UInt8] {
-    let length = try readUInt32()
+    let length = try readUInt32(what)
     guard length <= UInt32(bytes.count - offset) else { throw SSHWireError(reason: "truncated \(what)") }
     return try readBytes(count: Int(length), what: what)
   }
