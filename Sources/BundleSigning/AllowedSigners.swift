@@ -50,7 +50,8 @@ public struct AllowedSigners: Sendable {
   public init(text: String, path: String) throws {
     self.path = path
     var entries: [Entry] = []
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // isNewline, not "\n": a CRLF line end is one Character, which "\n" does not match.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     for (index, line) in lines.enumerated() {
       let parser = AllowedSignersLineParser(path: path, line: index + 1)
       if let entry = try parser.parse(line) { entries.append(entry) }

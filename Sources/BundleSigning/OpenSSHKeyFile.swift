@@ -27,14 +27,14 @@ struct OpenSSHKeyFile: Sendable {
   init(text: String, path: String) throws {
     let malformed = { BundleSignatureError.privateKeyMalformed(path: path, reason: $0) }
     self.path = path
-    guard let begin = text.range(of: Self.beginLine), let end = text.range(of: Self.endLine),
-      begin.upperBound <= end.lowerBound
-    else { throw malformed("missing the \(Self.beginLine) and \(Self.endLine) lines") }
-    let base64 = text[begin.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
-    guard let decoded = Data(base64Encoded: String(base64)) else {
+    let bytes: [UInt8]
+    do {
+      bytes = try Armor.decode(text, begin: Self.beginLine, end: Self.endLine)
+    } catch .notBase64 {
       throw malformed("the key is not valid base64")
+    } catch {
+      throw malformed("missing the \(Self.beginLine) and \(Self.endLine) lines")
     }
-    let bytes = [UInt8](decoded)
     guard bytes.starts(with: Self.magic) else { throw malformed("no openssh-key-v1 magic") }
     var reader = SSHWireReader(Array(bytes.dropFirst(Self.magic.count)))
     let (cipher, publicBlob, section) = try SSHWireError.mapping(malformed) {

@@ -39,6 +39,9 @@ public struct SSHSignature: Sendable, Equatable {
 
   /// Signs the file at `url` (streamed from disk) in `namespace` with `key`, hashing with sha512
   /// as ssh-keygen does.
+  ///
+  /// Blocks while it reads the file and, for an agent key, while the agent answers: call it
+  /// from a thread of its own (or a detached task) when the bundle is large.
   public static func sign(
     fileAt url: URL, namespace: String = bundleNamespace, key: SigningKey,
     hashAlgorithm: SignatureHashAlgorithm = .sha512
@@ -105,19 +108,17 @@ public struct SSHSignature: Sendable, Equatable {
 
   /// Parses an armored signature (`-----BEGIN SSH SIGNATURE-----` … `-----END SSH SIGNATURE-----`).
   public static func parse(armored text: String) throws -> SSHSignature {
-    let body = text.drop(while: { $0.isWhitespace })
-    guard body.hasPrefix(beginLine) else {
+    let blob: [UInt8]
+    do {
+      blob = try Armor.decode(text, begin: beginLine, end: endLine)
+    } catch .missingBegin {
       throw BundleSignatureError.signatureNotArmored(reason: "no \(beginLine) line at the start")
-    }
-    guard let end = body.range(of: "\n" + endLine) else {
+    } catch .missingEnd {
       throw BundleSignatureError.signatureNotArmored(reason: "no \(endLine) line")
-    }
-    let base64 = body[body.index(body.startIndex, offsetBy: beginLine.count)..<end.lowerBound]
-      .filter { !$0.isWhitespace }
-    guard let data = Data(base64Encoded: String(base64)) else {
+    } catch .notBase64 {
       throw BundleSignatureError.signatureNotArmored(reason: "the text between the armor lines is not base64")
     }
-    return try parse(blob: [UInt8](data))
+    return try parse(blob: blob)
   }
 
   /// Reads a signature file.

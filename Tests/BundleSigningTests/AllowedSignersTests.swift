@@ -85,6 +85,22 @@ import Testing
     #expect(signers.entries.dropLast().allSatisfy { $0.keyBlob == (try? Self.publicKey().blob) })
   }
 
+  @Test func crlfLineEndsCountAsOneLine() throws {
+    let text =
+      "# signers\r\n\r\nalice@example.com \(Self.key)\r\nbob@example.com \(Self.key) laptop\r\nbroken\r\n"
+
+    let error = #expect(throws: BundleSignatureError.self) {
+      try AllowedSigners(text: text, path: Self.path)
+    }
+    let signers = try AllowedSigners(
+      text: text.replacingOccurrences(of: "broken\r\n", with: ""), path: Self.path)
+
+    #expect(
+      error == .allowedSignersSyntax(path: Self.path, line: 5, reason: "missing key after the principals"))
+    #expect(signers.entries.map(\.line) == [3, 4])
+    #expect(signers.entries.map(\.principalPatterns) == [["alice@example.com"], ["bob@example.com"]])
+  }
+
   @Test func timesWithoutZAreLocal() throws {
     let signers = try AllowedSigners(
       text: "a@example.com valid-after=\"20240301\",valid-before=\"202403021530\" \(Self.key)",

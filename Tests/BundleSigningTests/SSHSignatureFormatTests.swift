@@ -75,6 +75,23 @@ import Testing
     #expect(found.contains(reason), "reason: \(found)")
   }
 
+  @Test func crlfAndSurroundingWhitespaceAreAccepted() throws {
+    let fixture = try OpenSSHFixture()
+    defer { fixture.remove() }
+    let key = try fixture.makeKey(.ed25519, name: "signer")
+    let bundle = try fixture.writeBundle()
+    let text = try String(
+      contentsOf: fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace),
+      encoding: .utf8)
+    let original = try SSHSignature.parse(armored: text)
+
+    let crlf = try SSHSignature.parse(
+      armored: "\n " + text.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n")
+
+    #expect(crlf == original)
+    #expect(crlf.armored == text)
+  }
+
   @Test func badFieldsAreRejected() throws {
     let fixture = try OpenSSHFixture()
     defer { fixture.remove() }
