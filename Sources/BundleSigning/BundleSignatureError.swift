@@ -128,6 +128,7 @@ public enum BundleSignatureError: Error, CustomStringConvertible, LocalizedError
       return
         "\(path) is a \(format) key; labrun reads OpenSSH-format keys: convert it with"
         + " `ssh-keygen -p -f \(path)` (which rewrites it in OpenSSH format), or load it with `ssh-add \(path)`"
+        + " and keep \(path).pub beside it"
     case .encryptedKeyNotInAgent(let path, let fingerprint, let agent):
       return
         "\(path) is encrypted and no ssh-agent holds its key \(fingerprint) (\(agent)): load it with"

@@ -11,8 +11,10 @@ public enum SigningKey: Sendable, CustomStringConvertible {
   /// The key a `--sign KEY` argument names.
   ///
   /// `path` may be an OpenSSH private key file or a public key file (`KEY.pub`). An unencrypted
-  /// private key is used directly; an encrypted one, or a public key, is used through the
-  /// ssh-agent named by `SSH_AUTH_SOCK` in `environment`, which must hold that key.
+  /// private key is used directly; an encrypted one, a public key, or a private key in another
+  /// format with its `KEY.pub` beside it, is used through the ssh-agent named by `SSH_AUTH_SOCK`
+  /// in `environment`, which must hold that key. Asks the agent over its socket: blocking, but
+  /// brief.
   ///
   /// - Throws: ``BundleSignatureError/encryptedKeyNotInAgent(path:fingerprint:agent:)`` or
   ///   ``BundleSignatureError/publicKeyNotInAgent(path:fingerprint:agent:)`` when no agent holds
@@ -36,6 +38,12 @@ public enum SigningKey: Sendable, CustomStringConvertible {
           path: path, fingerprint: file.publicKey.fingerprint, agent: reason.text)
       }
     case let label?:
+      // A key in another format (PEM, PKCS#8) may still be in the agent: KEY.pub says which key.
+      if let publicKey = try? SSHPublicKey(contentsOf: URL(fileURLWithPath: path + ".pub")),
+        case .success(let socket) = agentHolding(publicKey, socket: agentSocket)
+      {
+        return .agent(socketPath: socket, publicKey: publicKey)
+      }
       throw BundleSignatureError.privateKeyFormatUnsupported(path: path, format: label)
     case nil:
       let publicKey = try SSHPublicKey(line: text, source: path)

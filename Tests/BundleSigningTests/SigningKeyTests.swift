@@ -123,7 +123,7 @@ import Testing
     #expect(!"\(privateKey)".contains("PRIVATE"))
   }
 
-  @Test func pemKeyNamesTheConversion() throws {
+  @Test func pemKeyNamesTheConversionOrSignsThroughTheAgent() async throws {
     let fixture = try OpenSSHFixture()
     defer { fixture.remove() }
     let key = try fixture.makeKey(.ecdsaP256, name: "pem", format: ["-m", "PEM"])
@@ -131,9 +131,24 @@ import Testing
     let error = #expect(throws: BundleSignatureError.self) {
       try SigningKey.load(path: key.path, environment: [:])
     }
+    let agent = try await fixture.startAgent()
+    defer { agent.stop() }
+    try agent.add(key)
+    let signingKey = try SigningKey.load(path: key.path, environment: agent.environment)
 
     #expect(error == .privateKeyFormatUnsupported(path: key.path, format: "EC PRIVATE KEY"))
     #expect("\(error.map { "\($0)" } ?? "")".contains("ssh-keygen -p -f \(key.path)"))
+    guard case .agent = signingKey else {
+      Issue.record("a PEM key loaded in the agent should sign through it, got \(signingKey)")
+      return
+    }
+    let bundle = try fixture.writeBundle()
+    let signatureFile = try SSHSignature.signBundle(at: bundle, key: signingKey)
+    let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
+    let keygen = fixture.keygenVerify(
+      bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
+      namespace: SSHSignature.bundleNamespace)
+    #expect(keygen.status == 0, "ssh-keygen -Y verify: \(keygen.output)")
   }
 
   /// OpenSSH's agent signs RSA with SHA-256 when asked; such signatures verify too (ssh-keygen
