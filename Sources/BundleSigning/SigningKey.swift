@@ -107,8 +107,10 @@ public enum SigningKey: Sendable, CustomStringConvertible {
     let identities: [SSHAgentClient.Identity]
     do {
       identities = try SSHAgentClient(socketPath: socket).identities()
+    } catch BundleSignatureError.agentFailure(_, let reason) {
+      return .failure(AgentUnavailable(text: "the ssh-agent at \(socket): \(reason)"))
     } catch {
-      return .failure(AgentUnavailable(text: "\(error)"))
+      return .failure(AgentUnavailable(text: "the ssh-agent at \(socket): \(error)"))
     }
     let held = identities.contains { (try? SSHPublicKey(blob: $0.blob)) == key }
     guard held else {

@@ -70,16 +70,16 @@ import Testing
     let loadedElsewhere = #expect(throws: BundleSignatureError.self) {
       try SigningKey.load(path: key.path, environment: agent.environment)
     }
+    let gonePath = fixture.directory.appending("gone").path
     let unreachable = #expect(throws: BundleSignatureError.self) {
-      try SigningKey.load(
-        path: key.path, environment: ["SSH_AUTH_SOCK": fixture.directory.appending("gone").path])
+      try SigningKey.load(path: key.path, environment: ["SSH_AUTH_SOCK": gonePath])
     }
 
     let elsewhere = loadedElsewhere.map { "\($0)" } ?? ""
     #expect(elsewhere.contains("the ssh-agent at \(agent.socket) holds 1 other key(s)"))
     #expect(elsewhere.contains("ssh-add \(key.path)"))
     let gone = unreachable.map { "\($0)" } ?? ""
-    #expect(gone.contains("cannot connect"))
+    #expect(gone.contains("(the ssh-agent at \(gonePath): cannot connect: No such file or directory)"))
     #expect(gone.contains("ssh-add \(key.path)"))
   }
 
