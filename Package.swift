@@ -46,6 +46,13 @@ let package = Package(
       ]
     ),
     .target(name: "TestSupport", dependencies: ["LabPipeline"]),
+    .target(
+      name: "BundleSigning",
+      dependencies: [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ]
+    ),
     .executableTarget(
       name: "labrun-bench",
       dependencies: [
@@ -59,6 +66,7 @@ let package = Package(
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
     .testTarget(name: "TargetsTests", dependencies: ["Targets", "TestSupport"]),
     .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Labs"]),
+    .testTarget(name: "BundleSigningTests", dependencies: ["BundleSigning", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
   ]
 )
