@@ -226,6 +226,7 @@ final class SSHSession: @unchecked Sendable {
     let counterPointer = Unmanaged.passRetained(counter)
     var socketFD: Int32 = -1
     var session: OpaquePointer?
+    var connectFailure: (any Error)?
     defer {
       if let session {
         libssh2_session_set_blocking(session, 1)
@@ -244,6 +245,9 @@ final class SSHSession: @unchecked Sendable {
         return finishWaiters
       }
       for waiter in waiters { waiter.resume() }
+      // Said only now that libssh2 has let go: the caller may exit at once (a refused host key
+      // ends `labrun ping`), and exit() tears down libcrypto under any thread still in it.
+      if let connectFailure { connected(.failure(connectFailure)) }
     }
     do {
       socketFD = try Self.openSocket(
@@ -280,7 +284,7 @@ final class SSHSession: @unchecked Sendable {
       libssh2_keepalive_config(created, 0, UInt32(keepalive))
       libssh2_session_set_blocking(created, 0)
     } catch {
-      connected(.failure(error))
+      connectFailure = error
       return
     }
     connected(.success(()))
