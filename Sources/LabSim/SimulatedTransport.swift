@@ -37,7 +37,12 @@ public struct SimulatedTransport: Transport {
     guard setup.succeeded else {
       throw SimulatedHostError.setupFailed(directory: host.directory, detail: setup.stderrText)
     }
-    let passed = environment.filter { $0.key.hasPrefix("LABRUN_SIM_") && $0.key != "LABRUN_SIM_DIR" }
+    // The simulated tools are labrun itself: they need the shared libraries labrun found
+    // (libssh2), so a loader path labrun runs with goes along. It opens no way out of the
+    // closed PATH.
+    let passed = environment.filter {
+      ($0.key.hasPrefix("LABRUN_SIM_") && $0.key != "LABRUN_SIM_DIR") || $0.key == "LD_LIBRARY_PATH"
+    }
     return SimulatedTransport(host: host, inner: inner, name: name, extraEnvironment: passed)
   }
 

@@ -28,10 +28,17 @@ public struct LabrunBinary: Sendable {
   }
 
   /// A copy of this executable, alone in `directory`, as a user who installed it has it.
+  ///
+  /// `cp` writes it, not this process: a file this process held open for writing would be
+  /// inherited by children other tests spawn meanwhile, and exec'ing it would then fail
+  /// with ETXTBSY ("text file busy").
   public func copy(into directory: URL) throws -> LabrunBinary {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let copy = directory.appendingPathComponent("labrun")
-    try FileManager.default.copyItem(at: executable, to: copy)
+    let copied = SpawnedProcess.run(["/bin/cp", executable.path, copy.path])
+    guard copied.status == 0 else {
+      throw LoopbackSSHServer.ServerError.commandFailed("cp \(executable.path) \(copy.path)", copied.output)
+    }
     return try LabrunBinary(executable: copy)
   }
 
