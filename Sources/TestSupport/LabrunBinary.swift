@@ -32,10 +32,10 @@ public struct LabrunBinary: Sendable {
   /// `cp` writes it, not this process: a file this process held open for writing would be
   /// inherited by children other tests spawn meanwhile, and exec'ing it would then fail
   /// with ETXTBSY ("text file busy").
-  public func copy(into directory: URL) throws -> LabrunBinary {
+  public func copy(into directory: URL) async throws -> LabrunBinary {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let copy = directory.appendingPathComponent("labrun")
-    let copied = SpawnedProcess.run(["/bin/cp", executable.path, copy.path])
+    let copied = await SpawnedProcess.completed(["/bin/cp", executable.path, copy.path])
     guard copied.status == 0 else {
       throw LoopbackSSHServer.ServerError.commandFailed("cp \(executable.path) \(copy.path)", copied.output)
     }

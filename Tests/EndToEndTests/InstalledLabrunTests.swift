@@ -13,9 +13,9 @@ import Testing
     var bin: URL { root.appending("bin") }
     var work: URL { root.appending("work") }
 
-    init() throws {
+    init() async throws {
       root = try TemporaryDirectory(prefix: "labrun-installed")
-      binary = try LabrunBinary().copy(into: root.appending("bin"))
+      binary = try await LabrunBinary().copy(into: root.appending("bin"))
       try FileManager.default.createDirectory(at: root.appending("work"), withIntermediateDirectories: true)
     }
 
@@ -28,7 +28,7 @@ import Testing
   }
 
   @Test func copiedAloneItRunsTheSimulatedLabFromAnUnrelatedDirectory() async throws {
-    let installed = try Installed()
+    let installed = try await Installed()
     defer { installed.remove() }
 
     let labs = try await installed.labrun(["labs"])
@@ -57,7 +57,7 @@ import Testing
 
   /// `--lab NAME`: `$LABRUN_LABS`, then `./labs`, then the built-in lab; stderr says which.
   @Test func labLookupOrderIsSaidOnStandardError() async throws {
-    let installed = try Installed()
+    let installed = try await Installed()
     defer { installed.remove() }
     let name = "hami-isolation-realgpu"
     let variable = installed.root.appending("shared-labs")
@@ -107,7 +107,9 @@ import Testing
 
   @Test func versionNamesTheCommitItWasBuiltFrom() async throws {
     let binary = try LabrunBinary()
-    let head = SpawnedProcess.run(["/usr/bin/env", "git", "-C", binary.packageRoot.path, "rev-parse", "HEAD"])
+    let head = await SpawnedProcess.completed([
+      "/usr/bin/env", "git", "-C", binary.packageRoot.path, "rev-parse", "HEAD",
+    ])
     try #require(
       head.status == 0, "git rev-parse HEAD failed (install git: apt-get install git): \(head.output)")
     let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -119,44 +121,46 @@ import Testing
   }
 
   /// A source tarball from `git archive` (no .git) names its commit through export-subst.
-  @Test func aSourceArchiveWithoutGitStillRecordsItsCommit() throws {
+  @Test func aSourceArchiveWithoutGitStillRecordsItsCommit() async throws {
     let root = try TestPackage.root()
     let scratch = try TemporaryDirectory(prefix: "labrun-archive")
     defer { scratch.remove() }
-    let head = SpawnedProcess.run(["/usr/bin/env", "git", "-C", root.path, "rev-parse", "HEAD"])
+    let head = await SpawnedProcess.completed(["/usr/bin/env", "git", "-C", root.path, "rev-parse", "HEAD"])
     try #require(
       head.status == 0, "git rev-parse HEAD failed (install git: apt-get install git): \(head.output)")
     let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
     let source = scratch.appending("source")
     try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
-    let archive = SpawnedProcess.run([
+    let archive = await SpawnedProcess.completed([
       "/bin/sh", "-c", "git -C \"$0\" archive HEAD | tar -x -C \"$1\"", root.path, source.path,
     ])
     try #require(archive.status == 0, "git archive HEAD | tar -x failed: \(archive.output)")
     #expect(!FileManager.default.fileExists(atPath: source.appendingPathComponent(".git").path))
 
-    func generate(_ environment: [String: String] = [:]) -> (status: Int32, output: String, swift: String) {
+    func generate(_ environment: [String: String] = [:]) async -> (
+      status: Int32, output: String, swift: String
+    ) {
       let output = scratch.appending("generated")
       try? FileManager.default.removeItem(at: output)
-      let result = SpawnedProcess.run(
+      let result = await SpawnedProcess.completed(
         ["/bin/sh", source.appendingPathComponent("scripts/build-commit.sh").path, source.path, output.path],
         environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
       let swift =
         (try? String(contentsOf: output.appendingPathComponent("BuildCommit.swift"), encoding: .utf8))
       return (result.status, result.output, swift ?? "")
     }
-    let archived = generate()
+    let archived = await generate()
     #expect(archived.status == 0, "\(archived.output)")
     #expect(archived.swift.contains(#"static let id: String? = "\#(commit)""#), "\(archived.swift)")
     #expect(archived.swift.contains(#"static let origin = "git archive""#), "\(archived.swift)")
 
-    let packaged = generate(["LABRUN_COMMIT": "0123abc"])
+    let packaged = await generate(["LABRUN_COMMIT": "0123abc"])
     #expect(packaged.swift.contains(#"static let id: String? = "0123abc""#), "\(packaged.swift)")
-    #expect(generate(["LABRUN_COMMIT": "main\"; bad"]).status != 0)
+    #expect(await generate(["LABRUN_COMMIT": "main\"; bad"]).status != 0)
 
     // A plain copy without .git and without the substitution: the commit is unknown, not made up.
     try Data("$Format:%H$\n".utf8).write(to: source.appendingPathComponent("scripts/archive-commit.txt"))
-    let copied = generate()
+    let copied = await generate()
     #expect(copied.status == 0, "\(copied.output)")
     #expect(copied.swift.contains("static let id: String? = nil"), "\(copied.swift)")
   }
@@ -169,10 +173,10 @@ import Testing
     #expect(generated.status == 0, "\(generated)")
     let script = scratch.appending("labrun.bash")
     try Data(generated.stdout.utf8).write(to: script)
-    let syntax = SpawnedProcess.run(["/usr/bin/env", "bash", "-n", script.path])
+    let syntax = await SpawnedProcess.completed(["/usr/bin/env", "bash", "-n", script.path])
     #expect(syntax.status == 0, "bash -n rejects the completion script: \(syntax.output)")
     // Completing `labrun labs <TAB>` in a real bash offers the labs subcommands.
-    let completed = SpawnedProcess.run([
+    let completed = await SpawnedProcess.completed([
       "/usr/bin/env", "bash", "-c",
       #"source "$0"; COMP_WORDS=(labrun labs ""); COMP_CWORD=2; COMP_LINE="labrun labs "; COMP_POINT=12; "#
         + #"_labrun labrun "" labs; printf '%s\n' "${COMPREPLY[@]}""#,
@@ -184,7 +188,7 @@ import Testing
 
   /// The man page argument-parser's generate-manual plugin writes (`make test` and
   /// `make install` run it) renders with man-db.
-  @Test func manPageRenders() throws {
+  @Test func manPageRenders() async throws {
     let page = try TestPackage.root().appendingPathComponent(
       ".build/plugins/GenerateManual/outputs/labrun/labrun.1")
     try #require(
@@ -193,7 +197,7 @@ import Testing
       \(page.path) is missing: generate it with `swift package -Xswiftc -warnings-as-errors \
       generate-manual --configuration debug` (make test does)
       """)
-    let rendered = SpawnedProcess.run(
+    let rendered = await SpawnedProcess.completed(
       ["/usr/bin/env", "man", "-l", page.path],
       environment: ["PATH": "/usr/bin:/bin", "MANPAGER": "cat", "MANWIDTH": "100", "LC_ALL": "C.UTF-8"])
     try #require(rendered.status != 127, "man is missing: apt-get install man-db (make deps does)")
@@ -209,13 +213,13 @@ import Testing
   }
 
   /// Outside the simulated host, labrun under a simulated tool's name refuses to pose as it.
-  @Test func underASimulatedToolsNameOutsideTheSimulatedHostItRefuses() throws {
+  @Test func underASimulatedToolsNameOutsideTheSimulatedHostItRefuses() async throws {
     let binary = try LabrunBinary()
     let scratch = try TemporaryDirectory(prefix: "labrun-multicall")
     defer { scratch.remove() }
     let link = scratch.appending("nvidia-smi")
     try FileManager.default.createSymbolicLink(at: link, withDestinationURL: binary.executable)
-    let result = SpawnedProcess.run([link.path, "-L"], environment: ["PATH": "/usr/bin:/bin"])
+    let result = await SpawnedProcess.completed([link.path, "-L"], environment: ["PATH": "/usr/bin:/bin"])
     #expect(result.status == 2, "\(result.output)")
     #expect(result.output.contains("runs only on the simulated host"), "\(result.output)")
   }
