@@ -36,8 +36,9 @@ tar -xzf "$tarball" -C "$scratch/unpacked"
 labrun=$(find "$scratch/unpacked" -path '*/bin/labrun' -type f)
 [ -n "$labrun" ] && [ -x "$labrun" ] || fail "no executable bin/labrun in the tarball"
 
-if ! ldd "$labrun" | grep -q 'libssh2\.so\.1 => /'; then
-  [ -n "$deb" ] || fail "libssh2.so.1 is missing: apt-get install libssh2-1t64 (24.04) or libssh2-1 (22.04), or pass a libssh2 .deb"
+if ! "$labrun" --version > /dev/null 2>&1; then
+  "$labrun" --version 2>&1 | head -n 3
+  [ -n "$deb" ] || fail "labrun does not start (above); if libssh2.so.1 is missing: apt-get install libssh2-1t64 (24.04) or libssh2-1 (22.04), or pass a libssh2 .deb"
   step "libssh2 from $(basename "$deb") (unpacked, on LD_LIBRARY_PATH; not installed)"
   dpkg-deb -x "$deb" "$scratch/libssh2"
   library=$(find "$scratch/libssh2" -name 'libssh2.so.1*' | head -n 1)
