@@ -53,17 +53,21 @@ demo: deps
 	@echo "make demo: validation page written to $(CURDIR)/validation.md"
 
 ## release: labrun as it is installed, in $(STAGE): a release build with the Swift runtime
-## linked in (--static-swift-stdlib), its man page (argument-parser's generate-manual plugin)
-## and its bash, zsh and fish completions
+## linked in (--static-swift-stdlib), its man page (argument-parser's generate-manual plugin),
+## its bash, zsh and fish completions, and the README
+## (The man page documents the command line, the same in every build: the plugin builds, or
+## reuses, the debug configuration of `make build` and `make test` rather than a second release
+## build; --static-swift-stdlib changes every compile step, and the plugin cannot pass it.)
 release: deps
-	$(SWIFT) package $(SWIFT_BUILD_FLAGS) generate-manual --configuration release \
+	$(SWIFT) package $(SWIFT_BUILD_FLAGS) generate-manual --configuration debug \
 	  $(if $(MANUAL_DATE),--date $(MANUAL_DATE))
 	$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --product labrun
 	rm -rf $(STAGE)
 	install -d $(STAGE)/bin $(STAGE)/share/man/man1 $(STAGE)/share/bash-completion/completions \
-	  $(STAGE)/share/zsh/site-functions $(STAGE)/share/fish/vendor_completions.d
+	  $(STAGE)/share/zsh/site-functions $(STAGE)/share/fish/vendor_completions.d $(STAGE)/share/doc/labrun
 	install -m 0755 .build/release/labrun $(STAGE)/bin/labrun
 	install -m 0644 $(MANUAL) $(STAGE)/share/man/man1/labrun.1
+	install -m 0644 README.md $(STAGE)/share/doc/labrun/README.md
 	$(STAGE)/bin/labrun --generate-completion-script bash > $(STAGE)/share/bash-completion/completions/labrun
 	$(STAGE)/bin/labrun --generate-completion-script zsh > $(STAGE)/share/zsh/site-functions/_labrun
 	$(STAGE)/bin/labrun --generate-completion-script fish > $(STAGE)/share/fish/vendor_completions.d/labrun.fish
@@ -80,7 +84,6 @@ install: release
 dist: release
 	rm -rf .build/dist && install -d .build/dist/$(DIST_NAME)
 	cp -R $(STAGE)/. .build/dist/$(DIST_NAME)/
-	cp README.md .build/dist/$(DIST_NAME)/
 	tar -C .build/dist --sort=name --owner=0 --group=0 --numeric-owner \
 	  $(if $(MANUAL_DATE),--mtime=$(MANUAL_DATE)) -czf .build/dist/$(DIST_NAME).tar.gz $(DIST_NAME)
 	@echo "make dist: .build/dist/$(DIST_NAME).tar.gz ($$(du -h .build/dist/$(DIST_NAME).tar.gz | cut -f1));" \
