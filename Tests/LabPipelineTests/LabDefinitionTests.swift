@@ -110,15 +110,20 @@ import Testing
     }
   }
 
+  /// A lab directory with a lab.yaml naming `name` at each of `directories`.
+  static func writeLabs(_ directories: [URL], name: String) throws {
+    for lab in directories {
+      try FileManager.default.createDirectory(at: lab, withIntermediateDirectories: true)
+      try Data("name: \(name)\n".utf8).write(to: lab.appendingPathComponent("lab.yaml"))
+    }
+  }
+
   @Test func locatesLabsByNameAndPath() throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
     let local = directory.appending("labs/mine")
     let extra = directory.appending("extra/other")
-    for lab in [local, extra] {
-      try FileManager.default.createDirectory(at: lab, withIntermediateDirectories: true)
-      try Data("name: x\n".utf8).write(to: lab.appendingPathComponent("lab.yaml"))
-    }
+    try Self.writeLabs([local, extra], name: "x")
     let locator = LabLocator(
       workingDirectory: directory.url, environment: ["LABRUN_LABS": directory.appending("extra").path])
     #expect(try locator.locate("mine").source == .file(local.appendingPathComponent("lab.yaml")))
@@ -138,10 +143,7 @@ import Testing
     defer { directory.remove() }
     let variable = directory.appending("variable/shared")
     let working = directory.appending("labs/shared")
-    for lab in [variable, working] {
-      try FileManager.default.createDirectory(at: lab, withIntermediateDirectories: true)
-      try Data("name: shared\n".utf8).write(to: lab.appendingPathComponent("lab.yaml"))
-    }
+    try Self.writeLabs([variable, working], name: "shared")
     let builtIn = EmbeddedLab(name: "shared", files: ["lab.yaml": "name: shared\ntitle: built in\n"])
     var locator = LabLocator(
       workingDirectory: directory.url, environment: ["LABRUN_LABS": directory.appending("variable").path],
