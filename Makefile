@@ -2,10 +2,18 @@
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?= -Xswiftc -warnings-as-errors
 PREFIX ?= /usr/local
-APT_PACKAGES := libssh2-1-dev libcurl4-openssl-dev libyaml-dev openssh-server openssh-client pkg-config sudo tmux
+DESTDIR ?=
+APT_PACKAGES := libssh2-1-dev libcurl4-openssl-dev libyaml-dev openssh-server openssh-client pkg-config sudo tmux man-db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# What argument-parser's generate-manual plugin writes.
+MANUAL := .build/plugins/GenerateManual/outputs/labrun/labrun.1
+# The man page is dated by its commit, so one commit gives one page (today, without git).
+MANUAL_DATE := $(shell git log -1 --format=%cs 2>/dev/null)
+VERSION := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/LabPipeline/LabrunVersion.swift)
+DIST_NAME := labrun-$(VERSION)-linux-$(shell uname -m)
+STAGE := .build/stage
 
-.PHONY: deps build test lint bench demo install clean
+.PHONY: deps build test lint bench demo release install dist clean
 
 ## deps: install the system packages labrun builds and tests against (apt), when missing
 deps:
@@ -22,9 +30,10 @@ deps:
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
-## test: every test, against a real loopback sshd and the built binary
+## test: every test, against a real loopback sshd, the built binary and its man page
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) package $(SWIFT_BUILD_FLAGS) generate-manual --configuration debug
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
 ## lint: swift format lint --strict over every tracked Swift file
@@ -35,23 +44,52 @@ lint:
 bench: deps
 	$(SWIFT) build -c release --product labrun-bench
 	$(SWIFT) build -c release --product labrun
-	$(SWIFT) build -c release --product labrun-sim
 	.build/release/labrun-bench
 
 ## demo: the whole lab on the built-in simulated GPU host; leaves validation.md here
 demo: deps
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product labrun-sim
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product labrun
 	.build/debug/labrun run --host sim > validation.md
 	@echo "make demo: validation page written to $(CURDIR)/validation.md"
 
-## install: the release binaries (labrun, and labrun-sim for --host sim) into $(PREFIX)/bin
-install: deps
-	$(SWIFT) build -c release --product labrun
-	$(SWIFT) build -c release --product labrun-sim
-	install -d $(PREFIX)/bin
-	install -m 0755 .build/release/labrun $(PREFIX)/bin/labrun
-	install -m 0755 .build/release/labrun-sim $(PREFIX)/bin/labrun-sim
+## release: labrun as it is installed, in $(STAGE): a release build with the Swift runtime
+## linked in (--static-swift-stdlib), its man page (argument-parser's generate-manual plugin),
+## its bash, zsh and fish completions, and the README
+## (The man page documents the command line, the same in every build: the plugin builds, or
+## reuses, the debug configuration of `make build` and `make test` rather than a second release
+## build; --static-swift-stdlib changes every compile step, and the plugin cannot pass it.)
+release: deps
+	$(SWIFT) package $(SWIFT_BUILD_FLAGS) generate-manual --configuration debug \
+	  $(if $(MANUAL_DATE),--date $(MANUAL_DATE))
+	$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --product labrun
+	rm -rf $(STAGE)
+	install -d $(STAGE)/bin $(STAGE)/share/man/man1 $(STAGE)/share/bash-completion/completions \
+	  $(STAGE)/share/zsh/site-functions $(STAGE)/share/fish/vendor_completions.d $(STAGE)/share/doc/labrun
+	install -m 0755 .build/release/labrun $(STAGE)/bin/labrun
+	install -m 0644 $(MANUAL) $(STAGE)/share/man/man1/labrun.1
+	install -m 0644 README.md $(STAGE)/share/doc/labrun/README.md
+	$(STAGE)/bin/labrun --generate-completion-script bash > $(STAGE)/share/bash-completion/completions/labrun
+	$(STAGE)/bin/labrun --generate-completion-script zsh > $(STAGE)/share/zsh/site-functions/_labrun
+	$(STAGE)/bin/labrun --generate-completion-script fish > $(STAGE)/share/fish/vendor_completions.d/labrun.fish
+
+## install: labrun, its man page and completions under $(DESTDIR)$(PREFIX) (default /usr/local)
+install: release
+	cd $(STAGE) && find . -type f | while read -r f; do \
+	  install -D -m "$$([ -x "$$f" ] && echo 0755 || echo 0644)" "$$f" "$(DESTDIR)$(PREFIX)/$${f#./}" || exit 1; \
+	done
+	@echo "make install: $(DESTDIR)$(PREFIX)/bin/labrun, man page and completions installed"
+
+## dist: .build/dist/$(DIST_NAME).tar.gz, the release tree under one folder (unpack it as a
+## PREFIX), with the shared libraries and newest glibc symbol version the binary needs
+dist: release
+	rm -rf .build/dist && install -d .build/dist/$(DIST_NAME)
+	cp -R $(STAGE)/. .build/dist/$(DIST_NAME)/
+	tar -C .build/dist --sort=name --owner=0 --group=0 --numeric-owner \
+	  $(if $(MANUAL_DATE),--mtime=$(MANUAL_DATE)) -czf .build/dist/$(DIST_NAME).tar.gz $(DIST_NAME)
+	@echo "make dist: .build/dist/$(DIST_NAME).tar.gz ($$(du -h .build/dist/$(DIST_NAME).tar.gz | cut -f1));" \
+	  "labrun $$($(STAGE)/bin/labrun --version)"
+	@echo "shared libraries (ldd):"; ldd $(STAGE)/bin/labrun
+	@echo "newest glibc symbol version: $$(objdump -T $(STAGE)/bin/labrun | grep -o 'GLIBC_[0-9.]*' | sort -u -V | tail -n 1)"
 
 clean:
 	rm -rf .build

@@ -5,8 +5,7 @@ let package = Package(
   name: "labrun",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "labrun", targets: ["labrun"]),
-    .executable(name: "labrun-sim", targets: ["LabSimTool"]),
+    .executable(name: "labrun", targets: ["labrun"])
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,7 +25,9 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]
     ),
-    .target(name: "Labs", dependencies: ["LabPipeline"]),
+    // labs/ compiled in: labrun alone carries its labs (Plugins/EmbedLabs says why a plugin).
+    .plugin(name: "EmbedLabs", capability: .buildTool()),
+    .target(name: "Labs", dependencies: ["LabPipeline"], plugins: ["EmbedLabs"]),
     .target(
       name: "Remote",
       dependencies: [
@@ -37,13 +38,16 @@ let package = Package(
     ),
     .target(name: "LabSim", dependencies: ["LabPipeline"]),
     .target(name: "Targets", dependencies: ["LabPipeline", "Remote", "LabSim"]),
-    .executableTarget(name: "LabSimTool", dependencies: ["LabSim"]),
+    // The commit for `labrun --version`, written before every build.
+    .plugin(name: "BuildCommit", capability: .buildTool()),
+    // Also the simulated host's tools (nvidia-smi, kubectl, …): one multi-call program.
     .executableTarget(
       name: "labrun",
       dependencies: [
-        "LabPipeline", "Labs", "Remote", "Targets",
+        "LabPipeline", "Labs", "Remote", "LabSim", "Targets",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      plugins: ["BuildCommit"]
     ),
     .target(name: "TestSupport", dependencies: ["LabPipeline"]),
     .target(
@@ -65,7 +69,7 @@ let package = Package(
     .testTarget(name: "LabsTests", dependencies: ["Labs", "TestSupport"]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
     .testTarget(name: "TargetsTests", dependencies: ["Targets", "TestSupport"]),
-    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Labs"]),
+    .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Labs", "TestSupport"]),
     .testTarget(name: "BundleSigningTests", dependencies: ["BundleSigning", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
   ]

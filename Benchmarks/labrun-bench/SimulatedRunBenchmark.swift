@@ -35,7 +35,8 @@ enum SimulatedRunBenchmark {
     }
   }
 
-  /// Runs the `labrun` binary at `labrun` (its labrun-sim beside it) in a fresh state directory.
+  /// Runs the `labrun` binary at `labrun` (also the simulated host's tools) in a fresh state
+  /// directory.
   static func measure(labrun: URL) throws -> Result {
     let temporary = try TemporaryDirectory(prefix: "labrun-bench-sim")
     defer { temporary.remove() }

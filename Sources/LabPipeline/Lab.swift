@@ -35,7 +35,7 @@ public struct LabPhases: Sendable {
 }
 
 /// A lab ready to run: its definition (lab.yaml) and the steps its type gives for the files
-/// beside that definition.
+/// beside that definition (on disk, or built into labrun).
 public struct LoadedLab: Sendable {
   public let definition: LabDefinition
   public let lab: any Lab
@@ -44,7 +44,7 @@ public struct LoadedLab: Sendable {
   public init(definition: LabDefinition, lab: any Lab) {
     self.definition = definition
     self.lab = lab
-    self.phases = lab.phases(files: LabFiles(directory: definition.file.deletingLastPathComponent()))
+    self.phases = lab.phases(files: definition.source.files)
   }
 
   public var name: String { definition.name }

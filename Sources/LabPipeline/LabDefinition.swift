@@ -23,15 +23,17 @@ public struct LabDefinition: Sendable, Hashable {
   public var title: String
   public var description: String
   public var parameters: [LabParameter]
-  /// The lab.yaml this was read from.
-  public var file: URL
+  /// Where this lab.yaml (and the lab's other files) came from.
+  public var source: LabSource
 
-  public init(name: String, title: String, description: String, parameters: [LabParameter], file: URL) {
+  public init(
+    name: String, title: String, description: String, parameters: [LabParameter], source: LabSource
+  ) {
     self.name = name
     self.title = title
     self.description = description
     self.parameters = parameters
-    self.file = file
+    self.source = source
   }
 
   /// Parameters with their defaults.
@@ -66,20 +68,25 @@ public struct LabDefinition: Sendable, Hashable {
 
   // MARK: loading
 
-  /// Reads and checks `file`. Syntax errors and type errors name the file, line and column.
-  public static func load(from file: URL) throws -> LabDefinition {
-    let text: String
-    do {
-      text = try String(contentsOf: file, encoding: .utf8)
-    } catch {
-      throw LabDefinitionError.unreadable(path: file.path, detail: error.localizedDescription)
-    }
-    return try parse(text, file: file)
+  /// Reads and checks the lab.yaml at `source`. Syntax errors and type errors name the file,
+  /// line and column.
+  public static func load(from source: LabSource) throws -> LabDefinition {
+    try parse(try source.definitionText(), source: source)
   }
 
-  /// Parses lab.yaml text; `file` is used for messages and recorded in the definition.
+  /// Reads and checks the lab.yaml `file`.
+  public static func load(from file: URL) throws -> LabDefinition {
+    try load(from: .file(file))
+  }
+
+  /// Parses lab.yaml text read from `file`.
   public static func parse(_ text: String, file: URL) throws -> LabDefinition {
-    let path = file.path
+    try parse(text, source: .file(file))
+  }
+
+  /// Parses lab.yaml text; `source` is used for messages and recorded in the definition.
+  public static func parse(_ text: String, source: LabSource) throws -> LabDefinition {
+    let path = source.definitionPath
     let root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else {
@@ -114,7 +121,7 @@ public struct LabDefinition: Sendable, Hashable {
       }
     }
     return LabDefinition(
-      name: name, title: title, description: description, parameters: parameters, file: file)
+      name: name, title: title, description: description, parameters: parameters, source: source)
   }
 }
 
@@ -361,7 +368,8 @@ public enum LabDefinitionError: Error, CustomStringConvertible, LocalizedError, 
     switch self {
     case .notFound(let spec, let searched):
       return "no lab '\(spec)': looked for \(searched.joined(separator: ", ")); "
-        + "pass --lab NAME (a directory under ./labs or $LABRUN_LABS) or --lab PATH/lab.yaml"
+        + "pass --lab NAME (a directory under $LABRUN_LABS or ./labs, or a built-in lab: see `labrun labs`) "
+        + "or --lab PATH/lab.yaml"
     case .unreadable(let path, let detail):
       return "cannot read \(path): \(detail)"
     case .invalid(let path, let line, let column, let problem):

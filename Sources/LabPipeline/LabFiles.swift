@@ -1,24 +1,44 @@
 import Foundation
 
-/// A lab's own files (manifests, probes), read on the machine labrun runs on, and the one
-/// way they are filled in: `{{key}}` placeholders.
+/// A lab's own files (manifests, probes), read from the lab's directory on the machine labrun
+/// runs on or from the copy compiled into labrun, and the one way they are filled in:
+/// `{{key}}` placeholders.
 public struct LabFiles: Sendable {
-  /// The directory holding the lab's lab.yaml.
-  public let directory: URL
+  private enum Storage: Sendable {
+    case directory(URL)
+    case embedded(EmbeddedLab)
+  }
 
+  private let storage: Storage
+
+  /// The files of the directory holding the lab's lab.yaml.
   public init(directory: URL) {
-    self.directory = directory
+    storage = .directory(directory)
+  }
+
+  /// The files of a lab compiled into labrun.
+  public init(embedded: EmbeddedLab) {
+    storage = .embedded(embedded)
   }
 
   /// The text of `relativePath` (e.g. `manifests/gpu-pod.yaml`).
   public func text(_ relativePath: String) throws -> String {
-    let file = directory.appendingPathComponent(relativePath)
-    do {
-      return try String(contentsOf: file, encoding: .utf8)
-    } catch {
-      throw StepError.unexpected(
-        "cannot read \(file.path) (\(error.localizedDescription)); the lab directory must hold every file "
-          + "its steps use (manifests/, probes/)")
+    switch storage {
+    case .directory(let directory):
+      let file = directory.appendingPathComponent(relativePath)
+      do {
+        return try String(contentsOf: file, encoding: .utf8)
+      } catch {
+        throw StepError.unexpected(
+          "cannot read \(file.path) (\(error.localizedDescription)); the lab directory must hold every file "
+            + "its steps use (manifests/, probes/)")
+      }
+    case .embedded(let lab):
+      guard let text = lab.files[relativePath] else {
+        throw StepError.unexpected(
+          "the built-in lab \(lab.name) has no \(relativePath); this labrun was built without it")
+      }
+      return text
     }
   }
 

@@ -52,7 +52,7 @@ public struct SimTool: Sendable {
     case "helm-installer": return try helmInstall()
     case "helm": return try helm(arguments)
     case "kubectl": return try kubectl(arguments)
-    default: return .fail("labrun-sim: \(name): not a command of the simulated host\n", status: 127)
+    default: return .fail("\(name): not a command of labrun's simulated host\n", status: 127)
     }
   }
 

@@ -7,7 +7,7 @@ public enum SimToolError: Error, CustomStringConvertible, LocalizedError, Equata
 
   public var description: String {
     switch self {
-    case .io(let detail): return "labrun-sim: \(detail)"
+    case .io(let detail): return "simulated host: \(detail)"
     }
   }
 

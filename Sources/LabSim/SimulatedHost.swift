@@ -2,15 +2,17 @@ import Foundation
 import LabPipeline
 
 /// Where a simulated host lives and how commands reach it: a directory whose `bin/` is the
-/// only PATH commands get (the multi-call tool under many names, plus a short whitelist of
-/// real coreutils), its model in `state.json`.
+/// only PATH commands get (links to the labrun executable under the simulated tools' names:
+/// labrun is a multi-call program; plus a short whitelist of real coreutils), its model in
+/// `state.json`.
 public struct SimulatedHost: Sendable, Hashable {
   /// The host's directory (on the machine the commands run on).
   public var directory: String
   public var profile: SimProfile
   /// The scenario to start a fresh host with; nil keeps whatever the host has.
   public var scenario: SimScenario?
-  /// The `labrun-sim` multi-call executable on this machine.
+  /// The labrun executable on this machine: run under a simulated tool's name, it answers as
+  /// that tool.
   public var tool: String
 
   /// The names the multi-call tool answers to.
@@ -28,6 +30,8 @@ public struct SimulatedHost: Sendable, Hashable {
   ]
   /// Intercepted commands that hand anything outside the simulated host's files to the real program.
   public static let passthroughCommands = ["cat", "grep", "rm", "tee"]
+  /// Every name under which labrun answers as a simulated tool instead of as itself.
+  public static let toolNames = Set(simulatedCommands + installedCommands)
 
   public init(directory: String, profile: SimProfile, scenario: SimScenario?, tool: String) {
     self.directory = directory
@@ -74,7 +78,7 @@ public struct SimulatedHost: Sendable, Hashable {
       let target = Self.realCommands.contains(name) ? "bin" : "real"
       lines.append(
         "p=; for d in /usr/bin /bin; do if [ -x \"$d/\(name)\" ]; then p=\"$d/\(name)\"; break; fi; done; "
-          + "[ -n \"$p\" ] || { echo \"labrun-sim: no \(name) in /usr/bin or /bin\" >&2; exit 1; }; "
+          + "[ -n \"$p\" ] || { echo \"labrun: simulated host: no \(name) in /usr/bin or /bin\" >&2; exit 1; }; "
           + "ln -sf \"$p\" \(dir)/\(target)/\(name)")
     }
     lines.append("printf '%s\\n' \(ShellQuote.quote(toolPath)) > \(dir)/tool")

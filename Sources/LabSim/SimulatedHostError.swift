@@ -6,7 +6,7 @@ public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, 
   case unknownProfile(String, known: [String])
   /// `sim_scenario` names no known scenario.
   case unknownScenario(String, known: [String])
-  /// The multi-call tool is not next to labrun.
+  /// labrun's own executable, which the simulated tools are links to, cannot be found.
   case toolMissing(path: String)
   /// Creating the host's directory failed.
   case setupFailed(directory: String, detail: String)
@@ -21,8 +21,8 @@ public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, 
     case .unknownScenario(let name, let known):
       return "unknown sim_scenario '\(name)'; use one of \(known.joined(separator: ", "))"
     case .toolMissing(let path):
-      return "the simulator executable \(path) is missing; build it with `swift build` (product labrun-sim) "
-        + "or point LABRUN_SIM_TOOL at it"
+      return "labrun's own executable \(path) cannot be run; the simulated host's tools are links to it, "
+        + "so run labrun from an executable file (not a deleted or unreadable one)"
     case .setupFailed(let directory, let detail):
       return "could not set up the simulated host in \(directory): \(detail)"
     case .commandFailed(let detail):

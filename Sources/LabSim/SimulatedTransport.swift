@@ -11,24 +11,38 @@ public struct SimulatedTransport: Transport {
   private let name: String
   private let extraEnvironment: [String: String]
 
-  /// Opens `host` through `inner`: creates its directory and closed PATH there (uploading the
-  /// tool when the far side lacks it).
+  /// Opens `host` through `inner`: creates its directory and closed PATH there. The simulated
+  /// tools are links to labrun itself, so the far side needs this very executable: the one at
+  /// the same path when its SHA-256 matches, else a copy in the host's directory, uploaded
+  /// when missing or different (a far side with another labrun version must not answer).
   public static func open(
     host: SimulatedHost, inner: any Transport, name: String, environment: [String: String] = [:]
   ) async throws -> SimulatedTransport {
+    let digest: String
+    do {
+      digest = Artifact.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: host.tool)))
+    } catch {
+      throw SimulatedHostError.toolMissing(path: host.tool)
+    }
     var toolPath = host.tool
-    let probe = try await inner.run(RemoteCommand("test -x \(ShellQuote.quote(toolPath))"))
-    if !probe.succeeded {
-      try await inner.run(RemoteCommand("mkdir -p \(ShellQuote.quote(host.directory))")).requireSuccess()
-      toolPath = host.directory + "/labrun-sim"
-      try await inner.upload(URL(fileURLWithPath: host.tool), to: toolPath)
-      try await inner.run(RemoteCommand("chmod 755 \(ShellQuote.quote(toolPath))")).requireSuccess()
+    if try await farDigest(of: toolPath, through: inner) != digest {
+      toolPath = host.directory + "/labrun"
+      if try await farDigest(of: toolPath, through: inner) != digest {
+        try await inner.run(RemoteCommand("mkdir -p \(ShellQuote.quote(host.directory))")).requireSuccess()
+        try await inner.upload(URL(fileURLWithPath: host.tool), to: toolPath)
+        try await inner.run(RemoteCommand("chmod 755 \(ShellQuote.quote(toolPath))")).requireSuccess()
+      }
     }
     let setup = try await inner.run(RemoteCommand(host.setupScript(toolPath: toolPath)))
     guard setup.succeeded else {
       throw SimulatedHostError.setupFailed(directory: host.directory, detail: setup.stderrText)
     }
-    let passed = environment.filter { $0.key.hasPrefix("LABRUN_SIM_") && $0.key != "LABRUN_SIM_DIR" }
+    // The simulated tools are labrun itself: they need the shared libraries labrun found
+    // (libssh2), so a loader path labrun runs with goes along. It opens no way out of the
+    // closed PATH.
+    let passed = environment.filter {
+      ($0.key.hasPrefix("LABRUN_SIM_") && $0.key != "LABRUN_SIM_DIR") || $0.key == "LD_LIBRARY_PATH"
+    }
     return SimulatedTransport(host: host, inner: inner, name: name, extraEnvironment: passed)
   }
 
@@ -65,6 +79,14 @@ public struct SimulatedTransport: Transport {
   }
 
   public func close() async { await inner.close() }
+
+  /// The SHA-256 of the executable file `path` on the far side; nil when there is none.
+  private static func farDigest(of path: String, through inner: any Transport) async throws -> String? {
+    let quoted = ShellQuote.quote(path)
+    let output = try await inner.run(RemoteCommand("test -x \(quoted) && sha256sum \(quoted)"))
+    guard output.succeeded else { return nil }
+    return output.stdoutText.split(separator: " ").first.map(String.init)
+  }
 }
 
 extension CommandOutput {

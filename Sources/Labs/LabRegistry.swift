@@ -15,7 +15,8 @@ public enum LabRegistry {
   /// - Throws: ``LabRegistryError/unknownLab(name:file:known:)``.
   public static func load(_ definition: LabDefinition) throws -> LoadedLab {
     guard let lab = labs.first(where: { $0.name == definition.name }) else {
-      throw LabRegistryError.unknownLab(name: definition.name, file: definition.file.path, known: names)
+      throw LabRegistryError.unknownLab(
+        name: definition.name, file: definition.source.definitionPath, known: names)
     }
     return LoadedLab(definition: definition, lab: lab)
   }

@@ -55,21 +55,27 @@ public struct TargetSpec: Sendable, Hashable {
   }
 
   /// Connects (host key check and authentication included for ssh). `scenario` is the
-  /// simulated host's `sim_scenario`, ignored for real targets.
-  public func open(options: ConnectionOptions, scenario: String? = nil) async throws -> any Transport {
+  /// simulated host's `sim_scenario`, ignored for real targets; `labrun` is the labrun
+  /// executable the simulated host's tools link to (by default the running program, which
+  /// is labrun when the CLI calls this).
+  public func open(
+    options: ConnectionOptions, scenario: String? = nil, labrun: URL? = Bundle.main.executableURL
+  ) async throws -> any Transport {
     switch kind {
     case .local:
       return LocalTransport()
     case .ssh:
       return try await SSHTransportFactory.open(host: name, options: options)
     case .simulated(let profile, let via):
-      return try await openSimulated(profile: profile, via: via, options: options, scenario: scenario)
+      return try await openSimulated(
+        profile: profile, via: via, options: options, scenario: scenario, labrun: labrun)
     }
   }
 
   /// The simulated GPU host, through this machine or (`sim+HOST`) through an sshd.
   private func openSimulated(
-    profile: SimProfile, via: String?, options: ConnectionOptions, scenario scenarioName: String?
+    profile: SimProfile, via: String?, options: ConnectionOptions, scenario scenarioName: String?,
+    labrun: URL?
   ) async throws -> any Transport {
     var scenario: SimScenario?
     if let scenarioName {
@@ -78,12 +84,7 @@ public struct TargetSpec: Sendable, Hashable {
       }
       scenario = value
     }
-    let tool =
-      options.environment["LABRUN_SIM_TOOL"]
-      ?? Bundle.main.executableURL.map {
-        $0.deletingLastPathComponent().appendingPathComponent("labrun-sim").path
-      }
-      ?? "labrun-sim"
+    let tool = labrun?.resolvingSymlinksInPath().path ?? CommandLine.arguments.first ?? "labrun"
     guard FileManager.default.isExecutableFile(atPath: tool) else {
       throw SimulatedHostError.toolMissing(path: tool)
     }

@@ -18,6 +18,30 @@ public struct LabrunBinary: Sendable {
     }
   }
 
+  /// `executable`, run as labrun (e.g. a copy of the checkout's build).
+  public init(executable: URL) throws {
+    packageRoot = try TestPackage.root()
+    self.executable = executable
+    guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+      throw LabrunBinaryError.notBuilt(executable.path)
+    }
+  }
+
+  /// A copy of this executable, alone in `directory`, as a user who installed it has it.
+  ///
+  /// `cp` writes it, not this process: a file this process held open for writing would be
+  /// inherited by children other tests spawn meanwhile, and exec'ing it would then fail
+  /// with ETXTBSY ("text file busy").
+  public func copy(into directory: URL) async throws -> LabrunBinary {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let copy = directory.appendingPathComponent("labrun")
+    let copied = await SpawnedProcess.completed(["/bin/cp", executable.path, copy.path])
+    guard copied.status == 0 else {
+      throw LoopbackSSHServer.ServerError.commandFailed("cp \(executable.path) \(copy.path)", copied.output)
+    }
+    return try LabrunBinary(executable: copy)
+  }
+
   /// The labs/ directory of the checkout.
   public var labsDirectory: URL { packageRoot.appendingPathComponent("labs", isDirectory: true) }
 
@@ -31,12 +55,14 @@ public struct LabrunBinary: Sendable {
 
   /// Starts labrun and returns without waiting (for tests that kill it).
   ///
-  /// `environment` is added to this process's environment (less LABRUN_HOME, plus NO_COLOR).
+  /// `environment` is added to this process's environment (less LABRUN_HOME and LABRUN_LABS,
+  /// plus NO_COLOR).
   public func start(
     _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil
   ) throws -> RunningLabrun {
     var merged = ProcessInfo.processInfo.environment
     merged.removeValue(forKey: "LABRUN_HOME")
+    merged.removeValue(forKey: "LABRUN_LABS")
     merged["NO_COLOR"] = "1"
     for (key, value) in environment { merged[key] = value }
     return try RunningLabrun(

@@ -82,7 +82,12 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     }
   }
 
-  deinit { stop() }
+  /// Stops sshd and removes the throwaway directory (``stop()`` keeps it: a test may
+  /// ``start()`` the server again).
+  deinit {
+    stop()
+    try? FileManager.default.removeItem(at: directory)
+  }
 
   /// The host key line a known_hosts file would hold for this server.
   public var knownHostsLine: String {

@@ -47,6 +47,22 @@ public final class SpawnedProcess: @unchecked Sendable {
 
   deinit { terminate() }
 
+  /// ``run(_:environment:stdin:currentDirectory:)`` on a thread of its own: an async test
+  /// awaiting it leaves Swift's cooperative pool (one thread per core) to the other tests,
+  /// whose timeouts and polls stall while a pool thread waits on a child.
+  public static func completed(
+    _ arguments: [String], environment: [String: String]? = nil, stdin: String = "",
+    currentDirectory: URL? = nil
+  ) async -> (status: Int32, output: String) {
+    await withCheckedContinuation { continuation in
+      Thread {
+        continuation.resume(
+          returning: run(
+            arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory))
+      }.start()
+    }
+  }
+
   /// Runs a short command to completion: exit status and combined stdout+stderr.
   ///
   /// Uses posix_spawn and waitpid, not Foundation's Process, so it never waits on the

@@ -24,24 +24,27 @@ struct LabSession: Sendable {
 
   // MARK: labs
 
+  /// Finds labs in `$LABRUN_LABS`, `./labs`, then among the built-in ones.
+  var labLocator: LabLocator {
+    LabLocator(environment: environment, builtIn: BuiltInLabs.all)
+  }
+
   /// The lab `--lab` names (default: the registry's default lab), with `--param` applied.
+  /// Says on stderr which copy it used.
   func loadLab(_ arguments: LabArguments) throws -> (LoadedLab, Parameters) {
-    let file = try LabLocator(environment: environment).locate(arguments.lab ?? LabRegistry.defaultLabName)
-    let definition = try LabDefinition.load(from: file)
+    let located = try labLocator.locate(arguments.lab ?? LabRegistry.defaultLabName)
+    printer.info(located.summary)
+    let definition = try LabDefinition.load(from: located.source)
     let lab = try LabRegistry.load(definition)
     return (lab, try definition.resolve(overrides: arguments.parameters))
   }
 
-  /// The lab an existing run was started with: its recorded lab.yaml, else by name.
+  /// The lab an existing run was started with: its recorded lab.yaml (or built-in lab), else
+  /// by name. Says on stderr which copy it used.
   func loadLab(for record: RunRecord) throws -> LoadedLab {
-    var file: URL
-    if let path = record.labFile, FileManager.default.fileExists(atPath: path) {
-      file = URL(fileURLWithPath: path)
-    } else {
-      file = try LabLocator(environment: environment).locate(record.lab)
-    }
-    file = file.standardizedFileURL
-    return try LabRegistry.load(try LabDefinition.load(from: file))
+    let located = try labLocator.locate(recorded: record.labFile, name: record.lab)
+    printer.info(located.summary)
+    return try LabRegistry.load(try LabDefinition.load(from: located.source))
   }
 
   // MARK: targets
@@ -98,7 +101,7 @@ struct LabSession: Sendable {
       }
     }
     let run = try store.create(
-      lab: lab.name, labFile: lab.definition.file.path, target: target, parameters: parameters.values,
+      lab: lab.name, labFile: lab.definition.source.recorded, target: target, parameters: parameters.values,
       redactor: redactor)
     try await run.lock()
     printer.info("new run \(await run.id) (\(run.directory.path))")

@@ -3,6 +3,9 @@ import Foundation
 import LabPipeline
 
 /// labrun: provision a GPU VM, run the HAMi isolation exercises, verify the evidence.
+///
+/// Also the simulated host's tools: run as `nvidia-smi`, `kubectl`, … (links on the simulated
+/// host's PATH), it answers as that tool instead (``SimulatedCommand``).
 @main
 struct Labrun: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,10 +20,15 @@ struct Labrun: AsyncParsableCommand {
 
       \(LabrunExit.help)
       """,
-    version: LabrunVersion.current,
+    version: BuildCommit.version,
     subcommands: [
       Up.self, Exercises.self, Report.self, Down.self, Run.self, Plan.self, Status.self, Runs.self,
-      Verify.self, BundleCommand.self, Ping.self,
+      Verify.self, BundleCommand.self, Ping.self, LabsCommand.self,
     ]
   )
+
+  static func main() async {
+    SimulatedCommand.runIfCalledAsOne()
+    await main(nil)
+  }
 }

@@ -64,12 +64,12 @@ extension TargetArguments {
 
 /// `--lab` and `--param`: which lab and with which parameters.
 struct LabArguments: ParsableArguments, Sendable {
-  /// A name is looked up in ./labs, $LABRUN_LABS, then the labs/ next to the executable.
+  /// A name is looked up in $LABRUN_LABS, ./labs, then the built-in labs (``LabLocator``).
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Lab to run: a NAME (looked up as NAME/lab.yaml in ./labs, then each directory of $LABRUN_LABS, "
-        + "then the labs/ directory found above the labrun executable) or a PATH to a lab.yaml or its directory. "
+      "Lab to run: a NAME (looked up as NAME/lab.yaml in each directory of $LABRUN_LABS, then in ./labs, "
+        + "then among the labs built into labrun; see `labrun labs`) or a PATH to a lab.yaml or its directory. "
         + "Default: hami-isolation-realgpu.",
       valueName: "name|path"))
   var lab: String?

@@ -21,7 +21,8 @@ struct OpenSSHFixture {
       case .missingTool(let tool):
         return "\(tool) not found: install openssh-client (`apt-get install openssh-client`, or `make deps`)"
       case .commandFailed(let command, let output): return "\(command) failed: \(output)"
-      case .agentDidNotStart(let socket): return "ssh-agent did not create \(socket) within 10 s"
+      case .agentDidNotStart(let socket):
+        return "ssh-agent did not accept connections on \(socket) within 10 s"
       }
     }
   }
@@ -148,12 +149,14 @@ struct OpenSSHFixture {
     return result.output
   }
 
-  /// Starts an ssh-agent on a socket in the fixture's directory.
+  /// Starts an ssh-agent on a socket in the fixture's directory and waits until it accepts
+  /// connections: the socket file appears at bind(), before the agent listens, and a client
+  /// in between is refused (`ssh-add -l` exits 2 until then; 1 means an empty agent).
   func startAgent() async throws -> Agent {
     let socket = directory.appending("agent.sock").path
     let process = try SpawnedProcess([Self.sshAgent, "-D", "-a", socket])
     let deadline = Date().addingTimeInterval(10)
-    while !FileManager.default.fileExists(atPath: socket) {
+    while SpawnedProcess.run([Self.sshAdd, "-l"], environment: ["SSH_AUTH_SOCK": socket]).status == 2 {
       guard Date() < deadline, process.isRunning else {
         process.terminate()
         throw FixtureError.agentDidNotStart(socket)

@@ -4,7 +4,7 @@ import Testing
 @testable import BundleSigning
 
 /// The PROTOCOL.sshsig encoding: armor, blob fields, and what a verifier must refuse.
-@Suite struct SSHSignatureFormatTests {
+@Suite(.openSSHTurn) struct SSHSignatureFormatTests {
   static let signer = "signer@example.com"
 
   /// A blob laid out as PROTOCOL.sshsig says, from parts that may be wrong on purpose.

@@ -4,7 +4,7 @@ import Testing
 @testable import BundleSigning
 
 /// labrun's signatures against stock OpenSSH's, both ways, for every key type labrun supports.
-@Suite struct SSHSignatureInteropTests {
+@Suite(.openSSHTurn) struct SSHSignatureInteropTests {
   static let signer = "signer@example.com"
 
   @Test(arguments: KeyKind.allCases)

@@ -5,7 +5,7 @@ import Testing
 
 /// Which key signs: key files, encrypted keys through a real ssh-agent, and the errors that say
 /// what to do when neither works.
-@Suite struct SigningKeyTests {
+@Suite(.openSSHTurn) struct SigningKeyTests {
   static let signer = "signer@example.com"
   static let passphrase = "correct horse battery staple"
 

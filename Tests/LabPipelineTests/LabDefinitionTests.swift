@@ -110,23 +110,75 @@ import Testing
     }
   }
 
+  /// A lab directory with a lab.yaml naming `name` at each of `directories`.
+  static func writeLabs(_ directories: [URL], name: String) throws {
+    for lab in directories {
+      try FileManager.default.createDirectory(at: lab, withIntermediateDirectories: true)
+      try Data("name: \(name)\n".utf8).write(to: lab.appendingPathComponent("lab.yaml"))
+    }
+  }
+
   @Test func locatesLabsByNameAndPath() throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
     let local = directory.appending("labs/mine")
     let extra = directory.appending("extra/other")
-    for lab in [local, extra] {
-      try FileManager.default.createDirectory(at: lab, withIntermediateDirectories: true)
-      try Data("name: x\n".utf8).write(to: lab.appendingPathComponent("lab.yaml"))
-    }
+    try Self.writeLabs([local, extra], name: "x")
     let locator = LabLocator(
-      workingDirectory: directory.url, environment: ["LABRUN_LABS": directory.appending("extra").path],
-      executable: nil)
-    #expect(try locator.locate("mine").path == local.appendingPathComponent("lab.yaml").path)
-    #expect(try locator.locate("other").path == extra.appendingPathComponent("lab.yaml").path)
-    #expect(try locator.locate(local.path).path == local.appendingPathComponent("lab.yaml").path)
-    #expect(try locator.locate("labs/mine/lab.yaml").path == local.appendingPathComponent("lab.yaml").path)
+      workingDirectory: directory.url, environment: ["LABRUN_LABS": directory.appending("extra").path])
+    #expect(try locator.locate("mine").source == .file(local.appendingPathComponent("lab.yaml")))
+    #expect(try locator.locate("mine").origin == .workingDirectory)
+    #expect(try locator.locate("other").source == .file(extra.appendingPathComponent("lab.yaml")))
+    #expect(try locator.locate("other").origin == .labsVariable)
+    #expect(try locator.locate(local.path).source == .file(local.appendingPathComponent("lab.yaml")))
+    #expect(try locator.locate(local.path).origin == .path)
+    #expect(
+      try locator.locate("labs/mine/lab.yaml").source == .file(local.appendingPathComponent("lab.yaml")))
     #expect(throws: LabDefinitionError.self) { try locator.locate("absent") }
+  }
+
+  /// `--lab NAME`: `$LABRUN_LABS` first, then `./labs`, then the built-in copy.
+  @Test func looksUpNamesInLabsVariableThenWorkingDirectoryThenBuiltIn() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    let variable = directory.appending("variable/shared")
+    let working = directory.appending("labs/shared")
+    try Self.writeLabs([variable, working], name: "shared")
+    let builtIn = EmbeddedLab(name: "shared", files: ["lab.yaml": "name: shared\ntitle: built in\n"])
+    var locator = LabLocator(
+      workingDirectory: directory.url, environment: ["LABRUN_LABS": directory.appending("variable").path],
+      builtIn: [builtIn])
+    #expect(try locator.locate("shared").source == .file(variable.appendingPathComponent("lab.yaml")))
+    #expect(locator.all().map(\.origin) == [.labsVariable, .workingDirectory, .builtIn])
+
+    locator.environment = [:]
+    #expect(try locator.locate("shared").source == .file(working.appendingPathComponent("lab.yaml")))
+    #expect(try locator.locate("shared").summary.contains("(from ./labs)"))
+
+    try FileManager.default.removeItem(at: working)
+    let found = try locator.locate("shared")
+    #expect(found.source == .builtIn(builtIn))
+    #expect(found.summary == "lab shared: built into labrun")
+    #expect(found.source.recorded == "built-in:shared")
+    #expect(try LabDefinition.load(from: found.source).title == "built in")
+    #expect(try locator.locate(recorded: "built-in:shared", name: "shared").source == .builtIn(builtIn))
+    #expect(throws: LabDefinitionError.self) { try locator.locate(recorded: "built-in:gone", name: "gone") }
+  }
+
+  /// `labrun labs export`: every file written, nothing overwritten.
+  @Test func exportsAnEmbeddedLabWithoutOverwriting() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    let lab = EmbeddedLab(name: "x", files: ["lab.yaml": "name: x\n", "manifests/pod.yaml": "kind: Pod\n"])
+    let target = directory.appending("exported")
+    let written = try lab.export(to: target)
+    #expect(written.map(\.lastPathComponent) == ["lab.yaml", "pod.yaml"])
+    #expect(
+      try String(contentsOf: target.appendingPathComponent("manifests/pod.yaml"), encoding: .utf8)
+        == "kind: Pod\n")
+    try Data("edited\n".utf8).write(to: target.appendingPathComponent("lab.yaml"))
+    #expect(throws: LabExportError.self) { try lab.export(to: target) }
+    #expect(try String(contentsOf: target.appendingPathComponent("lab.yaml"), encoding: .utf8) == "edited\n")
   }
 }
 
@@ -136,7 +188,7 @@ import Testing
   @Test(arguments: [("90s", 90), ("10m", 600), ("1h30m", 5400), ("2h", 7200), ("45", 45), ("1m30s", 90)])
   func parsesDurations(text: String, seconds: Int) throws {
     let parameters = try LabDefinition(
-      name: "x", title: "x", description: "", parameters: [lab], file: URL(fileURLWithPath: "/x")
+      name: "x", title: "x", description: "", parameters: [lab], source: .file(URL(fileURLWithPath: "/x"))
     )
     .resolve(overrides: ["wait=\(text)"])
     #expect(try parameters.duration("wait") == .seconds(seconds))
@@ -145,7 +197,7 @@ import Testing
   @Test(arguments: ["", "m", "10x", "-5", "1.5h", "h10"])
   func refusesBadDurations(text: String) throws {
     let definition = LabDefinition(
-      name: "x", title: "x", description: "", parameters: [lab], file: URL(fileURLWithPath: "/x"))
+      name: "x", title: "x", description: "", parameters: [lab], source: .file(URL(fileURLWithPath: "/x")))
     #expect(throws: LabDefinitionError.self) { try definition.resolve(overrides: ["wait=\(text)"]) }
   }
 }

@@ -44,7 +44,7 @@ extension Labrun {
         }
         if json {
           let document = PlanDocument(
-            lab: lab.name, labFile: lab.definition.file.path, host: host,
+            lab: lab.name, labFile: lab.definition.source.recorded, host: host,
             parameters: parameters.values.reduce(into: [:]) { redacted, entry in
               redacted[entry.key] = session.redactor.redact(entry.value, name: entry.key)
             },
@@ -62,7 +62,7 @@ extension Labrun {
           Terminal.output(
             session.redactor.redact(
               render(
-                lab: lab.name, file: lab.definition.file.path, host: host,
+                lab: lab.name, file: lab.definition.source.recorded, host: host,
                 parameters: parameters, steps: planned)))
         }
       } catch {
