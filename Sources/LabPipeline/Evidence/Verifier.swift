@@ -77,7 +77,12 @@ public struct Verifier: Sendable {
       }
     }
     switch bundle.integrity {
-    case .verified: break
+    case .verified:
+      if case .recorded = bundle.provenance, bundle.runRecordIntegrity == .uncovered {
+        reasons.append(
+          "run.json is not covered by artifacts/SHA256SUMS or a verified signature: nothing proves its "
+            + "target and parameters are the ones recorded")
+      }
     case .checksumsMissing:
       reasons.append("artifacts/SHA256SUMS missing: nothing proves the artifacts are unchanged")
     case .notRecorded:
