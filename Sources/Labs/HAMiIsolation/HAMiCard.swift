@@ -39,8 +39,9 @@ public struct HAMiCard: Sendable, Hashable {
   /// Reads the card from `bundle`; `probeFiles` are the share pods' probe artifacts, in pod order.
   public init(bundle: EvidenceBundle, probeFiles: [String], preferredUUID: String? = nil) {
     let hostFile = HAMiCatalog.hostGPU
-    let hostLines = bundle.artifact(hostFile)?.outputLines ?? []
-    let query = NvidiaSMIQuery(lines: hostLines)
+    let hostArtifact = bundle.artifact(hostFile)
+    let hostLines = hostArtifact?.outputLines ?? []
+    let query = hostArtifact.flatMap(NvidiaSMIQuery.init(artifact:))
     let list = NvidiaSMIList(lines: hostLines)
     let table = NvidiaSMITable(lines: hostLines)
     let registrationFile = HAMiCatalog.nodeAllocatable
