@@ -12,7 +12,7 @@ public struct Verifier: Sendable {
   }
 
   public func verify(_ bundle: EvidenceBundle) -> ValidationReport {
-    let results = lab.checks.map { $0.evaluate(bundle) }
+    let results = lab.results(for: bundle)
     let environment = lab.environment(of: bundle)
     let (status, reasons) = Self.status(of: results, bundle: bundle, expectedCount: lab.checks.count)
     return ValidationReport(

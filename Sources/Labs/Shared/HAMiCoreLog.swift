@@ -63,7 +63,10 @@ public enum HAMiCoreLog {
   public static func oomLines(in lines: [String]) -> [OOMLine] {
     let pattern = #/\[(?:HAMI-core|4pdvGPU) ERROR[^\]]*\]:\s*Device\s+(\d+)\s+OOM\s+(\d+)\s*/\s*(\d+)/#
     return lines.compactMap { line in
-      guard let match = line.firstMatch(of: pattern), let device = Int(match.output.1) else { return nil }
+      guard line.contains("OOM"), let match = line.firstMatch(of: pattern), let device = Int(match.output.1)
+      else {
+        return nil
+      }
       return OOMLine(
         device: device, requestedBytes: UInt64(match.output.2), limitBytes: UInt64(match.output.3), line: line
       )
@@ -74,7 +77,7 @@ public enum HAMiCoreLog {
   public static func limitInconsistencies(in lines: [String]) -> [LimitInconsistency] {
     let pattern = #/Limit inconsistency detected for \d+\w* device, (\d+) expected, get (\d+)/#
     return lines.compactMap { line in
-      guard let match = line.firstMatch(of: pattern) else { return nil }
+      guard line.contains("inconsistency"), let match = line.firstMatch(of: pattern) else { return nil }
       return LimitInconsistency(
         expectedBytes: UInt64(match.output.1), effectiveBytes: UInt64(match.output.2), line: line)
     }

@@ -49,7 +49,9 @@ public struct NvidiaSMITable: Sendable, Hashable {
         header = line
         driver = line.firstMatch(of: driverPattern).map { String($0.output.1) }
         cuda = line.firstMatch(of: cudaPattern).map { String($0.output.1) }
-      } else if let row = line.firstMatch(of: rowPattern), let gpuIndex = Int(row.output.1) {
+      } else if line.hasPrefix("|"), line.contains(":"), let row = line.firstMatch(of: rowPattern),
+        let gpuIndex = Int(row.output.1)
+      {
         var gpu = GPU(
           index: gpuIndex, name: String(row.output.2).trimmingCharacters(in: .whitespaces),
           memoryUsedMiB: nil,

@@ -1,0 +1,104 @@
+import Foundation
+import LabPipeline
+import Labs
+import TestSupport
+import Testing
+
+/// Properties of the verifier over every fixture bundle and every variant of it
+/// (``EvidenceVariant``): a format variant never changes a verdict; a truncation may turn any
+/// verdict into INCONCLUSIVE but never moves one towards PASS; no variant of a bundle that is
+/// not VALIDATED is ever VALIDATED.
+@Suite struct VariantPropertyTests {
+  /// Every fixture bundle: hand-built, real H100 captures, HAMi's Lab 7 and its failing forms.
+  static let fixtures = [
+    "a6000-validated", "h100-validated", "runc-default-runtime", "view-virtualized-no-cap",
+    "oversubscribe-running", "probe-b-missing", "slice-mismatch", "simulated", "hami-lab7-k3s",
+    "hami-lab7-no-cap", "hami-lab7-underflow", "hami-lab7-runc",
+  ]
+
+  static func bundle(_ name: String) throws -> EvidenceBundle {
+    let copy = try EvidenceFixture(copying: Fixtures.bundle(name), checksums: .compute)
+    defer { copy.remove() }
+    return try EvidenceBundle.load(directory: copy.directory)
+  }
+
+  /// FAIL < INCONCLUSIVE < PASS.
+  static func rank(_ verdict: Verdict) -> Int {
+    switch verdict {
+    case .fail: return 0
+    case .inconclusive: return 1
+    case .pass: return 2
+    }
+  }
+
+  @Test(arguments: fixtures, EvidenceVariant.allCases.map(\.rawValue))
+  func formatVariantNeverChangesAVerdict(fixture: String, variant: String) throws {
+    let original = try LabRegistry.verify(Self.bundle(fixture))
+    let variantBundle = try #require(EvidenceVariant(rawValue: variant)).apply(to: Self.bundle(fixture))
+    let varied = try LabRegistry.verify(variantBundle)
+    #expect(
+      varied.exercises.map(\.verdict) == original.exercises.map(\.verdict),
+      "\(fixture) as \(variant): \(varied.exercises.map(\.reason))")
+    #expect(varied.status == original.status, "\(varied.statusReasons)")
+  }
+
+  @Test(arguments: fixtures)
+  func allFormatVariantsAtOnceChangeNoVerdict(fixture: String) throws {
+    let original = try LabRegistry.verify(Self.bundle(fixture))
+    let varied = try LabRegistry.verify(EvidenceVariant.allCombined(Self.bundle(fixture)))
+    #expect(
+      varied.exercises.map(\.verdict) == original.exercises.map(\.verdict),
+      "\(varied.exercises.map(\.reason))")
+    #expect(varied.status == original.status)
+  }
+
+  @Test(arguments: fixtures)
+  func truncationNeverMovesAVerdictTowardsPass(fixture: String) throws {
+    let bundle = try Self.bundle(fixture)
+    let original = try LabRegistry.verify(bundle)
+    let truncations = EvidenceVariant.truncations(of: bundle)
+    #expect(truncations.count > bundle.artifactNames.count)
+    for (description, truncated) in truncations {
+      let report = try LabRegistry.verify(truncated)
+      for (before, after) in zip(original.exercises, report.exercises) {
+        let allowed = after.verdict == .inconclusive || Self.rank(after.verdict) <= Self.rank(before.verdict)
+        #expect(
+          allowed,
+          "\(fixture), \(description): exercise \(before.id) \(before.verdict.rawValue) → \(after.verdict.rawValue): \(after.reason)"
+        )
+      }
+      if original.status != .validated {
+        #expect(report.status != .validated, "\(fixture), \(description) is VALIDATED")
+      }
+    }
+  }
+
+  /// (Truncations are checked for this in ``truncationNeverMovesAVerdictTowardsPass(fixture:)``.)
+  @Test(arguments: fixtures)
+  func noFormatVariantOfABundleThatIsNotValidatedIsValidated(fixture: String) throws {
+    let bundle = try Self.bundle(fixture)
+    let status = try LabRegistry.verify(bundle).status
+    let variants =
+      EvidenceVariant.allCases.map { ($0.rawValue, $0.apply(to: bundle)) }
+      + [("all formats", EvidenceVariant.allCombined(bundle))]
+    for (description, variant) in variants where status != .validated {
+      #expect(try LabRegistry.verify(variant).status != .validated, "\(fixture), \(description)")
+    }
+  }
+
+  /// The generator really varies the text: each variant changes some artifact's bytes, and the
+  /// header variant removes kubectl headers a parser could otherwise lean on.
+  @Test(arguments: EvidenceVariant.allCases.map(\.rawValue))
+  func eachVariantChangesTheBytes(variant: String) throws {
+    let bundle = try Self.bundle("hami-lab7-k3s")
+    let varied = try #require(EvidenceVariant(rawValue: variant)).apply(to: bundle)
+    let changed = bundle.artifactNames.filter { bundle.artifact($0)?.sha256 != varied.artifact($0)?.sha256 }
+    #expect(!changed.isEmpty)
+    if variant == EvidenceVariant.withoutHeaders.rawValue {
+      let listing = try #require(varied.artifact("1-co-residency.txt")).text
+      #expect(!listing.contains("READY"))
+      let events = try #require(varied.artifact("4-oversubscribe-events.txt")).text
+      #expect(!events.contains("Reason"))
+    }
+  }
+}
