@@ -41,7 +41,7 @@ let package = Package(
     .executableTarget(
       name: "labrun",
       dependencies: [
-        "LabPipeline", "Labs", "Remote", "Targets",
+        "LabPipeline", "Labs", "Remote", "Targets", "BundleSigning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -20,7 +20,8 @@ public struct Verifier: Sendable {
       targetKind: bundle.run.targetKindText, environment: environment, exercises: results,
       page: lab.page(results: results, environment: environment, bundle: bundle),
       integrity: bundle.integrity, provenance: bundle.provenance, provider: bundle.provider,
-      artifacts: bundle.artifactNames.compactMap { bundle.artifact($0).map(EvidenceCitation.init) })
+      artifacts: bundle.artifactNames.compactMap { bundle.artifact($0).map(EvidenceCitation.init) },
+      startedAt: bundle.provenance == .recorded ? bundle.run.startedAt : nil, signer: bundle.signer)
   }
 
   /// The overall status and, unless VALIDATED, the reasons it is not.
