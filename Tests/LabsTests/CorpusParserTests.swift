@@ -303,6 +303,16 @@ import Testing
     #expect(ShellOutputs.allocatableGPUs(in: sections)?.count == 10)
   }
 
+  /// A bare `1` (a GPU Operator node: the card count) is read as allocatable only with the
+  /// command that asked for it.
+  @Test func bareAllocatableNeedsItsCommand() throws {
+    let artifact = try Self.artifact("node-allocatable-gpu-1-bare--ai-factory-ops-lab-evidence.txt")
+    let bare = artifact.sections.map { (command: $0.command, lines: $0.lines) }
+    #expect(ShellOutputs.allocatableGPUs(in: bare) == nil)
+    let command = "kubectl get node x -o jsonpath='{.status.allocatable.nvidia\\.com/gpu}'"
+    #expect(ShellOutputs.allocatableGPUs(in: [(command: command, lines: artifact.outputLines)])?.count == 1)
+  }
+
   @Test func podAllocationsNameTheGPU() throws {
     let allocations = HAMiPodAllocation.allocations(
       in: try Self.artifact("pod-annotation-vgpu-devices-allocated--hami-lab3-partitioning.txt"))

@@ -129,7 +129,8 @@ struct MemoryCapCheck: HAMiCheck {
     {
       outcome.excerpt.append(wrong.line)
       let limit = wrong.limitBytes.map { "\($0) B" } ?? "beyond 64 bits"
-      let underflow = wrong.usageUnderflowed ? " (its usage counter underflowed, HAMi issue #1181)" : ""
+      let underflow =
+        wrong.usageUnderflowed ? ", on a line whose usage counter underflowed (HAMi issue #1181)" : ""
       outcome.failures.append(
         "HAMi-core's limit for \(pod) is \(limit), not \(limitBytes) B (\(slice) MiB from run.json)\(underflow)"
       )
