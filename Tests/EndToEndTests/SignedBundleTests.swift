@@ -194,6 +194,37 @@ import Testing
     #expect(signed.status == 0, "\(signed)")
   }
 
+  /// Why signatures: a simulated bundle with its markers dropped, `target.kind` set to `ssh`
+  /// and SHA256SUMS regenerated verifies as VALIDATED on checksums alone (they prove no more
+  /// than that the files are the listed ones); signed by the forger's own key, it is refused.
+  @Test func checksumsDoNotStopAForgerButAnUnlistedSignatureIsRefused() async throws {
+    let setup = try Setup(fixture: "simulated")
+    defer { setup.remove() }
+    for name in try setup.run.artifactNames() {
+      let file = setup.run.artifactsDirectory.appendingPathComponent(name)
+      let text = try String(contentsOf: file, encoding: .utf8)
+      try Data(text.replacingOccurrences(of: Artifact.simulatedMarker + "\n", with: "").utf8).write(to: file)
+    }
+    try setup.run.editRunRecord {
+      $0.replacingOccurrences(of: "\"kind\": \"simulated\"", with: "\"kind\": \"ssh\"")
+    }
+    try EvidenceFixture.writeChecksums(in: setup.run.artifactsDirectory)
+    let forged = try await setup.labrun.run(["verify", "--run", setup.run.directory.path])
+    #expect(forged.status == 0, "checksums alone cannot tell: \(forged)")
+    let trusted = try await setup.key("trusted")
+    let forger = try await setup.key("forger")
+    try setup.allow([trusted])
+    let bundled = try await setup.labrun.run([
+      "bundle", "--run", setup.run.directory.path, "-o", setup.archive.path, "--sign", forger.path,
+    ])
+    #expect(bundled.status == 0, "\(bundled)")
+    let refused = try await setup.labrun.run([
+      "verify", "--run", setup.archive.path, "--allowed-signers", setup.allowedSigners.path,
+    ])
+    #expect(refused.status == 4, "\(refused)")
+    #expect(refused.stderr.contains("is not listed in"), "\(refused.stderr)")
+  }
+
   @Test(arguments: [
     ["verify", "--allowed-signers", "/tmp/allowed"],
     ["verify", "--run", "some-run-id", "--allowed-signers", "/tmp/allowed"],
