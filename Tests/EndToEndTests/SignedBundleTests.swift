@@ -5,7 +5,7 @@ import Testing
 
 /// `labrun bundle --sign` and `labrun verify --allowed-signers`, through the built binary and
 /// the real `ssh-keygen -Y` in both directions.
-@Suite struct SignedBundleTests {
+@Suite(.serialized) struct SignedBundleTests {
   static let sshKeygen = "/usr/bin/ssh-keygen"
   static let principal = "lab@example.org"
 
