@@ -62,7 +62,7 @@ extension BundleSigningSuites {
       #expect("\(error.map { "\($0)" } ?? "")".hasPrefix("\(Self.path):4: "))
     }
 
-    @Test func readsOptionsQuotesCommentsAndBlankLines() throws {
+    @Test func readsOptionsQuotesCommentsAndBlankLines() async throws {
       let text = """
         # Comments allowed at start of line
            # and after leading spaces
@@ -88,7 +88,7 @@ extension BundleSigningSuites {
       #expect(signers.entries.dropLast().allSatisfy { $0.keyBlob == (try? Self.publicKey().blob) })
     }
 
-    @Test func crlfLineEndsCountAsOneLine() throws {
+    @Test func crlfLineEndsCountAsOneLine() async throws {
       let text =
         "# signers\r\n\r\nalice@example.com \(Self.key)\r\nbob@example.com \(Self.key) laptop\r\nbroken\r\n"
 
@@ -104,7 +104,7 @@ extension BundleSigningSuites {
       #expect(signers.entries.map(\.principalPatterns) == [["alice@example.com"], ["bob@example.com"]])
     }
 
-    @Test func timesWithoutZAreLocal() throws {
+    @Test func timesWithoutZAreLocal() async throws {
       let signers = try AllowedSigners(
         text: "a@example.com valid-after=\"20240301\",valid-before=\"202403021530\" \(Self.key)",
         path: Self.path)
@@ -136,7 +136,7 @@ extension BundleSigningSuites {
       #expect(SSHPatternList(list).match(string) == expected)
     }
 
-    @Test func validityWindowIsEnforced() throws {
+    @Test func validityWindowIsEnforced() async throws {
       let key = try Self.publicKey()
       let text = """
         early@example.com valid-before="20200101Z" \(Self.key)
@@ -162,7 +162,7 @@ extension BundleSigningSuites {
       #expect(future.line == 2)
     }
 
-    @Test func askedPrincipalMustBeListed() throws {
+    @Test func askedPrincipalMustBeListed() async throws {
       let key = try Self.publicKey()
       let signers = try AllowedSigners(text: "*@example.com,!eve@example.com \(Self.key)", path: Self.path)
 
@@ -179,7 +179,7 @@ extension BundleSigningSuites {
             principal: "eve@example.com", fingerprint: key.fingerprint, allowedSigners: Self.path))
     }
 
-    @Test func certificateAuthorityLineDoesNotAdmitThePlainKey() throws {
+    @Test func certificateAuthorityLineDoesNotAdmitThePlainKey() async throws {
       let key = try Self.publicKey()
       let signers = try AllowedSigners(text: "*@example.com cert-authority \(Self.key)", path: Self.path)
 

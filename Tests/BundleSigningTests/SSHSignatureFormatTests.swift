@@ -29,13 +29,13 @@ extension BundleSigningSuites {
     }
 
     @Test(arguments: KeyKind.allCases)
-    func armorIsLaidOutAsSSHKeygenWritesIt(kind: KeyKind) throws {
+    func armorIsLaidOutAsSSHKeygenWritesIt(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "signer")
+      let key = try await fixture.makeKey(kind, name: "signer")
       let bundle = try fixture.writeBundle()
       let keygenText = try String(
-        contentsOf: fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace),
+        contentsOf: await fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace),
         encoding: .utf8)
 
       let ours = try SSHSignature.sign(fileAt: bundle, key: SigningKey.load(path: key.path, environment: [:]))
@@ -76,13 +76,13 @@ extension BundleSigningSuites {
       #expect(found.contains(reason), "reason: \(found)")
     }
 
-    @Test func crlfAndSurroundingWhitespaceAreAccepted() throws {
+    @Test func crlfAndSurroundingWhitespaceAreAccepted() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(.ed25519, name: "signer")
+      let key = try await fixture.makeKey(.ed25519, name: "signer")
       let bundle = try fixture.writeBundle()
       let text = try String(
-        contentsOf: fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace),
+        contentsOf: await fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace),
         encoding: .utf8)
       let original = try SSHSignature.parse(armored: text)
 
@@ -93,13 +93,13 @@ extension BundleSigningSuites {
       #expect(crlf.armored == text)
     }
 
-    @Test func badFieldsAreRejected() throws {
+    @Test func badFieldsAreRejected() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(.ed25519, name: "signer")
+      let key = try await fixture.makeKey(.ed25519, name: "signer")
       let bundle = try fixture.writeBundle()
       let real = try SSHSignature.parse(
-        contentsOf: fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace))
+        contentsOf: await fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace))
       let publicKey = real.publicKey.blob
       let signature = real.signatureBlob
       #expect(Self.blob(publicKey: publicKey, signature: signature) == real.blob)
@@ -129,10 +129,10 @@ extension BundleSigningSuites {
       }
     }
 
-    @Test func plainSSHRSASignatureIsRefused() throws {
+    @Test func plainSSHRSASignatureIsRefused() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(.rsa, name: "signer")
+      let key = try await fixture.makeKey(.rsa, name: "signer")
       let bundle = try fixture.writeBundle()
       let allowed = try AllowedSigners(
         text: "\(Self.signer) \(fixture.publicKeyLine(key))",
@@ -157,10 +157,10 @@ extension BundleSigningSuites {
       #expect(try genuine.verify(fileAt: bundle, allowedSigners: allowed).principals == [Self.signer])
     }
 
-    @Test func sha256HashedSignatureVerifiesWithSSHKeygen() throws {
+    @Test func sha256HashedSignatureVerifiesWithSSHKeygen() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(.ecdsaP384, name: "signer")
+      let key = try await fixture.makeKey(.ecdsaP384, name: "signer")
       let bundle = try fixture.writeBundle()
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
 
@@ -169,7 +169,7 @@ extension BundleSigningSuites {
 
       let signatureFile = fixture.directory.appending("bundle.tar.gz.sig")
       try Data(signature.armored.utf8).write(to: signatureFile)
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status == 0, "ssh-keygen -Y verify: \(keygen.output)")
@@ -181,12 +181,12 @@ extension BundleSigningSuites {
         ])
     }
 
-    @Test func certificateSignaturesAreNotSupported() throws {
+    @Test func certificateSignaturesAreNotSupported() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let authority = try fixture.makeKey(.ed25519, name: "ca")
-      let key = try fixture.makeKey(.ed25519, name: "signer")
-      try fixture.run([
+      let authority = try await fixture.makeKey(.ed25519, name: "ca")
+      let key = try await fixture.makeKey(.ed25519, name: "signer")
+      try await fixture.run([
         OpenSSHFixture.sshKeygen, "-q", "-s", authority.path, "-I", "signer", "-n", Self.signer,
         fixture.publicKeyFile(key).path,
       ])

@@ -9,10 +9,10 @@ extension BundleSigningSuites {
     static let signer = "signer@example.com"
 
     @Test(arguments: KeyKind.allCases)
-    func labrunSignatureVerifiesWithSSHKeygen(kind: KeyKind) throws {
+    func labrunSignatureVerifiesWithSSHKeygen(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "signer")
+      let key = try await fixture.makeKey(kind, name: "signer")
       // Larger than one read chunk and not a multiple of it, so hashing streams across chunks.
       let bundle = try fixture.writeRandomFile(
         "B.tar.gz", count: 2 * SignatureHashAlgorithm.chunkSize + 12_345)
@@ -26,8 +26,8 @@ extension BundleSigningSuites {
 
       #expect(signatureFile.path == bundle.path + ".sig")
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
-      let fingerprint = try fixture.fingerprint(key)
-      let keygen = fixture.keygenVerify(
+      let fingerprint = try await fixture.fingerprint(key)
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status == 0, "ssh-keygen -Y verify: \(keygen.output)")
@@ -41,20 +41,21 @@ extension BundleSigningSuites {
     }
 
     @Test(arguments: KeyKind.allCases)
-    func sshKeygenSignatureVerifiesWithLabrun(kind: KeyKind) throws {
+    func sshKeygenSignatureVerifiesWithLabrun(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "signer")
-      let other = try fixture.makeKey(.ed25519, name: "other")
+      let key = try await fixture.makeKey(kind, name: "signer")
+      let other = try await fixture.makeKey(.ed25519, name: "other")
       let bundle = try fixture.writeBundle()
-      let signatureFile = try fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace)
+      let signatureFile = try await fixture.keygenSign(
+        bundle, key: key, namespace: SSHSignature.bundleNamespace)
       // No blank line here: OpenSSH 9.2's find-principals reports one as "missing key" (ssh-keygen(1)
       // says blank lines are ignored; labrun ignores them, see AllowedSignersTests).
       let allowed = try fixture.writeAllowedSigners([
         "# evidence signers", "other@example.com \(fixture.publicKeyLine(other))",
         "alice@example.com,*@ci.example.com,!eve@ci.example.com \(fixture.publicKeyLine(key)) a comment",
       ])
-      let fingerprint = try fixture.fingerprint(key)
+      let fingerprint = try await fixture.fingerprint(key)
 
       let verification = try SSHSignature.verifyBundle(
         at: bundle, allowedSigners: AllowedSigners(contentsOf: allowed))
@@ -65,7 +66,8 @@ extension BundleSigningSuites {
       #expect(verification.allowedSignersLine == 3)
       #expect(verification.principals == ["alice@example.com", "*@ci.example.com"])
       // ssh-keygen prints the line's patterns, negated ones too; labrun reports the positive ones.
-      let keygenPrincipals = fixture.keygenFindPrincipals(signature: signatureFile, allowedSigners: allowed)
+      let keygenPrincipals = await fixture.keygenFindPrincipals(
+        signature: signatureFile, allowedSigners: allowed)
       #expect(keygenPrincipals == ["alice@example.com", "*@ci.example.com", "!eve@ci.example.com"])
       let asked = try SSHSignature.verifyBundle(
         at: bundle, allowedSigners: AllowedSigners(contentsOf: allowed), principal: "build@ci.example.com")
@@ -76,18 +78,18 @@ extension BundleSigningSuites {
     }
 
     @Test(arguments: KeyKind.allCases)
-    func tamperedBundleIsRefused(kind: KeyKind) throws {
+    func tamperedBundleIsRefused(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "signer")
+      let key = try await fixture.makeKey(kind, name: "signer")
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
       let signers = try AllowedSigners(contentsOf: allowed)
-      let fingerprint = try fixture.fingerprint(key)
+      let fingerprint = try await fixture.fingerprint(key)
       let ours = try fixture.writeBundle("ours.tar.gz")
       let oursSignature = try SSHSignature.signBundle(
         at: ours, key: SigningKey.load(path: key.path, environment: [:]))
       let theirs = try fixture.writeBundle("theirs.tar.gz")
-      _ = try fixture.keygenSign(theirs, key: key, namespace: SSHSignature.bundleNamespace)
+      _ = try await fixture.keygenSign(theirs, key: key, namespace: SSHSignature.bundleNamespace)
       try fixture.tamper(ours)
       try fixture.tamper(theirs)
 
@@ -97,20 +99,20 @@ extension BundleSigningSuites {
         }
         #expect(error == .signatureInvalid(fingerprint: fingerprint, path: bundle.path))
       }
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         ours, signature: oursSignature, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status != 0, "ssh-keygen accepted a tampered bundle: \(keygen.output)")
     }
 
     @Test(arguments: KeyKind.allCases)
-    func wrongNamespaceIsRefused(kind: KeyKind) throws {
+    func wrongNamespaceIsRefused(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "signer")
+      let key = try await fixture.makeKey(kind, name: "signer")
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
       let bundle = try fixture.writeBundle()
-      _ = try fixture.keygenSign(bundle, key: key, namespace: "file")
+      _ = try await fixture.keygenSign(bundle, key: key, namespace: "file")
 
       let error = #expect(throws: BundleSignatureError.self) {
         try SSHSignature.verifyBundle(at: bundle, allowedSigners: AllowedSigners(contentsOf: allowed))
@@ -123,22 +125,22 @@ extension BundleSigningSuites {
         fileAt: other, namespace: "file", key: SigningKey.load(path: key.path, environment: [:]))
       let signatureFile = fixture.directory.appending("other.tar.gz.sig")
       try Data(signature.armored.utf8).write(to: signatureFile)
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         other, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status != 0, "ssh-keygen accepted a signature from another namespace: \(keygen.output)")
       #expect(
-        fixture.keygenVerify(
+        await fixture.keygenVerify(
           other, signature: signatureFile, allowedSigners: allowed, identity: Self.signer, namespace: "file"
         ).status == 0)
     }
 
     @Test(arguments: KeyKind.allCases)
-    func keyNotInAllowedSignersIsRefused(kind: KeyKind) throws {
+    func keyNotInAllowedSignersIsRefused(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "signer")
-      let stranger = try fixture.makeKey(kind, name: "stranger")
+      let key = try await fixture.makeKey(kind, name: "signer")
+      let stranger = try await fixture.makeKey(kind, name: "stranger")
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
       let bundle = try fixture.writeBundle()
       let signatureFile = try SSHSignature.signBundle(
@@ -148,39 +150,40 @@ extension BundleSigningSuites {
         try SSHSignature.verifyBundle(at: bundle, allowedSigners: AllowedSigners(contentsOf: allowed))
       }
 
-      let fingerprint = try fixture.fingerprint(stranger)
+      let fingerprint = try await fixture.fingerprint(stranger)
       #expect(error == .keyNotAllowed(fingerprint: fingerprint, allowedSigners: allowed.path))
       #expect("\(error.map { "\($0)" } ?? "")".contains(fingerprint))
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status != 0, "ssh-keygen accepted an unlisted key: \(keygen.output)")
     }
 
     @Test(arguments: KeyKind.allCases)
-    func namespacesOptionExcludingBundlesIsRefused(kind: KeyKind) throws {
+    func namespacesOptionExcludingBundlesIsRefused(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "signer")
+      let key = try await fixture.makeKey(kind, name: "signer")
       let line = try fixture.publicKeyLine(key)
       let excluding = try fixture.writeAllowedSigners(
         ["# git and files only", "\(Self.signer) namespaces=\"file,git\" \(line)"], name: "excluding")
       let including = try fixture.writeAllowedSigners(
         ["\(Self.signer) NAMESPACES=\"file,labrun-*\" \(line)"], name: "including")
       let bundle = try fixture.writeBundle()
-      let signatureFile = try fixture.keygenSign(bundle, key: key, namespace: SSHSignature.bundleNamespace)
+      let signatureFile = try await fixture.keygenSign(
+        bundle, key: key, namespace: SSHSignature.bundleNamespace)
 
       let error = #expect(throws: BundleSignatureError.self) {
         try SSHSignature.verifyBundle(at: bundle, allowedSigners: AllowedSigners(contentsOf: excluding))
       }
 
-      let fingerprint = try fixture.fingerprint(key)
+      let fingerprint = try await fixture.fingerprint(key)
       #expect(
         error
           == .namespaceNotPermitted(
             fingerprint: fingerprint, namespace: "labrun-bundle", allowedSigners: excluding.path, line: 2))
       #expect("\(error.map { "\($0)" } ?? "")".contains(fingerprint))
-      let refused = fixture.keygenVerify(
+      let refused = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: excluding, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(
@@ -188,7 +191,7 @@ extension BundleSigningSuites {
       let accepted = try SSHSignature.verifyBundle(
         at: bundle, allowedSigners: AllowedSigners(contentsOf: including))
       #expect(accepted.principals == [Self.signer])
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: including, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status == 0, "ssh-keygen: \(keygen.output)")

@@ -16,9 +16,9 @@ extension BundleSigningSuites {
       defer { fixture.remove() }
       let agent = try await fixture.startAgent()
       defer { agent.stop() }
-      let key = try fixture.makeKey(kind, name: "signer")
-      try agent.add(key)
-      try fixture.encrypt(key, passphrase: Self.passphrase)
+      let key = try await fixture.makeKey(kind, name: "signer")
+      try await agent.add(key)
+      try await fixture.encrypt(key, passphrase: Self.passphrase)
       let bundle = try fixture.writeBundle()
 
       let signingKey = try SigningKey.load(path: key.path, environment: agent.environment)
@@ -30,7 +30,7 @@ extension BundleSigningSuites {
       }
       #expect(socket == agent.socket)
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status == 0, "ssh-keygen -Y verify: \(keygen.output)")
@@ -41,11 +41,11 @@ extension BundleSigningSuites {
     }
 
     @Test(arguments: KeyKind.allCases)
-    func encryptedKeyWithoutAgentSaysWhatToDo(kind: KeyKind) throws {
+    func encryptedKeyWithoutAgentSaysWhatToDo(kind: KeyKind) async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(kind, name: "locked", passphrase: Self.passphrase)
-      let fingerprint = try fixture.fingerprint(key)
+      let key = try await fixture.makeKey(kind, name: "locked", passphrase: Self.passphrase)
+      let fingerprint = try await fixture.fingerprint(key)
 
       let error = #expect(throws: BundleSignatureError.self) {
         try SigningKey.load(path: key.path, environment: [:])
@@ -65,8 +65,8 @@ extension BundleSigningSuites {
       defer { fixture.remove() }
       let agent = try await fixture.startAgent()
       defer { agent.stop() }
-      try agent.add(try fixture.makeKey(.ed25519, name: "unrelated"))
-      let key = try fixture.makeKey(.ed25519, name: "locked", passphrase: Self.passphrase)
+      try await agent.add(try await fixture.makeKey(.ed25519, name: "unrelated"))
+      let key = try await fixture.makeKey(.ed25519, name: "locked", passphrase: Self.passphrase)
 
       let loadedElsewhere = #expect(throws: BundleSignatureError.self) {
         try SigningKey.load(path: key.path, environment: agent.environment)
@@ -87,7 +87,7 @@ extension BundleSigningSuites {
     @Test func publicKeyFileSignsThroughTheAgent() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(.ecdsaP256, name: "signer")
+      let key = try await fixture.makeKey(.ecdsaP256, name: "signer")
       let publicKey = fixture.publicKeyFile(key)
 
       let withoutAgent = #expect(throws: BundleSignatureError.self) {
@@ -95,23 +95,23 @@ extension BundleSigningSuites {
       }
       let agent = try await fixture.startAgent()
       defer { agent.stop() }
-      try agent.add(key)
+      try await agent.add(key)
       let signingKey = try SigningKey.load(path: publicKey.path, environment: agent.environment)
 
       #expect("\(withoutAgent.map { "\($0)" } ?? "")".contains("load it with `ssh-add \(key.path)`"))
       let bundle = try fixture.writeBundle()
       let signatureFile = try SSHSignature.signBundle(at: bundle, key: signingKey)
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status == 0, "ssh-keygen -Y verify: \(keygen.output)")
     }
 
-    @Test func unencryptedKeySignsWithoutTheAgent() throws {
+    @Test func unencryptedKeySignsWithoutTheAgent() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(.ed25519, name: "signer")
+      let key = try await fixture.makeKey(.ed25519, name: "signer")
 
       let signingKey = try SigningKey.load(
         path: key.path, environment: ["SSH_AUTH_SOCK": fixture.directory.appending("no-agent").path])
@@ -127,14 +127,14 @@ extension BundleSigningSuites {
     @Test func pemKeyNamesTheConversionOrSignsThroughTheAgent() async throws {
       let fixture = try OpenSSHFixture()
       defer { fixture.remove() }
-      let key = try fixture.makeKey(.ecdsaP256, name: "pem", format: ["-m", "PEM"])
+      let key = try await fixture.makeKey(.ecdsaP256, name: "pem", format: ["-m", "PEM"])
 
       let error = #expect(throws: BundleSignatureError.self) {
         try SigningKey.load(path: key.path, environment: [:])
       }
       let agent = try await fixture.startAgent()
       defer { agent.stop() }
-      try agent.add(key)
+      try await agent.add(key)
       let signingKey = try SigningKey.load(path: key.path, environment: agent.environment)
 
       #expect(error == .privateKeyFormatUnsupported(path: key.path, format: "EC PRIVATE KEY"))
@@ -146,7 +146,7 @@ extension BundleSigningSuites {
       let bundle = try fixture.writeBundle()
       let signatureFile = try SSHSignature.signBundle(at: bundle, key: signingKey)
       let allowed = try fixture.writeAllowedSigners(["\(Self.signer) \(fixture.publicKeyLine(key))"])
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status == 0, "ssh-keygen -Y verify: \(keygen.output)")
@@ -159,8 +159,8 @@ extension BundleSigningSuites {
       defer { fixture.remove() }
       let agent = try await fixture.startAgent()
       defer { agent.stop() }
-      let key = try fixture.makeKey(.rsa, name: "signer")
-      try agent.add(key)
+      let key = try await fixture.makeKey(.rsa, name: "signer")
+      try await agent.add(key)
       let publicKey = try SSHPublicKey(contentsOf: fixture.publicKeyFile(key))
       let bundle = try fixture.writeBundle()
       let digest = try SignatureHashAlgorithm.sha512.digest(ofFileAt: bundle)
@@ -182,7 +182,7 @@ extension BundleSigningSuites {
       #expect(verification.signatureAlgorithm == "rsa-sha2-256")
       let signatureFile = fixture.directory.appending("bundle.tar.gz.sig")
       try Data(signature.armored.utf8).write(to: signatureFile)
-      let keygen = fixture.keygenVerify(
+      let keygen = await fixture.keygenVerify(
         bundle, signature: signatureFile, allowedSigners: allowed, identity: Self.signer,
         namespace: SSHSignature.bundleNamespace)
       #expect(keygen.status == 0, "ssh-keygen -Y verify: \(keygen.output)")
