@@ -44,7 +44,7 @@ let package = Package(
     .executableTarget(
       name: "labrun",
       dependencies: [
-        "LabPipeline", "Labs", "Remote", "LabSim", "Targets",
+        "LabPipeline", "Labs", "Remote", "LabSim", "Targets", "BundleSigning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       plugins: ["BuildCommit"]

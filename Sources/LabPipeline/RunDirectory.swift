@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -94,6 +93,7 @@ public actor RunDirectory {
   /// gets the redacted copy.
   func saveRecord() throws {
     try Self.write(record, redactor: redactor, to: runFile)
+    if FileManager.default.fileExists(atPath: checksumsFile.path) { try writeChecksums() }
   }
 
   static func write(_ record: RunRecord, redactor: Redactor, to runFile: URL) throws {
@@ -188,17 +188,15 @@ public actor RunDirectory {
     return artifactsDirectory.appendingPathComponent(name)
   }
 
-  /// SHA256SUMS in `sha256sum` format (hash, two spaces, name), names sorted.
+  /// SHA256SUMS in `sha256sum` format (hash, two spaces, name), names sorted, with run.json as
+  /// `../run.json`: `cd artifacts && sha256sum -c SHA256SUMS` checks the record too.
   private func writeChecksums() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: artifactsDirectory.path)
-      .filter { $0 != "SHA256SUMS" && !$0.hasPrefix(".") }
-      .sorted()
-    var lines = ""
-    for name in names {
-      let data = try Data(contentsOf: artifactsDirectory.appendingPathComponent(name))
-      let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-      lines += "\(digest)  \(name)\n"
+      .filter { $0 != ChecksumList.fileName && !$0.hasPrefix(".") }
+    let artifacts = try names.map {
+      Artifact(name: $0, data: try Data(contentsOf: artifactsDirectory.appendingPathComponent($0)))
     }
-    try AtomicFile.write(Data(lines.utf8), to: checksumsFile)
+    let list = ChecksumList(artifacts: artifacts, runRecord: try Data(contentsOf: runFile))
+    try AtomicFile.write(Data(list.text.utf8), to: checksumsFile)
   }
 }

@@ -55,14 +55,23 @@ public struct EvidenceFixture: Sendable {
     try? FileManager.default.removeItem(at: scratch)
   }
 
-  /// Writes `SHA256SUMS` for every file in `directory`.
+  /// Writes `SHA256SUMS` for every file in `directory` and, when the directory above holds
+  /// run.json, for it too (as `../run.json`), as labrun writes it.
   public static func writeChecksums(in directory: URL) throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
       .filter { $0 != ChecksumList.fileName && !$0.hasPrefix(".") }
     let artifacts = try names.map {
       Artifact(name: $0, data: try Data(contentsOf: directory.appendingPathComponent($0)))
     }
-    try Data(ChecksumList(artifacts: artifacts).text.utf8)
+    let runRecord = FileManager.default.contents(
+      atPath: directory.deletingLastPathComponent().appendingPathComponent("run.json").path)
+    try Data(ChecksumList(artifacts: artifacts, runRecord: runRecord).text.utf8)
       .write(to: directory.appendingPathComponent(ChecksumList.fileName))
+  }
+
+  /// Replaces run.json with `transform` of its text (the checksums are left as they are).
+  public func editRunRecord(_ transform: (String) -> String) throws {
+    let file = directory.appendingPathComponent("run.json")
+    try Data(transform(try String(contentsOf: file, encoding: .utf8)).utf8).write(to: file)
   }
 }

@@ -130,6 +130,32 @@ struct LabSession: Sendable {
     try await run.updateTarget(await transport.target)
   }
 
+  // MARK: verdicts
+
+  /// The verdicts on `run`'s evidence as it stands, or nil for a lab without a validation page.
+  func judge(_ run: RunDirectory) async throws -> ValidationReport? {
+    guard LabRegistry.hasValidation(await run.runRecord.lab) else { return nil }
+    return try LabRegistry.verify(EvidenceBundle.load(directory: run.directory))
+  }
+
+  /// Says the verdicts on stderr: the counts and status, one line per exercise, and what the
+  /// exit status will be.
+  func sayVerdicts(_ report: ValidationReport) {
+    printer.info("verdicts: \(report.verdictCounts); \(report.statusSummary)")
+    for line in report.exerciseLines { printer.info(line) }
+    switch report.exercisesExitCode {
+    case LabrunExitCode.exercisesFailed:
+      printer.info(
+        "exit \(LabrunExitCode.exercisesFailed): the exercises completed and the evidence contradicts a claim"
+      )
+    case LabrunExitCode.exercisesInconclusive:
+      printer.info(
+        "exit \(LabrunExitCode.exercisesInconclusive): the exercises completed; something an exercise needs is missing"
+      )
+    default: break
+    }
+  }
+
   /// Prints `error` (redacted) and returns the exit status to throw.
   func failure(_ error: any Error) -> any Error {
     printer.stop()

@@ -42,9 +42,11 @@ struct OpenSSHFixture {
   }
 
   /// A fresh key pair named `name`; returns the private key file (the public one is `name.pub`).
-  func makeKey(_ kind: KeyKind, name: String, passphrase: String = "", format: [String] = []) throws -> URL {
+  func makeKey(_ kind: KeyKind, name: String, passphrase: String = "", format: [String] = []) async throws
+    -> URL
+  {
     let key = directory.appending(name)
-    try run(
+    try await run(
       [Self.sshKeygen, "-q"] + kind.keygenArguments + format + [
         "-N", passphrase, "-C", "\(name)@labrun-test", "-f", key.path,
       ])
@@ -62,14 +64,14 @@ struct OpenSSHFixture {
   }
 
   /// The key's `SHA256:` fingerprint as `ssh-keygen -lf` prints it.
-  func fingerprint(_ key: URL) throws -> String {
-    let output = try run([Self.sshKeygen, "-E", "sha256", "-lf", publicKeyFile(key).path])
+  func fingerprint(_ key: URL) async throws -> String {
+    let output = try await run([Self.sshKeygen, "-E", "sha256", "-lf", publicKeyFile(key).path])
     return output.split(separator: " ").dropFirst().first.map(String.init) ?? ""
   }
 
   /// Encrypts an existing unencrypted key file with `passphrase` (`ssh-keygen -p`).
-  func encrypt(_ key: URL, passphrase: String) throws {
-    try run([Self.sshKeygen, "-q", "-p", "-P", "", "-N", passphrase, "-f", key.path])
+  func encrypt(_ key: URL, passphrase: String) async throws {
+    try await run([Self.sshKeygen, "-q", "-p", "-P", "", "-N", passphrase, "-f", key.path])
   }
 
   /// A file of `count` pseudo-random bytes (xorshift from a random seed: cheap in debug builds).
@@ -111,18 +113,18 @@ struct OpenSSHFixture {
   }
 
   /// `ssh-keygen -Y sign`: signs `file` with `key` in `namespace`, into `file.sig`.
-  func keygenSign(_ file: URL, key: URL, namespace: String) throws -> URL {
+  func keygenSign(_ file: URL, key: URL, namespace: String) async throws -> URL {
     let signature = URL(fileURLWithPath: file.path + ".sig")
     try? FileManager.default.removeItem(at: signature)
-    try run([Self.sshKeygen, "-Y", "sign", "-f", key.path, "-n", namespace, file.path])
+    try await run([Self.sshKeygen, "-Y", "sign", "-f", key.path, "-n", namespace, file.path])
     return signature
   }
 
   /// `ssh-keygen -Y verify … < file`: exit status and output.
   func keygenVerify(_ file: URL, signature: URL, allowedSigners: URL, identity: String, namespace: String)
-    -> (status: Int32, output: String)
+    async -> (status: Int32, output: String)
   {
-    SpawnedProcess.run([
+    await Self.offPool([
       "/bin/sh", "-c", "exec \"$0\" -Y verify -f \"$1\" -I \"$2\" -n \"$3\" -s \"$4\" < \"$5\"",
       Self.sshKeygen,
       allowedSigners.path, identity, namespace, signature.path, file.path,
@@ -131,8 +133,8 @@ struct OpenSSHFixture {
 
   /// `ssh-keygen -Y find-principals`: the principals it prints (one a line), or nil when it finds
   /// none.
-  func keygenFindPrincipals(signature: URL, allowedSigners: URL) -> [String]? {
-    let result = SpawnedProcess.run([
+  func keygenFindPrincipals(signature: URL, allowedSigners: URL) async -> [String]? {
+    let result = await Self.offPool([
       Self.sshKeygen, "-Y", "find-principals", "-s", signature.path, "-f", allowedSigners.path,
     ])
     guard result.status == 0 else { return nil }
@@ -141,12 +143,23 @@ struct OpenSSHFixture {
 
   /// Runs a command that must succeed; returns its output.
   @discardableResult
-  func run(_ arguments: [String], environment: [String: String]? = nil) throws -> String {
-    let result = SpawnedProcess.run(arguments, environment: environment)
+  func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> String {
+    let result = await Self.offPool(arguments, environment: environment)
     guard result.status == 0 else {
       throw FixtureError.commandFailed(arguments.joined(separator: " "), result.output)
     }
     return result.output
+  }
+
+  /// Runs a tool to completion on a thread of its own: ssh-keygen generating an RSA key takes
+  /// seconds, and a blocked cooperative-pool thread stalls every other test's timers.
+  static func offPool(_ arguments: [String], environment: [String: String]? = nil) async -> (
+    status: Int32, output: String
+  ) {
+    await withCheckedContinuation { continuation in
+      Thread { continuation.resume(returning: SpawnedProcess.run(arguments, environment: environment)) }
+        .start()
+    }
   }
 
   /// Starts an ssh-agent on a socket in the fixture's directory and waits until it accepts
@@ -176,8 +189,8 @@ struct OpenSSHFixture {
     var environment: [String: String] { ["SSH_AUTH_SOCK": socket] }
 
     /// `ssh-add KEY`.
-    func add(_ key: URL) throws {
-      try fixture.run([OpenSSHFixture.sshAdd, "-q", key.path], environment: environment)
+    func add(_ key: URL) async throws {
+      try await fixture.run([OpenSSHFixture.sshAdd, "-q", key.path], environment: environment)
     }
 
     func stop() {

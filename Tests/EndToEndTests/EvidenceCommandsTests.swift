@@ -43,6 +43,71 @@ import Testing
     #expect(try Data(contentsOf: first) == Data(contentsOf: second))
   }
 
+  /// Issue 10: `.lock` holds the pid of the last labrun that opened the run; it is not packed,
+  /// so packings around another labrun command are the same bytes.
+  @Test func bundlesLeaveOutTheLockAndOtherHiddenFiles() async throws {
+    let run = try copy("a6000-validated", checksums: .keep)
+    defer { run.remove() }
+    let lock = run.directory.appendingPathComponent(".lock")
+    let first = run.scratch.appendingPathComponent("one.tar.gz")
+    let second = run.scratch.appendingPathComponent("two.tar.gz")
+    try Data("4242\n".utf8).write(to: lock)
+    #expect(try await labrun.run(["bundle", "--run", run.directory.path, "-o", first.path]).status == 0)
+    try Data("31337\n".utf8).write(to: lock)
+    try Data("partial".utf8).write(to: run.artifactsDirectory.appendingPathComponent(".SHA256SUMS.tmp"))
+    #expect(try await labrun.run(["bundle", "--run", run.directory.path, "-o", second.path]).status == 0)
+    #expect(try Data(contentsOf: first) == Data(contentsOf: second))
+    let listing = SpawnedProcess.run(["/usr/bin/tar", "-tzf", first.path])
+    #expect(listing.status == 0, "\(listing.output)")
+    #expect(listing.output.contains("/run.json\n"))
+    #expect(!listing.output.contains(".lock"), "\(listing.output)")
+  }
+
+  /// `--format junit`: one testcase per exercise, FAIL a <failure>, INCONCLUSIVE an <error>;
+  /// parsed by a real XML parser (libxml2, through FoundationXML).
+  @Test(arguments: [("runc-default-runtime", 3, 0), ("probe-b-missing", 0, 2), ("a6000-validated", 0, 0)])
+  func junitHasOneTestcasePerExercise(fixture: String, failures: Int, errors: Int) async throws {
+    let run = try copy(fixture)
+    defer { run.remove() }
+    let junit = try await labrun.run(["report", "--run", run.directory.path, "--format", "junit"])
+    #expect(junit.status == 0, "\(junit.stderr)")
+    let parsed = try #require(JUnitDocument(xml: junit.stdout), "not XML: \(junit.stdout)")
+    #expect(
+      parsed.testcases == [
+        "1 Co-residency", "2 Virtualized device view", "3 Memory-cap enforcement",
+        "4 Per-device budget (scheduler)", "5 The mechanism",
+      ])
+    #expect(parsed.failures.count == failures)
+    #expect(parsed.errors.count == errors)
+    #expect(parsed.suiteAttributes["failures"] == String(failures))
+    #expect(parsed.suiteAttributes["errors"] == String(errors))
+    #expect(parsed.suiteAttributes["tests"] == "5")
+    let json = try await labrun.run(["report", "--run", run.directory.path, "--format", "json"])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let reasons = (object["exercises"] as? [[String: Any]] ?? []).filter {
+      $0["verdict"] as? String == "FAIL"
+    }
+    .compactMap { $0["reason"] as? String }
+    #expect(parsed.failures.map(\.message) == reasons)
+  }
+
+  @Test func jsonFlagIsAnAliasAndVerifySpeaksJSON() async throws {
+    let run = try copy("oversubscribe-running")
+    defer { run.remove() }
+    let long = try await labrun.run(["report", "--run", run.directory.path, "--format", "json"])
+    let short = try await labrun.run(["report", "--run", run.directory.path, "--json"])
+    #expect(short.status == 0, "\(short.stderr)")
+    #expect(short.stdout == long.stdout)
+    let verify = try await labrun.run(["verify", "--run", run.directory.path, "--json"])
+    #expect(verify.status == 1)
+    #expect(verify.stdout == long.stdout)
+    let conflicting = try await labrun.run([
+      "report", "--run", run.directory.path, "--json", "--format", "junit",
+    ])
+    #expect(conflicting.status == 64, "\(conflicting.stderr)")
+  }
+
   /// Acceptance 4: a changed byte in any artifact stops report and verify, naming the file.
   @Test func changedByteInAnyArtifactFailsNamingTheFile() async throws {
     let run = try copy("a6000-validated", checksums: .keep)
@@ -85,6 +150,7 @@ import Testing
     ("a6000-validated", Int32(0)), ("h100-validated", 0), ("runc-default-runtime", 1),
     ("view-virtualized-no-cap", 1),
     ("oversubscribe-running", 1), ("slice-mismatch", 1), ("probe-b-missing", 2), ("simulated", 3),
+    ("hami-lab7-k3s", 0), ("hami-lab7-no-cap", 1), ("hami-lab7-underflow", 1), ("hami-lab7-runc", 1),
   ])
   func verifyExitCodes(fixture: String, code: Int32) async throws {
     let run = try copy(fixture)
@@ -154,7 +220,7 @@ import Testing
     #expect(
       report.stdout.contains(
         "**STATUS: ⚠️ INCOMPLETE** - imported evidence captured by hand on optimistic-fermi"))
-    #expect(report.stdout.contains("| Date | 2026-06-23 |"))
+    #expect(report.stdout.contains("| Date | 2026-06-23 (--date) |"))
     let json = try await labrun.run([
       "report", "--import", artifacts.path, "--host", "h", "--date", "2026-06-23", "--format", "json",
     ])
@@ -177,6 +243,7 @@ import Testing
     let help = try await labrun.run(["verify", "--help"])
     for line in [
       "0  VALIDATED", "1  FAILED", "2  INCOMPLETE", "3  SIMULATED", "4  the evidence could not be read",
+      "--allowed-signers", "--json",
     ] {
       #expect(help.stdout.contains(line))
     }

@@ -38,7 +38,8 @@ import Testing
       let run = try await fixture.labrun(
         ["run", "--host", "sim+gpu-vm", "-F", config.path, "--param", "sim_scenario=\(scenario)"],
         environment: environment)
-      #expect(run.status == 0, "\(scenario): \(run)")
+      // The verdicts decide run's exit status: 0 all PASS, 5 any FAIL.
+      #expect(run.status == (expected.contains("FAIL") ? 5 : 0), "\(scenario): \(run)")
       #expect(run.stdout.contains("🧪 SIMULATED"), "\(scenario)")
       let directory = try fixture.onlyRun()
       let record = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)

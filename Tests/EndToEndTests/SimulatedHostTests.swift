@@ -69,10 +69,57 @@ import Testing
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let run = try await fixture.labrun(["run", "--host", "sim", "--param", "sim_scenario=\(scenario)"])
-    #expect(run.status == 0, "\(run)")
+    // Issue 10: the exercises completed and some FAILED: exit 5, the verdicts said on stderr.
+    #expect(run.status == 5, "\(run)")
+    let failed = expected.filter { $0 == "FAIL" }.count
+    #expect(
+      run.stderr.contains("verdicts: \(5 - failed) PASS, \(failed) FAIL; STATUS: SIMULATED"), "\(run.stderr)")
+    #expect(run.stderr.contains("exit 5: the exercises completed and the evidence contradicts a claim"))
     let verify = try await fixture.labrun(["verify"])
     #expect(verify.status == 3, "\(verify)")
     #expect(Self.verdicts(verify.stdout) == expected, "\(verify.stdout)")
+    // Acceptance 3: the JUnit report of that run parses, with one failure per FAIL.
+    let junit = try await fixture.labrun(["report", "--format", "junit"])
+    #expect(junit.status == 0, "\(junit)")
+    let parsed = try #require(JUnitDocument(xml: junit.stdout), "\(junit.stdout)")
+    #expect(parsed.testcases.count == 5)
+    #expect(parsed.failures.count == failed)
+    #expect(parsed.errors.isEmpty)
+  }
+
+  /// The verdicts decide `exercises`' exit status too (0, then 6 once evidence is missing),
+  /// and a bundle packs to the same bytes after another labrun command touched the run.
+  @Test func exercisesSayTheirVerdictsAndBundlesStayReproducible() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let up = try await fixture.labrun(["up", "--host", "sim"])
+    #expect(up.status == 0, "\(up)")
+    let exercises = try await fixture.labrun(["exercises"])
+    #expect(exercises.status == 0, "\(exercises)")
+    #expect(exercises.stderr.contains("verdicts: 5 PASS; STATUS: SIMULATED"), "\(exercises.stderr)")
+    let directory = try fixture.onlyRun()
+    let first = fixture.root.appending("one.tar.gz")
+    let second = fixture.root.appending("two.tar.gz")
+    #expect(try await fixture.labrun(["bundle", "-o", first.path]).status == 0)
+    let again = try await fixture.labrun(["exercises"])
+    #expect(again.status == 0, "\(again)")
+    #expect(again.stderr.contains("done in an earlier invocation"), "\(again.stderr)")
+    #expect(try await fixture.labrun(["bundle", "-o", second.path]).status == 0)
+    #expect(try Data(contentsOf: first) == Data(contentsOf: second), "packings around `exercises` differ")
+    // run.json is covered: SHA256SUMS lists it, and sha256sum agrees.
+    let check = Sha256sum.check(in: directory.appendingPathComponent("artifacts"))
+    #expect(check.status == 0 && check.output.contains("../run.json: OK"), "\(check.output)")
+    // Pod b's probe lost (its checksum line too): exercise 2 and 3 are INCONCLUSIVE, exit 6.
+    let artifacts = directory.appendingPathComponent("artifacts")
+    try FileManager.default.removeItem(at: artifacts.appendingPathComponent("2-3-probe-memory-b.txt"))
+    let sums = artifacts.appendingPathComponent("SHA256SUMS")
+    let kept = try String(contentsOf: sums, encoding: .utf8).split(separator: "\n")
+      .filter { !$0.hasSuffix("2-3-probe-memory-b.txt") }.map { $0 + "\n" }.joined()
+    try Data(kept.utf8).write(to: sums)
+    let inconclusive = try await fixture.labrun(["exercises"])
+    #expect(inconclusive.status == 6, "\(inconclusive)")
+    #expect(inconclusive.stderr.contains("2-3-probe-memory-b.txt missing"), "\(inconclusive.stderr)")
+    #expect(try await fixture.labrun(["down"]).status == 0)
   }
 
   @Test func secondUpSkipsEveryStep() async throws {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Regenerates Tests/StepsTests/Fixtures/bundles/ (the verifier's fixture bundles).
+"""Regenerates Tests/Fixtures/bundles/ (the verifier's fixture bundles).
 
 The outputs follow the real tools' formats (kubectl tabwriter tables, helm's tab-separated list,
 nvidia-smi 535 tables, HAMi-core log lines); the H100 bundle embeds the real captures in
-Fixtures/real-h100/. After regenerating, refresh the golden pages:
+Fixtures/real-h100/; the hami-lab7-k3s* bundles are assembled from the real public outputs in
+Fixtures/corpus/ (see corpus/README.md for each file's URL). After regenerating, refresh the golden pages:
   LABRUN_UPDATE_GOLDEN=1 swift test --filter ValidationPageTests
 """
 import json, os, shutil, hashlib
@@ -201,8 +202,10 @@ def write(name, files, runjson, sums=False):
     for f, c in files.items():
         open(os.path.join(d, 'artifacts', f), 'w').write(c if c.endswith('\n') else c + '\n')
     if sums:
+        # `../run.json` first (names sorted as sha256sum lists them), so `cd artifacts &&
+        # sha256sum -c SHA256SUMS` also checks run.json.
         lines = []
-        for f in sorted(files):
+        for f in sorted(['../run.json'] + list(files)):
             h = hashlib.sha256(open(os.path.join(d, 'artifacts', f), 'rb').read()).hexdigest()
             lines.append(f'{h}  {f}\n')
         open(os.path.join(d, 'artifacts', 'SHA256SUMS'), 'w').write(''.join(lines))
@@ -294,3 +297,80 @@ rj['started_at'] = '2026-11-24T15:10:00Z'; rj['finished_at'] = '2026-11-24T15:40
 rj['run_id'] = '20261124T151000Z-h100-lab'
 del rj['parameters']['provider']
 write('h100-validated', f, json.dumps(rj, indent=2) + '\n')
+
+
+# 9. HAMi's Lab 7 (a real public run of this very lab: HAMi 2.9.0, k3s v1.36.2, driver 610.43.02,
+# RTX PRO 6000 Blackwell), assembled byte for byte from Fixtures/corpus/*--hami-lab7-k3s.txt.
+# The page shows pod a's in-pod nvidia-smi and probe and says pod b "behaves identically", so
+# pod b's file repeats pod a's output under pod b's commands. The probe ran as a heredoc; its
+# `$` line here is labrun's own probe command (the same 256 MiB cudaMalloc loop).
+CORPUS = os.path.join(HERE, 'corpus')
+def corpus(n): return open(os.path.join(CORPUS, n)).read()
+L7_NODE = 'hami-lab-rtx6000'
+L7_PROBE_CMD = "kubectl exec hami-share-{p} -- sh -c 'nvcc -o /tmp/probe /probe/probe.cu && /tmp/probe'"
+
+def lab7_probe(pod, smi=None, probe=None):
+    smi = smi if smi is not None else corpus('inpod-nvidia-smi-kmd-umd-8000m--hami-lab7-k3s.txt')
+    probe = probe if probe is not None else corpus('probe-oom-after-refusal-line--hami-lab7-k3s.txt')
+    smi = smi.replace('kubectl exec hami-share-a --', f'kubectl exec hami-share-{pod} --')
+    return smi + '\n' + section(L7_PROBE_CMD.format(p=pod), probe)
+
+def lab7():
+    over = corpus('oversubscribe-pending-events-nodeunfitpod--hami-lab7-k3s.txt')
+    status, events = over.split('\n\n$ ', 1)
+    return {
+        '0-host-gpu.txt': corpus('nvidia-smi-L-single--hami-lab7-k3s.txt'),
+        '0-k8s-nodes.txt': corpus('k8s-nodes-wide-k3s136--hami-lab7-k3s.txt'),
+        '0-default-runtime.txt': corpus('containerd-default-runtime-noindent--hami-lab7-k3s.txt'),
+        'hami-pods.txt': corpus('hami-pods-grep-noheader--hami-lab7-k3s.txt'),
+        'node-allocatable.txt': corpus('node-register-json-v290--hami-lab7-k3s.txt'),
+        '1-co-residency.txt': corpus('pods-wide-coresidency--hami-lab7-k3s.txt'),
+        '2-3-probe-memory-a.txt': lab7_probe('a'),
+        '2-3-probe-memory-b.txt': lab7_probe('b'),
+        '4-oversubscribe-status.txt': status + '\n',
+        '4-oversubscribe-events.txt': '$ ' + events,
+        '5-probe-mechanism-a.txt': corpus('mechanism-env-preload-ls--hami-lab7-k3s.txt'),
+    }
+
+def lab7_run_json():
+    r = {"schema": "labrun.run/v1", "run_id": f"20260707T101500Z-{L7_NODE}", "lab": "hami-isolation-realgpu",
+         "target": {"name": L7_NODE, "kind": "ssh", "address": "10.128.0.2", "user": "ubuntu"},
+         "started_at": "2026-07-07T10:15:00Z", "finished_at": "2026-07-07T10:41:00Z", "labrun_version": "0.1.0",
+         "parameters": {"hami_version": "2.9.0", "k3s_version": "v1.36.2+k3s1", "slice_mib": 8000,
+                        "oversubscribe_mib": 90000, "share_pods": ["hami-share-a", "hami-share-b"],
+                        "provider": "GCP", "probe_image": "nvidia/cuda:12.4.1-devel-ubuntu22.04"}}
+    return json.dumps(r, indent=2) + '\n'
+
+write('hami-lab7-k3s', lab7(), lab7_run_json(), sums=True)
+
+# 10. Lab 7's shape (host evidence only `nvidia-smi -L`), HAMi-core virtualising the view but not
+# capping: the probe is refused only near the card's physical 97887 MiB, with no HAMi-core line.
+f = lab7()
+for pod in ('a', 'b'):
+    f[f'2-3-probe-memory-{pod}.txt'] = lab7_probe(
+        pod, probe='cudaMalloc refused after 97280 MiB allocated: out of memory\n')
+write('hami-lab7-no-cap', f, lab7_run_json(), sums=True)
+
+# 11. Lab 7's shape with HAMi-core's underflowed usage counter (HAMi issue #1181, line verbatim
+# from corpus/hamicore-oom-underflow-alloc53--hami-issue-1181.txt): its limit is not the slice.
+f = lab7()
+underflow = corpus('hamicore-oom-underflow-alloc53--hami-issue-1181.txt')
+for pod in ('a', 'b'):
+    f[f'2-3-probe-memory-{pod}.txt'] = lab7_probe(
+        pod, probe='cudaMalloc refused after 7424 MiB allocated: out of memory\n' + underflow)
+write('hami-lab7-underflow', f, lab7_run_json(), sums=True)
+
+# 12. Lab 7's shape with the default runtime left as runc: no HAMi-core in the pods, so they see
+# and allocate the whole card.
+f = lab7()
+f['0-default-runtime.txt'] = f['0-default-runtime.txt'].replace('"nvidia"', '"runc"')
+full_card = corpus('inpod-nvidia-smi-kmd-umd-8000m--hami-lab7-k3s.txt').replace(
+    '       0MiB /   8000MiB', '       0MiB /  97887MiB')
+for pod in ('a', 'b'):
+    f[f'2-3-probe-memory-{pod}.txt'] = lab7_probe(
+        pod, smi=full_card, probe='cudaMalloc refused after 97280 MiB allocated: out of memory\n')
+f['5-probe-mechanism-a.txt'] = section(
+    "kubectl exec hami-share-a -- bash -c 'env | grep -iE \"CUDA_DEVICE|NVIDIA_VISIBLE|LD_PRELOAD\" | sort; cat /etc/ld.so.preload; ls -l /usr/local/vgpu/ 2>/dev/null'",
+    'NVIDIA_VISIBLE_DEVICES=GPU-3c4a3856-fbb4-1425-9679-aed25f4d2977\n'
+    'cat: /etc/ld.so.preload: No such file or directory\ncommand terminated with exit code 2')
+write('hami-lab7-runc', f, lab7_run_json(), sums=True)

@@ -15,11 +15,19 @@ import Testing
   }
 
   @Test(arguments: [
-    "not a checksum line", "\(digest)0-os.txt", "\(digest)  ../run.json", "\(digest)  sub/file.txt",
-    "abc  0-os.txt",
+    "not a checksum line", "\(digest)0-os.txt", "\(digest)  ../ledger.json", "\(digest)  sub/file.txt",
+    "\(digest)  ../../run.json", "abc  0-os.txt",
   ])
   func refusesMalformedOrEscapingLines(line: String) {
     #expect(throws: EvidenceBundleError.self) { try ChecksumList(text: line) }
+  }
+
+  /// run.json is listed as `../run.json`, the one name outside the artifacts directory.
+  @Test func listsRunRecordFromTheArtifactsDirectory() throws {
+    let list = ChecksumList(
+      artifacts: [Artifact(name: "0-os.txt", data: Data("a\n".utf8))], runRecord: Data("{}\n".utf8))
+    #expect(list.entries.map(\.name) == ["../run.json", "0-os.txt"])
+    #expect(try ChecksumList(text: list.text) == list)
   }
 
   @Test func writesWhatItReads() throws {
@@ -124,13 +132,29 @@ private struct OneCheckLab: ValidationLab {
   static let artifact = Artifact(name: "1.txt", data: Data("$ true\n\nok\n".utf8))
 
   static func bundle(
-    kind: TargetInfo.Kind = .ssh, integrity: EvidenceBundle.Integrity = .verified(fileCount: 1)
+    kind: TargetInfo.Kind = .ssh, integrity: EvidenceBundle.Integrity = .verified(fileCount: 1),
+    runRecord: EvidenceBundle.RunRecordIntegrity = .checksummed
   )
     -> EvidenceBundle
   {
     EvidenceBundle(
       run: RecordedRun(target: TargetInfo(name: "vm", kind: kind), startedAt: "2026-06-23T10:15:00Z"),
-      artifacts: [artifact], integrity: integrity, provenance: .recorded)
+      artifacts: [artifact], integrity: integrity, provenance: .recorded, runRecordIntegrity: runRecord)
+  }
+
+  /// A run.json nothing covers could say anything (`target.kind: ssh` on a simulated run): never
+  /// VALIDATED; a verified signature over the archive covers it.
+  @Test func runRecordMustBeCoveredByChecksumsOrASignature() {
+    let lab = OneCheckLab(checks: [OneCheckLab.Check(evidence: [EvidenceCitation(Self.artifact)])])
+    let uncovered = Verifier(lab: lab).verify(Self.bundle(runRecord: .uncovered))
+    #expect(uncovered.status == .incomplete)
+    #expect(uncovered.statusReasons.contains { $0.contains("run.json is not covered") })
+    let signer = BundleSigner(
+      fingerprint: "SHA256:x", keyType: "ssh-ed25519", principals: ["lab@example.org"], signatureFile: "b.sig"
+    )
+    let signed = Self.bundle(runRecord: .uncovered).signed(by: signer)
+    #expect(Verifier(lab: lab).verify(signed).status == .validated)
+    #expect(signed.signer == signer)
   }
 
   @Test func passWithCitedEvidenceValidates() {

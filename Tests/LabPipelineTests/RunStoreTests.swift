@@ -55,7 +55,7 @@ import Testing
     let sums = try String(contentsOf: fixture.run.checksumsFile, encoding: .utf8)
     #expect(
       sums.split(separator: "\n").map { $0.split(separator: " ").last.map(String.init) } == [
-        "0-os.txt", "notes.txt",
+        "../run.json", "0-os.txt", "notes.txt",
       ])
     let check = Sha256sum.check(in: fixture.run.artifactsDirectory)
     #expect(check.status == 0, "\(check.output)")

@@ -23,7 +23,10 @@ import Testing
   }
 
   /// Golden pages of the other fixtures, rendered from copies with computed SHA256SUMS.
-  @Test(arguments: ["h100-validated", "runc-default-runtime", "probe-b-missing", "simulated"])
+  @Test(arguments: [
+    "h100-validated", "runc-default-runtime", "probe-b-missing", "simulated", "hami-lab7-k3s",
+    "hami-lab7-no-cap",
+  ])
   func fixturePagesMatchGoldenPages(fixture: String) throws {
     let copy = try EvidenceFixture(copying: Fixtures.bundle(fixture), checksums: .compute)
     defer { copy.remove() }
@@ -46,10 +49,10 @@ import Testing
   /// Acceptance 1: the facts and verdicts of the hand-written example page.
   @Test(arguments: [
     "**STATUS: ✅ VALIDATED** - captured on a real NVIDIA RTX A6000 (Hyperstack), 2026-06-23.",
-    "| Date | 2026-06-23 |",
-    "| Machine | Hyperstack GPU VM (optimistic-fermi), Ubuntu 22.04 |",
+    "| Date | 2026-06-23 (run.json started_at) |",
+    "| Machine | Hyperstack GPU VM (optimistic-fermi), Ubuntu 22.04 (provider: run.json; node: 0-k8s-nodes.txt; OS: 0-os.txt) |",
     "NVIDIA RTX A6000, 48 GB (49140 MiB), UUID GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552; Ampere, no MIG",
-    "| Driver | 535.183.06 (CUDA 12.4) |",
+    "| Driver | 535.183.06 (CUDA 12.4) (0-host-gpu.txt) |",
     "default-runtime: nvidia",
     "HAMi 2.9.0",
     "hami-device-plugin 2/2 Running, hami-scheduler 2/2 Running (hami-pods.txt)",

@@ -25,6 +25,11 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
       status: .incomplete),
     .init(fixture: "slice-mismatch", verdicts: [.pass, .fail, .fail, .pass, .fail], status: .failed),
     .init(fixture: "simulated", verdicts: [.pass, .pass, .pass, .pass, .pass], status: .simulated),
+    // Real-format bundles assembled from HAMi's public Lab 7 run (Fixtures/corpus/).
+    .init(fixture: "hami-lab7-k3s", verdicts: [.pass, .pass, .pass, .pass, .pass], status: .validated),
+    .init(fixture: "hami-lab7-no-cap", verdicts: [.pass, .pass, .fail, .pass, .pass], status: .failed),
+    .init(fixture: "hami-lab7-underflow", verdicts: [.pass, .pass, .fail, .pass, .pass], status: .failed),
+    .init(fixture: "hami-lab7-runc", verdicts: [.pass, .fail, .fail, .pass, .fail], status: .failed),
   ]
 
   /// Loads a fixture through a temporary copy whose SHA256SUMS is computed (or kept).
@@ -89,7 +94,9 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     let artifacts = try Fixtures.bundle("a6000-validated").appendingPathComponent("artifacts")
     let result = Sha256sum.check(in: artifacts)
     #expect(result.status == 0, "\(result.output)")
-    #expect(result.output.components(separatedBy: ": OK").count - 1 == 13)
+    // 13 artifacts and run.json (as ../run.json).
+    #expect(result.output.components(separatedBy: ": OK").count - 1 == 14)
+    #expect(result.output.contains("../run.json: OK"))
   }
 
   @Test func computedChecksumsMatchSha256sumFormat() throws {
@@ -134,15 +141,40 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
   }
 
   @Test func simulatedMarkerOnARealTargetIsStillSimulated() throws {
-    let copy = try EvidenceFixture(copying: Fixtures.bundle("simulated"), checksums: .compute)
+    let copy = try EvidenceFixture(copying: Fixtures.bundle("simulated"), checksums: .keep)
     defer { copy.remove() }
-    let runJSON = copy.directory.appendingPathComponent("run.json")
-    let text = try String(contentsOf: runJSON, encoding: .utf8)
-      .replacingOccurrences(of: "\"kind\": \"simulated\"", with: "\"kind\": \"ssh\"")
-    try Data(text.utf8).write(to: runJSON)
+    try copy.editRunRecord {
+      $0.replacingOccurrences(of: "\"kind\": \"simulated\"", with: "\"kind\": \"ssh\"")
+    }
+    try EvidenceFixture.writeChecksums(in: copy.artifactsDirectory)
     let report = try LabRegistry.verify(EvidenceBundle.load(directory: copy.directory))
     #expect(report.status == .simulated)
     #expect(report.statusReasons.contains { $0.contains("simulated marker") })
+  }
+
+  /// Issue 10: run.json is covered by SHA256SUMS, so editing `target.kind` (a simulated run
+  /// passed off as real) without regenerating the checksums is refused, naming run.json; a
+  /// bundle whose SHA256SUMS does not list run.json is never VALIDATED.
+  @Test func editedRunRecordIsRefusedAndAnUncoveredOneIsIncomplete() throws {
+    let copy = try EvidenceFixture(copying: Fixtures.bundle("a6000-validated"), checksums: .keep)
+    defer { copy.remove() }
+    try copy.editRunRecord {
+      $0.replacingOccurrences(of: "\"provider\": \"Hyperstack\"", with: "\"provider\": \"X\"")
+    }
+    #expect {
+      try EvidenceBundle.load(directory: copy.directory)
+    } throws: { error in
+      guard case .checksumMismatch("run.json", _, _) = error as? EvidenceBundleError else { return false }
+      return "\(error)".hasPrefix("run.json does not match SHA256SUMS")
+    }
+    let sums = copy.artifactsDirectory.appendingPathComponent(ChecksumList.fileName)
+    let withoutRunRecord = try String(contentsOf: sums, encoding: .utf8).split(separator: "\n")
+      .filter { !$0.hasSuffix("../run.json") }.map { $0 + "\n" }.joined()
+    try Data(withoutRunRecord.utf8).write(to: sums)
+    let report = try LabRegistry.verify(EvidenceBundle.load(directory: copy.directory))
+    #expect(report.exercises.allSatisfy { $0.verdict == .pass })
+    #expect(report.status == .incomplete)
+    #expect(report.statusReasons.contains { $0.hasPrefix("run.json is not covered by artifacts/SHA256SUMS") })
   }
 
   @Test func runRecordIsDecodedLeniently() throws {
@@ -162,10 +194,8 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
   @Test func unknownTargetKindIsNeverValidated() throws {
     let copy = try EvidenceFixture(copying: Fixtures.bundle("a6000-validated"), checksums: .keep)
     defer { copy.remove() }
-    let runJSON = copy.directory.appendingPathComponent("run.json")
-    let text = try String(contentsOf: runJSON, encoding: .utf8)
-      .replacingOccurrences(of: "\"kind\": \"ssh\"", with: "\"kind\": \"mystery\"")
-    try Data(text.utf8).write(to: runJSON)
+    try copy.editRunRecord { $0.replacingOccurrences(of: "\"kind\": \"ssh\"", with: "\"kind\": \"mystery\"") }
+    try EvidenceFixture.writeChecksums(in: copy.artifactsDirectory)
     let report = try LabRegistry.verify(EvidenceBundle.load(directory: copy.directory))
     #expect(report.status == .incomplete)
   }
@@ -173,10 +203,8 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
   @Test func missingSliceParameterIsInconclusive() throws {
     let copy = try EvidenceFixture(copying: Fixtures.bundle("a6000-validated"), checksums: .keep)
     defer { copy.remove() }
-    let runJSON = copy.directory.appendingPathComponent("run.json")
-    let text = try String(contentsOf: runJSON, encoding: .utf8)
-      .replacingOccurrences(of: "\"slice_mib\": 8000,", with: "")
-    try Data(text.utf8).write(to: runJSON)
+    try copy.editRunRecord { $0.replacingOccurrences(of: "\"slice_mib\": 8000,", with: "") }
+    try EvidenceFixture.writeChecksums(in: copy.artifactsDirectory)
     let report = try LabRegistry.verify(EvidenceBundle.load(directory: copy.directory))
     #expect(
       report.exercises.map(\.verdict) == [.pass, .inconclusive, .inconclusive, .inconclusive, .inconclusive])

@@ -22,13 +22,21 @@ public struct Artifact: Sendable, Hashable {
     self.sha256 = Self.hexDigest(of: data)
     let text = String(decoding: data, as: UTF8.self)
     self.text = text
-    // `isNewline` splits on LF, CRLF (one Character in Swift) and CR alike.
-    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+    // `isNewline` splits on LF, CRLF (one Character in Swift) and CR alike; terminal colour
+    // codes (`grep --color`, `kubectl` in a terminal) are not part of what a command said.
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+      .map { Self.withoutTerminalCodes(String($0)) }
     let simulated =
       lines.first.map { $0.trimmingCharacters(in: .whitespaces) == Self.simulatedMarker } ?? false
     if simulated { lines.removeFirst() }
     self.isSimulated = simulated
     self.sections = Self.split(lines)
+  }
+
+  /// `line` without ANSI escape sequences (CSI `ESC [ … letter`, OSC `ESC ] … BEL`, lone ESC).
+  public static func withoutTerminalCodes(_ line: String) -> String {
+    guard line.contains("\u{1B}") else { return line }
+    return line.replacing(#/\x1B\[[0-9;?]*[ -\/]*[@-~]|\x1B\][^\x07\x1B]*(?:\x07|\x1B\\)|\x1B/#, with: "")
   }
 
   /// The first 12 hex digits of ``sha256``, as cited on the page.

@@ -11,6 +11,10 @@ public enum BundleArchive {
   }
 
   /// Packs `runDirectory` into `output` as `<run-id>/…`; written to a temp file, then renamed.
+  ///
+  /// Hidden files are left out: `.lock` holds the pid of the last labrun that opened the run
+  /// (so two packings around any other labrun command would differ), and temporary files of an
+  /// interrupted write are no evidence. The verifier reads no hidden file either.
   public static func create(runDirectory: URL, output: URL) throws {
     let tar = try tarExecutable()
     let parent = runDirectory.deletingLastPathComponent()
@@ -21,7 +25,8 @@ public enum BundleArchive {
     try run(
       tar,
       arguments: [
-        "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "--format=gnu",
+        "--exclude=.*", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0",
+        "--format=gnu",
         "--mode=u+rw,go+r,go-w", "--use-compress-program=gzip -n", "-cf", temporary.path,
         "-C", parent.path, name,
       ], describing: output.path)

@@ -3,6 +3,9 @@ import Foundation
 /// `artifacts/SHA256SUMS` in `sha256sum` format: `<64 hex>  <name>` (or ` *<name>`, binary mode).
 public struct ChecksumList: Sendable, Hashable {
   public static let fileName = "SHA256SUMS"
+  /// The entry for run.json, relative to the artifacts directory, so that `cd artifacts &&
+  /// sha256sum -c SHA256SUMS` checks run.json too (target, parameters: what the verdicts read).
+  public static let runRecordName = "../run.json"
 
   public struct Entry: Sendable, Hashable {
     /// Lowercase hex SHA-256.
@@ -47,7 +50,7 @@ public struct ChecksumList: Sendable, Hashable {
         )
         .replacingOccurrences(of: "\u{0}", with: "\\")
       }
-      guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+      guard !name.isEmpty, name == Self.runRecordName || !name.contains("/"), name != ".", name != ".." else {
         throw EvidenceBundleError.checksumsMalformed(line: line)
       }
       entries.append(Entry(digest: digest, name: name))
@@ -55,9 +58,14 @@ public struct ChecksumList: Sendable, Hashable {
     self.entries = entries
   }
 
-  /// The list for `artifacts`, sorted by name, as `sha256sum` writes it.
-  public init(artifacts: [Artifact]) {
-    self.entries = artifacts.sorted { $0.name < $1.name }.map { Entry(digest: $0.sha256, name: $0.name) }
+  /// The list for `artifacts` and, when given, run.json's bytes (as ``runRecordName``), sorted
+  /// by name as `sha256sum` lists them.
+  public init(artifacts: [Artifact], runRecord: Data? = nil) {
+    var entries = artifacts.map { Entry(digest: $0.sha256, name: $0.name) }
+    if let runRecord {
+      entries.append(Entry(digest: Artifact.hexDigest(of: runRecord), name: Self.runRecordName))
+    }
+    self.entries = entries.sorted { $0.name < $1.name }
   }
 
   /// `sha256sum` text: `<digest>  <name>` per line.

@@ -16,6 +16,16 @@ public struct EvidenceBundle: Sendable {
     case notRecorded
   }
 
+  /// What proves run.json (target, parameters) is the one written during the run.
+  public enum RunRecordIntegrity: Sendable, Hashable {
+    /// artifacts/SHA256SUMS lists `../run.json` and it matches.
+    case checksummed
+    /// A verified signature covers the bundle archive that holds run.json.
+    case signed(BundleSigner)
+    /// Nothing does: run.json could have been edited (e.g. `target.kind`) without a trace.
+    case uncovered
+  }
+
   /// Where the evidence came from.
   public enum Provenance: Sendable, Hashable {
     /// Written by labrun during the run (run.json present).
@@ -43,12 +53,30 @@ public struct EvidenceBundle: Sendable {
   public let artifacts: [String: Artifact]
   public let integrity: Integrity
   public let provenance: Provenance
+  public private(set) var runRecordIntegrity: RunRecordIntegrity
 
-  public init(run: RecordedRun, artifacts: [Artifact], integrity: Integrity, provenance: Provenance) {
+  public init(
+    run: RecordedRun, artifacts: [Artifact], integrity: Integrity, provenance: Provenance,
+    runRecordIntegrity: RunRecordIntegrity = .uncovered
+  ) {
     self.run = run
     self.artifacts = Dictionary(artifacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     self.integrity = integrity
     self.provenance = provenance
+    self.runRecordIntegrity = runRecordIntegrity
+  }
+
+  /// This bundle, known to be the archive `signer` signed (its signature was verified).
+  public func signed(by signer: BundleSigner) -> EvidenceBundle {
+    var copy = self
+    copy.runRecordIntegrity = .signed(signer)
+    return copy
+  }
+
+  /// The signer, when a verified signature covers the bundle.
+  public var signer: BundleSigner? {
+    if case .signed(let signer) = runRecordIntegrity { return signer }
+    return nil
   }
 
   /// The artifact called `name`, if the bundle has it.
@@ -100,8 +128,11 @@ public struct EvidenceBundle: Sendable {
     else {
       throw EvidenceBundleError.artifactsMissing(directory: directory.path)
     }
-    let (artifacts, integrity) = try loadArtifacts(in: artifactsDirectory, requireChecksums: true)
-    return EvidenceBundle(run: run, artifacts: artifacts, integrity: integrity, provenance: .recorded)
+    let (artifacts, integrity, runRecordCovered) = try loadArtifacts(
+      in: artifactsDirectory, runRecord: runData)
+    return EvidenceBundle(
+      run: run, artifacts: artifacts, integrity: integrity, provenance: .recorded,
+      runRecordIntegrity: runRecordCovered ? .checksummed : .uncovered)
   }
 
   /// Loads hand-captured evidence: `DIR/*.txt` (or `DIR/artifacts/*.txt`) with `$ command`
@@ -119,7 +150,7 @@ public struct EvidenceBundle: Sendable {
     let source =
       fileManager.fileExists(atPath: nested.path, isDirectory: &isDirectory) && isDirectory.boolValue
       ? nested : directory
-    let (artifacts, integrity) = try loadArtifacts(in: source, requireChecksums: false)
+    let (artifacts, integrity, _) = try loadArtifacts(in: source, runRecord: nil)
     guard !artifacts.isEmpty else { throw EvidenceBundleError.noArtifacts(directory: source.path) }
     let run = RecordedRun(target: nil, targetKindText: nil)
     let imported: Integrity = integrity == .checksumsMissing ? .notRecorded : integrity
@@ -127,8 +158,10 @@ public struct EvidenceBundle: Sendable {
       run: run, artifacts: artifacts, integrity: imported, provenance: .imported(provenance))
   }
 
-  private static func loadArtifacts(in directory: URL, requireChecksums: Bool) throws -> (
-    [Artifact], Integrity
+  /// The artifacts of `directory`, checked against its SHA256SUMS, and whether that list
+  /// covered run.json (`runRecord`'s bytes; nil for imported evidence, which has none).
+  private static func loadArtifacts(in directory: URL, runRecord: Data?) throws -> (
+    [Artifact], Integrity, Bool
   ) {
     let fileManager = FileManager.default
     let names: [String]
@@ -156,11 +189,20 @@ public struct EvidenceBundle: Sendable {
     }
     let sumsURL = directory.appendingPathComponent(ChecksumList.fileName)
     guard let sumsData = fileManager.contents(atPath: sumsURL.path) else {
-      return (artifacts, .checksumsMissing)
+      return (artifacts, .checksumsMissing, false)
     }
     let list = try ChecksumList(text: String(decoding: sumsData, as: UTF8.self))
     let byName = Dictionary(artifacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    for entry in list.entries {
+    var runRecordCovered = false
+    for entry in list.entries where entry.name == ChecksumList.runRecordName {
+      guard let runRecord else { continue }
+      let actual = Artifact.hexDigest(of: runRecord)
+      guard actual == entry.digest else {
+        throw EvidenceBundleError.checksumMismatch(file: "run.json", expected: entry.digest, actual: actual)
+      }
+      runRecordCovered = true
+    }
+    for entry in list.entries where entry.name != ChecksumList.runRecordName {
       guard let artifact = byName[entry.name] else {
         throw EvidenceBundleError.listedFileMissing(file: entry.name)
       }
@@ -173,6 +215,6 @@ public struct EvidenceBundle: Sendable {
     if let unlisted = artifacts.first(where: { !listed.contains($0.name) }) {
       throw EvidenceBundleError.unlistedArtifact(file: unlisted.name)
     }
-    return (artifacts, .verified(fileCount: artifacts.count))
+    return (artifacts, .verified(fileCount: artifacts.count), runRecordCovered)
   }
 }

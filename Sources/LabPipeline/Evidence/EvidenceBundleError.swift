@@ -46,6 +46,11 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
     case .checksumsMalformed(let line):
       return
         "artifacts/SHA256SUMS has a line that is not `<sha256>  <file>`: \(line); the bundle cannot be verified"
+    case .checksumMismatch("run.json", let expected, let actual):
+      return
+        "run.json does not match SHA256SUMS (recorded \(expected.prefix(12))…, now \(actual.prefix(12))…): "
+        + "its target or parameters changed after the run; refusing to report on altered evidence. "
+        + "Restore it from the bundle archive or re-run the lab"
     case .checksumMismatch(let file, let expected, let actual):
       return
         "artifact \(file) does not match SHA256SUMS (recorded \(expected.prefix(12))…, now \(actual.prefix(12))…): "

@@ -30,9 +30,11 @@ struct JSONReport: Encodable {
   var environment: Environment
   var exercises: [ExerciseResult]
   var artifacts: [EvidenceCitation]
+  /// The verified signer of the bundle archive (`verify --allowed-signers`), else null.
+  @NullWhenAbsent var signature: BundleSigner?
 
   enum CodingKeys: String, CodingKey {
-    case status, date, lab, provenance, integrity, environment, exercises, artifacts
+    case status, date, lab, provenance, integrity, environment, exercises, artifacts, signature
     case runID = "run_id"
     case targetKind = "target_kind"
     case statusReasons = "status_reasons"
@@ -60,6 +62,7 @@ struct JSONReport: Encodable {
       kubernetes: env.kubernetes, machine: env.machine)
     artifacts = report.artifacts
     exercises = report.exercises
+    signature = report.signer
   }
 
 }

@@ -124,6 +124,13 @@ public enum ValidationPageRenderer {
       .replacingOccurrences(of: "\n", with: " ")
   }
 
+  // MARK: JUnit
+
+  /// `--format junit`: one testcase per exercise (see ``JUnitReport``).
+  public static func junit(_ report: ValidationReport) -> String {
+    JUnitReport.xml(report, startedAt: report.startedAt)
+  }
+
   // MARK: JSON
 
   /// `--format json`: the same verdicts as data, keys sorted, ending in a newline.

@@ -9,6 +9,8 @@ public struct ValidationReport: Sendable, Hashable {
   public var statusReasons: [String]
   /// `YYYY-MM-DD` of the run, never today's date.
   public var date: String?
+  /// run.json's `started_at` as recorded, when there is one.
+  public var startedAt: String?
   public var targetKind: String?
   public var environment: EnvironmentSummary
   public var exercises: [ExerciseResult]
@@ -18,13 +20,17 @@ public struct ValidationReport: Sendable, Hashable {
   public var provider: String?
   /// Every artifact in the bundle with its SHA-256, sorted by name.
   public var artifacts: [EvidenceCitation]
+  /// Who signed the bundle archive, when its signature was verified.
+  public var signer: BundleSigner?
 
   public init(
     lab: String, runID: String?, status: ValidationStatus, statusReasons: [String], date: String?,
     targetKind: String?, environment: EnvironmentSummary, exercises: [ExerciseResult], page: LabPage,
     integrity: EvidenceBundle.Integrity, provenance: EvidenceBundle.Provenance, provider: String?,
-    artifacts: [EvidenceCitation] = []
+    artifacts: [EvidenceCitation] = [], startedAt: String? = nil, signer: BundleSigner? = nil
   ) {
+    self.startedAt = startedAt
+    self.signer = signer
     self.lab = lab
     self.runID = runID
     self.status = status

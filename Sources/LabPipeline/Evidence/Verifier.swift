@@ -12,7 +12,7 @@ public struct Verifier: Sendable {
   }
 
   public func verify(_ bundle: EvidenceBundle) -> ValidationReport {
-    let results = lab.checks.map { $0.evaluate(bundle) }
+    let results = lab.results(for: bundle)
     let environment = lab.environment(of: bundle)
     let (status, reasons) = Self.status(of: results, bundle: bundle, expectedCount: lab.checks.count)
     return ValidationReport(
@@ -20,7 +20,8 @@ public struct Verifier: Sendable {
       targetKind: bundle.run.targetKindText, environment: environment, exercises: results,
       page: lab.page(results: results, environment: environment, bundle: bundle),
       integrity: bundle.integrity, provenance: bundle.provenance, provider: bundle.provider,
-      artifacts: bundle.artifactNames.compactMap { bundle.artifact($0).map(EvidenceCitation.init) })
+      artifacts: bundle.artifactNames.compactMap { bundle.artifact($0).map(EvidenceCitation.init) },
+      startedAt: bundle.provenance == .recorded ? bundle.run.startedAt : nil, signer: bundle.signer)
   }
 
   /// The overall status and, unless VALIDATED, the reasons it is not.
@@ -77,7 +78,12 @@ public struct Verifier: Sendable {
       }
     }
     switch bundle.integrity {
-    case .verified: break
+    case .verified:
+      if case .recorded = bundle.provenance, bundle.runRecordIntegrity == .uncovered {
+        reasons.append(
+          "run.json is not covered by artifacts/SHA256SUMS or a verified signature: nothing proves its "
+            + "target and parameters are the ones recorded")
+      }
     case .checksumsMissing:
       reasons.append("artifacts/SHA256SUMS missing: nothing proves the artifacts are unchanged")
     case .notRecorded:

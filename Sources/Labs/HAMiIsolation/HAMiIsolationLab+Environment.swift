@@ -12,69 +12,67 @@ extension HAMiIsolationLab {
     ("T4", "Turing"), ("V100", "Volta"),
   ]
 
+  /// The Environment table. Each row says which file (or run.json) its facts came from; the
+  /// card's facts follow ``HAMiCard``'s precedence.
   public func environment(of bundle: EvidenceBundle) -> EnvironmentSummary {
     let facts = HAMiEvidence(bundle)
     let card = facts.card
     var rows: [EnvironmentSummary.Row] = []
-    rows.append(.init("Date", bundle.date ?? "unknown (run.json has no started_at)"))
+    let dateSource: String = {
+      if case .imported = bundle.provenance { return "--date" }
+      return "run.json started_at"
+    }()
+    rows.append(
+      .init("Date", bundle.date.map { "\($0) (\(dateSource))" } ?? "unknown (run.json has no started_at)"))
 
     // Machine: provider, node name, OS.
-    let nodeRow = bundle.artifact(HAMiCatalog.nodes).flatMap { artifact in
-      KubectlTable.tables(in: artifact.outputLines).filter { $0.headers.contains("VERSION") }.flatMap(\.rows)
-        .first
+    let nodeRow = bundle.artifact(HAMiCatalog.nodes).flatMap {
+      KubectlTable.nodeRows(in: $0.outputLines).first
     }
     let osFields = bundle.artifact(HAMiCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
-    let os: String? = {
-      if let name = osFields["NAME"], let version = osFields["VERSION_ID"] { return "\(name) \(version)" }
-      return osFields["PRETTY_NAME"] ?? nodeRow?["OS-IMAGE"]
+    let os: SourcedFact<String>? = {
+      if let name = osFields["NAME"], let version = osFields["VERSION_ID"] {
+        return SourcedFact("\(name) \(version)", from: HAMiCatalog.os)
+      }
+      if let pretty = osFields["PRETTY_NAME"] { return SourcedFact(pretty, from: HAMiCatalog.os) }
+      return nodeRow?["OS-IMAGE"].map { SourcedFact($0, from: HAMiCatalog.nodes) }
     }()
     let provider = bundle.provider
     var machine: String
-    var hostName = nodeRow?["NAME"]
+    var hostName = nodeRow?["NAME"].map { SourcedFact($0, from: HAMiCatalog.nodes) }
+    var providerFile: String?
     switch (bundle.provenance, bundle.run.target?.kind) {
     case (.imported(let imported), _):
       machine = (provider.map { "\($0) " } ?? "") + "GPU VM"
-      hostName = hostName ?? imported.host
-      if hostName != imported.host { machine += " \(imported.host)" }
+      providerFile = provider.map { _ in "--provider" }
+      hostName = hostName ?? SourcedFact(imported.host, from: "--host")
+      if hostName?.value != imported.host { machine += " \(imported.host)" }
     case (_, .simulated?):
       machine = "simulated GPU host"
-      hostName = hostName ?? bundle.run.target?.name
+      hostName = hostName ?? bundle.run.target.map { SourcedFact($0.name, from: "run.json") }
     case (_, .local?):
       machine = (provider.map { "\($0) " } ?? "") + "local machine"
+      providerFile = provider.map { _ in "run.json" }
     default:
       machine = (provider.map { "\($0) " } ?? "") + "GPU VM"
-      hostName = hostName ?? bundle.run.target?.name
+      providerFile = provider.map { _ in "run.json" }
+      hostName = hostName ?? bundle.run.target.map { SourcedFact($0.name, from: "run.json") }
     }
-    if let hostName { machine += " (\(hostName))" }
-    if let os { machine += ", \(os)" }
+    if let hostName { machine += " (\(hostName.value))" }
+    if let os { machine += ", \(os.value)" }
+    machine += Self.sources([("provider", providerFile), ("node", hostName?.file), ("OS", os?.file)])
     rows.append(.init("Machine", machine))
-
-    // GPU.
-    var gpuText = "not in the evidence (\(HAMiCatalog.hostGPU) missing or unreadable)"
-    if let card {
-      var parts = [card.name ?? "unnamed GPU"]
-      if let mib = card.memoryMiB { parts[0] += ", \(mib.roundedGB) GB (\(mib) MiB)" }
-      if let uuid = card.uuid { parts[0] += ", UUID \(uuid)" }
-      let architecture = card.name.flatMap { name in
-        Self.architectures.first { name.contains($0.fragment) }?.architecture
+    rows.append(.init("GPU", Self.gpuText(card)))
+    var driverText = "not in the evidence"
+    if let driver = card.driver {
+      driverText = driver.value
+      if let cuda = card.cuda {
+        driverText += " (CUDA \(cuda.value)\(card.cudaFromPod ? " in the pod" : ""))"
       }
-      let mig: String? = {
-        switch card.migMode {
-        case "N/A"?: return "no MIG - software sharing is the only option (the HAMi premise)"
-        case "Disabled"?: return "MIG disabled - HAMi shares the whole card in software"
-        case "Enabled"?: return "MIG ENABLED (HAMi needs MIG off)"
-        case let other?: return "MIG mode \(other)"
-        case nil: return nil
-        }
-      }()
-      let tail = [architecture, mig].compactMap { $0 }.joined(separator: ", ")
-      gpuText = parts[0] + (tail.isEmpty ? "" : "; \(tail)")
-      if let count = card.gpuCount, count > 1 { gpuText += "; \(count) GPUs on the host" }
+      let files = Self.distinctFiles([driver.file, card.cuda?.file].compactMap { $0 })
+      let inPod = files.contains { $0 != HAMiCatalog.hostGPU } ? "in-pod nvidia-smi, " : ""
+      driverText += " (\(inPod)\(files.joined(separator: ", ")))"
     }
-    rows.append(.init("GPU", gpuText))
-    let driverText =
-      card?.driver.map { driver in driver + (card?.cuda.map { " (CUDA \($0))" } ?? "") }
-      ?? "not in the evidence"
     rows.append(.init("Driver", driverText))
 
     // Kubernetes.
@@ -92,7 +90,14 @@ extension HAMiIsolationLab {
     if let configVersion { kubernetes.append("containerd config v\(configVersion)") }
     kubernetes.append(
       "default-runtime: \(defaultRuntime ?? "not in the evidence (\(HAMiCatalog.defaultRuntime))")")
-    rows.append(.init("Kubernetes", kubernetes.joined(separator: ", ")))
+    let kubernetesFiles =
+      (nodeRow != nil ? [HAMiCatalog.nodes] : [])
+      + (defaultRuntime != nil ? [HAMiCatalog.defaultRuntime] : [])
+    rows.append(
+      .init(
+        "Kubernetes",
+        kubernetes.joined(separator: ", ")
+          + (kubernetesFiles.isEmpty ? "" : " (\(kubernetesFiles.joined(separator: ", ")))")))
 
     // GPU stack: helm releases.
     let releases = bundle.artifact(HAMiCatalog.helmRelease).map { artifact in
@@ -122,13 +127,18 @@ extension HAMiIsolationLab {
         stack += ". No GPU Operator release (HAMi ships its own device plugin; the two must not coexist)"
       }
     }
+    if releases != nil {
+      let tagged = Self.schedulerImageTag(in: bundle.artifact(HAMiCatalog.hamiPods)?.outputLines ?? []) != nil
+      stack += " (\(HAMiCatalog.helmRelease)\(tagged ? ", \(HAMiCatalog.hamiPods)" : ""))"
+    }
     rows.append(.init("GPU stack", stack))
 
     // HAMi pods.
     var podsText = "not in the evidence (\(HAMiCatalog.hamiPods) missing)"
     if let artifact = bundle.artifact(HAMiCatalog.hamiPods) {
-      let pods = KubectlTable.tables(in: artifact.outputLines).flatMap(\.rows)
-        .filter { ($0["NAME"] ?? "").hasPrefix("hami") }
+      let pods = KubectlTable.podRows(in: artifact.outputLines).filter {
+        ($0["NAME"] ?? "").hasPrefix("hami")
+      }
       podsText =
         pods.isEmpty
         ? "no HAMi pods listed (\(HAMiCatalog.hamiPods))"
@@ -168,8 +178,57 @@ extension HAMiIsolationLab {
     rows.append(.init("Registration", registrationText))
 
     return EnvironmentSummary(
-      rows: rows, gpu: card?.name, gpuMemoryMiB: card?.memoryMiB, gpuUUID: card?.uuid, driver: card?.driver,
-      cuda: card?.cuda, kubernetes: version, machine: machine, note: Self.environmentNote)
+      rows: rows, gpu: card.name?.value, gpuMemoryMiB: card.memoryMiB?.value, gpuUUID: card.uuid?.value,
+      driver: card.driver?.value, cuda: card.cuda?.value, kubernetes: version, machine: machine,
+      note: Self.environmentNote)
+  }
+
+  /// The GPU row: name, memory, UUID, architecture, MIG, GPU count, and where each came from.
+  static func gpuText(_ card: HAMiCard) -> String {
+    guard card.isKnown else {
+      return
+        "not in the evidence (\(HAMiCatalog.hostGPU) and \(HAMiCatalog.nodeAllocatable) missing or unreadable)"
+    }
+    var text = card.name?.value ?? "unnamed GPU"
+    if let mib = card.memoryMiB?.value { text += ", \(mib.roundedGB) GB (\(mib) MiB)" }
+    if let uuid = card.uuid?.value { text += ", UUID \(uuid)" }
+    let architecture = card.name.flatMap { name in
+      Self.architectures.first { name.value.contains($0.fragment) }?.architecture
+    }
+    let mig: String? = {
+      switch card.migMode?.value {
+      case "N/A"?: return "no MIG - software sharing is the only option (the HAMi premise)"
+      case "Disabled"?: return "MIG disabled - HAMi shares the whole card in software"
+      case "Enabled"?: return "MIG ENABLED (HAMi needs MIG off)"
+      case let other?: return "MIG mode \(other)"
+      case nil: return nil
+      }
+    }()
+    let tail = [architecture, mig].compactMap { $0 }.joined(separator: ", ")
+    if !tail.isEmpty { text += "; \(tail)" }
+    if let count = card.gpuCount?.value, count > 1 { text += "; \(count) GPUs on the host" }
+    return text
+      + sources([
+        ("name", card.name?.file), ("memory", card.memoryMiB?.file), ("UUID", card.uuid?.file),
+        ("MIG", card.migMode?.file), ("GPU count", card.gpuCount?.file),
+      ])
+  }
+
+  /// ` (file)` when every fact came from one file, else ` (fact, fact: file; fact: file)`;
+  /// empty when no fact has a source.
+  static func sources(_ facts: [(fact: String, file: String?)]) -> String {
+    let files = distinctFiles(facts.compactMap(\.file))
+    if files.count == 1, let file = files.first { return " (\(file))" }
+    let groups = files.map { file in
+      facts.filter { $0.file == file }.map(\.fact).joined(separator: ", ") + ": " + file
+    }
+    return groups.isEmpty ? "" : " (\(groups.joined(separator: "; ")))"
+  }
+
+  /// `files` without repeats, in first-seen order.
+  static func distinctFiles(_ files: [String]) -> [String] {
+    var seen: Set<String> = []
+    return files.filter { seen.insert($0).inserted }
   }
 
   /// The kube-scheduler image tag of the HAMi scheduler (`…/kube-scheduler:v1.33.1`), when captured.

@@ -31,8 +31,16 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
 
   public var validation: (any ValidationLab)? { self }
 
-  public var checks: [any ExerciseCheck] {
+  public var checks: [any ExerciseCheck] { hamiChecks }
+
+  var hamiChecks: [any HAMiCheck] {
     [CoResidencyCheck(), DeviceViewCheck(), MemoryCapCheck(), SchedulerBudgetCheck(), MechanismCheck()]
+  }
+
+  /// Reads the facts every check shares (the card, the pods' GPUs) once for all five.
+  public func results(for bundle: EvidenceBundle) -> [ExerciseResult] {
+    let evidence = HAMiEvidence(bundle)
+    return hamiChecks.map { $0.evaluate(evidence) }
   }
 }
 

@@ -53,6 +53,23 @@ public struct HAMiRegistration: Sendable, Hashable {
         return
       }
     }
+    // Pretty-printed JSON spans lines: read from the first `[` that opens an object array.
+    let text = lines.joined(separator: "\n")
+    if let open = text.firstRange(of: #/\[\s*\{/#)?.lowerBound, let close = text.lastIndex(of: "]"),
+      open < close,
+      let list = try? JSONSerialization.jsonObject(with: Data(text[open...close].utf8)) as? [[String: Any]],
+      !list.isEmpty
+    {
+      let devices = list.compactMap(Self.device(json:))
+      if devices.count == list.count {
+        self.devices = devices
+        self.format = .json
+        self.line = String(text[open...close]).split(separator: "\n").map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }.joined()
+        return
+      }
+    }
     return nil
   }
 
@@ -76,7 +93,8 @@ public struct HAMiRegistration: Sendable, Hashable {
     }
     guard text.hasPrefix("GPU-") else { return nil }
     var devices: [Device] = []
-    for entry in text.split(separator: ":") {
+    // A device plugin log shows the annotation inside `map[… ]`: the last entry is `]`.
+    for entry in text.split(separator: ":") where entry.contains(",") {
       let fields = entry.split(separator: ",", omittingEmptySubsequences: false)
         .map { $0.trimmingCharacters(in: .whitespaces) }
       guard fields.count >= 7, fields[0].hasPrefix("GPU-"), let count = Int(fields[1]),

@@ -2,8 +2,11 @@ import Foundation
 
 /// Pod events: the Events table of `kubectl describe pod`, or `kubectl get events`.
 ///
-/// Ages such as `16s (x2 over 16s)` and messages with any wording are kept whole; a reason is
-/// matched by name, and a message by the HAMi failure words it contains.
+/// A describe row is read by its shape, not by the header's column offsets, so rows keep
+/// their meaning when the header is missing (`| tail -3`, `| grep -A5 Events:` cut short),
+/// has no `----` underline, or the row lost its indentation in a paste. Ages such as
+/// `16s (x2 over 16s)`, `<invalid> (x4 over 9s)` and senders such as `kubelet, node1` are kept
+/// whole; a reason is matched by name, and a message by the HAMi failure words it contains.
 public struct KubeEvents: Sendable, Hashable {
   public struct Event: Sendable, Hashable {
     public var type: String
@@ -18,33 +21,23 @@ public struct KubeEvents: Sendable, Hashable {
   /// Whether the output said `Events: <none>`.
   public var saysNone: Bool
 
-  /// Parses every events table in `lines`; `nil` when there is none and no `Events: <none>`.
+  /// Parses every event row in `lines`; `nil` when there is none and no `Events: <none>`.
   public init?(lines rawLines: [String]) {
     let lines = HAMiCoreLog.strippingMessages(rawLines)
     var events: [Event] = []
     var saysNone = false
-    var index = 0
-    while index < lines.count {
-      let line = lines[index]
+    let row =
+      #/^\s*(Normal|Warning)\s+(\S+)\s+(\S+(?:\s+\(x\d+\s+over\s+[^)]*\))?)\s+(\S+?(?:,\s+\S+)?)\s{2,}(\S.*?)\s*$/#
+    for line in lines {
       if line.trimmingCharacters(in: .whitespaces).hasPrefix("Events:"), line.contains("<none>") {
         saysNone = true
       }
-      if let columns = Self.describeColumns(line) {
-        index += 1
-        while index < lines.count {
-          let row = lines[index]
-          let trimmed = row.trimmingCharacters(in: .whitespaces)
-          if trimmed.isEmpty || !row.hasPrefix(" ") { break }
-          if trimmed.allSatisfy({ $0 == "-" || $0 == " " }) {
-            index += 1
-            continue
-          }
-          events.append(Self.event(row, columns: columns))
-          index += 1
-        }
-        continue
+      if let match = line.firstMatch(of: row) {
+        events.append(
+          Event(
+            type: String(match.output.1), reason: String(match.output.2), age: String(match.output.3),
+            from: String(match.output.4), message: String(match.output.5), line: line))
       }
-      index += 1
     }
     for table in KubectlTable.tables(in: lines)
     where table.headers.contains("REASON") && table.headers.contains("MESSAGE") {
@@ -65,34 +58,5 @@ public struct KubeEvents: Sendable, Hashable {
     events.filter { event in
       (reason.map { event.reason == $0 } ?? false) || (word.map { event.message.contains($0) } ?? false)
     }
-  }
-
-  private static func describeColumns(_ line: String) -> [(name: String, start: Int)]? {
-    guard line.hasPrefix(" ") else { return nil }
-    let characters = Array(line)
-    var columns: [(name: String, start: Int)] = []
-    var position = 0
-    while position < characters.count {
-      while position < characters.count, characters[position] == " " { position += 1 }
-      guard position < characters.count else { break }
-      let start = position
-      while position < characters.count, characters[position] != " " { position += 1 }
-      columns.append((String(characters[start..<position]), start))
-    }
-    guard columns.map(\.name) == ["Type", "Reason", "Age", "From", "Message"] else { return nil }
-    return columns
-  }
-
-  private static func event(_ line: String, columns: [(name: String, start: Int)]) -> Event {
-    let characters = Array(line)
-    var values: [String] = []
-    for (offset, column) in columns.enumerated() {
-      let start = min(column.start, characters.count)
-      let end =
-        offset + 1 < columns.count ? min(columns[offset + 1].start, characters.count) : characters.count
-      values.append(String(characters[start..<max(start, end)]).trimmingCharacters(in: .whitespaces))
-    }
-    return Event(
-      type: values[0], reason: values[1], age: values[2], from: values[3], message: values[4], line: line)
   }
 }

@@ -43,9 +43,81 @@ public struct KubectlTable: Sendable, Hashable {
     return tables
   }
 
-  /// The last row named `name` (column NAME) in any table of `lines`.
+  /// The last row named `name` (column NAME) in any table of `lines`; without a header line
+  /// (`kubectl get pods | grep NAME`), the last line that reads as a pod row for `name`.
   public static func row(named name: String, in lines: [String]) -> Row? {
     tables(in: lines).flatMap(\.rows).last { $0["NAME"] == name }
+      ?? HAMiCoreLog.strippingMessages(lines).compactMap(podRow).last { $0["NAME"] == name }
+  }
+
+  /// Every pod row of `lines`: the rows of tables with a READY and a STATUS column, or, when
+  /// there is no such table (`kubectl get pods | grep hami`), every line that reads as a pod row.
+  public static func podRows(in lines: [String]) -> [Row] {
+    let headed = tables(in: lines).filter { $0.headers.contains("READY") && $0.headers.contains("STATUS") }
+    if !headed.isEmpty { return headed.flatMap(\.rows) }
+    return HAMiCoreLog.strippingMessages(lines).compactMap(podRow)
+  }
+
+  /// Every node row of `lines` (`kubectl get nodes [-o wide]`): the rows of tables with a
+  /// VERSION or ROLES column, or, without a header line, every line that reads as a node row.
+  public static func nodeRows(in lines: [String]) -> [Row] {
+    let headed = tables(in: lines).filter { $0.headers.contains("VERSION") || $0.headers.contains("ROLES") }
+    if !headed.isEmpty { return headed.flatMap(\.rows) }
+    return HAMiCoreLog.strippingMessages(lines).compactMap(nodeRow)
+  }
+
+  /// A `kubectl get pods [-A] [-o wide]` line without its header: NAME READY STATUS RESTARTS
+  /// AGE [IP NODE NOMINATED NODE READINESS GATES], NAMESPACE first with `-A`. RESTARTS may
+  /// carry `(5m ago)`.
+  static func podRow(_ line: String) -> Row? {
+    let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    let ready = #/\d+\/\d+/#
+    guard words.count >= 5 else { return nil }
+    var values: [String: String] = [:]
+    var index = 0
+    if words[1].wholeMatch(of: ready) == nil, words[2].wholeMatch(of: ready) != nil {
+      values["NAMESPACE"] = words[0]
+      index = 1
+    }
+    guard words[index + 1].wholeMatch(of: ready) != nil, words.count >= index + 5 else { return nil }
+    values["NAME"] = words[index]
+    values["READY"] = words[index + 1]
+    values["STATUS"] = words[index + 2]
+    var restarts = words[index + 3]
+    index += 4
+    if index < words.count, words[index].hasPrefix("(") {
+      while index < words.count {
+        restarts += " " + words[index]
+        index += 1
+        if restarts.hasSuffix(")") { break }
+      }
+    }
+    guard Int(restarts.prefix { $0.isNumber }) != nil, index < words.count,
+      words[index].wholeMatch(of: #/(?:\d+[smhdy])+|<\w+>/#) != nil
+    else { return nil }
+    values["RESTARTS"] = restarts
+    values["AGE"] = words[index]
+    // `-o wide` adds exactly four columns; any other count is a line this cannot read.
+    let wide = ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+    let rest = words[(index + 1)...]
+    guard rest.isEmpty || rest.count == wide.count else { return nil }
+    for (column, word) in zip(wide, rest) { values[column] = word }
+    return Row(values: values, line: line)
+  }
+
+  /// A `kubectl get nodes [-o wide]` line without its header: NAME STATUS ROLES AGE VERSION
+  /// [INTERNAL-IP …]; the container runtime is the last word when it is a `scheme://` one.
+  static func nodeRow(_ line: String) -> Row? {
+    let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    guard words.count >= 5, words[1].wholeMatch(of: #/(?:Ready|NotReady|Unknown)(?:,\w+)*/#) != nil,
+      words[4].wholeMatch(of: #/v\d+\.\d+\S*/#) != nil
+    else { return nil }
+    var values = [
+      "NAME": words[0], "STATUS": words[1], "ROLES": words[2], "AGE": words[3], "VERSION": words[4],
+    ]
+    if words.count > 5 { values["INTERNAL-IP"] = words[5] }
+    if let last = words.last, words.count > 6, last.contains("://") { values["CONTAINER-RUNTIME"] = last }
+    return Row(values: values, line: line)
   }
 
   struct Column {

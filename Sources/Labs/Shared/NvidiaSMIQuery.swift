@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// `nvidia-smi --query-gpu=… --format=csv` output (with its header line).
 ///
@@ -9,7 +10,53 @@ public struct NvidiaSMIQuery: Sendable, Hashable {
   /// The captured data lines, for excerpts.
   public var lines: [String]
 
-  /// Parses the first CSV query table in `lines`; `nil` when there is none.
+  /// The first query in `artifact`: a section whose command asks `--query-gpu=…` is read with
+  /// the fields that command names (so `--format=csv,noheader` output and one-field queries
+  /// read too); without such a section, the first CSV query table with a header anywhere.
+  public init?(artifact: Artifact) {
+    for section in artifact.sections {
+      guard let command = section.command, let query = NvidiaSMIQuery(lines: section.lines, command: command)
+      else { continue }
+      self = query
+      return
+    }
+    guard let query = NvidiaSMIQuery(lines: artifact.outputLines) else { return nil }
+    self = query
+  }
+
+  /// Parses `lines`, the output of `command` (`nvidia-smi --query-gpu=a,b,c --format=…`); nil
+  /// when the command is no query or the output has no row of that many fields.
+  public init?(lines rawLines: [String], command: String) {
+    guard let match = command.firstMatch(of: #/--query-gpu[= ]([A-Za-z0-9_.,]+)/#) else { return nil }
+    let keys = match.output.1.split(separator: ",").map(String.init)
+    let lines = HAMiCoreLog.strippingMessages(rawLines).filter {
+      !$0.trimmingCharacters(in: .whitespaces).isEmpty
+    }
+    func fields(_ line: String) -> [String] {
+      line.split(separator: ",", omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+    }
+    var rows: [[String: String]] = []
+    var dataLines: [String] = []
+    for line in lines {
+      let values = fields(line)
+      guard values.count == keys.count else { continue }
+      // The header repeats the keys (with units under --format=csv).
+      if zip(values, keys).allSatisfy({ $0.0 == $0.1 || $0.0.hasPrefix($0.1 + " [") }) {
+        dataLines.append(line)
+        continue
+      }
+      rows.append(Dictionary(zip(keys, values), uniquingKeysWith: { first, _ in first }))
+      dataLines.append(line)
+    }
+    guard !rows.isEmpty else { return nil }
+    self.rows = rows
+    self.lines = dataLines
+  }
+
+  /// Parses the first CSV query table in `lines` (found by its header line); `nil` when there
+  /// is none.
   public init?(lines rawLines: [String]) {
     let lines = HAMiCoreLog.strippingMessages(rawLines)
     let fieldPattern = #/^[a-z][a-z_.]*(?: \[[^\]]+\])?$/#

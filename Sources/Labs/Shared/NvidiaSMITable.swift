@@ -49,7 +49,9 @@ public struct NvidiaSMITable: Sendable, Hashable {
         header = line
         driver = line.firstMatch(of: driverPattern).map { String($0.output.1) }
         cuda = line.firstMatch(of: cudaPattern).map { String($0.output.1) }
-      } else if let row = line.firstMatch(of: rowPattern), let gpuIndex = Int(row.output.1) {
+      } else if line.hasPrefix("|"), line.contains(":"), let row = line.firstMatch(of: rowPattern),
+        let gpuIndex = Int(row.output.1)
+      {
         var gpu = GPU(
           index: gpuIndex, name: String(row.output.2).trimmingCharacters(in: .whitespaces),
           memoryUsedMiB: nil,
@@ -82,5 +84,37 @@ public struct NvidiaSMITable: Sendable, Hashable {
       .filter { !$0.isEmpty }
     guard cells.count == 1, let cell = cells.first, !cell.contains("MiB") else { return nil }
     return cell
+  }
+}
+
+extension NvidiaSMITable {
+  /// What a failed `nvidia-smi` printed instead of a table, or nil when nothing in `lines` says
+  /// it failed: NVML errors (`Failed to initialize NVML: Unknown Error`, HAMi issues #248, #1704),
+  /// a driver it cannot reach, a missing binary, a runtime that cannot exec it, kubectl's
+  /// `command terminated with exit code N`, or HAMi-core's `Initializing.....` and nothing else
+  /// (a hang).
+  public static func failure(in rawLines: [String]) -> String? {
+    let patterns = [
+      #/Failed to initialize NVML.*/#, #/NVIDIA-SMI has failed.*/#, #/nvidia-smi: (?:command )?not found/#,
+      #/OCI runtime exec failed/#, #/Unable to determine the device handle.*/#,
+      #/command terminated with exit code \d+/#,
+    ]
+    var found: [String] = []
+    for line in HAMiCoreLog.strippingMessages(rawLines) {
+      for pattern in patterns {
+        if let match = line.firstMatch(of: pattern) {
+          let text = String(match.output).trimmingCharacters(in: .whitespaces)
+          if !found.contains(text) { found.append(text) }
+        }
+      }
+    }
+    if !found.isEmpty { return found.joined(separator: "; ") }
+    let stripped = HAMiCoreLog.strippingMessages(rawLines).filter {
+      !$0.trimmingCharacters(in: .whitespaces).isEmpty
+    }
+    if stripped.isEmpty, rawLines.contains(where: { $0.contains("Initializing.....") }) {
+      return "only HAMi-core's `Initializing.....` line (nvidia-smi hung)"
+    }
+    return nil
   }
 }

@@ -25,7 +25,10 @@ public struct ProbeOutput: Sendable, Hashable {
     var refusalLine: String?
     var maxAllocated: Int?
     var maxLine: String?
+    // Lines are matched only when they hold the words (regex matching is the costly part).
     for line in lines {
+      let lowered = line.lowercased()
+      guard lowered.contains("refus") || lowered.contains("allocated") else { continue }
       if refused == nil, let match = line.firstMatch(of: refusal), let value = Int(match.output.1) {
         refused = value
         refusalLine = line

@@ -9,9 +9,18 @@ extension Labrun {
       commandName: "bundle",
       abstract: "Pack a run directory into a .tar.gz that `labrun report --run FILE` reads back.",
       discussion: """
-        The archive holds the whole run directory (run.json, ledger.json, transcript.jsonl, artifacts/) \
-        and is reproducible: the same run packs to the same bytes. The evidence is checked against \
+        The archive holds the run directory (run.json, ledger.json, transcript.jsonl, artifacts/; \
+        hidden files such as .lock are left out) and is reproducible: the same run packs to the same \
+        bytes, also after other labrun commands touched the run. The evidence is checked against \
         SHA256SUMS first; an altered file stops the bundle. Prints the archive's path.
+
+        --sign KEY also writes FILE.sig, an OpenSSH signature (namespace labrun-bundle) that \
+        `labrun verify --run FILE --allowed-signers ALLOWED` and stock OpenSSH both check:
+          ssh-keygen -Y verify -f ALLOWED -I ID -n labrun-bundle -s FILE.sig < FILE
+        KEY is a private key file (unencrypted), or a key held by ssh-agent (give its KEY.pub or \
+        its encrypted private key file).
+
+        Exit status: 0 written (and signed); 1 with an error saying what failed.
         """)
 
     /// The run to pack.
@@ -23,6 +32,14 @@ extension Labrun {
       help: ArgumentHelp("Write the archive to FILE (default: <run-id>.tar.gz here).", valueName: "FILE"))
     var output: String?
 
+    /// The key that signs the archive, read by BundleSigning.
+    @Option(
+      name: .customLong("sign"),
+      help: ArgumentHelp(
+        "Sign the archive with KEY (a private key file, or KEY.pub of a key in ssh-agent); writes FILE.sig.",
+        valueName: "KEY"))
+    var signingKey: String?
+
     func validate() throws {
       if let run = selection.run, BundleArchive.isArchivePath(run) {
         throw ValidationError("--run \(run) is already a bundle; pass a run id or run directory")
@@ -33,8 +50,15 @@ extension Labrun {
       let runDirectory = try StateDirectory().resolveRun(selection.run)
       _ = try EvidenceBundle.load(directory: runDirectory)
       let destination = URL(fileURLWithPath: output ?? "\(runDirectory.lastPathComponent).tar.gz")
-      try BundleArchive.create(runDirectory: runDirectory, output: destination)
+      try await BlockingWork.run { try BundleArchive.create(runDirectory: runDirectory, output: destination) }
       StandardOutput.write(destination.path + "\n")
+      if let signingKey {
+        let environment = ProcessInfo.processInfo.environment
+        let signature = try await BlockingWork.run {
+          try SignedBundle.sign(destination, keyPath: signingKey, environment: environment)
+        }
+        StandardOutput.write(signature.path + "\n")
+      }
     }
   }
 }

@@ -22,21 +22,27 @@ extension Labrun {
     }
 
     private func execute(_ session: LabSession) async throws {
+      let report: ValidationReport?
       do {
-        try await PhaseCommand.run(.exercises, session: session, target: target, runSpec: selection.run)
+        report = try await PhaseCommand.run(
+          .exercises, session: session, target: target, runSpec: selection.run)
       } catch {
         throw session.failure(error)
       }
+      if let report, report.exercisesExitCode != 0 { throw ExitCode(report.exercisesExitCode) }
     }
   }
 }
 
 /// exercises and down: open an existing run, its lab and its target, run one phase.
 enum PhaseCommand {
+  /// Runs `phase`; after the exercises phase, says the verdicts and returns them (nil for a
+  /// lab without checks, and for other phases).
+  @discardableResult
   static func run(
     _ phase: Phase, session: LabSession, target: TargetArguments, runSpec: String?,
     extraParameters: [String: RecordedValue] = [:]
-  ) async throws {
+  ) async throws -> ValidationReport? {
     let run = try session.store.open(spec: runSpec, redactor: session.redactor)
     try await run.lock()
     let record = await run.runRecord
@@ -58,5 +64,8 @@ enum PhaseCommand {
       throw error
     }
     await transport.close()
+    guard phase == .exercises, let report = try await session.judge(run) else { return nil }
+    session.sayVerdicts(report)
+    return report
   }
 }

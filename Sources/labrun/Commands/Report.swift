@@ -11,7 +11,8 @@ extension Labrun {
         Reads the run's evidence bundle (run.json, artifacts/, artifacts/SHA256SUMS), decides each \
         exercise from the evidence alone and prints the page to standard output:
           labrun report > validation.md
-          labrun report --run run-bundle.tar.gz --format json
+          labrun report --run run-bundle.tar.gz --format json     (or --json)
+          labrun report --format junit > labrun-junit.xml          (for CI test reports)
 
         A file that does not match SHA256SUMS stops the report with an error naming it. The page's \
         date is the run's, never today's. Exit status 0 whenever a page was rendered, whatever its \
@@ -24,14 +25,22 @@ extension Labrun {
 
     /// Page formats `--format` accepts.
     enum Format: String, ExpressibleByArgument, CaseIterable {
-      case markdown, json
+      case markdown, json, junit
     }
 
     @OptionGroup var evidence: RunOption
 
-    /// Markdown for people, JSON for machines; both carry the same verdicts.
-    @Option(help: "Output format: markdown (the validation page) or json (the verdicts as data).")
-    var format: Format = .markdown
+    /// Markdown for people, JSON for machines, JUnit XML for CI; all carry the same verdicts.
+    @Option(
+      help: """
+        Output format: markdown (the validation page), json (the verdicts as data) or junit \
+        (JUnit XML: one testcase per exercise, FAIL a <failure>, INCONCLUSIVE an <error>).
+        """)
+    var format: Format?
+
+    /// `--json` is `--format json`, as `labrun status --json` and `verify --json` spell it.
+    @Flag(name: .customLong("json"), help: "The same as --format json.")
+    var json = false
 
     /// A directory of hand-captured evidence; switches report to import mode.
     @Option(
@@ -55,6 +64,9 @@ extension Labrun {
     var provider: String?
 
     func validate() throws {
+      if json, let format, format != .json {
+        throw ValidationError("--json and --format \(format.rawValue) disagree; pick one")
+      }
       if importDirectory != nil {
         guard evidence.run == nil else {
           throw ValidationError("--import and --run cannot be combined; pick one")
@@ -82,9 +94,10 @@ extension Labrun {
         bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
       }
       let report = try LabRegistry.verify(bundle)
-      switch format {
+      switch json ? .json : format ?? .markdown {
       case .markdown: StandardOutput.write(ValidationPageRenderer.markdown(report))
       case .json: StandardOutput.write(try ValidationPageRenderer.json(report))
+      case .junit: StandardOutput.write(ValidationPageRenderer.junit(report))
       }
     }
   }

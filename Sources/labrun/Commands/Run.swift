@@ -9,7 +9,8 @@ extension Labrun {
       abstract: "up, exercises, report and down in one go; teardown runs even after a failure unless --keep.",
       discussion: """
         Always starts a new run. If up or exercises fails, down still runs (unless --keep) and \
-        the exit status is the first failure's.
+        the exit status is the first failure's. When the exercises completed, their verdicts are \
+        said on standard error and decide the exit status (0, 5 or 6).
 
         \(LabrunExit.help)
         """)
@@ -47,10 +48,11 @@ extension Labrun {
         throw session.failure(error)
       }
       var firstFailure: (any Error)?
+      var report: ValidationReport?
       do {
         try await session.runPhase(.up, lab: lab, run: run, transport: transport)
         try await session.runPhase(.exercises, lab: lab, run: run, transport: transport)
-        try await writeReport(of: run, session: session)
+        report = try await writeReport(of: run, session: session)
       } catch {
         firstFailure = session.failure(error)
       }
@@ -70,24 +72,25 @@ extension Labrun {
         }
       }
       await transport.close()
+      if let report { session.sayVerdicts(report) }
+      // A step that failed (1) says more than the verdicts: a rerun is needed.
       if let firstFailure { throw firstFailure }
+      if let report, report.exercisesExitCode != 0 { throw ExitCode(report.exercisesExitCode) }
     }
 
     /// Verifies the run's evidence and writes the page to the run directory (validation.md)
     /// and to standard output; a lab without a validation page (selftest) has no report.
-    private func writeReport(of run: RunDirectory, session: LabSession) async throws {
-      let labName = await run.runRecord.lab
-      guard LabRegistry.hasValidation(labName) else {
-        session.printer.info("lab \(labName) has no validation page; skipping the report")
-        return
+    private func writeReport(of run: RunDirectory, session: LabSession) async throws -> ValidationReport? {
+      guard let report = try await session.judge(run) else {
+        session.printer.info("lab \(await run.runRecord.lab) has no validation page; skipping the report")
+        return nil
       }
-      let directory = run.directory
-      let bundle = try EvidenceBundle.load(runSpec: directory.path, stateDirectory: session.state)
-      let page = ValidationPageRenderer.markdown(try LabRegistry.verify(bundle))
-      let file = directory.appendingPathComponent("validation.md")
+      let page = ValidationPageRenderer.markdown(report)
+      let file = run.directory.appendingPathComponent("validation.md")
       try Data(page.utf8).write(to: file, options: .atomic)
       session.printer.info("validation page written to \(file.path)")
       StandardOutput.write(page)
+      return report
     }
   }
 }

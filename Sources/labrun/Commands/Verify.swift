@@ -8,37 +8,92 @@ extension Labrun {
     static let configuration = CommandConfiguration(
       abstract: "Check a run's evidence and exit with its status.",
       discussion: """
-        Prints one line per exercise (verdict, title, reason, evidence files), then the overall status.
+        Prints one line per exercise (verdict, title, reason, evidence files), then the overall status; \
+        with --json, the same verdicts as `labrun report --format json`.
+
+        With --allowed-signers FILE, the bundle archive's signature (FILE.sig beside it, made by \
+        `labrun bundle --sign` or `ssh-keygen -Y sign -n labrun-bundle`) is checked first, in \
+        OpenSSH's allowed_signers format; a missing or invalid signature, or one by a key the file \
+        does not list, is refused (exit 4). A signature proves who packed the bundle, not that the \
+        hardware was real.
 
         Exit status:
           0  VALIDATED   real target, every exercise PASS, bundle intact
           1  FAILED      at least one exercise FAIL: the evidence contradicts the claim
           2  INCOMPLETE  no FAIL, but something INCONCLUSIVE, SHA256SUMS missing, or imported evidence
           3  SIMULATED   the simulated GPU host, whatever the verdicts
-          4  the evidence could not be read or was altered (e.g. a file does not match SHA256SUMS)
+          4  the evidence could not be read or was altered (e.g. a file does not match SHA256SUMS), \
+        or its signature is missing, invalid or not by an allowed signer
         """)
 
     @OptionGroup var evidence: RunOption
 
+    /// The signers whose signature over the archive is accepted (OpenSSH allowed_signers).
+    @Option(
+      name: .customLong("allowed-signers"),
+      help: ArgumentHelp(
+        "Check the archive's signature (ARCHIVE.sig) against this OpenSSH allowed_signers file.",
+        valueName: "FILE"))
+    var allowedSigners: String?
+
+    /// Like `ssh-keygen -Y verify -I`: the key must be listed for this principal.
+    @Option(help: ArgumentHelp("With --allowed-signers: the signer must be listed for ID.", valueName: "ID"))
+    var principal: String?
+
+    /// A signature file elsewhere than beside the archive.
+    @Option(
+      help: ArgumentHelp(
+        "With --allowed-signers: the signature file (default: ARCHIVE.sig).", valueName: "SIG"))
+    var signature: String?
+
+    /// Machines read the verdicts as JSON; the exit status is the same.
+    @Flag(name: .customLong("json"), help: "Print the verdicts as JSON (as `labrun report --format json`).")
+    var json = false
+
+    func validate() throws {
+      if allowedSigners == nil, principal != nil || signature != nil {
+        throw ValidationError("--principal and --signature only apply with --allowed-signers FILE")
+      }
+      if allowedSigners != nil, !(evidence.run.map(BundleArchive.isArchivePath) ?? false) {
+        throw ValidationError(
+          "--allowed-signers checks a signed archive: pass it with --run B.tar.gz (see `labrun bundle --sign`)"
+        )
+      }
+    }
+
     func run() async throws {
       let report: ValidationReport
       do {
-        let bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
+        var signer: BundleSigner?
+        if let allowedSigners, let archive = evidence.run {
+          let (signature, principal) = (self.signature, self.principal)
+          signer = try await BlockingWork.run {
+            try SignedBundle.verify(
+              URL(fileURLWithPath: archive), signature: signature.map { URL(fileURLWithPath: $0) },
+              allowedSigners: allowedSigners, principal: principal)
+          }
+        }
+        let runSpec = evidence.run
+        var bundle = try await BlockingWork.run {
+          try EvidenceBundle.load(runSpec: runSpec, stateDirectory: StateDirectory())
+        }
+        if let signer { bundle = bundle.signed(by: signer) }
         report = try LabRegistry.verify(bundle)
       } catch {
         StandardError.write("Error: \(error)")
         throw ExitCode(4)
       }
-      var lines: [String] = []
-      for exercise in report.exercises {
-        let files = exercise.evidence.map(\.file).joined(separator: ", ")
-        let verdict = exercise.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-        lines.append("\(exercise.id) \(verdict) \(exercise.title): \(exercise.reason) [\(files)]")
+      if json {
+        StandardOutput.write(try ValidationPageRenderer.json(report))
+      } else {
+        var lines = report.exerciseLines
+        if let signer = report.signer {
+          let principals = signer.principals.joined(separator: ", ")
+          lines.append(
+            "SIGNED: \(signer.keyType) \(signer.fingerprint) (\(principals)) in \(signer.signatureFile)")
+        }
+        StandardOutput.write((lines + [report.statusSummary]).joined(separator: "\n") + "\n")
       }
-      var status = "STATUS: \(report.status.rawValue)"
-      if !report.statusReasons.isEmpty { status += " - " + report.statusReasons.joined(separator: "; ") }
-      lines.append(status)
-      StandardOutput.write(lines.joined(separator: "\n") + "\n")
       if report.status != .validated { throw ExitCode(report.status.exitCode) }
     }
   }

@@ -17,10 +17,15 @@ extension HAMiCheck {
   var criteria: String { Self.heading.criteria }
 
   func evaluate(_ bundle: EvidenceBundle) -> ExerciseResult {
+    evaluate(HAMiEvidence(bundle))
+  }
+
+  /// Decides the exercise from facts already read from the bundle.
+  func evaluate(_ evidence: HAMiEvidence) -> ExerciseResult {
     var outcome = CheckOutcome()
     let finding: Finding
     do {
-      finding = try judge(HAMiEvidence(bundle), &outcome)
+      finding = try judge(evidence, &outcome)
     } catch {
       finding = Finding(.inconclusive, error.reason)
     }

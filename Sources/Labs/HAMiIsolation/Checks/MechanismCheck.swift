@@ -2,7 +2,8 @@ import Foundation
 import LabPipeline
 
 /// Exercise 5: PASS iff pod a's env carries the memory limit for the slice and libvgpu.so is
-/// preloaded.
+/// preloaded. Either contradiction (no limit or another limit in the env, libvgpu.so not in
+/// `/etc/ld.so.preload`) decides before anything missing does.
 struct MechanismCheck: HAMiCheck {
   static let heading = ExerciseHeading(
     "5", "The mechanism", criteria: "the HAMi-core injection that enforces the cap")
@@ -16,17 +17,12 @@ struct MechanismCheck: HAMiCheck {
       return Finding(.inconclusive, "\(file) missing: \(pod)'s environment was not captured")
     }
     outcome.cite(artifact)
-    guard let slice = evidence.sliceMiB else {
-      return Finding(.inconclusive, "run.json has no slice_mib: the expected limit is unknown")
-    }
+    let slice = evidence.sliceMiB
     let sections = artifact.sections.map { (command: $0.command, lines: $0.lines) }
     let envSection = artifact.sections.first { section in
       section.command.map { $0.contains("env") || $0.contains("printenv") } ?? false
     }
     let env = ShellOutputs.environment(in: envSection?.lines ?? artifact.outputLines)
-    guard !env.isEmpty else {
-      return Finding(.inconclusive, "no environment (`KEY=VALUE` lines) in \(file)")
-    }
     let limitKey =
       env["CUDA_DEVICE_MEMORY_LIMIT_0"] != nil ? "CUDA_DEVICE_MEMORY_LIMIT_0" : "CUDA_DEVICE_MEMORY_LIMIT"
     let limitValue = env[limitKey]
@@ -39,8 +35,12 @@ struct MechanismCheck: HAMiCheck {
     let library = preload?.first { $0.hasSuffix("/libvgpu.so") }
     if let preload { outcome.excerpt += preload.map { "/etc/ld.so.preload: \($0)" } }
 
-    if let limitValue {
-      if let limit = ShellOutputs.memoryLimitMiB(limitValue), limit != slice {
+    if env.isEmpty {
+      outcome.gaps.append("no environment (`KEY=VALUE` lines) in \(file)")
+    } else if let limitValue {
+      if slice == nil {
+        outcome.gaps.append("run.json has no slice_mib: the expected limit is unknown")
+      } else if let limit = ShellOutputs.memoryLimitMiB(limitValue), let slice, limit != slice {
         outcome.failures.append(
           "\(limitKey)=\(limitValue) is not the \(slice) MiB slice recorded in run.json")
       } else if ShellOutputs.memoryLimitMiB(limitValue) == nil {

@@ -5,101 +5,75 @@ import LabPipeline
 /// zero, and a HAMi-core OOM line names a limit of exactly slice × 1048576 bytes, while the
 /// card had room for more. A refusal only near the card's physical size is a FAIL.
 ///
-/// "Well above zero" means at least half the slice; "room for more" means at least 1 GiB of
-/// the card beyond the refusal point. "Near the card's size" is 90 % of it or more.
+/// Every pod's probe is read before anything is decided, and a contradiction decides even when
+/// other context is missing:
+/// - allocations past the slice, or a refusal above it, are a FAIL whether or not the card's
+///   memory is known (near the card's size, 90 % of it or more, the reason says so);
+/// - a HAMi-core OOM line naming a limit other than slice × 1048576 is a FAIL unless another OOM
+///   line of that pod names exactly that limit (HAMi-core logs the limit it enforces; a second
+///   line naming the slice shows the slice was enforced too). This holds for a line whose
+///   usage counter underflowed (HAMi issue #1181: `Device 0 OOM 18446744073707737660 /
+///   24146608128`): its requested size is garbage but its limit is what HAMi-core enforced;
+/// - a `Limit inconsistency detected … get Y` line with Y other than the slice is a FAIL: the
+///   process enforced a stale limit from a shared cache file.
+///
+/// Only when nothing contradicts the claim is something missing INCONCLUSIVE, naming it: no
+/// refusal, a refusal far below the slice (under half), no OOM line that shows a real request
+/// refused at the slice (an underflowed line proves no refusal), or the card's memory unknown
+/// ("room for more" means at least 1 GiB of the card beyond the refusal point).
 struct MemoryCapCheck: HAMiCheck {
   static let heading = ExerciseHeading(
     "3", "Memory-cap enforcement", criteria: "allocation refused at the slice, by HAMi-core")
 
+  /// What one pod's probe file shows.
+  private struct PodProbe {
+    var pod: String
+    var refusedMiB: Int
+    var refusalLine: String
+    var oom: HAMiCoreLog.OOMLine
+  }
+
   func judge(_ evidence: HAMiEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
-    let (slice, cardMiB) = try evidence.sliceAndCard(citingInto: &outcome)
-    let limitBytes = Int64(slice) * 1_048_576
-    var refusals: [Int] = []
-    var ooms: [HAMiCoreLog.OOMLine] = []
-    var refusalLines: [String] = []
-    for pod in evidence.sharePods {
-      let file = HAMiCatalog.probeMemory(pod: pod)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing: no probe for \(pod)")
-        continue
+    if let problem = evidence.sharePodsProblem { throw Inconclusive(reason: problem) }
+    guard let slice = evidence.sliceMiB else {
+      for pod in evidence.sharePods {
+        outcome.cite(evidence.bundle.artifact(HAMiCatalog.probeMemory(pod: pod)))
       }
-      outcome.cite(artifact)
-      let lines = artifact.outputLines
-      // An OOM line only counts when the request really exceeded the limit it names.
-      let podOOMs = HAMiCoreLog.oomLines(in: lines).filter { $0.requestedBytes > $0.limitBytes }
-      guard let probe = ProbeOutput(lines: lines) else {
-        outcome.gaps.append("no probe output (`cudaMalloc refused after N MiB`) in \(file)")
-        continue
-      }
-      guard let refused = probe.refusedAfterMiB, let refusalLine = probe.refusalLine else {
-        if let allocated = probe.maxAllocatedMiB, allocated > slice {
-          outcome.excerpt += probe.maxAllocatedLine.map { [$0] } ?? []
-          outcome.failures.append(
-            "\(pod) allocated \(allocated) MiB, past the \(slice) MiB slice, with no refusal: no cap")
-        } else {
-          outcome.gaps.append("no refusal line in \(file): the probe did not finish")
-        }
-        continue
-      }
-      outcome.excerpt.append(refusalLine)
-      outcome.excerpt += podOOMs.map(\.line)
-      if let allocated = probe.maxAllocatedMiB, allocated > slice, allocated > refused {
-        outcome.excerpt += probe.maxAllocatedLine.map { [$0] } ?? []
-        outcome.failures.append("\(pod) allocated \(allocated) MiB, past the \(slice) MiB slice")
-        continue
-      }
-      if refused > slice {
-        if refused * 10 >= cardMiB * 9 {
-          outcome.failures.append(
-            "\(pod) was refused only after \(refused) MiB, near the card's physical \(cardMiB) MiB: "
-              + "the \(slice) MiB slice was not enforced")
-        } else {
-          outcome.failures.append("\(pod) was refused after \(refused) MiB, above the \(slice) MiB slice")
-        }
-        continue
-      }
-      if let wrong = podOOMs.first(where: { $0.limitBytes != limitBytes }),
-        !podOOMs.contains(where: { $0.limitBytes == limitBytes })
-      {
-        outcome.failures.append(
-          "HAMi-core's limit for \(pod) is \(wrong.limitBytes) B, not \(limitBytes) B (\(slice) MiB from run.json)"
-        )
-        continue
-      }
-      if refused * 2 < slice {
-        outcome.gaps.append(
-          "\(pod) was refused after only \(refused) MiB, far below the \(slice) MiB slice: that shows no cap at the slice"
-        )
-        continue
-      }
-      guard let oom = podOOMs.first(where: { $0.limitBytes == limitBytes }) else {
-        outcome.gaps.append(
-          "no HAMi-core OOM line in \(file): nothing shows HAMi-core refused the allocation")
-        continue
-      }
-      if cardMiB - refused < 1024 {
-        outcome.gaps.append(
-          "the card (\(cardMiB) MiB) had no room beyond \(refused) MiB: the refusal may be physical")
-        continue
-      }
-      refusals.append(refused)
-      refusalLines.append(refusalLine)
-      ooms.append(oom)
+      throw Inconclusive(reason: "run.json has no slice_mib: the expected slice is unknown")
     }
+    let cardMiB = evidence.card.memoryMiB?.value
+    var shown: [PodProbe] = []
+    for pod in evidence.sharePods {
+      if let probe = judgePod(pod, slice: slice, cardMiB: cardMiB, evidence, &outcome) { shown.append(probe) }
+    }
+    if !outcome.failures.isEmpty, cardMiB != nil { evidence.citeCardMemory(into: &outcome) }
     if let decided = outcome.decided { return decided }
-    guard let firstOOM = ooms.first, let firstRefusal = refusals.first, let minRefusal = refusals.min() else {
+    evidence.citeCardMemory(into: &outcome)
+    guard let cardMiB else {
+      return Finding(
+        .inconclusive, "\(evidence.cardMemoryMissing): cannot show the card had room beyond the refusal")
+    }
+    let cramped = shown.filter { cardMiB - $0.refusedMiB < 1024 }
+    if !cramped.isEmpty {
+      return Finding(
+        .inconclusive,
+        cramped.map { "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for \($0.pod)" }
+          .joined(separator: "; ") + ": the refusal may be physical")
+    }
+    guard let first = shown.first, let minRefusal = shown.map(\.refusedMiB).min() else {
       return Finding(.inconclusive, "no share pod evidenced")
     }
     let freeGB = (cardMiB - minRefusal).roundedGB
     // Name the call the probe reported (the lab probe uses cudaMalloc; others the driver API).
-    let call = refusalLines.allSatisfy { $0.contains("cudaMalloc") } ? "cudaMalloc" : "allocation"
+    let call = shown.allSatisfy { $0.refusalLine.contains("cudaMalloc") } ? "cudaMalloc" : "allocation"
     let refusalText =
-      Set(refusals).count == 1
-      ? "\(call) refused after \(firstRefusal) MiB"
-      : "\(call) refused after "
-        + zip(evidence.sharePods, refusals).map { "\($1) MiB (\($0))" }.joined(separator: ", ")
+      Set(shown.map(\.refusedMiB)).count == 1
+      ? "\(call) refused after \(first.refusedMiB) MiB"
+      : "\(call) refused after " + shown.map { "\($0.refusedMiB) MiB (\($0.pod))" }.joined(separator: ", ")
+    let limitBytes = UInt64(slice) * 1_048_576
+    let requested = first.oom.requestedBytes.map(String.init) ?? "?"
     let oomText =
-      "[HAMI-core ERROR] ... Device \(firstOOM.device) OOM \(firstOOM.requestedBytes) / \(firstOOM.limitBytes) "
+      "[HAMI-core ERROR] ... Device \(first.oom.device) OOM \(requested) / \(limitBytes) "
       + "(\(limitBytes) B = exactly \(slice) MiB)"
     return Finding(
       .pass, "\(refusalText); \(oomText), while the card had ~\(freeGB) GB free",
@@ -107,5 +81,104 @@ struct MemoryCapCheck: HAMiCheck {
         "slice_mib": String(slice), "refused_mib": String(minRefusal), "card_mib": String(cardMiB),
         "free_gb": String(freeGB),
       ])
+  }
+
+  /// Notes one pod's failures and gaps; returns what it shows when neither.
+  private func judgePod(
+    _ pod: String, slice: Int, cardMiB: Int?, _ evidence: HAMiEvidence, _ outcome: inout CheckOutcome
+  ) -> PodProbe? {
+    let file = HAMiCatalog.probeMemory(pod: pod)
+    guard let artifact = evidence.bundle.artifact(file) else {
+      outcome.gaps.append("\(file) missing: no probe for \(pod)")
+      return nil
+    }
+    outcome.cite(artifact)
+    let lines = artifact.outputLines
+    let limitBytes = UInt64(slice) * 1_048_576
+    let ooms = HAMiCoreLog.oomLines(in: lines)
+    let probe = ProbeOutput(lines: lines)
+    let failuresBefore = outcome.failures.count
+
+    // Contradictions first: each decides whatever else is missing.
+    if let probe, let allocated = probe.maxAllocatedMiB, allocated > slice,
+      allocated > (probe.refusedAfterMiB ?? 0)
+    {
+      outcome.excerpt += probe.maxAllocatedLine.map { [$0] } ?? []
+      outcome.failures.append(
+        "\(pod) allocated \(allocated) MiB, past the \(slice) MiB slice"
+          + (probe.refusedAfterMiB == nil ? ", with no refusal: no cap" : ""))
+    } else if let probe, let refused = probe.refusedAfterMiB, refused > slice {
+      outcome.excerpt += probe.refusalLine.map { [$0] } ?? []
+      if let cardMiB, refused * 10 >= cardMiB * 9 {
+        let card =
+          evidence.card.memoryMiB?.file == HAMiCatalog.nodeAllocatable
+          ? "the card's \(cardMiB) MiB (registered devmem)" : "the card's physical \(cardMiB) MiB"
+        outcome.failures.append(
+          "\(pod) was refused only after \(refused) MiB, near \(card): the \(slice) MiB slice was not enforced"
+        )
+      } else if ooms.isEmpty {
+        outcome.failures.append(
+          "\(pod) was refused only after \(refused) MiB, above the \(slice) MiB slice, with no HAMi-core OOM line: "
+            + "the slice was not enforced")
+      } else {
+        outcome.failures.append("\(pod) was refused after \(refused) MiB, above the \(slice) MiB slice")
+      }
+    }
+    if !ooms.contains(where: { $0.limitBytes == limitBytes }),
+      let wrong = ooms.first(where: { $0.limitBytes != limitBytes })
+    {
+      outcome.excerpt.append(wrong.line)
+      let limit = wrong.limitBytes.map { "\($0) B" } ?? "beyond 64 bits"
+      let underflow =
+        wrong.usageUnderflowed ? ", on a line whose usage counter underflowed (HAMi issue #1181)" : ""
+      outcome.failures.append(
+        "HAMi-core's limit for \(pod) is \(limit), not \(limitBytes) B (\(slice) MiB from run.json)\(underflow)"
+      )
+    }
+    if let stale = HAMiCoreLog.limitInconsistencies(in: lines).first(where: {
+      $0.effectiveBytes != limitBytes
+    }) {
+      outcome.excerpt.append(stale.line)
+      outcome.failures.append(
+        "HAMi-core in \(pod) enforced \(stale.effectiveBytes.map { "\($0) B" } ?? "another limit") from a stale "
+          + "shared cache, not \(limitBytes) B")
+    }
+    if outcome.failures.count > failuresBefore { return nil }
+
+    // Nothing contradicts the claim: is everything it needs there?
+    guard let probe else {
+      outcome.gaps.append("no probe output (`cudaMalloc refused after N MiB`) in \(file)")
+      return nil
+    }
+    guard let refused = probe.refusedAfterMiB, let refusalLine = probe.refusalLine else {
+      outcome.gaps.append("no refusal line in \(file): the probe did not finish")
+      return nil
+    }
+    outcome.excerpt.append(refusalLine)
+    if refused * 2 < slice {
+      outcome.gaps.append(
+        "\(pod) was refused after only \(refused) MiB, far below the \(slice) MiB slice: that shows no cap at the slice"
+      )
+      return nil
+    }
+    guard let oom = ooms.first(where: { $0.limitBytes == limitBytes && $0.showsRefusal }) else {
+      if let underflowed = ooms.first(where: { $0.limitBytes == limitBytes }) {
+        outcome.excerpt.append(underflowed.line)
+        outcome.gaps.append(
+          "the only HAMi-core OOM line in \(file) naming the slice has an underflowed usage counter "
+            + "(HAMi issue #1181): it shows no request refused at the slice")
+      } else if let error = HAMiCoreLog.allocatorErrorsWithoutLimit(in: lines).first {
+        outcome.excerpt.append(error)
+        outcome.gaps.append(
+          "HAMi-core logged a refusal in \(file) but no `Device N OOM requested / limit` line names its limit"
+        )
+      } else {
+        outcome.gaps.append(
+          "no HAMi-core OOM line in \(file): nothing shows HAMi-core refused the allocation")
+      }
+      return nil
+    }
+    outcome.excerpt.append(oom.line)
+    return PodProbe(pod: pod, refusedMiB: refused, refusalLine: refusalLine, oom: oom)
   }
 }

@@ -21,33 +21,36 @@ struct SchedulerBudgetCheck: HAMiCheck {
 
   func judge(_ evidence: HAMiEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let pod = HAMiCatalog.oversubscribePod
-    guard let statusArtifact = evidence.bundle.artifact(Self.statusFile) else {
-      return Finding(.inconclusive, "\(Self.statusFile) missing: the pod's status is unknown")
-    }
+    let statusArtifact = evidence.bundle.artifact(Self.statusFile)
+    let eventsArtifact = evidence.bundle.artifact(Self.eventsFile)
     outcome.cite(statusArtifact)
-    guard let row = KubectlTable.row(named: pod, in: statusArtifact.outputLines) else {
-      return Finding(.inconclusive, "no row for \(pod) in \(Self.statusFile)")
-    }
-    outcome.excerpt.append(row.line)
-    let status = row["STATUS"] ?? ""
-    if status != "Pending" {
-      if status == "SchedulingGated" || status.isEmpty {
-        return Finding(
-          .inconclusive, "\(pod) is \(status.isEmpty ? "without a status" : status), not Pending")
-      }
+    outcome.cite(eventsArtifact)
+    let row = statusArtifact.flatMap { KubectlTable.row(named: pod, in: $0.outputLines) }
+    let events = eventsArtifact.flatMap { KubeEvents(lines: $0.outputLines) }
+    let status = row?["STATUS"] ?? ""
+    if let row { outcome.excerpt.append(row.line) }
+    // Either file alone can contradict the claim: the pod placed, or a Scheduled event.
+    if row != nil, !status.isEmpty, status != "Pending", status != "SchedulingGated" {
       return Finding(
         .fail, "\(pod) is \(status), not Pending: the scheduler placed it beside the slices it should not fit"
       )
     }
-    let eventsArtifact = evidence.bundle.artifact(Self.eventsFile)
-    outcome.cite(eventsArtifact)
-    guard let eventsArtifact, let events = KubeEvents(lines: eventsArtifact.outputLines) else {
-      return Finding(
-        .inconclusive, "\(Self.eventsFile) missing or without an Events table: why it is Pending is unknown")
-    }
-    if let scheduled = events.events.first(where: { $0.reason == "Scheduled" }) {
+    if let scheduled = events?.events.first(where: { $0.reason == "Scheduled" }) {
       outcome.excerpt.append(scheduled.line)
       return Finding(.fail, "\(pod) has a Scheduled event: it was placed beside the slices")
+    }
+    guard statusArtifact != nil else {
+      return Finding(.inconclusive, "\(Self.statusFile) missing: the pod's status is unknown")
+    }
+    guard row != nil else {
+      return Finding(.inconclusive, "no row for \(pod) in \(Self.statusFile)")
+    }
+    guard status == "Pending" else {
+      return Finding(.inconclusive, "\(pod) is \(status.isEmpty ? "without a status" : status), not Pending")
+    }
+    guard let events else {
+      return Finding(
+        .inconclusive, "\(Self.eventsFile) missing or without an Events table: why it is Pending is unknown")
     }
     let budget = events.matching(reason: "FilteringFailed", messageContains: "CardInsufficientMemory")
     guard !budget.isEmpty else {
@@ -74,16 +77,20 @@ struct SchedulerBudgetCheck: HAMiCheck {
       return Finding(
         .inconclusive, "run.json lacks oversubscribe_mib or slice_mib: the test's arithmetic is unknown")
     }
+    // The scheduler budgets by the registered devmem; the card's memory stands in without it.
     let registrationArtifact = evidence.bundle.artifact(Self.registrationFile)
     let registered = registrationArtifact.flatMap { HAMiRegistration(lines: $0.outputLines) }?.devices.first?
       .devmem
     if registered != nil {
       outcome.cite(registrationArtifact)
     } else {
-      outcome.cite(evidence.bundle.artifact(HAMiCatalog.hostGPU))
+      evidence.citeCardMemory(into: &outcome)
     }
-    guard let devmem = registered ?? evidence.card?.memoryMiB else {
-      return Finding(.inconclusive, "neither the registered devmem nor the card's memory is in the evidence")
+    guard let devmem = registered ?? evidence.card.memoryMiB?.value else {
+      return Finding(
+        .inconclusive,
+        "neither the registered devmem nor the card's memory is in the evidence (\(evidence.cardMemoryMissing))"
+      )
     }
     let used = slice * evidence.sharePods.count
     guard request < devmem else {
