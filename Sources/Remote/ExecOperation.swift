@@ -107,6 +107,11 @@ final class ExecOperation: SessionOperation {
   }
 
   func abandon(connectionError: String, host: String) {
+    if termination != nil {
+      // Its timeout or cancellation came first: that is what the caller is told.
+      finish(.failure(terminationError()))
+      return
+    }
     let error: Error =
       started
       ? TransportError.connectionLost(

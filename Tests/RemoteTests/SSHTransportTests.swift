@@ -6,21 +6,58 @@ import Testing
 @testable import Remote
 @testable import TestSupport
 
-/// A loopback sshd plus a client environment (fake HOME, labrun state dir) for one test.
+/// How a test reaches its sshd: directly, through a jump host (ProxyJump), or through a
+/// ProxyCommand (netcat).
+enum TestRoute: String, CaseIterable, Sendable {
+  case direct, jump, proxyCommand
+}
+
+/// A loopback sshd plus a client environment (fake HOME, labrun state dir) for one test, and
+/// for the routed cases a bastion sshd (logging at DEBUG1) or a netcat ProxyCommand.
 struct SSHFixture {
   let server: LoopbackSSHServer
+  let bastion: LoopbackSSHServer?
   let state: StateDirectory
+  let route: TestRoute
+  /// The ssh_config for the routed cases (alias `gpu-vm`).
+  let config: URL?
 
-  init(hostKeyType: String = "ed25519") throws {
+  init(hostKeyType: String = "ed25519", route: TestRoute = .direct) throws {
     server = try LoopbackSSHServer(hostKeyType: hostKeyType)
     state = StateDirectory(root: server.directory.appendingPathComponent("state"))
+    self.route = route
+    switch route {
+    case .direct:
+      bastion = nil
+      config = nil
+    case .jump:
+      let bastion = try LoopbackSSHServer(logLevel: "DEBUG1")
+      self.bastion = bastion
+      config = try server.writeSSHConfig(
+        alias: "gpu-vm", route: .jump(through: bastion, name: "bastion"), extra: Self.keepalive)
+    case .proxyCommand:
+      guard let netcat = ["/usr/bin/nc", "/bin/nc"].first(where: FileManager.default.isExecutableFile) else {
+        throw LoopbackSSHServer.ServerError.missingTool("nc (netcat-openbsd; `make deps` installs it)")
+      }
+      bastion = nil
+      config = try server.writeSSHConfig(
+        alias: "gpu-vm", route: .command("\(netcat) %h %p"), extra: Self.keepalive)
+    }
   }
+
+  /// Keepalives every second on routed connections: a dropped connection behind a ProxyCommand
+  /// is noticed by their silence (3 s), and every bulk test runs with keepalives interleaved.
+  static let keepalive = ["ServerAliveInterval 1"]
 
   var environment: [String: String] {
-    ["HOME": server.clientHome.path, "USER": server.user]
+    [
+      "HOME": server.clientHome.path, "USER": server.user,
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
+    ]
   }
 
-  var host: String { "\(server.user)@127.0.0.1:\(server.port)" }
+  /// `user@127.0.0.1:PORT` directly, else the alias of the routed config.
+  var host: String { route == .direct ? "\(server.user)@127.0.0.1:\(server.port)" : "gpu-vm" }
 
   func options(
     identity: URL? = nil, accept: Bool = false, environment extra: [String: String] = [:], config: URL? = nil
@@ -30,10 +67,20 @@ struct SSHFixture {
       environment: environment.merging(extra) { $1 })
   }
 
-  /// A connected transport that trusts the server and uses the ed25519 key.
+  /// A connected transport that trusts the server (and the bastion) and uses the ed25519 key,
+  /// over the fixture's route.
   func transport() async throws -> SSHTransport {
-    try server.trustInUserKnownHosts()
-    return try await SSHTransportFactory.open(host: host, options: options(identity: server.keys["ed25519"]))
+    try server.trustInUserKnownHosts(others: bastion.map { [$0] } ?? [])
+    if route == .direct {
+      return try await SSHTransportFactory.open(
+        host: host, options: options(identity: server.keys["ed25519"]))
+    }
+    return try await SSHTransportFactory.open(host: host, options: options(config: config))
+  }
+
+  func stop() {
+    server.stop()
+    bastion?.stop()
   }
 }
 
@@ -211,21 +258,24 @@ struct SSHFixture {
     #expect("\(unknown.map { "\($0)" } ?? "")".contains("unknown host 'no-such-alias'"))
   }
 
-  @Test(arguments: [0, 3, 255] as [Int32])
-  func reportsRealExitStatus(status: Int32) async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func reportsRealExitStatus(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
-    let output = try await transport.run(RemoteCommand("echo out; echo err >&2; exit \(status)"))
-    #expect(output.exitStatus == status)
-    #expect(output.stdoutText == "out\n")
-    #expect(output.stderrText == "err\n")
+    for status: Int32 in [0, 3, 255] {
+      let output = try await transport.run(RemoteCommand("echo out; echo err >&2; exit \(status)"))
+      #expect(output.exitStatus == status)
+      #expect(output.stdoutText == "out\n")
+      #expect(output.stderrText == "err\n")
+    }
     await transport.close()
   }
 
-  @Test func drainsTwentyMebibytesOnBothStreams() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func drainsTwentyMebibytesOnBothStreams(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let file = fixture.server.directory.appendingPathComponent("random")
     var bytes = [UInt8](repeating: 0, count: 20 << 20)
@@ -244,9 +294,10 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func arbitraryBytesRoundTrip() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func arbitraryBytesRoundTrip(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let all = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }
     let out = try await transport.run(RemoteCommand("cat", stdin: all))
@@ -257,28 +308,31 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test(arguments: [
-    "$(touch pwned)", "'; rm -rf ~'", "a\nb\n\nc", "ünï¢ødé ✓ 🚀", "`touch pwned`", "\"$HOME\" \\ *",
-  ])
-  func hostileStringsArriveLiterally(value: String) async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func hostileStringsArriveLiterally(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let directory = fixture.server.directory.appendingPathComponent("hostile")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let script = "cd \(ShellQuote.quote(directory.path)) && printf '%s' \(ShellQuote.quote(value))"
-    let output = try await transport.run(RemoteCommand(script))
-    #expect(output.stdoutText == value)
-    #expect(output.exitStatus == 0)
-    let privileged = try await transport.run(RemoteCommand(script, privileged: true))
-    #expect(privileged.stdoutText == value)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    for value in [
+      "$(touch pwned)", "'; rm -rf ~'", "a\nb\n\nc", "ünï¢ødé ✓ 🚀", "`touch pwned`", "\"$HOME\" \\ *",
+    ] {
+      let script = "cd \(ShellQuote.quote(directory.path)) && printf '%s' \(ShellQuote.quote(value))"
+      let output = try await transport.run(RemoteCommand(script))
+      #expect(output.stdoutText == value)
+      #expect(output.exitStatus == 0)
+      let privileged = try await transport.run(RemoteCommand(script, privileged: true))
+      #expect(privileged.stdoutText == value)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
     await transport.close()
   }
 
-  @Test func commandPastItsTimeoutIsStoppedAndReported() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func commandPastItsTimeoutIsStoppedAndReported(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let pidFile = fixture.server.directory.appendingPathComponent("sleeper.pid")
     let clock = ContinuousClock()
@@ -299,9 +353,10 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func cancellationStopsTheRemoteCommand() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func cancellationStopsTheRemoteCommand(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let pidFile = fixture.server.directory.appendingPathComponent("cancel.pid")
     let task = Task {
@@ -319,9 +374,10 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func droppedConnectionIsReportedAndTheNextCommandReconnects() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func droppedConnectionIsReportedAndTheNextCommandReconnects(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let marker = fixture.server.directory.appendingPathComponent("started")
     let server = fixture.server
@@ -346,11 +402,12 @@ struct SSHFixture {
   /// A host that stops answering mid-command (its sshd frozen, the TCP connection still open)
   /// must not hang labrun: the timeout is reported within bounded time and the connection is
   /// replaced.
-  @Test func unresponsiveHostDoesNotHang() async throws {
-    let fixture = try SSHFixture()
+  @Test(arguments: TestRoute.allCases)
+  func unresponsiveHostDoesNotHang(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
     defer {
       fixture.server.signalConnections(SIGCONT)
-      fixture.server.stop()
+      fixture.stop()
     }
     let transport = try await fixture.transport()
     let marker = fixture.server.directory.appendingPathComponent("frozen")
@@ -376,9 +433,10 @@ struct SSHFixture {
   }
 
   /// More concurrent commands than sshd's default MaxSessions (10): they queue for channels.
-  @Test func manyCommandsShareOneConnection() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func manyCommandsShareOneConnection(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let results = try await withThrowingTaskGroup(of: (Int, String).self) { group in
       for index in 0..<24 {
@@ -397,9 +455,10 @@ struct SSHFixture {
   /// Bulk writes on several channels at once: an upload and commands fed megabytes on stdin.
   /// libssh2 holds one partly sent packet per session; interleaving sends would drop or
   /// duplicate data, which the digests would show.
-  @Test func concurrentBulkSendsStayIntact() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func concurrentBulkSendsStayIntact(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("concurrent-source")
     let payload = (0..<(48 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) }
@@ -421,9 +480,10 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func sftpMovesOneHundredMebibytesBothWays() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func sftpMovesOneHundredMebibytesBothWays(route: TestRoute) async throws {
+    let fixture = try SSHFixture(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("upload-source")
     var bytes = [UInt8](repeating: 0, count: 100 << 20)
