@@ -7,7 +7,8 @@ import Foundation
 /// One pass of ssh_config over one host, as readconf.c's `process_config_line` does it:
 /// `Host` and `Match` switch blocks on and off, the first value of an option wins (IdentityFile
 /// and CertificateFile accumulate), `Include` keeps the includer's state, and ProxyJump and
-/// ProxyCommand exclude each other (the first one set wins; `none` counts as set).
+/// ProxyCommand exclude each other (the first one set wins; `ProxyJump none` does not stop a
+/// later ProxyCommand, as in current OpenSSH).
 struct SSHConfigEvaluation {
   /// The host as given (`%n`, `Match originalhost`, the text `Host` patterns match).
   let hostArgument: String
@@ -181,15 +182,19 @@ struct SSHConfigEvaluation {
       }
       if addressFamily == nil { addressFamily = first.lowercased() }
     case "proxyjump":
+      // As current OpenSSH (and Debian's 9.2p1) reads it: `none` only marks ProxyJump as
+      // set; a list of hops also takes the place of any later ProxyCommand.
       let value = String(rest.prefix { $0 != "#" }).trimmingCharacters(in: .whitespaces)
       let hops = try SSHJumpHop.list(value)
-      if proxyCommand == nil, jumpHost == nil {
-        jumpHost = hops == nil ? "none" : value
+      if hops == nil {
+        if jumpHost == nil { jumpHost = "none" }
+      } else if proxyCommand == nil, jumpHost == nil {
+        jumpHost = value
         jumpHops = hops
-        if hops != nil { proxyCommand = "none" }
+        proxyCommand = "none"
       }
     case "proxycommand":
-      if jumpHost == nil, proxyCommand == nil {
+      if proxyCommand == nil {
         proxyCommand = String(rest.drop { $0 == " " || $0 == "\t" || $0 == "=" })
       }
     case "canonicalizehostname":

@@ -62,7 +62,7 @@ struct SSHHostResolver: Sendable {
     -> SSHTransport.Destination
   {
     let destination = try await plan(
-      SSHJumpHop(user: spec.user, host: spec.host, port: spec.port), name: name, forcedJumps: nil, trail: [])
+      SSHJumpHop(user: spec.user, host: spec.host, port: spec.port), name: name)
     if spec.user == nil, spec.port == nil, destination.jumpHosts.isEmpty, destination.proxyCommand == nil,
       destination.hostName.lowercased() == spec.host.lowercased()
     {
@@ -84,7 +84,8 @@ struct SSHHostResolver: Sendable {
   /// One host and the route to it. `forcedJumps` is a ProxyJump list given from outside (the
   /// hops before this one in a chain), which overrides the host's own ProxyJump/ProxyCommand,
   /// as ssh's `-J` does.
-  private func plan(_ hop: SSHJumpHop, name: String, forcedJumps: [SSHJumpHop]?, trail: [String]) async throws
+  func plan(_ hop: SSHJumpHop, name: String, forcedJumps: [SSHJumpHop]? = nil, trail: [String] = [])
+    async throws
     -> SSHTransport.Destination
   {
     let options = try await hostOptions(hop)
@@ -120,7 +121,8 @@ struct SSHHostResolver: Sendable {
     return destination
   }
 
-  private func hostOptions(_ hop: SSHJumpHop) async throws -> SSHHostOptions {
+  /// What the configuration says for one host (no route, nothing refused yet).
+  func hostOptions(_ hop: SSHJumpHop) async throws -> SSHHostOptions {
     switch source {
     case .openSSH(let resolver):
       return try await resolver.resolve(host: hop.host, user: hop.user, port: hop.port)
