@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?= -Xswiftc -warnings-as-errors
 PREFIX ?= /usr/local
-APT_PACKAGES := libssh2-1-dev libcurl4-openssl-dev libyaml-dev openssh-server openssh-client pkg-config sudo tmux
+APT_PACKAGES := libssh2-1-dev libcurl4-openssl-dev libyaml-dev openssh-server openssh-client netcat-openbsd pkg-config sudo tmux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build test lint bench demo install clean
