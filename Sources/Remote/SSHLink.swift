@@ -52,6 +52,7 @@ enum SSHLink: Sendable {
       outcome.result = result
       opened.signal()
     }
+    link.tunnelStatus = tunnel.status
     session.submit(tunnel)
     opened.wait()
     if case .failure(let error) = outcome.result {
@@ -132,6 +133,8 @@ final class OpenLink {
   var socket: Int32
   private var process: ProxyCommandProcess?
   private var upstream: SSHSession?
+  /// A jump tunnel's own account of why it ended.
+  var tunnelStatus: TunnelStatus?
 
   init(socket: Int32 = -1, process: ProxyCommandProcess? = nil, upstream: SSHSession? = nil) {
     self.socket = socket

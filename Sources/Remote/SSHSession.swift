@@ -115,6 +115,9 @@ final class SSHSession: @unchecked Sendable {
     self.endpoint = endpoint
   }
 
+  /// Why the connection ended, once it has.
+  var failureReason: String? { lock.withLock { dead } }
+
   /// Whether new operations can be submitted.
   var isAlive: Bool { lock.withLock { dead == nil && !closeRequested } }
 
@@ -309,11 +312,13 @@ final class SSHSession: @unchecked Sendable {
     runLoop(
       context: SessionContext(
         session: session, host: endpoint.displayName, userIsRoot: endpoint.user == "root"),
-      socket: opened.socket, io: io, keepalive: keepalive, keepaliveCountMax: keepaliveCountMax)
+      socket: opened.socket, io: io, keepalive: keepalive, keepaliveCountMax: keepaliveCountMax,
+      linkDetail: { opened.failureDetail })
   }
 
   private func runLoop(
-    context: SessionContext, socket: Int32, io: SessionIO, keepalive: Int32, keepaliveCountMax: Int
+    context: SessionContext, socket: Int32, io: SessionIO, keepalive: Int32, keepaliveCountMax: Int,
+    linkDetail: () -> String?
   ) {
     var active: [SessionOperation] = []
     let clock = ContinuousClock()
@@ -342,7 +347,10 @@ final class SSHSession: @unchecked Sendable {
       for operation in active {
         if let deadline = operation.deadline, deadline <= now { operation.expire(context) }
       }
-      func fail(_ failure: String) {
+      func fail(_ reason: String) {
+        // What happened behind the link (the ProxyCommand exited, the jump host's connection
+        // ended) is the cause the caller needs; the session itself only saw its socket close.
+        let failure = linkDetail().map { "\(reason); \($0)" } ?? reason
         lock.withLock { dead = failure }
         for operation in active { operation.abandon(connectionError: failure, host: context.host) }
         let late = lock.withLock {
@@ -431,8 +439,7 @@ final class SSHSession: @unchecked Sendable {
           again = true
           active.remove(at: index)
         case .connectionLost(let detail):
-          active.remove(at: index)
-          operation.abandon(connectionError: detail, host: context.host)
+          // The caller abandons every operation, this one included, with the full reason.
           return detail
         }
       }

@@ -35,6 +35,8 @@ final class TunnelOperation: SessionOperation {
   private var socketShutDown = false
   private(set) var deadline: ContinuousClock.Instant?
   private var opened: ((Result<Void, any Error>) -> Void)?
+  /// Why the tunnel ended early, for the next hop's connection-lost message.
+  let status = TunnelStatus()
 
   /// - Parameter opened: called once, on the session thread, when the channel is open or
   ///   could not be opened (within `openTimeout`).
@@ -95,6 +97,7 @@ final class TunnelOperation: SessionOperation {
   }
 
   func abandon(connectionError: String, host: String) {
+    status.record(connectionError)
     report(.failure(SSHError.jumpFailed(jumpHost: host, to: target, detail: connectionError)))
     closeSocket()
   }
@@ -241,7 +244,8 @@ final class TunnelOperation: SessionOperation {
 
   private func failure(_ code: Int32, call: String, _ context: SessionContext) -> Advance {
     if LibSSH2.isConnectionError(code) { return .connectionLost(LibSSH2.lastError(context.session).message) }
-    // The channel itself failed; the next hop's session sees its connection end.
+    // The channel itself failed; the next hop's session sees its connection end, and why.
+    status.record(LibSSH2.error(call, context.session, code: code).description)
     startClosing()
     return .progressed
   }
@@ -268,5 +272,18 @@ final class TunnelOperation: SessionOperation {
       Glibc.close(socket)
       socket = -1
     }
+  }
+}
+
+/// Why a tunnel ended before its ends closed it, read by the next hop's session thread.
+final class TunnelStatus: @unchecked Sendable {
+  private let lock = NSLock()
+  private var recorded: String?
+
+  /// The first reason recorded.
+  var reason: String? { lock.withLock { recorded } }
+
+  func record(_ reason: String) {
+    lock.withLock { if recorded == nil { recorded = reason } }
   }
 }

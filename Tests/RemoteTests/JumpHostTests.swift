@@ -140,10 +140,12 @@ import Testing
     try await waitForFile(marker.path)
     bastion.killConnections()
     let result = await running.result
-    guard case .failure(let error) = result, case .connectionLost = error as? TransportError else {
+    guard case .failure(let error) = result, case .connectionLost(_, let detail) = error as? TransportError
+    else {
       Issue.record("expected connectionLost, got \(result)")
       return
     }
+    #expect(detail.contains("jump host bastion"), "the message says where the route broke: \(detail)")
     #expect(try await transport.run(RemoteCommand("echo again")).stdoutText == "again\n")
     #expect(await transport.connectionCount == 2)
     await transport.close()
