@@ -134,7 +134,10 @@ final class LocalProcess: @unchecked Sendable {
       continuation.resume(throwing: LocalTransportError.spawnFailed(arguments.first ?? "", errno: code))
       return
     }
-    for fd in [input[1], output[0], errors[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    // Every end close-on-exec at once (the child's are dup2'ed onto 0, 1 and 2, which clears
+    // the flag there): a process another thread spawns meanwhile (an sshd, a ProxyCommand)
+    // must not inherit a write end and hold this command's output open after it exits.
+    for fd in input + output + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
     lock.lock()
     if stopReason != nil {

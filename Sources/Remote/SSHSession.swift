@@ -236,6 +236,9 @@ final class SSHSession: @unchecked Sendable {
     let ioPointer = Unmanaged.passRetained(io)
     var opened: OpenLink?
     var session: OpaquePointer?
+    // A failed connect is reported only once everything below is torn down: the caller may
+    // exit the process right away, and libcrypto must not be cleaned up under this thread.
+    var connectError: (any Error)?
     defer {
       if let session {
         if let opened {
@@ -261,6 +264,7 @@ final class SSHSession: @unchecked Sendable {
       }
       for waiter in waiters { waiter.resume() }
       finished.signal()
+      if let connectError { connected(.failure(connectError)) }
     }
     do {
       let linkTimeout = connectTimeout ?? .seconds(15)
@@ -304,7 +308,7 @@ final class SSHSession: @unchecked Sendable {
       libssh2_session_set_blocking(created, 0)
       io.buffering = true
     } catch {
-      connected(.failure(error))
+      connectError = error
       return
     }
     connected(.success(()))

@@ -85,6 +85,21 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     }
   }
 
+  /// Creates keys and starts sshd on a thread of its own: key generation blocks for seconds,
+  /// which must not hold one of the few threads of Swift's cooperative pool other tests need.
+  public static func start(hostKeyType: String = "ed25519", logLevel: String = "ERROR") async throws
+    -> LoopbackSSHServer
+  {
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<LoopbackSSHServer, any Error>) in
+      Thread {
+        continuation.resume(
+          with: Result { try LoopbackSSHServer(hostKeyType: hostKeyType, logLevel: logLevel) })
+      }
+      .start()
+    }
+  }
+
   /// Stops sshd and removes the throwaway directory (keys, config, logs).
   deinit {
     stop()

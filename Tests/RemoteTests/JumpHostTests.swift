@@ -9,7 +9,7 @@ import Testing
 /// its log shows each direct-tcpip request) and a target.
 @Suite(.serialized) struct JumpHostTests {
   @Test func connectsThroughTheBastionAndRecordsBothKeys() async throws {
-    let fixture = try SSHFixture(route: .jump)
+    let fixture = try await SSHFixture.start(route: .jump)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let output = try await transport.run(RemoteCommand("echo behind-bastion"))
@@ -29,7 +29,7 @@ import Testing
   }
 
   @Test func unknownBastionKeyIsRefusedThenAcceptedAndRemembered() async throws {
-    let fixture = try SSHFixture(route: .jump)
+    let fixture = try await SSHFixture.start(route: .jump)
     defer { fixture.stop() }
     let bastion = try #require(fixture.bastion)
     try fixture.server.trustInUserKnownHosts()
@@ -55,7 +55,7 @@ import Testing
   }
 
   @Test func changedBastionKeyIsAlwaysRefused() async throws {
-    let fixture = try SSHFixture(route: .jump)
+    let fixture = try await SSHFixture.start(route: .jump)
     defer { fixture.stop() }
     let bastion = try #require(fixture.bastion)
     try fixture.server.trustInUserKnownHosts(others: [bastion])
@@ -79,9 +79,9 @@ import Testing
   /// Two jump hosts: each hop is tunnelled through the one before it, and each logs the
   /// request for the next.
   @Test func chainOfTwoJumpHosts() async throws {
-    let target = try LoopbackSSHServer()
-    let first = try LoopbackSSHServer(logLevel: "DEBUG1")
-    let second = try LoopbackSSHServer(logLevel: "DEBUG1")
+    let target = try await LoopbackSSHServer.start()
+    let first = try await LoopbackSSHServer.start(logLevel: "DEBUG1")
+    let second = try await LoopbackSSHServer.start(logLevel: "DEBUG1")
     defer {
       target.stop()
       first.stop()
@@ -112,7 +112,7 @@ import Testing
   }
 
   @Test func bastionThatCannotReachTheTargetIsNamed() async throws {
-    let fixture = try SSHFixture(route: .jump)
+    let fixture = try await SSHFixture.start(route: .jump)
     defer { fixture.stop() }
     try fixture.server.trustInUserKnownHosts(others: fixture.bastion.map { [$0] } ?? [])
     fixture.server.stop()
@@ -129,7 +129,7 @@ import Testing
   }
 
   @Test func droppedBastionConnectionIsReportedAndTheRouteReopened() async throws {
-    let fixture = try SSHFixture(route: .jump)
+    let fixture = try await SSHFixture.start(route: .jump)
     defer { fixture.stop() }
     let bastion = try #require(fixture.bastion)
     let transport = try await fixture.transport()
@@ -154,8 +154,8 @@ import Testing
   /// ServerAliveInterval is honoured on a connection through a jump host: the target sees
   /// keepalives while labrun is idle.
   @Test func keepalivesReachTheTargetThroughTheBastion() async throws {
-    let server = try LoopbackSSHServer(logLevel: "DEBUG1")
-    let bastion = try LoopbackSSHServer()
+    let server = try await LoopbackSSHServer.start(logLevel: "DEBUG1")
+    let bastion = try await LoopbackSSHServer.start()
     defer {
       server.stop()
       bastion.stop()
@@ -170,15 +170,19 @@ import Testing
         sshConfigFile: config.path, state: state,
         environment: ["HOME": server.clientHome.path, "USER": server.user]))
     #expect(await transport.destination.keepaliveInterval == 1)
+    // One a second while idle; without ServerAliveInterval there would be none for 30 s.
     let before = server.log.components(separatedBy: "keepalive@libssh2.org").count
-    try await Task.sleep(for: .seconds(3))
-    let after = server.log.components(separatedBy: "keepalive@libssh2.org").count
-    #expect(after - before >= 2, "keepalives seen by the target: \(after - before)")
+    var seen = 0
+    for _ in 0..<150 where seen < 3 {
+      try await Task.sleep(for: .milliseconds(100))
+      seen = server.log.components(separatedBy: "keepalive@libssh2.org").count - before
+    }
+    #expect(seen >= 3, "keepalives seen by the target within 15 s: \(seen)")
     await transport.close()
   }
 
   @Test func proxyCommandCarriesTheSessionAndIsStoppedAfterwards() async throws {
-    let fixture = try SSHFixture(route: .proxyCommand)
+    let fixture = try await SSHFixture.start(route: .proxyCommand)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     #expect(try await transport.run(RemoteCommand("echo via-proxy")).stdoutText == "via-proxy\n")
@@ -188,7 +192,7 @@ import Testing
   }
 
   @Test func failingProxyCommandIsReported() async throws {
-    let server = try LoopbackSSHServer()
+    let server = try await LoopbackSSHServer.start()
     defer { server.stop() }
     try server.trustInUserKnownHosts()
     let config = try server.writeSSHConfig(alias: "gpu-vm", route: .command("sh -c 'exit 7'"))

@@ -24,8 +24,8 @@ import Testing
       for alias in aliases {
         let spec = try SSHTransportFactory.HostSpec(parsing: alias)
         let hop = SSHJumpHop(user: spec.user, host: spec.host, port: spec.port)
-        let oracle = try corpus.sshG(config: config, hop)
-        let defaults = try corpus.sshG(config: "none", hop)
+        let oracle = try await corpus.sshG(config: config, hop)
+        let defaults = try await corpus.sshG(config: "none", hop)
         let where_ = "\(file) \(alias) (\(resolver.name))"
         let options = try await resolver.hostOptions(hop)
         #expect(options.hostName == oracle["hostname"]?.first, "hostname: \(where_)")
@@ -50,7 +50,7 @@ import Testing
         let hops = try (oracle["proxyjump"]?.first).flatMap { try SSHJumpHop.list($0) } ?? []
         #expect(plan.jumpHosts.count >= hops.count, "route: \(where_)")
         for (hop, planned) in zip(hops.reversed(), plan.jumpHosts.reversed()) {
-          let hopOracle = try corpus.sshG(config: config, hop)
+          let hopOracle = try await corpus.sshG(config: config, hop)
           #expect(planned.hostName == hopOracle["hostname"]?.first, "jump host \(hop): \(where_)")
           #expect(planned.user == hopOracle["user"]?.first, "jump host \(hop) user: \(where_)")
           #expect(String(planned.port) == hopOracle["port"]?.first, "jump host \(hop) port: \(where_)")
@@ -130,12 +130,13 @@ import Testing
         environment: environment)
     }
 
-    /// The real `ssh -G` for a hop, as keyword → values.
-    func sshG(config: String, _ hop: SSHJumpHop) throws -> [String: [String]] {
+    /// The real `ssh -G` for a hop, as keyword → values (run off Swift's cooperative pool).
+    func sshG(config: String, _ hop: SSHJumpHop) async throws -> [String: [String]] {
       var arguments = [ssh, "-G", "-F", config]
       if let user = hop.user { arguments += ["-l", user] }
       if let port = hop.port { arguments += ["-p", String(port)] }
-      let result = SpawnedProcess.run(arguments + ["--", hop.host])
+      let command = arguments + ["--", hop.host]
+      let result = await OffPool.run { SpawnedProcess.run(command) }
       guard result.status == 0 else {
         throw LoopbackSSHServer.ServerError.commandFailed("ssh -G \(hop)", result.output)
       }

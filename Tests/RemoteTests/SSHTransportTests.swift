@@ -22,32 +22,38 @@ struct SSHFixture {
   /// The ssh_config for the routed cases (alias `gpu-vm`).
   let config: URL?
 
-  init(hostKeyType: String = "ed25519", route: TestRoute = .direct) throws {
-    server = try LoopbackSSHServer(hostKeyType: hostKeyType)
+  /// Starts the servers off Swift's cooperative pool (key generation blocks for seconds).
+  static func start(hostKeyType: String = "ed25519", route: TestRoute = .direct) async throws -> SSHFixture {
+    let server = try await LoopbackSSHServer.start(hostKeyType: hostKeyType)
+    let bastion = route == .jump ? try await LoopbackSSHServer.start(logLevel: "DEBUG1") : nil
+    return try SSHFixture(server: server, bastion: bastion, route: route)
+  }
+
+  private init(server: LoopbackSSHServer, bastion: LoopbackSSHServer?, route: TestRoute) throws {
+    self.server = server
+    self.bastion = bastion
     state = StateDirectory(root: server.directory.appendingPathComponent("state"))
     self.route = route
     switch route {
     case .direct:
-      bastion = nil
       config = nil
     case .jump:
-      let bastion = try LoopbackSSHServer(logLevel: "DEBUG1")
-      self.bastion = bastion
+      guard let bastion else { throw LoopbackSSHServer.ServerError.didNotStart("no bastion") }
       config = try server.writeSSHConfig(
         alias: "gpu-vm", route: .jump(through: bastion, name: "bastion"), extra: Self.keepalive)
     case .proxyCommand:
       guard let netcat = ["/usr/bin/nc", "/bin/nc"].first(where: FileManager.default.isExecutableFile) else {
         throw LoopbackSSHServer.ServerError.missingTool("nc (netcat-openbsd; `make deps` installs it)")
       }
-      bastion = nil
       config = try server.writeSSHConfig(
         alias: "gpu-vm", route: .command("\(netcat) %h %p"), extra: Self.keepalive)
     }
   }
 
-  /// Keepalives every second on routed connections: a dropped connection behind a ProxyCommand
-  /// is noticed by their silence (3 s), and every bulk test runs with keepalives interleaved.
-  static let keepalive = ["ServerAliveInterval 1"]
+  /// Keepalives every 2 s on routed connections: a dropped connection behind a ProxyCommand is
+  /// noticed by their silence (10 s, generous for a loaded machine), and every bulk test runs
+  /// with keepalives interleaved.
+  static let keepalive = ["ServerAliveInterval 2", "ServerAliveCountMax 5"]
 
   var environment: [String: String] {
     [
@@ -87,7 +93,7 @@ struct SSHFixture {
 @Suite(.serialized) struct SSHTransportTests {
   @Test(arguments: ["ed25519", "ecdsa", "rsa"])
   func authenticatesWithKeyType(type: String) async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let transport = try await SSHTransportFactory.open(
@@ -99,7 +105,7 @@ struct SSHFixture {
   }
 
   @Test func defaultKeyInHomeIsUsed() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let source = try #require(fixture.server.keys["ecdsa"])
@@ -111,7 +117,7 @@ struct SSHFixture {
   }
 
   @Test func encryptedKeyUsesPassphraseFromEnvironment() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let withPassphrase = fixture.options(
@@ -137,7 +143,7 @@ struct SSHFixture {
   }
 
   @Test func authenticatesThroughSSHAgent() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let socket = fixture.server.directory.appendingPathComponent("agent.sock").path
@@ -155,7 +161,7 @@ struct SSHFixture {
   }
 
   @Test func wrongKeyNamesEveryMethodTried() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let error = await #expect(throws: SSHError.self) {
@@ -172,7 +178,7 @@ struct SSHFixture {
   }
 
   @Test func unknownHostKeyIsRefusedThenAcceptedAndRemembered() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     let identity = fixture.server.keys["ed25519"]
     let refused = await #expect(throws: SSHError.self) {
@@ -203,7 +209,7 @@ struct SSHFixture {
   }
 
   @Test func changedHostKeyIsAlwaysRefusedShowingBothFingerprints() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let oldFingerprint = fixture.server.hostKeyFingerprint
@@ -226,7 +232,7 @@ struct SSHFixture {
   }
 
   @Test func hashedKnownHostsEntryIsRecognised() async throws {
-    let fixture = try SSHFixture(hostKeyType: "ecdsa")
+    let fixture = try await SSHFixture.start(hostKeyType: "ecdsa")
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts(hashed: true)
     let text = try String(
@@ -239,7 +245,7 @@ struct SSHFixture {
   }
 
   @Test func aliasResolvesThroughConfigFile() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let config = try fixture.server.writeSSHConfig(alias: "gpu-vm", identity: fixture.server.keys["rsa"])
@@ -260,7 +266,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func reportsRealExitStatus(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     for status: Int32 in [0, 3, 255] {
@@ -274,7 +280,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func drainsTwentyMebibytesOnBothStreams(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let file = fixture.server.directory.appendingPathComponent("random")
@@ -296,7 +302,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func arbitraryBytesRoundTrip(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let all = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }
@@ -310,7 +316,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func hostileStringsArriveLiterally(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let directory = fixture.server.directory.appendingPathComponent("hostile")
@@ -331,7 +337,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func commandPastItsTimeoutIsStoppedAndReported(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let pidFile = fixture.server.directory.appendingPathComponent("sleeper.pid")
@@ -355,7 +361,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func cancellationStopsTheRemoteCommand(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let pidFile = fixture.server.directory.appendingPathComponent("cancel.pid")
@@ -376,7 +382,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func droppedConnectionIsReportedAndTheNextCommandReconnects(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let marker = fixture.server.directory.appendingPathComponent("started")
@@ -404,7 +410,7 @@ struct SSHFixture {
   /// replaced.
   @Test(arguments: TestRoute.allCases)
   func unresponsiveHostDoesNotHang(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer {
       fixture.server.signalConnections(SIGCONT)
       fixture.stop()
@@ -435,7 +441,7 @@ struct SSHFixture {
   /// More concurrent commands than sshd's default MaxSessions (10): they queue for channels.
   @Test(arguments: TestRoute.allCases)
   func manyCommandsShareOneConnection(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let results = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -457,7 +463,7 @@ struct SSHFixture {
   /// duplicate data, which the digests would show.
   @Test(arguments: TestRoute.allCases)
   func concurrentBulkSendsStayIntact(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("concurrent-source")
@@ -482,7 +488,7 @@ struct SSHFixture {
 
   @Test(arguments: TestRoute.allCases)
   func sftpMovesOneHundredMebibytesBothWays(route: TestRoute) async throws {
-    let fixture = try SSHFixture(route: route)
+    let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("upload-source")
@@ -549,7 +555,7 @@ func waitForFile(_ path: String) async throws {
     // `*`: no password, but not a locked account (sshd refuses logins to locked accounts).
     let unlocked = LoopbackSSHServer.run(["/usr/sbin/usermod", "-p", "*", Self.user])
     try #require(unlocked.status == 0, "usermod: \(unlocked.output)")
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let transport = try await SSHTransportFactory.open(
