@@ -82,6 +82,14 @@ final class SessionContext {
   }
 
   var lastErrno: Int32 { libssh2_session_last_errno(session) }
+
+  /// What an operation returns after one non-blocking channel teardown call (close,
+  /// wait_closed): nil when the call is done, failed or not, with the connection still there.
+  func teardownStep(_ rc: Int32) -> Advance? {
+    if rc == LibSSH2.eagain { return .wouldBlock }
+    if rc != 0, LibSSH2.isConnectionError(rc) { return .connectionLost(LibSSH2.lastError(session).message) }
+    return nil
+  }
 }
 
 /// One SSH connection: a socket, a libssh2 session, and the dedicated thread that owns both.

@@ -34,7 +34,6 @@ struct ResolvedHostReport: Encodable {
     }
   }
 
-  var name: String
   var hop: Hop
   var identitiesOnly: Bool
   var identityAgent: String?
@@ -51,7 +50,6 @@ struct ResolvedHostReport: Encodable {
         identityFiles: host.keyFiles(home: home), knownHostsFiles: [labrunKnownHosts] + host.knownHostsFiles,
         proxyCommand: host.proxyCommand)
     }
-    name = destination.name
     self.hop = hop(destination)
     identitiesOnly = destination.identitiesOnly
     identityAgent = destination.agentSocket
@@ -63,11 +61,7 @@ struct ResolvedHostReport: Encodable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, hostname, user, port
-    case identityFiles = "identity_files"
-    case knownHostsFiles = "known_hosts_files"
     case proxyJump = "proxy_jump"
-    case proxyCommand = "proxy_command"
     case identitiesOnly = "identities_only"
     case identityAgent = "identity_agent"
     case hostKeyAlias = "host_key_alias"
@@ -76,16 +70,11 @@ struct ResolvedHostReport: Encodable {
     case resolvedBy = "resolved_by"
   }
 
+  /// The target's own keys as a hop has them, then what only the target has.
   func encode(to encoder: any Encoder) throws {
+    try hop.encode(to: encoder)
     var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(name, forKey: .name)
-    try container.encode(hop.hostname, forKey: .hostname)
-    try container.encode(hop.user, forKey: .user)
-    try container.encode(hop.port, forKey: .port)
-    try container.encode(hop.identityFiles, forKey: .identityFiles)
-    try container.encode(hop.knownHostsFiles, forKey: .knownHostsFiles)
     try container.encode(proxyJump, forKey: .proxyJump)
-    try container.encode(hop.proxyCommand, forKey: .proxyCommand)
     try container.encode(identitiesOnly, forKey: .identitiesOnly)
     try container.encode(identityAgent, forKey: .identityAgent)
     try container.encode(hostKeyAlias, forKey: .hostKeyAlias)
@@ -97,7 +86,7 @@ struct ResolvedHostReport: Encodable {
   /// Aligned `label  value` lines.
   var text: String {
     var rows: [(String, String)] = [
-      ("host", name), ("hostname", hop.hostname), ("user", hop.user), ("port", String(hop.port)),
+      ("host", hop.name), ("hostname", hop.hostname), ("user", hop.user), ("port", String(hop.port)),
       ("identity files", hop.identityFiles.joined(separator: ", ")),
       ("identities only", identitiesOnly ? "yes" : "no"),
       ("identity agent", identityAgent ?? "none"),
