@@ -130,12 +130,15 @@ import Testing
 
   @Test func droppedBastionConnectionIsReportedAndTheRouteReopened() async throws {
     let fixture = try await SSHFixture.start(route: .jump)
-    defer { fixture.stop() }
+    let marker = fixture.server.directory.appendingPathComponent("started")
+    defer {
+      killRecordedProcess(marker)
+      fixture.stop()
+    }
     let bastion = try #require(fixture.bastion)
     let transport = try await fixture.transport()
-    let marker = fixture.server.directory.appendingPathComponent("started")
     let running = Task {
-      try await transport.run(RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 60"))
+      try await transport.run(RemoteCommand("echo $$ > \(ShellQuote.quote(marker.path)); exec sleep 60"))
     }
     try await waitForFile(marker.path)
     bastion.killConnections()

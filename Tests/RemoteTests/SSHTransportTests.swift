@@ -383,12 +383,15 @@ struct SSHFixture {
   @Test(arguments: TestRoute.allCases)
   func droppedConnectionIsReportedAndTheNextCommandReconnects(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
-    defer { fixture.stop() }
-    let transport = try await fixture.transport()
     let marker = fixture.server.directory.appendingPathComponent("started")
+    defer {
+      killRecordedProcess(marker)
+      fixture.stop()
+    }
+    let transport = try await fixture.transport()
     let server = fixture.server
     let running = Task {
-      try await transport.run(RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 60"))
+      try await transport.run(RemoteCommand("echo $$ > \(ShellQuote.quote(marker.path)); exec sleep 60"))
     }
     try await waitForFile(marker.path)
     server.killConnections()
@@ -411,18 +414,19 @@ struct SSHFixture {
   @Test(arguments: TestRoute.allCases)
   func unresponsiveHostDoesNotHang(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
+    let marker = fixture.server.directory.appendingPathComponent("frozen")
     defer {
       fixture.server.signalConnections(SIGCONT)
+      killRecordedProcess(marker)
       fixture.stop()
     }
     let transport = try await fixture.transport()
-    let marker = fixture.server.directory.appendingPathComponent("frozen")
     let server = fixture.server
     let clock = ContinuousClock()
     let start = clock.now
     let running = Task {
       try await transport.run(
-        RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 300", timeout: .seconds(2)))
+        RemoteCommand("echo $$ > \(ShellQuote.quote(marker.path)); exec sleep 300", timeout: .seconds(2)))
     }
     try await waitForFile(marker.path)
     server.signalConnections(SIGSTOP)
@@ -530,6 +534,15 @@ func processIsGone(_ pid: String) async -> Bool {
     try? await Task.sleep(for: .milliseconds(10))
   }
   return false
+}
+
+/// Kills the remote command whose pid it wrote to `file`: a command whose sshd session the
+/// test killed or froze outlives it, and must not be left running.
+func killRecordedProcess(_ file: URL) {
+  guard let text = try? String(contentsOf: file, encoding: .utf8),
+    let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+  else { return }
+  kill(pid, SIGKILL)
 }
 
 /// Waits (without blocking a thread) up to 5 s for `path` to exist.
