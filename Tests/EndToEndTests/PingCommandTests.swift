@@ -97,6 +97,7 @@ import Testing
   @Test func pingsLocalHost() async throws {
     let binary = try LabrunBinary()
     let home = try TemporaryDirectory(prefix: "labrun-ping")
+    defer { home.remove() }
     let result = try await binary.run(["ping", "--host", "local"], environment: ["LABRUN_HOME": home.path])
     #expect(result.status == 0, "\(result)")
     #expect(result.stdout.contains("host       local"))
