@@ -92,10 +92,39 @@ public struct TargetInfo: Sendable, Hashable, Codable {
   public var port: Int?
   /// `SHA256:…` fingerprint of the host key, for ssh targets.
   public var hostKey: String?
+  /// The jump hosts (ProxyJump) the connection went through, in order; absent when direct.
+  public var jumpHosts: [JumpHost]?
+
+  /// One jump host on the way to an ssh target, as run.json's `target.jump_hosts[]` records it.
+  public struct JumpHost: Sendable, Hashable, Codable {
+    /// The hop as ProxyJump names it (`bastion`, `admin@bastion:2222`).
+    public var name: String
+    /// Resolved host address or name.
+    public var address: String?
+    public var user: String?
+    public var port: Int?
+    /// `SHA256:…` fingerprint of the jump host's key.
+    public var hostKey: String?
+
+    public init(
+      name: String, address: String? = nil, user: String? = nil, port: Int? = nil, hostKey: String? = nil
+    ) {
+      self.name = name
+      self.address = address
+      self.user = user
+      self.port = port
+      self.hostKey = hostKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case name, address, user, port
+      case hostKey = "host_key"
+    }
+  }
 
   public init(
     name: String, kind: Kind, address: String? = nil, user: String? = nil, port: Int? = nil,
-    hostKey: String? = nil
+    hostKey: String? = nil, jumpHosts: [JumpHost]? = nil
   ) {
     self.name = name
     self.kind = kind
@@ -103,11 +132,13 @@ public struct TargetInfo: Sendable, Hashable, Codable {
     self.user = user
     self.port = port
     self.hostKey = hostKey
+    self.jumpHosts = jumpHosts
   }
 
   enum CodingKeys: String, CodingKey {
     case name, kind, address, user, port
     case hostKey = "host_key"
+    case jumpHosts = "jump_hosts"
   }
 }
 

@@ -15,6 +15,9 @@ public struct ConnectionOptions: Sendable {
   public var environment: [String: String]
   /// Asks the person at the terminal for a key's passphrase (nil: no terminal).
   public var askPassphrase: (@Sendable (String) -> String?)?
+  /// OpenSSH's `ssh`, asked (`ssh -G`) how ssh_config resolves a host; nil: labrun's own parser.
+  /// Found on `PATH`; `LABRUN_SSH` names another, and `LABRUN_SSH=` (empty) turns it off.
+  public var openSSH: String?
 
   public init(
     sshConfigFile: String? = nil, identityFile: String? = nil, acceptNewHostKey: Bool = false,
@@ -28,5 +31,17 @@ public struct ConnectionOptions: Sendable {
     self.acceptNewHostKey = acceptNewHostKey
     self.state = state
     self.environment = environment
+    self.openSSH = Self.findOpenSSH(environment)
+  }
+
+  /// `LABRUN_SSH` if set (empty: none), else the first executable `ssh` on `PATH`.
+  static func findOpenSSH(_ environment: [String: String]) -> String? {
+    if let chosen = environment["LABRUN_SSH"] { return chosen.isEmpty ? nil : chosen }
+    let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for directory in path.split(separator: ":") where !directory.isEmpty {
+      let candidate = String(directory) + "/ssh"
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
   }
 }

@@ -107,6 +107,11 @@ final class ExecOperation: SessionOperation {
   }
 
   func abandon(connectionError: String, host: String) {
+    if termination != nil {
+      // Its timeout or cancellation came first: that is what the caller is told.
+      finish(.failure(terminationError()))
+      return
+    }
     let error: Error =
       started
       ? TransportError.connectionLost(
@@ -206,22 +211,14 @@ final class ExecOperation: SessionOperation {
 
   private func closeChannel(_ context: SessionContext) -> Advance {
     guard let channel else { return .finished }
-    let rc = libssh2_channel_close(channel)
-    if rc == LibSSH2.eagain { return .wouldBlock }
-    if rc != 0, LibSSH2.isConnectionError(rc) {
-      return .connectionLost(LibSSH2.lastError(context.session).message)
-    }
+    if let pending = context.teardownStep(libssh2_channel_close(channel)) { return pending }
     phase = forcedClose ? .freeing : .waitingClosed
     return .progressed
   }
 
   private func waitClosed(_ context: SessionContext) -> Advance {
     guard let channel else { return .finished }
-    let rc = libssh2_channel_wait_closed(channel)
-    if rc == LibSSH2.eagain { return .wouldBlock }
-    if rc != 0, LibSSH2.isConnectionError(rc) {
-      return .connectionLost(LibSSH2.lastError(context.session).message)
-    }
+    if let pending = context.teardownStep(libssh2_channel_wait_closed(channel)) { return pending }
     phase = .freeing
     return .progressed
   }

@@ -89,7 +89,12 @@ public struct KnownHosts: Sendable {
 
   /// Checks `key` offered by `host` (any of its names/addresses) on `port`.
   public func verdict(for key: HostKey, hosts: [String], port: Int) -> HostKeyVerdict {
-    let tokens = hosts.map { Self.hostToken($0, port: port) }
+    verdict(for: key, tokens: hosts.map { Self.hostToken($0, port: port) })
+  }
+
+  /// Checks `key` against the entries for any of `tokens` (`host`, `[host]:port`, or a
+  /// HostKeyAlias).
+  public func verdict(for key: HostKey, tokens: [String]) -> HostKeyVerdict {
     let matching = entries.filter { entry in
       entry.marker != "@cert-authority"
         && tokens.contains { Self.matches(token: $0, patterns: entry.patterns) }
@@ -105,7 +110,11 @@ public struct KnownHosts: Sendable {
 
   /// Key types on record for the host, so the handshake can prefer them.
   public func knownKeyTypes(hosts: [String], port: Int) -> [String] {
-    let tokens = hosts.map { Self.hostToken($0, port: port) }
+    knownKeyTypes(tokens: hosts.map { Self.hostToken($0, port: port) })
+  }
+
+  /// Key types on record under any of `tokens`.
+  public func knownKeyTypes(tokens: [String]) -> [String] {
     var types: [String] = []
     for entry in entries where entry.marker == nil {
       guard tokens.contains(where: { Self.matches(token: $0, patterns: entry.patterns) }) else { continue }

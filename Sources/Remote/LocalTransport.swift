@@ -134,7 +134,10 @@ final class LocalProcess: @unchecked Sendable {
       continuation.resume(throwing: LocalTransportError.spawnFailed(arguments.first ?? "", errno: code))
       return
     }
-    for fd in [input[1], output[0], errors[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    // Every end close-on-exec at once (the child's are dup2'ed onto 0, 1 and 2, which clears
+    // the flag there): a process another thread spawns meanwhile (an sshd, a ProxyCommand)
+    // must not inherit a write end and hold this command's output open after it exits.
+    for fd in input + output + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
     lock.lock()
     if stopReason != nil {
@@ -211,7 +214,25 @@ final class LocalProcess: @unchecked Sendable {
     posix_spawn_file_actions_adddup2(&actions, stdin, 0)
     posix_spawn_file_actions_adddup2(&actions, stdout, 1)
     posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-    // Own process group (so the whole tree can be killed), default signal handling, no mask.
+    Self.isolate(&attributes)
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var child: pid_t = 0
+    let result = posix_spawnp(&child, arguments[0], &actions, &attributes, argv, environ)
+    guard result == 0 else { return .failure(.spawnFailed(arguments[0], errno: result)) }
+    return .success(child)
+  }
+
+  #if os(Linux)
+    typealias SpawnAttributes = posix_spawnattr_t
+  #else
+    typealias SpawnAttributes = posix_spawnattr_t?
+  #endif
+
+  /// A process group of its own (so the whole tree can be stopped, and a terminal's Ctrl-C
+  /// reaches labrun rather than the child), default signal handling (labrun ignores some
+  /// signals, which children would inherit), nothing blocked.
+  static func isolate(_ attributes: inout SpawnAttributes) {
     var defaults = sigset_t()
     sigemptyset(&defaults)
     for signal in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, signal) }
@@ -222,12 +243,6 @@ final class LocalProcess: @unchecked Sendable {
     posix_spawnattr_setpgroup(&attributes, 0)
     posix_spawnattr_setflags(
       &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
-    var child: pid_t = 0
-    let result = posix_spawnp(&child, arguments[0], &actions, &attributes, argv, environ)
-    guard result == 0 else { return .failure(.spawnFailed(arguments[0], errno: result)) }
-    return .success(child)
   }
 
   private static func writeAll(_ bytes: [UInt8], to fd: Int32) {

@@ -12,6 +12,8 @@ struct SSHAuthenticator: Sendable {
   var identitiesOnly: Bool
   var home: String
   var agentSocket: String?
+  /// Why there is no agent socket (`SSH_AUTH_SOCK not set`, `IdentityAgent none`).
+  var agentAbsence = "SSH_AUTH_SOCK not set"
   /// `LABRUN_KEY_PASSPHRASE`, if set.
   var environmentPassphrase: String?
   /// Asks the person at the terminal; nil when there is none.
@@ -47,7 +49,7 @@ struct SSHAuthenticator: Sendable {
     } else if identitiesOnly {
       tried.append("ssh-agent (skipped: IdentitiesOnly yes)")
     } else {
-      tried.append("ssh-agent (SSH_AUTH_SOCK not set)")
+      tried.append("ssh-agent (\(agentAbsence))")
     }
     let explicit = !identityFiles.isEmpty
     for path in candidateKeyFiles {

@@ -1,149 +1,224 @@
 import Foundation
 
-/// The subset of ssh_config(5) labrun honours, resolved for one host.
-public struct SSHHostConfig: Sendable, Hashable {
-  /// The real host name or address to connect to.
-  public var hostName: String
-  public var user: String?
-  public var port: Int?
-  /// IdentityFile values, `~` and `%` tokens expanded, in file order.
-  public var identityFiles: [String]
-  /// IdentitiesOnly: use only the configured identities (no agent keys).
-  public var identitiesOnly: Bool
-}
+#if canImport(Glibc)
+  import Glibc
+#endif
 
-/// A parsed ssh_config file: Host blocks with first-value-wins semantics, like ssh.
+/// ssh_config files parsed the way OpenSSH's readconf.c reads them: lines split into a keyword
+/// and arguments (quotes, backslash escapes, `Key=Value`, `#` comments), `Include` followed
+/// (globs; relative paths under `~/.ssh/`, or `/etc/ssh/` for the system file).
 ///
-/// Unknown keywords are kept but ignored; `Match` blocks are not evaluated (treated as not
-/// matching); `Include` is followed relative to `~/.ssh`.
+/// This is labrun's own resolver, used when OpenSSH's `ssh` is not installed (otherwise
+/// ``OpenSSHConfigResolver`` asks `ssh -G`). ``resolve(host:user:port:localUser:home:environment:)``
+/// evaluates `Host` and `Match` (`host`, `originalhost`, `user`, `localuser`, `all`) with
+/// first-value-wins semantics; criteria it cannot evaluate are reported, never guessed.
 public struct SSHConfig: Sendable {
-  struct Entry: Sendable {
-    var patterns: [String]?  // nil: before any Host line (applies to all)
-    var keyword: String  // lower-cased
-    var value: String
+  /// One meaningful line.
+  enum Line: Sendable {
+    /// `Host` and its patterns.
+    case host(patterns: [String])
+    /// `Match` and its criteria, split into words; `location` is `file line N`.
+    case match(criteria: [String], location: String)
+    /// `Include`: every matched file's lines, in glob order.
+    case include(files: [[Line]])
+    /// Any other keyword (lower-cased), its arguments, and the raw text after the keyword
+    /// (ProxyCommand takes the rest of the line as written).
+    case option(keyword: String, arguments: [String], rest: String, location: String)
   }
 
-  var entries: [Entry]
-  /// The file it was read from, for messages.
-  public let path: String
-
-  /// An empty configuration (no file).
-  public init(path: String) {
-    self.entries = []
-    self.path = path
+  /// A file and its lines.
+  struct File: Sendable {
+    var path: String
+    var lines: [Line]
   }
 
-  /// Reads `path`; a missing file is an empty configuration unless `required`.
-  public init(contentsOf path: String, home: String, required: Bool) throws {
-    self.path = path
-    self.entries = []
-    guard FileManager.default.fileExists(atPath: path) else {
-      if required { throw SSHError.configUnreadable(path: path, detail: "no such file") }
+  /// The files in the order ssh reads them.
+  var files: [File]
+
+  /// OpenSSH nests Include at most this deep (READCONF_MAX_DEPTH).
+  static let maximumDepth = 16
+
+  /// The configuration ssh would read: `configFile` (`-F`; `none` for no file) alone, else the
+  /// user's `~/.ssh/config` (if present) followed by the system-wide `systemFile` (if present).
+  /// - Throws: ``SSHError/configUnreadable(path:detail:)`` when `-F` names a missing file,
+  ///   ``SSHError/configInvalid(source:detail:)`` for a line ssh would reject.
+  public init(configFile: String?, home: String, systemFile: String = "/etc/ssh/ssh_config") throws {
+    files = []
+    if let configFile {
+      guard configFile.lowercased() != "none" else { return }
+      guard FileManager.default.fileExists(atPath: configFile) else {
+        throw SSHError.configUnreadable(path: configFile, detail: "no such file")
+      }
+      files.append(try Self.load(path: configFile, home: home, userConfig: true, depth: 0))
       return
     }
-    try load(path: path, home: home, patterns: nil, depth: 0)
+    let user = home + "/.ssh/config"
+    if FileManager.default.fileExists(atPath: user) {
+      files.append(try Self.load(path: user, home: home, userConfig: true, depth: 0))
+    }
+    if FileManager.default.fileExists(atPath: systemFile) {
+      files.append(try Self.load(path: systemFile, home: home, userConfig: false, depth: 0))
+    }
   }
 
-  /// Parses configuration text (used by tests and `Include`).
-  public init(text: String, path: String, home: String = NSHomeDirectory()) throws {
-    self.path = path
-    self.entries = []
-    try parse(text: text, home: home, patterns: nil, depth: 0)
+  /// Configuration text, as if read from a user file at `path` (tests).
+  public init(text: String, path: String, home: String) throws {
+    files = [
+      File(path: path, lines: try Self.parse(text: text, path: path, home: home, userConfig: true, depth: 0))
+    ]
   }
 
-  private mutating func load(path: String, home: String, patterns: [String]?, depth: Int) throws {
+  /// Resolves `host` as ssh does for `ssh [-l user] [-p port] host`.
+  func resolve(
+    host: String, user: String?, port: Int?, localUser: String, home: String, environment: [String: String]
+  ) throws -> SSHHostOptions {
+    var evaluation = SSHConfigEvaluation(hostArgument: host, user: user, port: port, localUser: localUser)
+    for file in files {
+      var active = true
+      try evaluation.evaluate(file.lines, active: &active, neverMatch: false)
+    }
+    return try evaluation.finish(home: home, environment: environment)
+  }
+
+  // MARK: - Reading
+
+  private static func load(path: String, home: String, userConfig: Bool, depth: Int) throws -> File {
     let text: String
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
       throw SSHError.configUnreadable(path: path, detail: error.localizedDescription)
     }
-    try parse(text: text, home: home, patterns: patterns, depth: depth)
+    return File(
+      path: path, lines: try parse(text: text, path: path, home: home, userConfig: userConfig, depth: depth))
   }
 
-  private mutating func parse(text: String, home: String, patterns start: [String]?, depth: Int) throws {
-    var patterns = start
-    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-      let words = Self.words(String(rawLine))
-      guard let first = words.first else { continue }
-      let keyword = first.lowercased()
-      let arguments = Array(words.dropFirst())
+  private static func parse(text: String, path: String, home: String, userConfig: Bool, depth: Int) throws
+    -> [Line]
+  {
+    var lines: [Line] = []
+    var number = 0
+    for rawLine in text.split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    {
+      number += 1
+      let location = "\(path) line \(number)"
+      guard let (keyword, rest) = splitKeyword(String(rawLine)) else { continue }
+      guard !rest.isEmpty else {
+        throw SSHError.configInvalid(source: location, detail: "no argument after keyword \"\(keyword)\"")
+      }
+      guard let arguments = argumentWords(rest) else {
+        throw SSHError.configInvalid(source: location, detail: "invalid quotes")
+      }
       switch keyword {
       case "host":
-        patterns = arguments
+        lines.append(.host(patterns: arguments))
       case "match":
-        patterns = []  // never matches: labrun does not evaluate Match criteria
+        lines.append(.match(criteria: arguments, location: location))
       case "include":
-        guard depth < 8 else { continue }
+        guard depth < maximumDepth else {
+          throw SSHError.configInvalid(source: location, detail: "Include nested too deeply")
+        }
+        var included: [[Line]] = []
         for argument in arguments {
-          let expanded = Self.expandTilde(argument, home: home)
-          let full = expanded.hasPrefix("/") ? expanded : home + "/.ssh/" + expanded
-          for file in Self.glob(full) {
-            try load(path: file, home: home, patterns: patterns, depth: depth + 1)
+          var pattern = argument
+          if pattern.hasPrefix("~") {
+            guard userConfig else {
+              throw SSHError.configInvalid(source: location, detail: "bad include path \(argument)")
+            }
+            pattern = SSHTokens.expandTilde(pattern, home: home)
+          } else if !pattern.hasPrefix("/") {
+            pattern = (userConfig ? home + "/.ssh/" : "/etc/ssh/") + pattern
+          }
+          for file in glob(pattern) {
+            included.append(try load(path: file, home: home, userConfig: userConfig, depth: depth + 1).lines)
           }
         }
+        lines.append(.include(files: included))
       default:
-        entries.append(Entry(patterns: patterns, keyword: keyword, value: arguments.joined(separator: " ")))
+        lines.append(.option(keyword: keyword, arguments: arguments, rest: rest, location: location))
       }
     }
+    return lines
   }
 
-  /// Resolves `host` (an alias or a name) the way ssh does: first value wins.
-  public func resolve(host: String, localUser: String, home: String) -> SSHHostConfig {
-    var hostName: String?
-    var user: String?
-    var port: Int?
-    var identityFiles: [String] = []
-    var identitiesOnly: Bool?
-    for entry in entries where Self.matches(host: host, patterns: entry.patterns) {
-      switch entry.keyword {
-      case "hostname": if hostName == nil { hostName = entry.value }
-      case "user": if user == nil { user = entry.value }
-      case "port": if port == nil { port = Int(entry.value) }
-      case "identityfile": identityFiles.append(entry.value)
-      case "identitiesonly": if identitiesOnly == nil { identitiesOnly = entry.value.lowercased() == "yes" }
-      default: break
+  /// The lower-cased keyword and the text after it (`Key Value`, `Key=Value`, `Key = Value`);
+  /// nil for blank and comment lines.
+  static func splitKeyword(_ line: String) -> (String, String)? {
+    var text = Substring(line)
+    while let last = text.last, last == " " || last == "\t" || last == "\r" || last == "\u{0C}" {
+      text = text.dropLast()
+    }
+    text = text.drop { $0 == " " || $0 == "\t" }
+    let keyword = text.prefix { $0 != " " && $0 != "\t" && $0 != "=" }
+    guard !keyword.isEmpty, !keyword.hasPrefix("#") else { return nil }
+    var rest = text.dropFirst(keyword.count).drop { $0 == " " || $0 == "\t" }
+    if rest.first == "=" { rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" } }
+    return (keyword.lowercased(), String(rest))
+  }
+
+  /// OpenSSH's `argv_split`: words separated by blanks, `'` and `"` quotes, `\` escaping a
+  /// quote, a backslash or (unquoted) a space, and a `#` starting a word ending the line.
+  /// nil for an unterminated quote.
+  static func argumentWords(_ text: String) -> [String]? {
+    var words: [String] = []
+    let characters = Array(text)
+    var index = 0
+    while index < characters.count {
+      if characters[index] == " " || characters[index] == "\t" {
+        index += 1
+        continue
       }
-    }
-    let resolvedHostName =
-      (hostName.map { Self.expandTokens($0, host: host, user: nil, localUser: localUser, home: home) })
-      ?? host
-    let resolvedUser = user ?? localUser
-    let files = identityFiles.map {
-      Self.expandTokens(
-        Self.expandTilde($0, home: home), host: resolvedHostName, user: resolvedUser, localUser: localUser,
-        home: home)
-    }
-    return SSHHostConfig(
-      hostName: resolvedHostName, user: user, port: port, identityFiles: files,
-      identitiesOnly: identitiesOnly ?? false)
-  }
-
-  /// Whether any Host block (not the global section) names `host`.
-  public func hasHostBlock(matching host: String) -> Bool {
-    entries.contains { entry in
-      guard let patterns = entry.patterns, !patterns.contains("*") else { return false }
-      return Self.matches(host: host, patterns: patterns)
-    }
-  }
-
-  static func matches(host: String, patterns: [String]?) -> Bool {
-    guard let patterns else { return true }
-    var positive = false
-    for pattern in patterns {
-      if pattern.hasPrefix("!") {
-        if wildcardMatch(String(pattern.dropFirst()), host) { return false }
-      } else if wildcardMatch(pattern, host) {
-        positive = true
+      if characters[index] == "#" { break }
+      var word = ""
+      var quote: Character?
+      while index < characters.count {
+        let character = characters[index]
+        if character == "\\", index + 1 < characters.count {
+          let next = characters[index + 1]
+          if next == "'" || next == "\"" || next == "\\" || (quote == nil && next == " ") {
+            word.append(next)
+            index += 2
+            continue
+          }
+          word.append(character)
+        } else if quote == nil, character == " " || character == "\t" {
+          break
+        } else if quote == nil, character == "\"" || character == "'" {
+          quote = character
+        } else if let open = quote, character == open {
+          quote = nil
+        } else {
+          word.append(character)
+        }
+        index += 1
       }
+      if quote != nil { return nil }
+      words.append(word)
     }
-    return positive
+    return words
   }
 
-  /// ssh_config wildcard matching: `*` any run, `?` one character; case-insensitive.
+  /// Files matching a glob pattern, sorted; the pattern itself if it names a file.
+  static func glob(_ pattern: String) -> [String] {
+    var result = glob_t()
+    defer { globfree(&result) }
+    guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+    return (0..<Int(result.gl_pathc)).compactMap { index in
+      result.gl_pathv[index].map { String(cString: $0) }
+    }
+  }
+
+  /// ssh_config wildcard matching, `*` any run and `?` one character, case-insensitive as
+  /// for host names (known_hosts, `Match host`).
   static func wildcardMatch(_ pattern: String, _ text: String) -> Bool {
-    let p = Array(pattern.lowercased())
-    let t = Array(text.lowercased())
+    caseSensitiveMatch(pattern.lowercased(), text.lowercased())
+  }
+
+  /// OpenSSH's `match_pattern`: `*` and `?`, case-sensitive (the `Host` keyword, `Match user`).
+  static func caseSensitiveMatch(_ pattern: String, _ text: String) -> Bool {
+    let p = Array(pattern.unicodeScalars)
+    let t = Array(text.unicodeScalars)
     var pi = 0
     var ti = 0
     var star = -1
@@ -168,71 +243,20 @@ public struct SSHConfig: Sendable {
     return pi == p.count
   }
 
-  /// Splits a config line into words: `Key Value`, `Key=Value`, double-quoted values, `#` comments.
-  static func words(_ line: String) -> [String] {
-    var words: [String] = []
-    var current = ""
-    var inQuotes = false
-    var hasWord = false
-    for character in line {
-      if inQuotes {
-        if character == "\"" { inQuotes = false } else { current.append(character) }
-        continue
-      }
-      if character == "\"" {
-        inQuotes = true
-        hasWord = true
-      } else if character == "#" && !hasWord && current.isEmpty {
-        break
-      } else if character == " " || character == "\t" || (character == "=" && words.isEmpty) {
-        if hasWord || !current.isEmpty { words.append(current) }
-        current = ""
-        hasWord = false
-      } else {
-        current.append(character)
-        hasWord = true
+  /// OpenSSH's `match_pattern_list`: comma-separated patterns, `!` negating; 1 for a
+  /// positive match, -1 for a negated one, 0 for none.
+  static func matchPatternList(_ text: String, _ list: String, lowercase: Bool) -> Int {
+    var positive = false
+    for raw in list.split(separator: ",", omittingEmptySubsequences: false) {
+      var pattern = String(raw)
+      let negated = pattern.hasPrefix("!")
+      if negated { pattern.removeFirst() }
+      if lowercase { pattern = pattern.lowercased() }
+      if caseSensitiveMatch(pattern, text) {
+        if negated { return -1 }
+        positive = true
       }
     }
-    if hasWord || !current.isEmpty { words.append(current) }
-    return words
-  }
-
-  static func expandTilde(_ path: String, home: String) -> String {
-    if path == "~" { return home }
-    if path.hasPrefix("~/") { return home + path.dropFirst() }
-    return path
-  }
-
-  static func expandTokens(_ value: String, host: String, user: String?, localUser: String, home: String)
-    -> String
-  {
-    var result = ""
-    var iterator = value.makeIterator()
-    while let character = iterator.next() {
-      guard character == "%" else {
-        result.append(character)
-        continue
-      }
-      switch iterator.next() {
-      case "h": result += host
-      case "r": result += user ?? localUser
-      case "u": result += localUser
-      case "d": result += home
-      case "%": result += "%"
-      case let other?: result += "%" + String(other)
-      case nil: result += "%"
-      }
-    }
-    return result
-  }
-
-  static func glob(_ pattern: String) -> [String] {
-    guard pattern.contains("*") || pattern.contains("?") else {
-      return FileManager.default.fileExists(atPath: pattern) ? [pattern] : []
-    }
-    let directory = (pattern as NSString).deletingLastPathComponent
-    let filePattern = (pattern as NSString).lastPathComponent
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    return names.filter { wildcardMatch(filePattern, $0) }.sorted().map { directory + "/" + $0 }
+    return positive ? 1 : 0
   }
 }

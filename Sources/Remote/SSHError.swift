@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// How connecting to or talking with an SSH host failed.
 public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable {
@@ -22,6 +23,19 @@ public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable 
   case keyFileUnreadable(path: String, detail: String)
   /// An ssh_config file could not be read.
   case configUnreadable(path: String, detail: String)
+  /// An ssh_config line (or a value in it) that ssh would reject too.
+  case configInvalid(source: String, detail: String)
+  /// `ssh -G` could not resolve the host.
+  case resolutionFailed(host: String, detail: String)
+  /// The configuration sets an option that changes where or how to connect and that labrun
+  /// cannot honour: refused, never ignored.
+  case optionUnsupported(host: String, option: String, value: String, resolver: String)
+  /// ProxyJump hosts lead back to a host already on the route.
+  case jumpLoop(hosts: [String])
+  /// The ProxyCommand could not be started, or exited before the SSH handshake completed.
+  case proxyCommandFailed(command: String, detail: String)
+  /// A jump host could not open a connection to the next host.
+  case jumpFailed(jumpHost: String, to: String, detail: String)
   /// A libssh2 call failed.
   case libssh2(call: String, code: Int32, message: String)
 
@@ -54,10 +68,34 @@ public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable 
       return "cannot use key \(path): \(detail)"
     case .configUnreadable(let path, let detail):
       return "cannot read ssh config \(path): \(detail)"
+    case .configInvalid(let source, let detail):
+      return "invalid ssh config (\(source)): \(detail)"
+    case .resolutionFailed(let host, let detail):
+      return "cannot resolve '\(host)' through ssh_config: \(detail)"
+    case .optionUnsupported(let host, let option, let value, let resolver):
+      let text =
+        "ssh_config for \(host) sets `\(option) \(value)`, which labrun cannot honour; refusing to connect "
+        + "differently from ssh. "
+      if option.hasPrefix("Match "), resolver != "ssh -G" {
+        return text + "labrun's own ssh_config parser cannot evaluate it: install OpenSSH's client "
+          + "(openssh-client) so labrun asks `ssh -G`, or remove it"
+      }
+      return text + "Remove it for this host, or use another alias"
+    case .jumpLoop(let hosts):
+      return "ProxyJump loop: \(hosts.joined(separator: " -> ")); give the jump host `ProxyJump none` "
+        + "in its own Host block"
+    case .proxyCommandFailed(let command, let detail):
+      return "ProxyCommand `\(command)` failed: \(detail)"
+    case .jumpFailed(let jumpHost, let to, let detail):
+      return "jump host \(jumpHost) could not connect to \(to): \(detail)"
     case .libssh2(let call, let code, let message):
       return "\(call) failed (libssh2 error \(code)): \(message)"
     }
   }
 
   public var errorDescription: String? { description }
+}
+
+extension SSHError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.targetFailed }
 }

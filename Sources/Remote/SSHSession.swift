@@ -29,6 +29,13 @@ protocol SessionOperation: AnyObject {
   func cancel(_ context: SessionContext)
   /// The connection is gone: complete with an error, without touching libssh2.
   func abandon(connectionError: String, host: String)
+  /// A descriptor of the operation's own to wait on besides the session's socket (a jump
+  /// tunnel's socket pair end), or nil.
+  var pollDescriptor: pollfd? { get }
+}
+
+extension SessionOperation {
+  var pollDescriptor: pollfd? { nil }
 }
 
 /// Thread-confined state the operations share: the session and the channel-open lock.
@@ -42,11 +49,6 @@ final class SessionContext {
   var spawned: [SessionOperation] = []
   /// Set when an operation gave up on an unresponsive peer: the connection is dropped.
   var unresponsive: String?
-  /// The operation whose packet libssh2 has only partly sent. libssh2 keeps one partly sent
-  /// packet per session and expects the same call to be repeated to finish it; another
-  /// channel's send in between is not defined, so until the owner's send completes only the
-  /// owner is advanced.
-  var sendOwner: ObjectIdentifier?
   /// Reused read buffer.
   let buffer: UnsafeMutableRawBufferPointer
 
@@ -80,26 +82,15 @@ final class SessionContext {
   }
 
   var lastErrno: Int32 { libssh2_session_last_errno(session) }
-}
 
-/// Counts bytes libssh2 reads from the socket, so the loop knows when packets for other
-/// channels may have been queued and every operation must look again before polling.
-final class ReceiveCounter {
-  var bytes: Int = 0
-}
-
-/// Replaces libssh2's socket reader: the same `recv`, plus a byte count.
-private let countingReceive:
-  @convention(c) (
-    libssh2_socket_t, UnsafeMutableRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-  ) -> Int = { socket, buffer, length, flags, abstract in
-    let received = recv(socket, buffer, length, flags)
-    if received < 0 { return -Int(errno) }
-    if let abstract, let pointer = abstract.pointee {
-      Unmanaged<ReceiveCounter>.fromOpaque(pointer).takeUnretainedValue().bytes += received
-    }
-    return received
+  /// What an operation returns after one non-blocking channel teardown call (close,
+  /// wait_closed): nil when the call is done, failed or not, with the connection still there.
+  func teardownStep(_ rc: Int32) -> Advance? {
+    if rc == LibSSH2.eagain { return .wouldBlock }
+    if rc != 0, LibSSH2.isConnectionError(rc) { return .connectionLost(LibSSH2.lastError(session).message) }
+    return nil
   }
+}
 
 /// One SSH connection: a socket, a libssh2 session, and the dedicated thread that owns both.
 ///
@@ -125,18 +116,28 @@ final class SSHSession: @unchecked Sendable {
   private var threadFinished = false
   private var finishWaiters: [CheckedContinuation<Void, Never>] = []
   private var wake: (read: Int32, write: Int32) = (-1, -1)
+  /// Signalled once when the session thread ends.
+  private let finished = DispatchSemaphore(value: 0)
 
   private init(endpoint: Endpoint) {
     self.endpoint = endpoint
   }
 
+  /// Why the connection ended, once it has.
+  var failureReason: String? { lock.withLock { dead } }
+
   /// Whether new operations can be submitted.
   var isAlive: Bool { lock.withLock { dead == nil && !closeRequested } }
 
-  /// Connects, verifies the host key, authenticates, then starts the session loop.
+  /// Connects over `link` (which the session then owns), verifies the host key,
+  /// authenticates, then starts the session loop. `connectTimeout` (ConnectTimeout) bounds
+  /// opening the link and the SSH handshake.
   static func connect(
     endpoint: Endpoint,
+    link: SSHLink,
     keepalive: Int32 = 30,
+    keepaliveCountMax: Int = 3,
+    connectTimeout: Duration? = nil,
     verifyHostKey: @escaping @Sendable (HostKey) throws -> Void,
     authenticate: @escaping @Sendable (OpaquePointer) throws -> Void,
     hostKeyPreference: String?
@@ -146,8 +147,11 @@ final class SSHSession: @unchecked Sendable {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
       let thread = Thread {
         session.threadMain(
-          keepalive: keepalive, verifyHostKey: verifyHostKey, authenticate: authenticate,
-          hostKeyPreference: hostKeyPreference, connected: { continuation.resume(with: $0) })
+          link: link, keepalive: keepalive, keepaliveCountMax: keepaliveCountMax,
+          connectTimeout: connectTimeout,
+          verifyHostKey: verifyHostKey,
+          authenticate: authenticate, hostKeyPreference: hostKeyPreference,
+          connected: { continuation.resume(with: $0) })
       }
       thread.name = "labrun-ssh-\(endpoint.hostName)"
       thread.stackSize = 4 << 20
@@ -196,6 +200,13 @@ final class SSHSession: @unchecked Sendable {
     }
   }
 
+  /// Blocks the calling thread (never a cooperative-pool one: another session's thread) until
+  /// this session's thread has let go of libssh2.
+  func waitUntilFinished() {
+    finished.wait()
+    finished.signal()
+  }
+
   /// Wakes the session thread; never writes to the pipe once the thread closed it.
   private func poke() {
     lock.withLock {
@@ -208,7 +219,10 @@ final class SSHSession: @unchecked Sendable {
   // MARK: - Session thread
 
   private func threadMain(
+    link: SSHLink,
     keepalive: Int32,
+    keepaliveCountMax: Int,
+    connectTimeout: Duration?,
     verifyHostKey: (HostKey) throws -> Void,
     authenticate: (OpaquePointer) throws -> Void,
     hostKeyPreference: String?,
@@ -218,24 +232,36 @@ final class SSHSession: @unchecked Sendable {
     guard pipe(&pipeEnds) == 0 else {
       connected(
         .failure(SSHError.connectFailed(host: endpoint.displayName, port: endpoint.port, detail: "pipe()")))
+      finished.signal()
       return
     }
-    for end in pipeEnds { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+    for end in pipeEnds {
+      _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+      _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+    }
     wake = (pipeEnds[0], pipeEnds[1])
-    let counter = ReceiveCounter()
-    let counterPointer = Unmanaged.passRetained(counter)
-    var socketFD: Int32 = -1
+    let io = SessionIO()
+    let ioPointer = Unmanaged.passRetained(io)
+    var opened: OpenLink?
     var session: OpaquePointer?
-    var connectFailure: (any Error)?
+    // A failed connect is reported only once everything below is torn down: the caller may
+    // exit the process right away, and libcrypto must not be cleaned up under this thread.
+    var connectError: (any Error)?
     defer {
       if let session {
+        if let opened {
+          io.buffering = false
+          _ = io.flushWaiting(opened.socket, timeout: .seconds(2))
+        }
         libssh2_session_set_blocking(session, 1)
         libssh2_session_set_timeout(session, 2000)
         libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "labrun done", "")
         libssh2_session_free(session)
       }
-      if socketFD >= 0 { Glibc.close(socketFD) }
-      counterPointer.release()
+      // Closes the socket, then what is behind it: the ProxyCommand, or the jump host's
+      // session (and, through its own link, the rest of the route), waiting for each.
+      opened?.close()
+      ioPointer.release()
       let waiters = lock.withLock {
         if dead == nil { dead = "connection closed" }
         threadFinished = true
@@ -245,28 +271,31 @@ final class SSHSession: @unchecked Sendable {
         return finishWaiters
       }
       for waiter in waiters { waiter.resume() }
-      // Said only now that libssh2 has let go: the caller may exit at once (a refused host key
-      // ends `labrun ping`), and exit() tears down libcrypto under any thread still in it.
-      if let connectFailure { connected(.failure(connectFailure)) }
+      finished.signal()
+      if let connectError { connected(.failure(connectError)) }
     }
     do {
-      socketFD = try Self.openSocket(
-        host: endpoint.hostName, port: endpoint.port, display: endpoint.displayName)
-      guard let created = libssh2_session_init_ex(nil, nil, nil, counterPointer.toOpaque()) else {
+      let linkTimeout = connectTimeout ?? .seconds(15)
+      let link = try link.open(display: endpoint.displayName, timeout: linkTimeout)
+      opened = link
+      guard let created = libssh2_session_init_ex(nil, nil, nil, ioPointer.toOpaque()) else {
         throw SSHError.handshakeFailed(host: endpoint.displayName, detail: "libssh2_session_init failed")
       }
       session = created
-      _ = libssh2_session_callback_set(
-        created, LIBSSH2_CALLBACK_RECV, unsafeBitCast(countingReceive, to: UnsafeMutableRawPointer.self))
+      SessionIO.install(on: created)
       libssh2_session_set_blocking(created, 1)
-      libssh2_session_set_timeout(created, 30_000)
+      let handshakeTimeout = connectTimeout.map { Int($0.seconds * 1000) } ?? 30_000
+      libssh2_session_set_timeout(created, handshakeTimeout)
       if let hostKeyPreference {
         _ = libssh2_session_method_pref(created, LIBSSH2_METHOD_HOSTKEY, hostKeyPreference)
       }
-      let handshake = libssh2_session_handshake(created, socketFD)
+      let handshake = libssh2_session_handshake(created, link.socket)
       guard handshake == 0 else {
-        throw SSHError.handshakeFailed(host: endpoint.displayName, detail: LibSSH2.lastError(created).message)
+        var detail = LibSSH2.lastError(created).message
+        if let behind = link.failureDetail { detail += "; \(behind)" }
+        throw SSHError.handshakeFailed(host: endpoint.displayName, detail: detail)
       }
+      libssh2_session_set_timeout(created, 30_000)
       var length = 0
       var type: Int32 = 0
       guard let raw = libssh2_session_hostkey(created, &length, &type), length > 0 else {
@@ -281,23 +310,33 @@ final class SSHSession: @unchecked Sendable {
       hostKey = key
       try verifyHostKey(key)
       try authenticate(created)
-      libssh2_keepalive_config(created, 0, UInt32(keepalive))
+      // Want a reply: a live host's answer is what tells it from a silent route. libssh2 keeps
+      // the unexpected replies in its packet list (a few bytes per keepalive interval).
+      libssh2_keepalive_config(created, 1, UInt32(keepalive))
       libssh2_session_set_blocking(created, 0)
+      io.buffering = true
     } catch {
-      connectFailure = error
+      connectError = error
       return
     }
     connected(.success(()))
-    guard let session else { return }
+    guard let session, let opened else { return }
     runLoop(
       context: SessionContext(
         session: session, host: endpoint.displayName, userIsRoot: endpoint.user == "root"),
-      socket: socketFD, counter: counter)
+      socket: opened.socket, io: io, keepalive: keepalive, keepaliveCountMax: keepaliveCountMax,
+      linkDetail: { opened.failureDetail })
   }
 
-  private func runLoop(context: SessionContext, socket: Int32, counter: ReceiveCounter) {
+  private func runLoop(
+    context: SessionContext, socket: Int32, io: SessionIO, keepalive: Int32, keepaliveCountMax: Int,
+    linkDetail: () -> String?
+  ) {
     var active: [SessionOperation] = []
     let clock = ContinuousClock()
+    let silenceLimit = Duration.seconds(Int(keepalive) * max(1, keepaliveCountMax))
+    var silentSince: ContinuousClock.Instant?
+    var bytesHeard = 0
     while true {
       let (incoming, cancelled, closing) = lock.withLock {
         defer {
@@ -320,7 +359,10 @@ final class SSHSession: @unchecked Sendable {
       for operation in active {
         if let deadline = operation.deadline, deadline <= now { operation.expire(context) }
       }
-      if let failure = drive(&active, context: context, counter: counter) {
+      func fail(_ reason: String) {
+        // What happened behind the link (the ProxyCommand exited, the jump host's connection
+        // ended) is the cause the caller needs; the session itself only saw its socket close.
+        let failure = linkDetail().map { "\(reason); \($0)" } ?? reason
         lock.withLock { dead = failure }
         for operation in active { operation.abandon(connectionError: failure, host: context.host) }
         let late = lock.withLock {
@@ -328,16 +370,34 @@ final class SSHSession: @unchecked Sendable {
           return inbox
         }
         for operation in late { operation.abandon(connectionError: failure, host: context.host) }
+      }
+      if let failure = drive(&active, context: context, io: io) {
+        fail(failure)
         return
       }
-      // Keepalives only on an idle connection: with commands running, traffic flows anyway,
-      // and a keepalive must never interleave with another channel's partly sent packet.
-      var nextKeepalive: Int32 = 30
-      let keepaliveResult = active.isEmpty ? libssh2_keepalive_send(context.session, &nextKeepalive) : 0
-      if keepaliveResult != 0, keepaliveResult != LibSSH2.eagain, LibSSH2.isConnectionError(keepaliveResult) {
-        let failure = LibSSH2.lastError(context.session).message
-        lock.withLock { dead = failure }
-        for operation in active { operation.abandon(connectionError: failure, host: context.host) }
+      // Keepalives that the host answers, while idle and while operations wait on it: silence
+      // for `keepalive × keepaliveCountMax` while something waits means the host, or the route
+      // to it, is gone (a ProxyCommand or a jump host does not pass a dropped connection on as
+      // TCP does). Sends always complete whole (SessionIO), so one can go out at any time.
+      var nextKeepalive: Int32 = keepalive
+      let keepaliveResult = libssh2_keepalive_send(context.session, &nextKeepalive)
+      if keepaliveResult != 0, LibSSH2.isConnectionError(keepaliveResult) {
+        fail(LibSSH2.lastError(context.session).message)
+        return
+      }
+      guard io.flush(socket) else {
+        fail("send: \(String(cString: strerror(io.sendError ?? EPIPE)))")
+        return
+      }
+      if active.isEmpty {
+        silentSince = nil
+      } else if silentSince == nil || io.bytesReceived != bytesHeard {
+        silentSince = clock.now
+        bytesHeard = io.bytesReceived
+      } else if let since = silentSince, clock.now - since >= silenceLimit {
+        fail(
+          "no response from the host for \(silenceLimit.formattedSeconds) "
+            + "(\(keepaliveCountMax) keepalives \(keepalive)s apart unanswered)")
         return
       }
       var timeoutMS = Int32(max(1, nextKeepalive)) * 1000
@@ -348,12 +408,11 @@ final class SSHSession: @unchecked Sendable {
         timeoutMS = min(timeoutMS, Int32(max(0, remaining.seconds * 1000).rounded(.up)))
       }
       var fds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
-      if !active.isEmpty {
-        let directions = libssh2_session_block_directions(context.session)
-        var events: Int16 = 0
-        if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
-        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
-        fds.append(pollfd(fd: socket, events: events == 0 ? Int16(POLLIN) : events, revents: 0))
+      if !active.isEmpty || io.hasPending {
+        var events = active.isEmpty ? Int16(0) : Int16(POLLIN)
+        if io.hasPending { events |= Int16(POLLOUT) }
+        fds.append(pollfd(fd: socket, events: events, revents: 0))
+        fds += active.compactMap(\.pollDescriptor)
       }
       _ = poll(&fds, nfds_t(fds.count), timeoutMS)
       if fds[0].revents & Int16(POLLIN) != 0 {
@@ -365,35 +424,22 @@ final class SSHSession: @unchecked Sendable {
 
   /// Advances every operation until a whole pass neither progressed nor read from the
   /// socket; returns a connection failure, if one happened.
-  private func drive(_ active: inout [SessionOperation], context: SessionContext, counter: ReceiveCounter)
+  private func drive(_ active: inout [SessionOperation], context: SessionContext, io: SessionIO)
     -> String?
   {
     var again = true
     while again {
-      let bytesBefore = counter.bytes
+      let bytesBefore = io.bytesReceived
       again = false
       var index = 0
       while index < active.count {
         let operation = active[index]
-        let id = ObjectIdentifier(operation)
-        if let owner = context.sendOwner, owner != id {
-          index += 1
-          continue
-        }
         var result = operation.advance(context)
         var spins = 0
         while result == .progressed, spins < 32 {
           again = true
           result = operation.advance(context)
           spins += 1
-        }
-        let sendPending =
-          libssh2_session_block_directions(context.session) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0
-        if result == .wouldBlock, sendPending {
-          context.sendOwner = id
-        } else if context.sendOwner == id {
-          context.sendOwner = nil
-          again = true
         }
         switch result {
         case .progressed:
@@ -405,8 +451,7 @@ final class SSHSession: @unchecked Sendable {
           again = true
           active.remove(at: index)
         case .connectionLost(let detail):
-          active.remove(at: index)
-          operation.abandon(connectionError: detail, host: context.host)
+          // The caller abandons every operation, this one included, with the full reason.
           return detail
         }
       }
@@ -416,61 +461,8 @@ final class SSHSession: @unchecked Sendable {
         context.spawned = []
         again = true
       }
-      if counter.bytes != bytesBefore { again = true }
+      if io.bytesReceived != bytesBefore { again = true }
     }
     return nil
-  }
-
-  /// A connected, non-blocking-capable TCP socket with TCP_NODELAY and keepalive set.
-  private static func openSocket(host: String, port: Int, display: String) throws -> Int32 {
-    var hints = addrinfo()
-    hints.ai_family = AF_UNSPEC
-    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-    var list: UnsafeMutablePointer<addrinfo>?
-    let status = getaddrinfo(host, String(port), &hints, &list)
-    guard status == 0, let list else {
-      throw SSHError.connectFailed(host: display, port: port, detail: String(cString: gai_strerror(status)))
-    }
-    defer { freeaddrinfo(list) }
-    var lastError = "no address"
-    var cursor: UnsafeMutablePointer<addrinfo>? = list
-    while let info = cursor {
-      cursor = info.pointee.ai_next
-      let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-      if fd < 0 { continue }
-      var one: Int32 = 1
-      _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-      _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
-      // A peer that vanished without a reset (VM stopped, network cut) is noticed within
-      // about a minute instead of the kernel's two hours, so a waiting command fails instead of hanging.
-      var idle: Int32 = 30
-      var interval: Int32 = 10
-      var probes: Int32 = 3
-      _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, &idle, socklen_t(MemoryLayout<Int32>.size))
-      _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &interval, socklen_t(MemoryLayout<Int32>.size))
-      _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &probes, socklen_t(MemoryLayout<Int32>.size))
-      let flags = fcntl(fd, F_GETFL)
-      _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-      var result = Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)
-      if result != 0, errno == EINPROGRESS {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        if poll(&descriptor, 1, 15_000) == 1 {
-          var socketError: Int32 = 0
-          var length = socklen_t(MemoryLayout<Int32>.size)
-          _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
-          result = socketError == 0 ? 0 : -1
-          errno = socketError
-        } else {
-          errno = ETIMEDOUT
-        }
-      }
-      if result == 0 {
-        _ = fcntl(fd, F_SETFL, flags)
-        return fd
-      }
-      lastError = String(cString: strerror(errno))
-      Glibc.close(fd)
-    }
-    throw SSHError.connectFailed(host: display, port: port, detail: lastError)
   }
 }

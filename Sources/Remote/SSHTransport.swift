@@ -1,24 +1,18 @@
 import Foundation
 import LabPipeline
 
-/// The Transport over SSH: one connection (reopened when it drops), many channels.
+/// The Transport over SSH: one connection (reopened when it drops), many channels. A
+/// connection may run through jump hosts (ProxyJump: one session each, the next tunnelled
+/// through a direct-tcpip channel of the previous) or a ProxyCommand; reconnecting reopens
+/// the whole route.
 public actor SSHTransport: Transport {
-  /// Everything needed to (re)connect, resolved once from `--host` and ssh_config.
-  public struct Destination: Sendable {
-    /// What the user typed (`gpu-vm`, `ubuntu@203.0.113.7`).
-    public var name: String
-    public var hostName: String
-    public var port: Int
-    public var user: String
-    public var identityFiles: [String]
-    public var identitiesOnly: Bool
-  }
-
   public let destination: Destination
   private let options: ConnectionOptions
   private var session: SSHSession?
-  private var connecting: Task<SSHSession, Error>?
+  private var connecting: Task<(SSHSession, [String]), Error>?
   private var hostKeyFingerprint: String?
+  /// The jump hosts' fingerprints on the current route, in connection order.
+  private var jumpHostKeys: [String] = []
   /// How many times a connection was opened (1 for a healthy run).
   public private(set) var connectionCount = 0
 
@@ -32,9 +26,14 @@ public actor SSHTransport: Transport {
   }
 
   public var target: TargetInfo {
-    TargetInfo(
+    let jumps = destination.jumpHosts.enumerated().map { index, hop in
+      TargetInfo.JumpHost(
+        name: hop.name, address: hop.hostName, user: hop.user, port: hop.port,
+        hostKey: index < jumpHostKeys.count ? jumpHostKeys[index] : nil)
+    }
+    return TargetInfo(
       name: destination.name, kind: .ssh, address: destination.hostName, user: destination.user,
-      port: destination.port, hostKey: hostKeyFingerprint)
+      port: destination.port, hostKey: hostKeyFingerprint, jumpHosts: jumps.isEmpty ? nil : jumps)
   }
 
   /// Opens the connection now (host key check and authentication), if not open.
@@ -119,27 +118,57 @@ public actor SSHTransport: Transport {
   private func liveSession() async throws -> SSHSession {
     if let session, session.isAlive { return session }
     session = nil
-    if let connecting { return try await connecting.value }
-    let task = Task { try await self.openSession() }
+    if let connecting { return try await connecting.value.0 }
+    let task = Task { try await self.openRoute() }
     connecting = task
     defer { connecting = nil }
-    let opened = try await task.value
+    let (opened, jumpKeys) = try await task.value
     session = opened
     connectionCount += 1
     hostKeyFingerprint = opened.hostKey.fingerprint
+    jumpHostKeys = jumpKeys
     return opened
   }
 
-  private func openSession() async throws -> SSHSession {
-    let destination = self.destination
-    let options = self.options
-    let knownHostsFiles = [options.state.knownHostsFile.path, Self.userKnownHosts(options.environment)]
-    let names = [destination.hostName] + (destination.name != destination.hostName ? [] : [])
-    let known = KnownHosts(files: knownHostsFiles)
-    let preference = Self.hostKeyPreference(known: known.knownKeyTypes(hosts: names, port: destination.port))
+  /// Connects to each host of the route in turn, each through the one before it; returns the
+  /// target's session (which owns the rest of the route) and the jump hosts' fingerprints.
+  private func openRoute() async throws -> (SSHSession, [String]) {
+    let route = destination.jumpHosts + [destination]
+    var previous: SSHSession?
+    var jumpKeys: [String] = []
+    for (index, hop) in route.enumerated() {
+      let link: SSHLink
+      if let previous {
+        link = .jump(through: previous, host: hop.hostName, port: hop.port)
+      } else if let command = hop.proxyCommand {
+        let shell = options.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
+        link = .command(command, shell: shell, environment: options.environment)
+      } else {
+        link = .tcp(host: hop.hostName, port: hop.port, family: Self.addressFamily(hop.addressFamily))
+      }
+      let isTarget = index == route.count - 1
+      let session = try await Self.connect(
+        hop, link: link, role: isTarget ? nil : "jump host \(hop.name)", options: options)
+      if !isTarget { jumpKeys.append(session.hostKey.fingerprint) }
+      previous = session
+    }
+    guard let target = previous else {
+      throw SSHError.connectFailed(host: destination.name, port: destination.port, detail: "empty route")
+    }
+    return (target, jumpKeys)
+  }
+
+  /// One host of the route: its host key checked against labrun's known_hosts and the host's
+  /// own files, then authentication with its own identities.
+  private static func connect(
+    _ hop: Destination, link: SSHLink, role: String?, options: ConnectionOptions
+  ) async throws -> SSHSession {
+    let known = KnownHosts(files: [options.state.knownHostsFile.path] + hop.knownHostsFiles)
+    let tokens = hop.knownHostsTokens
+    let display = tokens[0] + (role.map { " (\($0))" } ?? "")
+    let preference = hostKeyPreference(known: known.knownKeyTypes(tokens: tokens))
     let verifier: @Sendable (HostKey) throws -> Void = { key in
-      let display = KnownHosts.hostToken(destination.hostName, port: destination.port)
-      switch known.verdict(for: key, hosts: names, port: destination.port) {
+      switch known.verdict(for: key, tokens: tokens) {
       case .known:
         return
       case .changed(let keys, let file):
@@ -153,26 +182,31 @@ public actor SSHTransport: Transport {
         guard options.acceptNewHostKey else {
           throw SSHError.hostKeyUnknown(host: display, fingerprint: key.fingerprint, keyType: key.type)
         }
-        try KnownHosts.remember(key, hostToken: display, in: options.state.knownHostsFile)
+        try KnownHosts.remember(key, hostToken: tokens[0], in: options.state.knownHostsFile)
       }
     }
     let authenticator = SSHAuthenticator(
-      user: destination.user, host: destination.name, identityFiles: destination.identityFiles,
-      identitiesOnly: destination.identitiesOnly, home: options.environment["HOME"] ?? NSHomeDirectory(),
-      agentSocket: options.environment["SSH_AUTH_SOCK"],
+      user: hop.user, host: role.map { "\(hop.hostName) (\($0))" } ?? hop.name,
+      identityFiles: hop.identityFiles, identitiesOnly: hop.identitiesOnly,
+      home: options.environment["HOME"] ?? NSHomeDirectory(), agentSocket: hop.agentSocket,
+      agentAbsence: hop.agentAbsence,
       environmentPassphrase: options.environment["LABRUN_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 },
       askPassphrase: options.askPassphrase)
     return try await SSHSession.connect(
-      endpoint: .init(
-        displayName: destination.name, hostName: destination.hostName, port: destination.port,
-        user: destination.user),
+      endpoint: .init(displayName: hop.name, hostName: hop.hostName, port: hop.port, user: hop.user),
+      link: link, keepalive: Int32(clamping: hop.keepaliveInterval), keepaliveCountMax: hop.keepaliveCountMax,
+      connectTimeout: hop.connectTimeout.map { .seconds($0) },
       verifyHostKey: verifier,
       authenticate: { try authenticator.authenticate($0) },
       hostKeyPreference: preference)
   }
 
-  static func userKnownHosts(_ environment: [String: String]) -> String {
-    (environment["HOME"] ?? NSHomeDirectory()) + "/.ssh/known_hosts"
+  static func addressFamily(_ name: String) -> Int32 {
+    switch name {
+    case "inet": return AF_INET
+    case "inet6": return AF_INET6
+    default: return AF_UNSPEC
+    }
   }
 
   /// Host key algorithms with the types already on record first, so a known host is

@@ -38,7 +38,7 @@ public enum SSHTransportFactory {
         host = String(rest)
       }
       let forbidden = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "'\"`$;&|<>\\"))
-      if host.isEmpty || host.unicodeScalars.contains(where: forbidden.contains)
+      if host.isEmpty || host.hasPrefix("-") || host.unicodeScalars.contains(where: forbidden.contains)
         || (user?.unicodeScalars.contains(where: forbidden.contains) ?? false)
       {
         throw SSHError.invalidHostSpec(text)
@@ -46,42 +46,27 @@ public enum SSHTransportFactory {
     }
   }
 
-  /// Resolves `host` through ssh_config (`-F` or `~/.ssh/config`) into a destination.
-  public static func destination(host: String, options: ConnectionOptions) throws -> SSHTransport.Destination
+  /// Resolves `host` through ssh_config (`-F` or `~/.ssh/config`) into a destination, jump
+  /// hosts and ProxyCommand included, the way `ssh` would (asking `ssh -G` when it is
+  /// installed). Connects to nothing.
+  /// - Throws: ``SSHError`` when the host is unknown or its configuration cannot be honoured.
+  public static func destination(host: String, options: ConnectionOptions) async throws
+    -> SSHTransport.Destination
   {
     let spec = try HostSpec(parsing: host)
-    let home = options.environment["HOME"] ?? NSHomeDirectory()
-    let configPath = options.sshConfigFile ?? home + "/.ssh/config"
-    let config = try SSHConfig(contentsOf: configPath, home: home, required: options.sshConfigFile != nil)
-    let localUser = options.environment["USER"] ?? options.environment["LOGNAME"] ?? NSUserName()
-    let resolved = config.resolve(host: spec.host, localUser: localUser, home: home)
-    var identities = resolved.identityFiles
+    let resolver = try await SSHHostResolver.make(options: options)
+    var destination = try await resolver.destination(for: spec, name: host)
     if let identity = options.identityFile {
-      identities.insert(SSHConfig.expandTilde(identity, home: home), at: 0)
-    }
-    let destination = SSHTransport.Destination(
-      name: host, hostName: resolved.hostName, port: spec.port ?? resolved.port ?? 22,
-      user: spec.user ?? resolved.user ?? localUser, identityFiles: identities,
-      identitiesOnly: resolved.identitiesOnly)
-    if spec.user == nil, spec.port == nil, !config.hasHostBlock(matching: spec.host), !resolves(spec.host) {
-      throw SSHError.unknownHost(name: spec.host, configFile: configPath)
+      destination.identityFiles.insert(SSHTokens.expandTilde(identity, home: resolver.home), at: 0)
     }
     return destination
   }
 
   /// Resolves the destination and connects (host key check and authentication included).
   public static func open(host: String, options: ConnectionOptions) async throws -> SSHTransport {
-    let transport = SSHTransport(destination: try destination(host: host, options: options), options: options)
+    let transport = SSHTransport(
+      destination: try await destination(host: host, options: options), options: options)
     try await transport.connect()
     return transport
-  }
-
-  static func resolves(_ name: String) -> Bool {
-    var hints = addrinfo()
-    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-    var list: UnsafeMutablePointer<addrinfo>?
-    let status = getaddrinfo(name, nil, &hints, &list)
-    if let list { freeaddrinfo(list) }
-    return status == 0
   }
 }

@@ -54,6 +54,16 @@ public struct TargetSpec: Sendable, Hashable {
     }
   }
 
+  /// The ssh target this names: the host itself, or the host a simulated one is reached
+  /// through (`sim+ALIAS`); nil for `local` and a simulated host on this machine.
+  public var sshHost: String? {
+    switch kind {
+    case .local: return nil
+    case .simulated(_, let via): return via
+    case .ssh: return name
+    }
+  }
+
   /// Connects (host key check and authentication included for ssh). `scenario` is the
   /// simulated host's `sim_scenario`, ignored for real targets; `labrun` is the labrun
   /// executable the simulated host's tools link to (by default the running program, which

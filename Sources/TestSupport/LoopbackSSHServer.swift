@@ -37,11 +37,14 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   public private(set) var hostPublicKey: String
   private var process: SpawnedProcess?
   private var hostKeyType: String
+  /// sshd's LogLevel (`VERBOSE`, `DEBUG1` to see forwarding requests in ``log``).
+  private let logLevel: String
 
   public static let sshdPath = "/usr/sbin/sshd"
 
   /// Creates keys and starts sshd. `hostKeyType` is ed25519, ecdsa or rsa.
-  public init(hostKeyType: String = "ed25519") throws {
+  public init(hostKeyType: String = "ed25519", logLevel: String = "ERROR") throws {
+    self.logLevel = logLevel
     guard FileManager.default.isExecutableFile(atPath: Self.sshdPath) else {
       throw ServerError.missingTool(Self.sshdPath)
     }
@@ -82,11 +85,31 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     }
   }
 
+  /// Creates keys and starts sshd on a thread of its own: key generation blocks for seconds,
+  /// which must not hold one of the few threads of Swift's cooperative pool other tests need.
+  public static func start(hostKeyType: String = "ed25519", logLevel: String = "ERROR") async throws
+    -> LoopbackSSHServer
+  {
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<LoopbackSSHServer, any Error>) in
+      Thread {
+        continuation.resume(
+          with: Result { try LoopbackSSHServer(hostKeyType: hostKeyType, logLevel: logLevel) })
+      }
+      .start()
+    }
+  }
+
   /// Stops sshd and removes the throwaway directory (``stop()`` keeps it: a test may
   /// ``start()`` the server again).
   deinit {
     stop()
     try? FileManager.default.removeItem(at: directory)
+  }
+
+  /// What sshd logged so far (at ``init(hostKeyType:logLevel:)``'s level).
+  public var log: String {
+    (try? String(contentsOf: directory.appendingPathComponent("sshd.log"), encoding: .utf8)) ?? ""
   }
 
   /// The host key line a known_hosts file would hold for this server.
@@ -133,7 +156,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
       PermitRootLogin yes
       MaxStartups 100:30:200
       Subsystem sftp internal-sftp
-      LogLevel ERROR
+      LogLevel \(logLevel)
       """
     let configFile = directory.appendingPathComponent("sshd_config")
     try config.write(to: configFile, atomically: true, encoding: .utf8)
@@ -177,7 +200,8 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   /// An ssh_config with a `Host` block named `alias` for this server.
   public func writeSSHConfig(alias: String, identity: URL?, identitiesOnly: Bool = true) throws -> URL {
     var text = """
-      # labrun test config
+      # labrun test config; ssh -G refuses unknown options unless told to ignore them
+      IgnoreUnknown UnknownOption
       Host other-host
         HostName 192.0.2.1
         User nobody
@@ -196,10 +220,42 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     return file
   }
 
-  /// Writes the client HOME's ~/.ssh/known_hosts with this server's key (optionally hashed).
-  public func trustInUserKnownHosts(hashed: Bool = false) throws {
+  /// How a test's ssh_config reaches this server other than directly.
+  public enum Route: Sendable {
+    /// `ProxyJump NAME`, NAME being a Host block for `server`.
+    case jump(through: LoopbackSSHServer, name: String)
+    /// `ProxyCommand COMMAND` (tokens such as `%h %p` are expanded by the client).
+    case command(String)
+  }
+
+  /// An ssh_config in which `alias` reaches this server through `route`, each server with its
+  /// own ed25519 key (IdentitiesOnly). `extra` lines go into the alias's block.
+  public func writeSSHConfig(alias: String, route: Route, extra: [String] = []) throws -> URL {
+    func block(_ name: String, _ server: LoopbackSSHServer, _ lines: [String]) -> String {
+      var text = "Host \(name)\n  HostName 127.0.0.1\n  Port \(server.port)\n  User \(server.user)\n"
+      if let key = server.keys["ed25519"] { text += "  IdentityFile \(key.path)\n" }
+      text += "  IdentitiesOnly yes\n"
+      return text + lines.map { "  \($0)\n" }.joined()
+    }
+    var text = "# labrun test config: \(alias) behind a route\n"
+    switch route {
+    case .jump(let bastion, let name):
+      text += block(alias, self, ["ProxyJump \(name)"] + extra)
+      text += block(name, bastion, ["ProxyJump none"])
+    case .command(let command):
+      text += block(alias, self, ["ProxyCommand \(command)"] + extra)
+    }
+    let file = directory.appendingPathComponent("ssh_config-\(alias)-routed")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
+  /// Writes the client HOME's ~/.ssh/known_hosts with this server's key (optionally hashed),
+  /// and those of `others` (jump hosts).
+  public func trustInUserKnownHosts(hashed: Bool = false, others: [LoopbackSSHServer] = []) throws {
     let file = clientHome.appendingPathComponent(".ssh/known_hosts")
-    try (knownHostsLine + "\n").write(to: file, atomically: true, encoding: .utf8)
+    let lines = ([self] + others).map { $0.knownHostsLine + "\n" }.joined()
+    try lines.write(to: file, atomically: true, encoding: .utf8)
     if hashed {
       let result = Self.run(["/usr/bin/ssh-keygen", "-H", "-f", file.path])
       guard result.status == 0 else { throw ServerError.commandFailed("ssh-keygen -H", result.output) }

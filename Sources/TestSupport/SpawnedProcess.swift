@@ -77,6 +77,9 @@ public final class SpawnedProcess: @unchecked Sendable {
     var output: [Int32] = [-1, -1]
     var input: [Int32] = [-1, -1]
     guard pipe(&output) == 0, pipe(&input) == 0 else { return (-1, "pipe failed") }
+    // Close-on-exec at once, so a process another thread spawns meanwhile (a long-lived sshd)
+    // does not inherit a write end and keep this command's output open.
+    for fd in output + input { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

@@ -68,6 +68,23 @@ struct LabSession: Sendable {
     }
   }
 
+  /// How `--host` resolves through ssh_config (its ssh part, for `sim+ALIAS`), connecting to
+  /// nothing. Failures are ``TargetOpenError``s (exit status 3).
+  func resolveSSH(_ arguments: TargetArguments) async throws -> SSHTransport.Destination {
+    let spec = try arguments.spec()
+    do {
+      guard let host = try TargetSpec(parsing: spec).sshHost else {
+        throw ValidationError("--resolve needs an ssh target (an ssh_config alias, user@host or sim+ALIAS)")
+      }
+      return try await SSHTransportFactory.destination(
+        host: host, options: arguments.connectionOptions(state: state))
+    } catch let error as ValidationError {
+      throw error
+    } catch {
+      throw TargetOpenError(host: spec, underlying: error)
+    }
+  }
+
   // MARK: runs
 
   /// The current run if it can be resumed for this lab and host, else a new run.

@@ -11,8 +11,13 @@ import Testing
     let config: URL
     let state: URL
 
-    init() throws {
-      server = try LoopbackSSHServer()
+    /// Starts the server off Swift's cooperative pool (key generation blocks for seconds).
+    static func start() async throws -> Setup {
+      try Setup(server: try await LoopbackSSHServer.start())
+    }
+
+    private init(server: LoopbackSSHServer) throws {
+      self.server = server
       binary = try LabrunBinary()
       config = try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"])
       state = server.directory.appendingPathComponent("labrun-home")
@@ -28,7 +33,7 @@ import Testing
   }
 
   @Test func unknownThenAcceptedThenRememberedThenChangedHostKey() async throws {
-    let setup = try Setup()
+    let setup = try await Setup.start()
     defer { setup.server.stop() }
     let fingerprint = setup.server.hostKeyFingerprint
 
@@ -71,7 +76,7 @@ import Testing
   }
 
   @Test func wrongKeyAndUnknownAliasFailWithOneLine() async throws {
-    let setup = try Setup()
+    let setup = try await Setup.start()
     defer { setup.server.stop() }
     try setup.server.trustInUserKnownHosts()
     let bare = try setup.server.writeSSHConfig(alias: "bare-vm", identity: nil)
@@ -106,7 +111,7 @@ import Testing
   @Test func passphraseIsAskedOnTheTerminal() async throws {
     try #require(
       FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "tmux is missing: `make deps`")
-    let server = try LoopbackSSHServer()
+    let server = try await LoopbackSSHServer.start()
     defer { server.stop() }
     try server.trustInUserKnownHosts()
     let binary = try LabrunBinary()
@@ -124,20 +129,21 @@ import Testing
       ])
     try #require(started.status == 0, "tmux: \(started.output)")
     defer { _ = SpawnedProcess.run(tmux + ["kill-server"]) }
-    func screen(until text: String) -> String {
+    // Polls with Task.sleep in between, so the cooperative pool is free while it waits.
+    func screen(until text: String) async throws -> String {
       var shown = ""
       for _ in 0..<1000 {
         shown = SpawnedProcess.run(tmux + ["capture-pane", "-p", "-J"]).output
         if shown.contains(text) { break }
-        usleep(10_000)
+        try await Task.sleep(for: .milliseconds(10))
       }
       return shown
     }
-    let prompt = screen(until: "Enter passphrase for key")
+    let prompt = try await screen(until: "Enter passphrase for key")
     #expect(prompt.contains("Enter passphrase for key \(server.encryptedKey.path)"), "\(prompt)")
     _ = SpawnedProcess.run(tmux + ["send-keys", "-l", server.encryptedKeyPassphrase])
     _ = SpawnedProcess.run(tmux + ["send-keys", "Enter"])
-    let done = screen(until: "labrun-exit=")
+    let done = try await screen(until: "labrun-exit=")
     #expect(done.contains("labrun-exit=0"), "\(done)")
     #expect(done.contains("host key   \(server.hostKeyFingerprint)"))
     #expect(!done.contains(server.encryptedKeyPassphrase), "the passphrase must not be echoed")

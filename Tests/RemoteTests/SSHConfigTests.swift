@@ -30,28 +30,41 @@ import Testing
     """
 
   @Test func firstValueWinsAcrossMatchingBlocks() throws {
-    let config = try SSHConfig(text: Self.text, path: "test", home: "/home/me")
-    let resolved = config.resolve(host: "gpu-vm", localUser: "me", home: "/home/me")
+    let resolved = try Self.resolve(Self.text, host: "gpu-vm")
     #expect(resolved.hostName == "203.0.113.7")
     #expect(resolved.user == "ubuntu")
     #expect(resolved.port == 2222)
     #expect(resolved.identitiesOnly)
-    #expect(resolved.identityFiles == ["/home/me/.ssh/gpu_203.0.113.7", "/home/me/.ssh/id_extra"])
+    #expect(resolved.identityFiles == ["~/.ssh/gpu_%h", "~/.ssh/id_extra"])
   }
 
   @Test func negatedPatternExcludesAHost() throws {
-    let config = try SSHConfig(text: Self.text, path: "test", home: "/home/me")
-    let resolved = config.resolve(host: "gpu-bad", localUser: "me", home: "/home/me")
+    let resolved = try Self.resolve(Self.text, host: "gpu-bad")
     #expect(resolved.hostName == "gpu-bad")
     #expect(resolved.user == "fallback")
-    #expect(resolved.port == nil)
+    #expect(resolved.port == 22)
     #expect(!resolved.identitiesOnly)
   }
 
+  /// `labrun`'s parser over `text`, for `host`, as a user `me` with home `/home/me`.
+  static func resolve(_ text: String, host: String) throws -> SSHHostOptions {
+    try SSHConfig(text: text, path: "test", home: "/home/me").resolve(
+      host: host, user: nil, port: nil, localUser: "me", home: "/home/me", environment: [:])
+  }
+
   @Test func quotedAndEqualsFormsParse() throws {
-    #expect(SSHConfig.words("Host=\"quoted name\"") == ["Host", "quoted name"])
-    #expect(SSHConfig.words("  Port  22 # trailing comment") == ["Port", "22"])
-    #expect(SSHConfig.words("# only a comment").isEmpty)
+    #expect(SSHConfig.splitKeyword("Host=\"quoted name\"")?.0 == "host")
+    #expect(
+      SSHConfig.splitKeyword("Host=\"quoted name\"").flatMap { SSHConfig.argumentWords($0.1) } == [
+        "quoted name"
+      ])
+    #expect(
+      SSHConfig.splitKeyword("  Port = 22 # trailing comment").flatMap { SSHConfig.argumentWords($0.1) } == [
+        "22"
+      ])
+    #expect(SSHConfig.splitKeyword("# only a comment") == nil)
+    #expect(SSHConfig.argumentWords(#"a\ b 'c d' "e'f" g\"h"#) == ["a b", "c d", "e'f", "g\"h"])
+    #expect(SSHConfig.argumentWords("\"open") == nil)
   }
 
   @Test(arguments: [
@@ -71,7 +84,8 @@ import Testing
     try "Host lab\n  HostName 192.0.2.44\n  Port 2200\n".write(
       to: ssh.appendingPathComponent("lab.conf"), atomically: true, encoding: .utf8)
     let config = try SSHConfig(text: "Include conf.d/*.conf\n", path: "main", home: home.path)
-    let resolved = config.resolve(host: "lab", localUser: "me", home: home.path)
+    let resolved = try config.resolve(
+      host: "lab", user: nil, port: nil, localUser: "me", home: home.path, environment: [:])
     #expect(resolved.hostName == "192.0.2.44")
     #expect(resolved.port == 2200)
   }

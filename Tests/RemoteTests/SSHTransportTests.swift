@@ -6,21 +6,64 @@ import Testing
 @testable import Remote
 @testable import TestSupport
 
-/// A loopback sshd plus a client environment (fake HOME, labrun state dir) for one test.
+/// How a test reaches its sshd: directly, through a jump host (ProxyJump), or through a
+/// ProxyCommand (netcat).
+enum TestRoute: String, CaseIterable, Sendable {
+  case direct, jump, proxyCommand
+}
+
+/// A loopback sshd plus a client environment (fake HOME, labrun state dir) for one test, and
+/// for the routed cases a bastion sshd (logging at DEBUG1) or a netcat ProxyCommand.
 struct SSHFixture {
   let server: LoopbackSSHServer
+  let bastion: LoopbackSSHServer?
   let state: StateDirectory
+  let route: TestRoute
+  /// The ssh_config for the routed cases (alias `gpu-vm`).
+  let config: URL?
 
-  init(hostKeyType: String = "ed25519") throws {
-    server = try LoopbackSSHServer(hostKeyType: hostKeyType)
-    state = StateDirectory(root: server.directory.appendingPathComponent("state"))
+  /// Starts the servers off Swift's cooperative pool (key generation blocks for seconds).
+  static func start(hostKeyType: String = "ed25519", route: TestRoute = .direct) async throws -> SSHFixture {
+    let server = try await LoopbackSSHServer.start(hostKeyType: hostKeyType)
+    let bastion = route == .jump ? try await LoopbackSSHServer.start(logLevel: "DEBUG1") : nil
+    return try SSHFixture(server: server, bastion: bastion, route: route)
   }
+
+  private init(server: LoopbackSSHServer, bastion: LoopbackSSHServer?, route: TestRoute) throws {
+    self.server = server
+    self.bastion = bastion
+    state = StateDirectory(root: server.directory.appendingPathComponent("state"))
+    self.route = route
+    switch route {
+    case .direct:
+      config = nil
+    case .jump:
+      guard let bastion else { throw LoopbackSSHServer.ServerError.didNotStart("no bastion") }
+      config = try server.writeSSHConfig(
+        alias: "gpu-vm", route: .jump(through: bastion, name: "bastion"), extra: Self.keepalive)
+    case .proxyCommand:
+      guard let netcat = ["/usr/bin/nc", "/bin/nc"].first(where: FileManager.default.isExecutableFile) else {
+        throw LoopbackSSHServer.ServerError.missingTool("nc (netcat-openbsd; `make deps` installs it)")
+      }
+      config = try server.writeSSHConfig(
+        alias: "gpu-vm", route: .command("\(netcat) %h %p"), extra: Self.keepalive)
+    }
+  }
+
+  /// Keepalives every 2 s on routed connections: a dropped connection behind a ProxyCommand is
+  /// noticed by their silence (10 s, generous for a loaded machine), and every bulk test runs
+  /// with keepalives interleaved.
+  static let keepalive = ["ServerAliveInterval 2", "ServerAliveCountMax 5"]
 
   var environment: [String: String] {
-    ["HOME": server.clientHome.path, "USER": server.user]
+    [
+      "HOME": server.clientHome.path, "USER": server.user,
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "",
+    ]
   }
 
-  var host: String { "\(server.user)@127.0.0.1:\(server.port)" }
+  /// `user@127.0.0.1:PORT` directly, else the alias of the routed config.
+  var host: String { route == .direct ? "\(server.user)@127.0.0.1:\(server.port)" : "gpu-vm" }
 
   func options(
     identity: URL? = nil, accept: Bool = false, environment extra: [String: String] = [:], config: URL? = nil
@@ -30,17 +73,27 @@ struct SSHFixture {
       environment: environment.merging(extra) { $1 })
   }
 
-  /// A connected transport that trusts the server and uses the ed25519 key.
+  /// A connected transport that trusts the server (and the bastion) and uses the ed25519 key,
+  /// over the fixture's route.
   func transport() async throws -> SSHTransport {
-    try server.trustInUserKnownHosts()
-    return try await SSHTransportFactory.open(host: host, options: options(identity: server.keys["ed25519"]))
+    try server.trustInUserKnownHosts(others: bastion.map { [$0] } ?? [])
+    if route == .direct {
+      return try await SSHTransportFactory.open(
+        host: host, options: options(identity: server.keys["ed25519"]))
+    }
+    return try await SSHTransportFactory.open(host: host, options: options(config: config))
+  }
+
+  func stop() {
+    server.stop()
+    bastion?.stop()
   }
 }
 
 @Suite(.serialized) struct SSHTransportTests {
   @Test(arguments: ["ed25519", "ecdsa", "rsa"])
   func authenticatesWithKeyType(type: String) async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let transport = try await SSHTransportFactory.open(
@@ -52,7 +105,7 @@ struct SSHFixture {
   }
 
   @Test func defaultKeyInHomeIsUsed() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let source = try #require(fixture.server.keys["ecdsa"])
@@ -64,7 +117,7 @@ struct SSHFixture {
   }
 
   @Test func encryptedKeyUsesPassphraseFromEnvironment() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let withPassphrase = fixture.options(
@@ -90,7 +143,7 @@ struct SSHFixture {
   }
 
   @Test func authenticatesThroughSSHAgent() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let socket = fixture.server.directory.appendingPathComponent("agent.sock").path
@@ -108,7 +161,7 @@ struct SSHFixture {
   }
 
   @Test func wrongKeyNamesEveryMethodTried() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let error = await #expect(throws: SSHError.self) {
@@ -125,7 +178,7 @@ struct SSHFixture {
   }
 
   @Test func unknownHostKeyIsRefusedThenAcceptedAndRemembered() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     let identity = fixture.server.keys["ed25519"]
     let refused = await #expect(throws: SSHError.self) {
@@ -156,7 +209,7 @@ struct SSHFixture {
   }
 
   @Test func changedHostKeyIsAlwaysRefusedShowingBothFingerprints() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let oldFingerprint = fixture.server.hostKeyFingerprint
@@ -179,7 +232,7 @@ struct SSHFixture {
   }
 
   @Test func hashedKnownHostsEntryIsRecognised() async throws {
-    let fixture = try SSHFixture(hostKeyType: "ecdsa")
+    let fixture = try await SSHFixture.start(hostKeyType: "ecdsa")
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts(hashed: true)
     let text = try String(
@@ -192,7 +245,7 @@ struct SSHFixture {
   }
 
   @Test func aliasResolvesThroughConfigFile() async throws {
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let config = try fixture.server.writeSSHConfig(alias: "gpu-vm", identity: fixture.server.keys["rsa"])
@@ -211,21 +264,24 @@ struct SSHFixture {
     #expect("\(unknown.map { "\($0)" } ?? "")".contains("unknown host 'no-such-alias'"))
   }
 
-  @Test(arguments: [0, 3, 255] as [Int32])
-  func reportsRealExitStatus(status: Int32) async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func reportsRealExitStatus(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
-    let output = try await transport.run(RemoteCommand("echo out; echo err >&2; exit \(status)"))
-    #expect(output.exitStatus == status)
-    #expect(output.stdoutText == "out\n")
-    #expect(output.stderrText == "err\n")
+    for status: Int32 in [0, 3, 255] {
+      let output = try await transport.run(RemoteCommand("echo out; echo err >&2; exit \(status)"))
+      #expect(output.exitStatus == status)
+      #expect(output.stdoutText == "out\n")
+      #expect(output.stderrText == "err\n")
+    }
     await transport.close()
   }
 
-  @Test func drainsTwentyMebibytesOnBothStreams() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func drainsTwentyMebibytesOnBothStreams(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let file = fixture.server.directory.appendingPathComponent("random")
     var bytes = [UInt8](repeating: 0, count: 20 << 20)
@@ -244,9 +300,10 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func arbitraryBytesRoundTrip() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func arbitraryBytesRoundTrip(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let all = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }
     let out = try await transport.run(RemoteCommand("cat", stdin: all))
@@ -257,28 +314,31 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test(arguments: [
-    "$(touch pwned)", "'; rm -rf ~'", "a\nb\n\nc", "ünï¢ødé ✓ 🚀", "`touch pwned`", "\"$HOME\" \\ *",
-  ])
-  func hostileStringsArriveLiterally(value: String) async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func hostileStringsArriveLiterally(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let directory = fixture.server.directory.appendingPathComponent("hostile")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let script = "cd \(ShellQuote.quote(directory.path)) && printf '%s' \(ShellQuote.quote(value))"
-    let output = try await transport.run(RemoteCommand(script))
-    #expect(output.stdoutText == value)
-    #expect(output.exitStatus == 0)
-    let privileged = try await transport.run(RemoteCommand(script, privileged: true))
-    #expect(privileged.stdoutText == value)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    for value in [
+      "$(touch pwned)", "'; rm -rf ~'", "a\nb\n\nc", "ünï¢ødé ✓ 🚀", "`touch pwned`", "\"$HOME\" \\ *",
+    ] {
+      let script = "cd \(ShellQuote.quote(directory.path)) && printf '%s' \(ShellQuote.quote(value))"
+      let output = try await transport.run(RemoteCommand(script))
+      #expect(output.stdoutText == value)
+      #expect(output.exitStatus == 0)
+      let privileged = try await transport.run(RemoteCommand(script, privileged: true))
+      #expect(privileged.stdoutText == value)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
     await transport.close()
   }
 
-  @Test func commandPastItsTimeoutIsStoppedAndReported() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func commandPastItsTimeoutIsStoppedAndReported(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let pidFile = fixture.server.directory.appendingPathComponent("sleeper.pid")
     let clock = ContinuousClock()
@@ -299,9 +359,10 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func cancellationStopsTheRemoteCommand() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func cancellationStopsTheRemoteCommand(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let pidFile = fixture.server.directory.appendingPathComponent("cancel.pid")
     let task = Task {
@@ -319,14 +380,18 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func droppedConnectionIsReportedAndTheNextCommandReconnects() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
-    let transport = try await fixture.transport()
+  @Test(arguments: TestRoute.allCases)
+  func droppedConnectionIsReportedAndTheNextCommandReconnects(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
     let marker = fixture.server.directory.appendingPathComponent("started")
+    defer {
+      killRecordedProcess(marker)
+      fixture.stop()
+    }
+    let transport = try await fixture.transport()
     let server = fixture.server
     let running = Task {
-      try await transport.run(RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 60"))
+      try await transport.run(RemoteCommand("echo $$ > \(ShellQuote.quote(marker.path)); exec sleep 60"))
     }
     try await waitForFile(marker.path)
     server.killConnections()
@@ -346,20 +411,22 @@ struct SSHFixture {
   /// A host that stops answering mid-command (its sshd frozen, the TCP connection still open)
   /// must not hang labrun: the timeout is reported within bounded time and the connection is
   /// replaced.
-  @Test func unresponsiveHostDoesNotHang() async throws {
-    let fixture = try SSHFixture()
+  @Test(arguments: TestRoute.allCases)
+  func unresponsiveHostDoesNotHang(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    let marker = fixture.server.directory.appendingPathComponent("frozen")
     defer {
       fixture.server.signalConnections(SIGCONT)
-      fixture.server.stop()
+      killRecordedProcess(marker)
+      fixture.stop()
     }
     let transport = try await fixture.transport()
-    let marker = fixture.server.directory.appendingPathComponent("frozen")
     let server = fixture.server
     let clock = ContinuousClock()
     let start = clock.now
     let running = Task {
       try await transport.run(
-        RemoteCommand("touch \(ShellQuote.quote(marker.path)); sleep 300", timeout: .seconds(2)))
+        RemoteCommand("echo $$ > \(ShellQuote.quote(marker.path)); exec sleep 300", timeout: .seconds(2)))
     }
     try await waitForFile(marker.path)
     server.signalConnections(SIGSTOP)
@@ -376,9 +443,10 @@ struct SSHFixture {
   }
 
   /// More concurrent commands than sshd's default MaxSessions (10): they queue for channels.
-  @Test func manyCommandsShareOneConnection() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func manyCommandsShareOneConnection(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let results = try await withThrowingTaskGroup(of: (Int, String).self) { group in
       for index in 0..<24 {
@@ -397,9 +465,10 @@ struct SSHFixture {
   /// Bulk writes on several channels at once: an upload and commands fed megabytes on stdin.
   /// libssh2 holds one partly sent packet per session; interleaving sends would drop or
   /// duplicate data, which the digests would show.
-  @Test func concurrentBulkSendsStayIntact() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func concurrentBulkSendsStayIntact(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("concurrent-source")
     let payload = (0..<(48 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) }
@@ -421,9 +490,10 @@ struct SSHFixture {
     await transport.close()
   }
 
-  @Test func sftpMovesOneHundredMebibytesBothWays() async throws {
-    let fixture = try SSHFixture()
-    defer { fixture.server.stop() }
+  @Test(arguments: TestRoute.allCases)
+  func sftpMovesOneHundredMebibytesBothWays(route: TestRoute) async throws {
+    let fixture = try await SSHFixture.start(route: route)
+    defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("upload-source")
     var bytes = [UInt8](repeating: 0, count: 100 << 20)
@@ -466,6 +536,15 @@ func processIsGone(_ pid: String) async -> Bool {
   return false
 }
 
+/// Kills the remote command whose pid it wrote to `file`: a command whose sshd session the
+/// test killed or froze outlives it, and must not be left running.
+func killRecordedProcess(_ file: URL) {
+  guard let text = try? String(contentsOf: file, encoding: .utf8),
+    let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+  else { return }
+  kill(pid, SIGKILL)
+}
+
 /// Waits (without blocking a thread) up to 5 s for `path` to exist.
 func waitForFile(_ path: String) async throws {
   for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) {
@@ -489,7 +568,7 @@ func waitForFile(_ path: String) async throws {
     // `*`: no password, but not a locked account (sshd refuses logins to locked accounts).
     let unlocked = LoopbackSSHServer.run(["/usr/sbin/usermod", "-p", "*", Self.user])
     try #require(unlocked.status == 0, "usermod: \(unlocked.output)")
-    let fixture = try SSHFixture()
+    let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
     try fixture.server.trustInUserKnownHosts()
     let transport = try await SSHTransportFactory.open(

@@ -3,6 +3,7 @@ import Foundation
 import LabPipeline
 import Labs
 import Remote
+import Targets
 
 extension Labrun {
   /// `labrun ping`: the user's connectivity check.
@@ -10,12 +11,15 @@ extension Labrun {
     static let configuration = CommandConfiguration(
       abstract: "Connect to a host, run a read-only fact probe, and print what it found.",
       discussion: """
-        Connects exactly as `labrun up` would (ssh_config, host-key check, authentication),
-        runs one read-only probe (OS, kernel, arch, sudo, nvidia-smi) and prints it with
-        the host key fingerprint. Changes nothing on the host.
+        Connects exactly as `labrun up` would (ssh_config, jump hosts, host-key check,
+        authentication), runs one read-only probe (OS, kernel, arch, sudo, nvidia-smi) and
+        prints it with the host key fingerprint. Changes nothing on the host.
 
-        Exit status: 0 connected and probed; 3 the host could not be reached, its key was
-        refused, or authentication failed (the reason is printed on one line).
+        With --resolve, prints what labrun would use for the host (from `ssh -G` when OpenSSH's
+        ssh is installed, else labrun's own ssh_config parser) and connects to nothing.
+
+        Exit status: 0 connected and probed (or resolved); 3 the host could not be reached or
+        resolved, its key was refused, or authentication failed (the reason is printed on one line).
         """)
 
     /// Where to connect and how.
@@ -25,6 +29,14 @@ extension Labrun {
     @Flag(name: .long, help: "Print the facts as JSON on stdout.")
     var json = false
 
+    /// Shows the ssh_config resolution without connecting.
+    @Flag(
+      name: .long,
+      help:
+        "Print how the host resolves (host name, user, port, keys, known_hosts, jump hosts, ProxyCommand); connect to nothing."
+    )
+    var resolve = false
+
     func validate() throws {
       guard let host = target.host, !host.isEmpty else {
         throw ValidationError("--host is required: an ssh_config alias, user@host[:port] or local")
@@ -33,6 +45,10 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
+      if resolve {
+        try await printResolution(session)
+        return
+      }
       let transport: any Transport
       let facts: HostFacts
       do {
@@ -55,6 +71,29 @@ extension Labrun {
       }
     }
 
+    /// `--resolve`: the plan, as text or JSON, and no connection.
+    private func printResolution(_ session: LabSession) async throws {
+      let destination: SSHTransport.Destination
+      do {
+        destination = try await session.resolveSSH(target)
+      } catch let error as ValidationError {
+        throw error
+      } catch {
+        FileHandle.standardError.write(Data("labrun ping: \(Self.oneLine(error))\n".utf8))
+        throw ExitCode(LabrunExitCode.targetFailed)
+      }
+      let report = ResolvedHostReport(
+        destination, labrunKnownHosts: session.state.knownHostsFile.path,
+        home: session.environment["HOME"] ?? NSHomeDirectory())
+      if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Terminal.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+      } else {
+        Terminal.output(report.text)
+      }
+    }
+
     static func oneLine(_ error: any Error) -> String {
       return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
@@ -67,6 +106,10 @@ extension Labrun {
       }
       rows.append(("host", where_))
       if let key = target.hostKey { rows.append(("host key", key)) }
+      for jump in target.jumpHosts ?? [] {
+        let address = "\(jump.user ?? "?")@\(jump.address ?? "?"):\(jump.port ?? 22)"
+        rows.append(("via", "\(jump.name) (\(address)) \(jump.hostKey ?? "")"))
+      }
       rows.append(("os", facts.os ?? "unknown"))
       rows.append(("kernel", facts.kernel ?? "unknown"))
       rows.append(("arch", facts.arch ?? "unknown"))
