@@ -12,6 +12,19 @@ public struct LabPage: Sendable, Hashable {
   public var proves: [String]
   /// Scope-limit paragraphs, shown whatever the outcome.
   public var scopeLimits: [String]
+  /// Sections of the lab's own (e.g. measurements), shown after the checklist; none by default.
+  public var sections: [Section] = []
+
+  /// A `## heading` and its markdown lines.
+  public struct Section: Sendable, Hashable {
+    public var heading: String
+    public var lines: [String]
+
+    public init(heading: String, lines: [String]) {
+      self.heading = heading
+      self.lines = lines
+    }
+  }
 
   public init(
     title: String, labPath: String, validatedBlurb: String, provesHeading: String, proves: [String],

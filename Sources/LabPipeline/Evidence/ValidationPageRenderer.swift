@@ -36,6 +36,12 @@ public enum ValidationPageRenderer {
         "| \(cell(exercise.id)) | \(cell(exercise.title)) | \(cell(exercise.criteria)) | "
           + "\(cell(resultText(exercise))) | \(cell(evidence)) |")
     }
+    for section in report.page.sections {
+      out.append("")
+      out.append("## \(section.heading)")
+      out.append("")
+      out += section.lines
+    }
     out.append("")
     out.append("## \(report.page.provesHeading)")
     out.append("")

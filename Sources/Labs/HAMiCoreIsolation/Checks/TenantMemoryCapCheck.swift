@@ -1,0 +1,82 @@
+import Foundation
+import LabPipeline
+
+/// Exercise 3: PASS iff each tenant's probe, alone, was refused at or below its own slice, well
+/// above zero, with a HAMi-core OOM line naming exactly slice × 1048576 bytes, while the card
+/// had room for more (at least 1 GiB beyond the refusal). The rules are ``TenantMemory``'s.
+struct TenantMemoryCapCheck: HAMiCoreCheck {
+  static let heading = ExerciseHeading(
+    "3", "Memory-cap enforcement", criteria: "each tenant's allocation refused at its slice, by HAMi-core")
+
+  func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
+    let tenants = try evidence.requireTenants()
+    var shown: [TenantMemory] = []
+    for tenant in tenants {
+      let file = HAMiCoreCatalog.tenantAlone(tenant.name)
+      guard let artifact = evidence.bundle.artifact(file) else {
+        outcome.gaps.append("\(file) missing: no probe for tenant \(tenant.name)")
+        continue
+      }
+      outcome.cite(artifact)
+      if let memory = TenantMemory.judge(
+        tenant, lines: artifact.outputLines, file: file, cardMiB: evidence.cardMiB, &outcome)
+      {
+        shown.append(memory)
+      }
+    }
+    if let decided = outcome.decided { return decided }
+    outcome.cite(evidence.bundle.artifact(HAMiCoreCatalog.hostGPU))
+    guard let cardMiB = evidence.cardMiB else {
+      return Finding(
+        .inconclusive, "the card's memory is unknown (\(HAMiCoreCatalog.hostGPU)): cannot show it had room beyond the refusal")
+    }
+    let cramped = shown.filter { cardMiB - $0.refusedMiB < 1024 }
+    if !cramped.isEmpty {
+      return Finding(
+        .inconclusive,
+        cramped.map { "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for tenant \($0.tenant.name)" }
+          .joined(separator: "; ") + ": the refusal may be physical")
+    }
+    let minRefusal = shown.map(\.refusedMiB).min() ?? 0
+    let freeGB = (cardMiB - minRefusal).roundedGB
+    return Finding(
+      .pass,
+      "cudaMalloc refused by HAMi-core at each tenant's own slice: " + shown.map(\.summary).joined(separator: "; ")
+        + "; the card has \(cardMiB) MiB (~\(freeGB) GB beyond the smallest refusal)",
+      facts: ["card_mib": String(cardMiB), "free_gb": String(freeGB), "refusals": shown.map { "\($0.refusedMiB)" }.joined(separator: ",")])
+  }
+}
+
+/// Exercise 4: PASS iff, with all tenants running side by side (each with its own cache file),
+/// each is held to its own slice by the rules of exercise 3; tenants with different slices are
+/// what tells a shared cache (every tenant held to the first one's limit) apart.
+struct PerTenantLimitsCheck: HAMiCoreCheck {
+  static let heading = ExerciseHeading(
+    "4", "Per-tenant limits", criteria: "tenants side by side, each held to its own slice (no shared cache)")
+
+  func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
+    let tenants = try evidence.requireTenants()
+    var shown: [TenantMemory] = []
+    for tenant in tenants {
+      let file = HAMiCoreCatalog.tenantConcurrent(tenant.name)
+      guard let artifact = evidence.bundle.artifact(file) else {
+        outcome.gaps.append("\(file) missing: tenant \(tenant.name) did not run side by side")
+        continue
+      }
+      outcome.cite(artifact)
+      if let memory = TenantMemory.judge(
+        tenant, lines: artifact.outputLines, file: file, cardMiB: evidence.cardMiB, &outcome)
+      {
+        shown.append(memory)
+      }
+    }
+    if let decided = outcome.decided { return decided }
+    if Set(tenants.map(\.sliceMiB)).count < 2 {
+      return Finding(
+        .inconclusive,
+        "every tenant has the same \(tenants[0].sliceMiB) MiB slice: a shared cache would look the same; "
+          + "give them different slices (--param tenants=4000,12000)")
+    }
+    return Finding(.pass, "side by side, each tenant held to its own slice: " + shown.map(\.summary).joined(separator: "; "))
+  }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import LabPipeline
+
+/// The facts every HAMi-core check needs, read once from a bundle: the run's parameters and the
+/// card as the host's nvidia-smi showed it.
+struct HAMiCoreEvidence: Sendable {
+  let bundle: EvidenceBundle
+  /// The tenants from run.json's `tenants`; nil when not recorded.
+  let tenants: [HAMiCoreTenant]?
+  let coreLimits: [Int]
+  let pairCoreLimits: [Int]
+  let tolerancePercent: Int
+  let commit: String?
+  let library: String?
+  let image: String?
+  /// The card: name, UUID, memory, driver, GPU count, from ``HAMiCoreCatalog/hostGPU``.
+  let cardName: String?
+  let cardUUID: String?
+  let cardMiB: Int?
+  let driver: String?
+  let cuda: String?
+  let migMode: String?
+  let gpuCount: Int?
+
+  init(_ bundle: EvidenceBundle) {
+    self.bundle = bundle
+    let parameters = bundle.run.parameters
+    tenants = parameters["tenants"]?.text.flatMap(HAMiCoreTenant.parse)
+    coreLimits = parameters["core_limits"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
+    pairCoreLimits = parameters["pair_core_limits"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
+    tolerancePercent = parameters["throughput_tolerance"]?.wholeNumber ?? 10
+    commit = parameters["hami_core_commit"]?.text
+    library = parameters["hami_core_lib"]?.text
+    image = parameters["hami_version"]?.text.map { "docker.io/projecthami/hami:v\($0)" }
+    let host = bundle.artifact(HAMiCoreCatalog.hostGPU)
+    let query = host.flatMap(NvidiaSMIQuery.init(artifact:))?.rows.first
+    let table = host.flatMap { NvidiaSMITable(lines: $0.outputLines) }
+    let list = host.flatMap { NvidiaSMIList(lines: $0.outputLines) }
+    cardName = query?["name"] ?? list?.gpus.first?.name
+    cardUUID = query?["uuid"] ?? list?.gpus.first?.uuid
+    cardMiB = NvidiaSMIQuery.mebibytes(query?["memory.total"]) ?? table?.gpus.first?.memoryTotalMiB
+    driver = query?["driver_version"] ?? table?.driverVersion
+    cuda = table?.cudaVersion
+    migMode = query?["mig.mode.current"] ?? table?.gpus.first?.migMode
+    gpuCount = list?.gpus.count ?? table.map { $0.gpus.count }
+  }
+
+  /// The tenants, or INCONCLUSIVE when run.json does not say them.
+  func requireTenants() throws(Inconclusive) -> [HAMiCoreTenant] {
+    guard let tenants else { throw Inconclusive(reason: "run.json has no readable `tenants`: the slices are unknown") }
+    return tenants
+  }
+}

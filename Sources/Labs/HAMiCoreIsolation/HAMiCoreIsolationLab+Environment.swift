@@ -1,0 +1,69 @@
+import Foundation
+import LabPipeline
+
+/// The Environment table, read from the artifacts and run.json.
+extension HAMiCoreIsolationLab {
+  public func environment(of bundle: EvidenceBundle) -> EnvironmentSummary {
+    let facts = HAMiCoreEvidence(bundle)
+    var rows: [EnvironmentSummary.Row] = []
+    rows.append(.init("Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
+
+    let osFields = bundle.artifact(HAMiCoreCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
+    let os = osFields["PRETTY_NAME"] ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
+    let kernel = bundle.artifact(HAMiCoreCatalog.os)?.sections.first { $0.command == "uname -r" }?.lines.first
+    var machine: String
+    switch bundle.run.target?.kind {
+    case .simulated?: machine = "simulated GPU host"
+    case .local?: machine = (bundle.provider.map { "\($0) " } ?? "") + "local machine"
+    default: machine = (bundle.provider.map { "\($0) " } ?? "") + "GPU host"
+    }
+    if let name = bundle.run.target?.name { machine += " (\(name))" }
+    if !os.isEmpty { machine += ", \(os)" }
+    if let kernel, !kernel.isEmpty { machine += ", kernel \(kernel)" }
+    machine += " (\(HAMiCoreCatalog.os))"
+    rows.append(.init("Machine", machine))
+
+    var gpu = "not in the evidence (\(HAMiCoreCatalog.hostGPU))"
+    if let name = facts.cardName {
+      gpu = name
+      if let mib = facts.cardMiB { gpu += ", \(mib.roundedGB) GB (\(mib) MiB)" }
+      if let uuid = facts.cardUUID { gpu += ", UUID \(uuid)" }
+      if let mig = facts.migMode { gpu += ", MIG \(mig)" }
+      if let count = facts.gpuCount, count > 1 { gpu += "; \(count) GPUs on the host (the tenants use GPU 0)" }
+      gpu += " (\(HAMiCoreCatalog.hostGPU))"
+    }
+    rows.append(.init("GPU", gpu))
+    var driver = facts.driver ?? "not in the evidence"
+    if let cuda = facts.cuda { driver += " (CUDA \(cuda))" }
+    if facts.driver != nil { driver += " (\(HAMiCoreCatalog.hostGPU))" }
+    rows.append(.init("Driver", driver))
+    let nvcc = bundle.artifact(HAMiCoreCatalog.build)?.outputLines.first { $0.contains("Cuda compilation tools") }
+    rows.append(
+      .init(
+        "CUDA toolkit",
+        nvcc.map { "\($0.trimmingCharacters(in: .whitespaces)) (\(HAMiCoreCatalog.build))" }
+          ?? "not in the evidence (\(HAMiCoreCatalog.build))"))
+
+    var library = facts.library.map { "libvgpu.so from \($0)" }
+      ?? facts.image.map { "libvgpu.so extracted from \($0)" } ?? "libvgpu.so, source not recorded"
+    library += "; " + (facts.commit.map { "HAMi-core commit \($0) (run.json hami_core_commit)" }
+      ?? "HAMi-core commit not given (the library prints no version)")
+    rows.append(.init("HAMi-core", library + " (\(HAMiCoreCatalog.library))"))
+    let tenants = facts.tenants.map { list in
+      list.map { "\($0.name): \($0.sliceMiB) MiB" }.joined(separator: ", ")
+    } ?? "not recorded"
+    rows.append(.init("Tenants", tenants + " (run.json tenants), each with its own CUDA_DEVICE_MEMORY_SHARED_CACHE"))
+    let seconds = bundle.run.parameters["compute_seconds"]?.wholeNumber.map { "\($0) s" } ?? "?"
+    let policy = bundle.run.parameters["core_policy"]?.text ?? "unset"
+    rows.append(
+      .init(
+        "Core limits",
+        "alone: \(facts.coreLimits.map(String.init).joined(separator: ", ")); side by side: "
+          + "\(facts.pairCoreLimits.map(String.init).joined(separator: " and ")); GPU_CORE_UTILIZATION_POLICY=\(policy); "
+          + "\(seconds) per run; tolerance ± \(facts.tolerancePercent) points (run.json)"))
+
+    return EnvironmentSummary(
+      rows: rows, gpu: facts.cardName, gpuMemoryMiB: facts.cardMiB, gpuUUID: facts.cardUUID, driver: facts.driver,
+      cuda: facts.cuda, kubernetes: nil, machine: machine, note: Self.environmentNote)
+  }
+}

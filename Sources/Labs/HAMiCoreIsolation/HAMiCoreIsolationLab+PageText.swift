@@ -1,0 +1,103 @@
+import Foundation
+import LabPipeline
+
+/// The lab's words on the validation page.
+extension HAMiCoreIsolationLab {
+  static let title = "HAMi-core Isolation Validation - HAMi-core alone on one GPU, no Kubernetes"
+  static let labPath = "\(HAMiCoreIsolationLab.name)/"
+  static let validatedBlurb =
+    "HAMi-core's memory cap, per-tenant limits and core limit all held on this card and driver."
+  static let provesHeading = "What this proves"
+  static let environmentNote =
+    "No Kubernetes: each tenant is a process started with `LD_PRELOAD=libvgpu.so`, its own "
+    + "`CUDA_DEVICE_MEMORY_LIMIT` and its own `CUDA_DEVICE_MEMORY_SHARED_CACHE` file - what HAMi's device plugin "
+    + "sets up inside a pod."
+
+  public func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle) -> LabPage {
+    var page = LabPage(
+      title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
+      provesHeading: Self.provesHeading, proves: Self.proves(results), scopeLimits: Self.scopeLimits)
+    page.sections = [Self.computeSection(HAMiCoreCompute(bundle), tolerancePercent: HAMiCoreEvidence(bundle).tolerancePercent)]
+    return page
+  }
+
+  static let scopeLimits = [
+    "This is software isolation (user-space CUDA interception by HAMi-core), not MIG hardware fault isolation: a "
+      + "process that does not load libvgpu.so (or calls the driver by other means) is not limited. One host, one "
+      + "GPU, processes started by hand: nothing here tests HAMi's scheduler or device plugin (the "
+      + "hami-isolation-realgpu lab does). The core limit is measured with one FMA kernel for a few tens of seconds "
+      + "per configuration; HAMi-core's limiter oscillates over minutes and does not limit kernels launched through "
+      + "CUDA graphs, so other workloads may throttle differently."
+  ]
+
+  /// One bullet per exercise that passed.
+  static func proves(_ results: [ExerciseResult]) -> [String] {
+    let passed = Set(results.filter { $0.verdict == .pass }.map(\.id))
+    var bullets: [String] = []
+    if passed.contains("1") {
+      bullets.append("Several HAMi-core tenants share one physical GPU at the same time (Exercise 1).")
+    }
+    if passed.contains("2") {
+      bullets.append("Each tenant is shown a card of its own slice's size (Exercise 2) - a virtualized view, no proof of a cap on its own.")
+    }
+    if passed.contains("3") {
+      bullets.append(
+        "The memory cap holds: each tenant's allocation is refused by HAMi-core at its own slice while the card had "
+          + "room (Exercise 3).")
+    }
+    if passed.contains("4") {
+      bullets.append(
+        "Tenants side by side are each held to their own slice (Exercise 4): with a cache file each, no tenant "
+          + "inherits another's limit.")
+    }
+    if passed.contains("5") {
+      bullets.append("The mechanism is concrete (Exercise 5): libvgpu.so preloaded, identified by its SHA-256.")
+    }
+    if passed.contains("6") {
+      bullets.append(
+        "The core limit throttles on this card: throughput follows CUDA_DEVICE_SM_LIMIT alone and side by side (Exercise 6).")
+    }
+    return bullets
+  }
+
+  /// Exercise 6's measurements: every run's mean, ratio or share, and its time series.
+  static func computeSection(_ compute: HAMiCoreCompute, tolerancePercent: Int) -> LabPage.Section {
+    let format = HAMiCoreCompute.format
+    var lines = [
+      "Throughput of the lab's FMA probe, one sample a second (TFLOPS); means skip the first second. Tolerance: "
+        + "± \(tolerancePercent) percentage points.",
+      "",
+      "| Run | CUDA_DEVICE_SM_LIMIT | Policy | Mean TFLOPS | Measured | Expected | Samples (TFLOPS) |",
+      "|---|---|---|---|---|---|---|",
+    ]
+    let base = compute.unlimited?.mean
+    func row(_ run: HAMiCoreCompute.Run, measured: String, expected: String) {
+      lines.append(
+        "| \(run.label) | \(run.limit.map(String.init) ?? "unset") | \(run.policy ?? "unset") | "
+          + "\(run.mean.map(format) ?? "none") | \(measured) | \(expected) | \(HAMiCoreCompute.series(run)) |")
+    }
+    if let unlimited = compute.unlimited { row(unlimited, measured: "1.00", expected: "1.00") }
+    for run in compute.singles {
+      var ratio = "?"
+      if let mean = run.mean, let base, base > 0 { ratio = format(mean / base) + " of unlimited" }
+      row(run, measured: ratio, expected: run.limit.map { format(Double($0) / 100) } ?? "?")
+    }
+    let means = compute.pairMeans
+    for (index, run) in compute.pair.enumerated() {
+      var measured = "?"
+      var expected = "?"
+      if let means, compute.pair.count == 2 {
+        let mine = index == 0 ? means.0 : means.1
+        measured = "share " + format(mine / (means.0 + means.1))
+        if let l1 = compute.pair[0].limit, let l2 = compute.pair[1].limit, let limit = run.limit {
+          expected = format(Double(limit) / Double(l1 + l2))
+        }
+      }
+      row(run, measured: measured, expected: expected)
+    }
+    if compute.unlimited == nil, compute.singles.isEmpty, compute.pair.isEmpty {
+      lines.append("| no throughput runs in the evidence | | | | | | |")
+    }
+    return LabPage.Section(heading: "Compute measurements (exercise 6)", lines: lines)
+  }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import LabPipeline
+
+/// `labs/hami-core-isolation`: HAMi-core alone on one GPU host, no Kubernetes. LD_PRELOAD
+/// tenants, each with its own slice and cache file, alone and side by side; the memory cap,
+/// per-tenant limits and the core limit measured; a verified teardown. Names are in
+/// ``HAMiCoreCatalog``, page text in `+PageText.swift`, the Environment table in `+Environment.swift`.
+public struct HAMiCoreIsolationLab: Lab, ValidationLab {
+  public static let name = "hami-core-isolation"
+  public var name: String { Self.name }
+
+  public init() {}
+
+  public func phases(files: LabFiles) -> LabPhases {
+    LabPhases(
+      up: [HAMiCorePreflight(), HAMiCoreStageStep(files: files)],
+      exercises: [TenantsAloneStep(), ConcurrentTenantsStep(), ComputeStep()],
+      down: [HAMiCoreCleanupStep(), HAMiCoreVerifyCleanStep()])
+  }
+
+  public var validation: (any ValidationLab)? { self }
+
+  public var checks: [any ExerciseCheck] { coreChecks }
+
+  var coreChecks: [any HAMiCoreCheck] {
+    [
+      TenantCoResidencyCheck(), TenantViewCheck(), TenantMemoryCapCheck(), PerTenantLimitsCheck(),
+      TenantMechanismCheck(), ComputeLimitCheck(),
+    ]
+  }
+
+  /// Reads the run's parameters and the card once for all six checks.
+  public func results(for bundle: EvidenceBundle) -> [ExerciseResult] {
+    let evidence = HAMiCoreEvidence(bundle)
+    return coreChecks.map { $0.evaluate(evidence) }
+  }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import LabPipeline
+
+/// One preloaded process of the lab: a name (`a`, `b`, …) and its memory slice.
+struct HAMiCoreTenant: Sendable, Hashable, Codable {
+  var name: String
+  var sliceMiB: Int
+
+  /// HAMi-core's limit for the slice, in bytes (`CUDA_DEVICE_MEMORY_LIMIT=<slice>m`).
+  var limitBytes: UInt64 { UInt64(sliceMiB) * 1_048_576 }
+
+  /// Tenants from `4000,12000`: a, b, … in order; nil when a slice is not a positive number.
+  static func parse(_ text: String) -> [HAMiCoreTenant]? {
+    let slices = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard slices.count >= 2, slices.count <= 26, slices.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+    return slices.enumerated().map { index, slice in
+      HAMiCoreTenant(name: String(UnicodeScalar(UInt8(97 + index))), sliceMiB: slice ?? 0)
+    }
+  }
+
+  /// Integers from `50,25`; nil when one is not a number in 1...100.
+  static func limits(_ text: String) -> [Int]? {
+    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ (1...100).contains($0 ?? 0) }) else { return nil }
+    return values.compactMap { $0 }
+  }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LabPipeline
+
+/// Teardown: stops any tenant still running (by the pids the lab recorded), then removes the
+/// private directory with the library, the probes, the cache files and the logs.
+struct HAMiCoreCleanupStep: Step {
+  struct Output: Codable, Sendable, Hashable {
+    /// The directory removed, nil when nothing was staged.
+    var directory: String?
+    /// The tenant pids found in it.
+    var pids: [Int]
+  }
+
+  var id: String { "cleanup" }
+  var title: String { "Stop the tenants and remove the staged directory" }
+
+  func check(_ ctx: StepContext) async throws -> Bool { false }
+
+  func apply(_ ctx: StepContext) async throws -> Output {
+    guard let workspace = try? HAMiCoreWorkspace.staged(ctx) else { return Output(directory: nil, pids: []) }
+    let output = try await ctx.runChecked(Self.script(workspace))
+    let pids = output.stdoutLines.compactMap { line -> Int? in
+      line.hasPrefix("pid ") ? Int(line.dropFirst(4)) : nil
+    }
+    return Output(directory: workspace.directory, pids: pids)
+  }
+
+  /// Kills (TERM, then KILL after 5 s) every recorded pid still alive, then removes the directory.
+  static func script(_ workspace: HAMiCoreWorkspace) -> String {
+    let dir = ShellQuote.quote(workspace.directory)
+    return "d=\(dir); if [ -d \"$d\" ]; then for f in \"$d\"/*.pid; do [ -f \"$f\" ] || continue; p=$(cat \"$f\"); "
+      + "echo \"pid $p\"; if kill -0 \"$p\" 2>/dev/null; then kill \"$p\"; n=0; "
+      + "while kill -0 \"$p\" 2>/dev/null && [ $n -lt 25 ]; do n=$((n+1)); sleep 0.2; done; "
+      + "if kill -0 \"$p\" 2>/dev/null; then kill -9 \"$p\"; fi; fi; done; rm -rf \"$d\"; fi"
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
+    [RemoteCommand(Self.script(HAMiCoreWorkspace(directory: ctx.placeholder("dir"))))]
+  }
+}
+
+/// Says what is left of the lab on the host, and fails if anything is.
+struct HAMiCoreVerifyCleanStep: Step {
+  var id: String { "verify-clean" }
+  var title: String { "Verify nothing of the lab is left" }
+
+  func check(_ ctx: StepContext) async throws -> Bool { false }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    let cleanup = try ctx.output(of: HAMiCoreCleanupStep())
+    guard let directory = cleanup.directory else { return NoOutput() }
+    var left: [String] = []
+    if try await ctx.run("test -e \(ShellQuote.quote(directory))").succeeded {
+      left.append("the staged directory \(directory)")
+    }
+    for pid in cleanup.pids where try await ctx.run("kill -0 \(pid) 2>/dev/null").succeeded {
+      left.append("tenant process \(pid)")
+    }
+    guard left.isEmpty else {
+      throw StepError.unexpected(
+        "teardown left: \(left.joined(separator: "; ")); run `labrun down` again or remove them by hand")
+    }
+    return NoOutput()
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
+    [RemoteCommand("test -e \(ctx.placeholder("dir"))")]
+  }
+}
