@@ -28,6 +28,9 @@ public struct SimProfile: Sendable, Hashable, Codable {
       id: "h100-80gb", name: "NVIDIA H100 80GB HBM3", memoryMiB: 81559,
       uuid: "GPU-dbf2f81e-5d9d-3a65-91b9-0918b5fb6fc2", driver: "535.183.06", cuda: "12.4", powerCapW: 700),
     SimProfile(
+      id: "h200-141gb", name: "NVIDIA H200", memoryMiB: 143771,
+      uuid: "GPU-c4ea28df-1541-b851-62f1-7912b9c48563", driver: "580.159.04", cuda: "13.0", powerCapW: 700),
+    SimProfile(
       id: "rtx-pro-6000-96gb", name: "NVIDIA RTX PRO 6000 Blackwell Server Edition", memoryMiB: 97887,
       uuid: "GPU-7c9e2a14-3b6f-4e85-a1d2-5f8c0b3e6a97", driver: "575.57.08", cuda: "12.9", powerCapW: 600),
     SimProfile(

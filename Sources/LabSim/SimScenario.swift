@@ -28,4 +28,9 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   case notApt = "not-apt"
   /// Less free disk than the lab needs.
   case diskShort = "disk-short"
+  /// HAMi-core caps memory but its core limiter does nothing (hami-core-isolation: exercise 6 FAILs).
+  case coreLimitIgnored = "core-limit-ignored"
+  /// HAMi-core ignores CUDA_DEVICE_MEMORY_SHARED_CACHE: tenants side by side share one cache and
+  /// all get the first one's limit (hami-core-isolation: exercise 4 FAILs).
+  case sharedCache = "shared-cache"
 }

@@ -45,6 +45,21 @@ public struct SimState: Sendable, Hashable, Codable {
   /// Every change made to the host, in order: what a refusal before change must leave empty.
   public var changes: [String] = []
   public var nextPID = 52
+  /// Processes running with the simulated HAMi-core preloaded (or the probes without it).
+  public var gpuProcesses: [GPUProcess] = []
+  /// HAMi-core's shared cache files: path → the limit in bytes the first process wrote.
+  public var cacheLimits: [String: UInt64] = [:]
+
+  /// A simulated process on the card: what `nvidia-smi --query-compute-apps` lists.
+  public struct GPUProcess: Sendable, Hashable, Codable {
+    public var pid: Int
+    public var name: String
+    public var usedMiB: Int
+    /// The core limit it runs under (nil: none), for the throughput model.
+    public var coreLimit: Int?
+    public var computing: Bool
+    public var cache: String?
+  }
 
   public init(profile: SimProfile, scenario: SimScenario) {
     self.profile = profile

@@ -33,7 +33,16 @@ public struct SimTool: Sendable {
     case "id": return .ok(arguments.contains("-u") ? "1000\n" : "uid=1000(ubuntu) gid=1000(ubuntu)\n")
     case "uname": return uname(arguments)
     case "df": return df()
-    case "nvidia-smi": return nvidiaSMI(arguments, state: store.load())
+    case "nvidia-smi":
+      if let query = arguments.first(where: { $0.hasPrefix("--query-compute-apps=") }) {
+        return computeApps(String(query.dropFirst("--query-compute-apps=".count)), state: store.load())
+      }
+      return preloadedNVIDIASMI(arguments, state: store.load())
+    case "env": return env(arguments)
+    case "nvcc": return nvcc(arguments)
+    case "docker": return docker(arguments)
+    case "memory-probe": return try memoryProbe(arguments)
+    case "throughput-probe": return try throughputProbe(arguments)
     case "cat": return cat(arguments)
     case "grep": return grep(arguments)
     case "rm": return try rm(arguments)

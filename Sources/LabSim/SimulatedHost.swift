@@ -18,18 +18,20 @@ public struct SimulatedHost: Sendable, Hashable {
   /// The names the multi-call tool answers to.
   public static let simulatedCommands = [
     "nvidia-smi", "sudo", "apt-get", "dpkg-query", "curl", "gpg", "systemctl", "uname", "df", "tee", "cat",
-    "grep", "rm", "id", "k3s-installer", "helm-installer",
+    "grep", "rm", "id", "k3s-installer", "helm-installer", "nvcc", "docker", "env", "memory-probe",
+    "throughput-probe",
   ]
   /// Names the tool gains when something is installed (k3s, helm, the toolkit).
   public static let installedCommands = ["k3s", "kubectl", "k3s-uninstall.sh", "helm", "nvidia-ctk"]
   /// Real programs a simulated command line may use: text tools only, nothing that installs,
   /// escalates, manages services or reaches the network.
   public static let realCommands = [
-    "sh", "echo", "printf", "sed", "head", "tail", "ls", "mkdir", "test", "env", "sleep", "true", "false",
+    "sh", "echo", "printf", "sed", "head", "tail", "ls", "mkdir", "test", "sleep", "true", "false",
     "wc", "tr", "cut", "sort", "date", "awk", "touch", "dirname", "basename", "sha256sum", "expr", "seq",
+    "mktemp", "cp", "chmod",
   ]
   /// Intercepted commands that hand anything outside the simulated host's files to the real program.
-  public static let passthroughCommands = ["cat", "grep", "rm", "tee"]
+  public static let passthroughCommands = ["cat", "grep", "rm", "tee", "env"]
   /// Every name under which labrun answers as a simulated tool instead of as itself.
   public static let toolNames = Set(simulatedCommands + installedCommands)
 

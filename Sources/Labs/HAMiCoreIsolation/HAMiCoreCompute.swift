@@ -28,7 +28,7 @@ struct HAMiCoreCompute {
     }
     for section in bundle.artifact(HAMiCoreCatalog.computePair)?.sections ?? [] {
       guard let output = ThroughputProbeOutput(lines: section.lines), output.headerLine != nil else { continue }
-      let name = HAMiCoreTenant.name(at: pair.count)
+      let name = HAMiCoreTenant.letter(at: pair.count)
       pair.append(
         Run(
           label: "pair \(name) (limit \(output.coreLimit.map(String.init) ?? "none"))", limit: output.coreLimit,

@@ -14,7 +14,7 @@ struct HAMiCoreTenant: Sendable, Hashable, Codable {
     let slices = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard slices.count >= 2, slices.count <= 26, slices.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
     return slices.enumerated().map { index, slice in
-      HAMiCoreTenant(name: String(UnicodeScalar(UInt8(97 + index))), sliceMiB: slice ?? 0)
+      HAMiCoreTenant(name: letter(at: index), sliceMiB: slice ?? 0)
     }
   }
 
@@ -24,4 +24,9 @@ struct HAMiCoreTenant: Sendable, Hashable, Codable {
     guard !values.isEmpty, values.allSatisfy({ (1...100).contains($0 ?? 0) }) else { return nil }
     return values.compactMap { $0 }
   }
+}
+
+extension HAMiCoreTenant {
+  /// The name of the tenant at `index`: a, b, c, …
+  static func letter(at index: Int) -> String { String(UnicodeScalar(UInt8(97 + index % 26))) }
 }

@@ -18,7 +18,7 @@ struct TenantViewCheck: HAMiCoreCheck {
         continue
       }
       outcome.cite(artifact)
-      let tableSection = artifact.sections.first { ($0.command ?? "").hasSuffix(" nvidia-smi") }
+      let tableSection = artifact.sections.first { ($0.command ?? "").hasSuffix(" nvidia-smi 2>&1") || ($0.command ?? "").hasSuffix(" nvidia-smi") }
       guard let section = tableSection, let gpu = NvidiaSMITable(lines: section.lines)?.gpus.first,
         let total = gpu.memoryTotalMiB
       else {

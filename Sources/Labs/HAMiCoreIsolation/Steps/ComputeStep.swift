@@ -15,14 +15,14 @@ struct ComputeStep: Step {
     let workspace = try HAMiCoreWorkspace.staged(ctx)
     let probeTimeout = Duration.seconds(settings.computeSeconds) + settings.tenantTimeout
     try await ctx.capture(
-      Self.aloneCommands(settings, workspace).map { RemoteCommand($0, timeout: probeTimeout) },
+      Self.aloneCommands(settings, workspace).map { RemoteCommand($0 + " 2>&1", timeout: probeTimeout) },
       into: HAMiCoreCatalog.computeAlone, requireSuccess: false)
 
     let start = workspace.file("start")
     let entries = Self.pairCommands(settings, workspace).enumerated().map { index, command in
       (
-        command: command, log: workspace.file("pair-\(HAMiCoreTenant.name(at: index)).log"),
-        pid: workspace.file("pair-\(HAMiCoreTenant.name(at: index)).pid")
+        command: command, log: workspace.file("pair-\(HAMiCoreTenant.letter(at: index)).log"),
+        pid: workspace.file("pair-\(HAMiCoreTenant.letter(at: index)).pid")
       )
     }
     let seconds = Int(settings.tenantTimeout.components.seconds)
@@ -43,7 +43,7 @@ struct ComputeStep: Step {
     try await ctx.capture([HAMiCoreWorkspace.computeApps], into: HAMiCoreCatalog.computePair, requireSuccess: false)
     _ = try await ctx.run(
       RemoteCommand(
-        HAMiCoreWorkspace.waitExit(pids: entries.map(\.pid), seconds: settings.computeSeconds + seconds),
+        HAMiCoreWorkspace.waitExit(pids: entries.map { $0.pid }, seconds: settings.computeSeconds + seconds),
         timeout: probeTimeout + .seconds(60)))
     for entry in entries {
       let log = try await ctx.run(RemoteCommand("cat \(ShellQuote.quote(entry.log))"))

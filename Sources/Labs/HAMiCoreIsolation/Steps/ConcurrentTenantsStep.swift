@@ -39,7 +39,7 @@ struct ConcurrentTenantsStep: Step {
       [RemoteCommand(pids.joined(separator: "; ")), HAMiCoreWorkspace.computeApps], into: HAMiCoreCatalog.coResidency,
       requireSuccess: false)
     try await ctx.runChecked("touch \(ShellQuote.quote(release))")
-    try await ctx.run(
+    _ = try await ctx.run(
       RemoteCommand(
         HAMiCoreWorkspace.waitExit(pids: entries.map(\.pid), seconds: 60), timeout: .seconds(90)))
     for entry in entries {

@@ -16,6 +16,8 @@ struct HAMiCoreCleanupStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
+  func observe(_ ctx: StepContext) async throws -> Output { try await apply(ctx) }
+
   func apply(_ ctx: StepContext) async throws -> Output {
     guard let workspace = try? HAMiCoreWorkspace.staged(ctx) else { return Output(directory: nil, pids: []) }
     let output = try await ctx.runChecked(Self.script(workspace))

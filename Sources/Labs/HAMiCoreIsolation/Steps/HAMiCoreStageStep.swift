@@ -19,6 +19,8 @@ struct HAMiCoreStageStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
+  func observe(_ ctx: StepContext) async throws -> HAMiCoreWorkspace { try await apply(ctx) }
+
   func apply(_ ctx: StepContext) async throws -> HAMiCoreWorkspace {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let nvcc = try ctx.output(of: HAMiCorePreflight()).nvcc
