@@ -165,10 +165,13 @@ extension SimTool {
       limitMiB = Int(effective / 1_048_576)
     }
     try register(
-      .init(pid: Int(pid), name: "memory-probe", usedMiB: Self.contextMiB, coreLimit: nil, computing: false, cache: cache))
+      .init(
+        pid: Int(pid), name: "memory-probe", usedMiB: Self.contextMiB, coreLimit: nil, computing: false,
+        cache: cache))
     let visible = limitMiB ?? profile.memoryMiB
     say(
-      "probe: device 0 \(profile.name), cudaMemGetInfo free=\(visible - Self.contextMiB) MiB total=\(visible) MiB\n")
+      "probe: device 0 \(profile.name), cudaMemGetInfo free=\(visible - Self.contextMiB) MiB total=\(visible) MiB\n"
+    )
     var allocated = 0
     while true {
       let next = allocated + 256
@@ -186,7 +189,8 @@ extension SimTool {
     if let hold {
       try register(
         .init(
-          pid: Int(pid), name: "memory-probe", usedMiB: allocated + Self.contextMiB, coreLimit: nil, computing: false,
+          pid: Int(pid), name: "memory-probe", usedMiB: allocated + Self.contextMiB, coreLimit: nil,
+          computing: false,
           cache: cache))
       say("probe: holding \(allocated) MiB until \(hold.file) exists (at most \(hold.seconds) s)\n")
       let end = Date().addingTimeInterval(Double(hold.seconds))
@@ -204,7 +208,8 @@ extension SimTool {
 
   /// The card's simulated FP32 peak, in TFLOPS.
   static func peakTFLOPS(_ profile: SimProfile) -> Double {
-    ["a6000-48gb": 38.7, "l4-24gb": 30.3, "h100-80gb": 51.2, "h200-141gb": 51.2, "rtx-pro-6000-96gb": 110.0][profile.id]
+    ["a6000-48gb": 38.7, "l4-24gb": 30.3, "h100-80gb": 51.2, "h200-141gb": 51.2, "rtx-pro-6000-96gb": 110.0][
+      profile.id]
       ?? 10
   }
 
@@ -224,11 +229,17 @@ extension SimTool {
       "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
         + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
         + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(seconds) s\n")
-    let limit = library == nil ? nil : environment["CUDA_DEVICE_SM_LIMIT"].flatMap { Int($0) }.flatMap {
-      (1...99).contains($0) ? $0 : nil
-    }
+    let limit =
+      library == nil
+      ? nil
+      : environment["CUDA_DEVICE_SM_LIMIT"].flatMap { Int($0) }.flatMap {
+        (1...99).contains($0) ? $0 : nil
+      }
     let force = environment["GPU_CORE_UTILIZATION_POLICY"] == "force"
-    try register(.init(pid: Int(pid), name: "throughput-probe", usedMiB: 1002, coreLimit: limit, computing: true, cache: nil))
+    try register(
+      .init(
+        pid: Int(pid), name: "throughput-probe", usedMiB: 1002, coreLimit: limit, computing: true, cache: nil)
+    )
     if arguments.count == 2 {
       say("throughput-probe: ready\n")
       while !FileManager.default.fileExists(atPath: arguments[1]) { Thread.sleep(forTimeInterval: 0.02) }
@@ -254,7 +265,9 @@ extension SimTool {
       total += tflops
       say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
     }
-    say("throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n")
+    say(
+      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
+    )
     try unregister(Int(pid))
     if library != nil { warn(hamiExit(pid)) }
     return .ok()
@@ -279,7 +292,8 @@ extension SimTool {
       return .fail("cc1plus: fatal error: \(source): No such file or directory\ncompilation terminated.\n")
     }
     guard Self.probeNames.contains(URL(fileURLWithPath: output).lastPathComponent) else {
-      return .fail("nvcc: the simulated host compiles only the lab's probes (memory-probe, throughput-probe)\n")
+      return .fail(
+        "nvcc: the simulated host compiles only the lab's probes (memory-probe, throughput-probe)\n")
     }
     let tool =
       (try? String(contentsOfFile: directory + "/tool", encoding: .utf8))?

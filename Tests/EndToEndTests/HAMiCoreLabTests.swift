@@ -12,7 +12,9 @@ import Testing
   /// The staged directory the run recorded (the stage step's output in ledger.json).
   static func stagedDirectory(_ run: URL) throws -> String? {
     let ledger = try String(contentsOf: run.appendingPathComponent("ledger.json"), encoding: .utf8)
-    return ledger.firstMatch(of: #/"directory"\s*:\s*"([^"]+labrun-hami-core\.[^"]+)"/#).map { String($0.output.1) }
+    return ledger.firstMatch(of: #/"directory"\s*:\s*"([^"]+labrun-hami-core\.[^"]+)"/#).map {
+      String($0.output.1)
+    }
   }
 
   @Test func simulatedRunPassesSixExercisesAndItsBundleVerifies() async throws {
@@ -33,7 +35,8 @@ import Testing
 
     let verify = try await fixture.labrun(["verify"])
     #expect(verify.status == 3, "\(verify)")
-    #expect(SimulatedHostTests.verdicts(verify.stdout) == Array(repeating: "PASS", count: 6), "\(verify.stdout)")
+    #expect(
+      SimulatedHostTests.verdicts(verify.stdout) == Array(repeating: "PASS", count: 6), "\(verify.stdout)")
     let bundle = fixture.root.appending("run.tar.gz")
     let packed = try await fixture.labrun(["bundle", "-o", bundle.path])
     #expect(packed.status == 0, "\(packed)")
@@ -82,7 +85,8 @@ import Testing
     #expect(run.stdout.contains("libvgpu.so from \(library.path); HAMi-core commit 5091a2f"), "\(run.stdout)")
     #expect(run.stdout.contains("NVIDIA H200, 140 GB (143771 MiB)"), "\(run.stdout)")
     let artifacts = try fixture.onlyRun().appendingPathComponent("artifacts")
-    let libraryEvidence = try String(contentsOf: artifacts.appendingPathComponent("5-library.txt"), encoding: .utf8)
+    let libraryEvidence = try String(
+      contentsOf: artifacts.appendingPathComponent("5-library.txt"), encoding: .utf8)
     #expect(libraryEvidence.contains("$ sha256sum \(library.path)"), "\(libraryEvidence)")
   }
 
@@ -91,9 +95,11 @@ import Testing
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let missing = fixture.root.appending("no-such/libvgpu.so").path
-    let run = try await fixture.labrun(["up", "--host", "sim", "--param", "hami_core_lib=\(missing)"] + Self.lab)
+    let run = try await fixture.labrun(
+      ["up", "--host", "sim", "--param", "hami_core_lib=\(missing)"] + Self.lab)
     #expect(run.status == 1, "\(run)")
-    #expect(run.stderr.contains("hami_core_lib \(missing) is not a readable file on the host"), "\(run.stderr)")
+    #expect(
+      run.stderr.contains("hami_core_lib \(missing) is not a readable file on the host"), "\(run.stderr)")
     let directory = try fixture.onlyRun()
     #expect(try Self.stagedDirectory(directory) == nil)
   }

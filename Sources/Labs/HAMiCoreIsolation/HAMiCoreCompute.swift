@@ -27,11 +27,14 @@ struct HAMiCoreCompute {
       }
     }
     for section in bundle.artifact(HAMiCoreCatalog.computePair)?.sections ?? [] {
-      guard let output = ThroughputProbeOutput(lines: section.lines), output.headerLine != nil else { continue }
+      guard let output = ThroughputProbeOutput(lines: section.lines), output.headerLine != nil else {
+        continue
+      }
       let name = HAMiCoreTenant.letter(at: pair.count)
       pair.append(
         Run(
-          label: "pair \(name) (limit \(output.coreLimit.map(String.init) ?? "none"))", limit: output.coreLimit,
+          label: "pair \(name) (limit \(output.coreLimit.map(String.init) ?? "none"))",
+          limit: output.coreLimit,
           policy: output.policy, output: output))
     }
   }
@@ -39,12 +42,16 @@ struct HAMiCoreCompute {
   /// The samples both pair runs have (by second, after the first), as two parallel means.
   var pairMeans: (Double, Double)? {
     guard pair.count == 2 else { return nil }
-    let first = Dictionary(pair[0].output.steadySamples.map { ($0.second, $0.tflops) }, uniquingKeysWith: { a, _ in a })
-    let second = Dictionary(pair[1].output.steadySamples.map { ($0.second, $0.tflops) }, uniquingKeysWith: { a, _ in a })
+    let first = Dictionary(
+      pair[0].output.steadySamples.map { ($0.second, $0.tflops) }, uniquingKeysWith: { a, _ in a })
+    let second = Dictionary(
+      pair[1].output.steadySamples.map { ($0.second, $0.tflops) }, uniquingKeysWith: { a, _ in a })
     let common = Set(first.keys).intersection(second.keys)
     guard !common.isEmpty else { return nil }
     let count = Double(common.count)
-    return (common.reduce(0) { $0 + (first[$1] ?? 0) } / count, common.reduce(0) { $0 + (second[$1] ?? 0) } / count)
+    return (
+      common.reduce(0) { $0 + (first[$1] ?? 0) } / count, common.reduce(0) { $0 + (second[$1] ?? 0) } / count
+    )
   }
 
   static func format(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -93,8 +100,11 @@ struct ComputeLimitCheck: HAMiCoreCheck {
     } else {
       outcome.gaps.append("no unlimited throughput run in \(HAMiCoreCatalog.computeAlone)")
     }
-    if compute.singles.isEmpty { outcome.gaps.append("no single-tenant limited run in \(HAMiCoreCatalog.computeAlone)") }
-    if let (first, second) = compute.pairMeans, let l1 = compute.pair[0].limit, let l2 = compute.pair[1].limit,
+    if compute.singles.isEmpty {
+      outcome.gaps.append("no single-tenant limited run in \(HAMiCoreCatalog.computeAlone)")
+    }
+    if let (first, second) = compute.pairMeans, let l1 = compute.pair[0].limit,
+      let l2 = compute.pair[1].limit,
       first + second > 0
     {
       let shares = (first / (first + second), second / (first + second))
@@ -103,7 +113,9 @@ struct ComputeLimitCheck: HAMiCoreCheck {
         "side by side, limits \(l1) and \(l2): \(format(first)) and \(format(second)) TFLOPS = shares "
         + "\(format(shares.0)) and \(format(shares.1)) (expected \(format(expected.0)) and \(format(expected.1)) \(tolText))"
       measured.append(text)
-      for run in compute.pair { outcome.excerpt.append("\(run.label): \(HAMiCoreCompute.series(run)) TFLOPS") }
+      for run in compute.pair {
+        outcome.excerpt.append("\(run.label): \(HAMiCoreCompute.series(run)) TFLOPS")
+      }
       if abs(shares.0 - expected.0) > tolerance || abs(shares.1 - expected.1) > tolerance {
         outcome.failures.append(text)
       }

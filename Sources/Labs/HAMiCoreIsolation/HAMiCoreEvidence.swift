@@ -47,7 +47,9 @@ struct HAMiCoreEvidence: Sendable {
 
   /// The tenants, or INCONCLUSIVE when run.json does not say them.
   func requireTenants() throws(Inconclusive) -> [HAMiCoreTenant] {
-    guard let tenants else { throw Inconclusive(reason: "run.json has no readable `tenants`: the slices are unknown") }
+    guard let tenants else {
+      throw Inconclusive(reason: "run.json has no readable `tenants`: the slices are unknown")
+    }
     return tenants
   }
 }

@@ -6,10 +6,15 @@ extension HAMiCoreIsolationLab {
   public func environment(of bundle: EvidenceBundle) -> EnvironmentSummary {
     let facts = HAMiCoreEvidence(bundle)
     var rows: [EnvironmentSummary.Row] = []
-    rows.append(.init("Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
+    rows.append(
+      .init(
+        "Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
 
-    let osFields = bundle.artifact(HAMiCoreCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
-    let os = osFields["PRETTY_NAME"] ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
+    let osFields =
+      bundle.artifact(HAMiCoreCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
+    let os =
+      osFields["PRETTY_NAME"]
+      ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
     let kernel = bundle.artifact(HAMiCoreCatalog.os)?.sections.first { $0.command == "uname -r" }?.lines.first
     var machine: String
     switch bundle.run.target?.kind {
@@ -29,7 +34,9 @@ extension HAMiCoreIsolationLab {
       if let mib = facts.cardMiB { gpu += ", \(mib.roundedGB) GB (\(mib) MiB)" }
       if let uuid = facts.cardUUID { gpu += ", UUID \(uuid)" }
       if let mig = facts.migMode { gpu += ", MIG \(mig)" }
-      if let count = facts.gpuCount, count > 1 { gpu += "; \(count) GPUs on the host (the tenants use GPU 0)" }
+      if let count = facts.gpuCount, count > 1 {
+        gpu += "; \(count) GPUs on the host (the tenants use GPU 0)"
+      }
       gpu += " (\(HAMiCoreCatalog.hostGPU))"
     }
     rows.append(.init("GPU", gpu))
@@ -37,22 +44,29 @@ extension HAMiCoreIsolationLab {
     if let cuda = facts.cuda { driver += " (CUDA \(cuda))" }
     if facts.driver != nil { driver += " (\(HAMiCoreCatalog.hostGPU))" }
     rows.append(.init("Driver", driver))
-    let nvcc = bundle.artifact(HAMiCoreCatalog.build)?.outputLines.first { $0.contains("Cuda compilation tools") }
+    let nvcc = bundle.artifact(HAMiCoreCatalog.build)?.outputLines.first {
+      $0.contains("Cuda compilation tools")
+    }
     rows.append(
       .init(
         "CUDA toolkit",
         nvcc.map { "\($0.trimmingCharacters(in: .whitespaces)) (\(HAMiCoreCatalog.build))" }
           ?? "not in the evidence (\(HAMiCoreCatalog.build))"))
 
-    var library = facts.library.map { "libvgpu.so from \($0)" }
+    var library =
+      facts.library.map { "libvgpu.so from \($0)" }
       ?? facts.image.map { "libvgpu.so extracted from \($0)" } ?? "libvgpu.so, source not recorded"
-    library += "; " + (facts.commit.map { "HAMi-core commit \($0) (run.json hami_core_commit)" }
-      ?? "HAMi-core commit not given (the library prints no version)")
+    library +=
+      "; "
+      + (facts.commit.map { "HAMi-core commit \($0) (run.json hami_core_commit)" }
+        ?? "HAMi-core commit not given (the library prints no version)")
     rows.append(.init("HAMi-core", library + " (\(HAMiCoreCatalog.library))"))
-    let tenants = facts.tenants.map { list in
-      list.map { "\($0.name): \($0.sliceMiB) MiB" }.joined(separator: ", ")
-    } ?? "not recorded"
-    rows.append(.init("Tenants", tenants + " (run.json tenants), each with its own CUDA_DEVICE_MEMORY_SHARED_CACHE"))
+    let tenants =
+      facts.tenants.map { list in
+        list.map { "\($0.name): \($0.sliceMiB) MiB" }.joined(separator: ", ")
+      } ?? "not recorded"
+    rows.append(
+      .init("Tenants", tenants + " (run.json tenants), each with its own CUDA_DEVICE_MEMORY_SHARED_CACHE"))
     let seconds = bundle.run.parameters["compute_seconds"]?.wholeNumber.map { "\($0) s" } ?? "?"
     let policy = bundle.run.parameters["core_policy"]?.text ?? "unset"
     rows.append(
@@ -63,7 +77,8 @@ extension HAMiCoreIsolationLab {
           + "\(seconds) per run; tolerance ± \(facts.tolerancePercent) points (run.json)"))
 
     return EnvironmentSummary(
-      rows: rows, gpu: facts.cardName, gpuMemoryMiB: facts.cardMiB, gpuUUID: facts.cardUUID, driver: facts.driver,
+      rows: rows, gpu: facts.cardName, gpuMemoryMiB: facts.cardMiB, gpuUUID: facts.cardUUID,
+      driver: facts.driver,
       cuda: facts.cuda, kubernetes: nil, machine: machine, note: Self.environmentNote)
   }
 }

@@ -13,11 +13,16 @@ extension HAMiCoreIsolationLab {
     + "`CUDA_DEVICE_MEMORY_LIMIT` and its own `CUDA_DEVICE_MEMORY_SHARED_CACHE` file - what HAMi's device plugin "
     + "sets up inside a pod."
 
-  public func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle) -> LabPage {
+  public func page(results: [ExerciseResult], environment: EnvironmentSummary, bundle: EvidenceBundle)
+    -> LabPage
+  {
     var page = LabPage(
       title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
       provesHeading: Self.provesHeading, proves: Self.proves(results), scopeLimits: Self.scopeLimits)
-    page.sections = [Self.computeSection(HAMiCoreCompute(bundle), tolerancePercent: HAMiCoreEvidence(bundle).tolerancePercent)]
+    page.sections = [
+      Self.computeSection(
+        HAMiCoreCompute(bundle), tolerancePercent: HAMiCoreEvidence(bundle).tolerancePercent)
+    ]
     return page
   }
 
@@ -38,7 +43,9 @@ extension HAMiCoreIsolationLab {
       bullets.append("Several HAMi-core tenants share one physical GPU at the same time (Exercise 1).")
     }
     if passed.contains("2") {
-      bullets.append("Each tenant is shown a card of its own slice's size (Exercise 2) - a virtualized view, no proof of a cap on its own.")
+      bullets.append(
+        "Each tenant is shown a card of its own slice's size (Exercise 2) - a virtualized view, no proof of a cap on its own."
+      )
     }
     if passed.contains("3") {
       bullets.append(
@@ -51,11 +58,13 @@ extension HAMiCoreIsolationLab {
           + "inherits another's limit.")
     }
     if passed.contains("5") {
-      bullets.append("The mechanism is concrete (Exercise 5): libvgpu.so preloaded, identified by its SHA-256.")
+      bullets.append(
+        "The mechanism is concrete (Exercise 5): libvgpu.so preloaded, identified by its SHA-256.")
     }
     if passed.contains("6") {
       bullets.append(
-        "The core limit throttles on this card: throughput follows CUDA_DEVICE_SM_LIMIT alone and side by side (Exercise 6).")
+        "The core limit throttles on this card: throughput follows CUDA_DEVICE_SM_LIMIT alone and side by side (Exercise 6)."
+      )
     }
     return bullets
   }
@@ -74,7 +83,8 @@ extension HAMiCoreIsolationLab {
     func row(_ run: HAMiCoreCompute.Run, measured: String, expected: String) {
       lines.append(
         "| \(run.label) | \(run.limit.map(String.init) ?? "unset") | \(run.policy ?? "unset") | "
-          + "\(run.mean.map(format) ?? "none") | \(measured) | \(expected) | \(HAMiCoreCompute.series(run)) |")
+          + "\(run.mean.map(format) ?? "none") | \(measured) | \(expected) | \(HAMiCoreCompute.series(run)) |"
+      )
     }
     if let unlimited = compute.unlimited { row(unlimited, measured: "1.00", expected: "1.00") }
     for run in compute.singles {

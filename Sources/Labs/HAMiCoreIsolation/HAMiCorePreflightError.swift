@@ -23,11 +23,14 @@ enum HAMiCorePreflightError: Error, CustomStringConvertible, LocalizedError, Equ
     case .migEnabled(let gpu):
       return "MIG is enabled on \(gpu); HAMi-core shares a whole card: disable MIG (nvidia-smi -mig 0) first"
     case .nvccMissing(let searched):
-      return "no nvcc on the host (looked at \(searched)); install the CUDA toolkit or pass --param nvcc=/path/to/nvcc"
+      return
+        "no nvcc on the host (looked at \(searched)); install the CUDA toolkit or pass --param nvcc=/path/to/nvcc"
     case .libraryUnreadable(let path):
-      return "hami_core_lib \(path) is not a readable file on the host; build HAMi-core (README) or fix the path"
+      return
+        "hami_core_lib \(path) is not a readable file on the host; build HAMi-core (README) or fix the path"
     case .noLibrarySource:
-      return "no hami_core_lib given and no docker, podman, nerdctl or ctr on the host to extract libvgpu.so from the "
+      return
+        "no hami_core_lib given and no docker, podman, nerdctl or ctr on the host to extract libvgpu.so from the "
         + "HAMi image; pass --param hami_core_lib=/abs/path/libvgpu.so (README: how to obtain it)"
     case .notEnoughMemory(let needed, let free, let gpu):
       return "the tenants need \(needed) MiB (slices plus margin) but \(gpu) has \(free) MiB free; "

@@ -21,7 +21,8 @@ struct HAMiCoreSettings: Sendable {
     let tenantsText = try parameters.string("tenants")
     guard let tenants = HAMiCoreTenant.parse(tenantsText) else {
       throw StepError.unexpected(
-        "tenants '\(tenantsText)' is not two or more positive slices in MiB (e.g. --param tenants=4000,12000)")
+        "tenants '\(tenantsText)' is not two or more positive slices in MiB (e.g. --param tenants=4000,12000)"
+      )
     }
     self.tenants = tenants
     let limitsText = try parameters.string("core_limits")
@@ -31,7 +32,8 @@ struct HAMiCoreSettings: Sendable {
     coreLimits = limits
     let pairText = try parameters.string("pair_core_limits")
     guard let pair = HAMiCoreTenant.limits(pairText), pair.count == 2 else {
-      throw StepError.unexpected("pair_core_limits '\(pairText)' must be two limits between 1 and 100 (e.g. 30,70)")
+      throw StepError.unexpected(
+        "pair_core_limits '\(pairText)' must be two limits between 1 and 100 (e.g. 30,70)")
     }
     pairCoreLimits = pair
     corePolicy = try parameters.string("core_policy")
@@ -94,7 +96,8 @@ struct HAMiCoreWorkspace: Sendable, Hashable, Codable {
 
   /// Waits (polling, at most `seconds`) until every process in `pids` has exited.
   static func waitExit(pids: [String], seconds: Int) -> String {
-    let alive = pids.map { "kill -0 \"$(cat \(ShellQuote.quote($0)))\" 2>/dev/null" }.joined(separator: " || ")
+    let alive = pids.map { "kill -0 \"$(cat \(ShellQuote.quote($0)))\" 2>/dev/null" }.joined(
+      separator: " || ")
     return "n=0; while \(alive); do n=$((n+1)); if [ $n -gt \(seconds * 5) ]; then "
       + "echo 'tenants still running after \(seconds) s' >&2; exit 1; fi; sleep 0.2; done"
   }

@@ -16,7 +16,8 @@ public struct NvidiaSMIComputeApps: Sendable, Hashable {
   /// with no rows is an empty list: nothing ran on the GPU).
   public init?(lines rawLines: [String]) {
     let lines = HAMiCoreLog.strippingMessages(rawLines)
-    guard let headerIndex = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("pid,") })
+    guard
+      let headerIndex = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("pid,") })
     else { return nil }
     let keys = lines[headerIndex].split(separator: ",").map {
       String($0.trimmingCharacters(in: .whitespaces).prefix { $0 != " " })
@@ -31,7 +32,8 @@ public struct NvidiaSMIComputeApps: Sendable, Hashable {
       guard let pid = row["pid"].flatMap({ Int($0) }) else { break }
       processes.append(
         Process(
-          pid: pid, gpuUUID: row["gpu_uuid"], usedMiB: NvidiaSMIQuery.mebibytes(row["used_gpu_memory"] ?? row["used_memory"]),
+          pid: pid, gpuUUID: row["gpu_uuid"],
+          usedMiB: NvidiaSMIQuery.mebibytes(row["used_gpu_memory"] ?? row["used_memory"]),
           line: line))
     }
     self.processes = processes

@@ -29,7 +29,8 @@ public struct ThroughputProbeOutput: Sendable, Hashable {
     var header: String?
     for line in lines {
       if header == nil, line.hasPrefix("throughput-probe: pid ") { header = line }
-      if line.hasPrefix("sample"), let match = line.firstMatch(of: samplePattern), let second = Int(match.output.1),
+      if line.hasPrefix("sample"), let match = line.firstMatch(of: samplePattern),
+        let second = Int(match.output.1),
         let value = Double(match.output.2)
       {
         samples.append(Sample(second: second, tflops: value))

@@ -11,11 +11,13 @@ struct TenantCoResidencyCheck: HAMiCoreCheck {
   func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
     guard let sample = evidence.bundle.artifact(HAMiCoreCatalog.coResidency) else {
-      throw Inconclusive(reason: "\(HAMiCoreCatalog.coResidency) missing: no sample of the host's GPU processes")
+      throw Inconclusive(
+        reason: "\(HAMiCoreCatalog.coResidency) missing: no sample of the host's GPU processes")
     }
     outcome.cite(sample)
     guard let apps = NvidiaSMIComputeApps(lines: sample.outputLines) else {
-      throw Inconclusive(reason: "no `nvidia-smi --query-compute-apps` table in \(HAMiCoreCatalog.coResidency)")
+      throw Inconclusive(
+        reason: "no `nvidia-smi --query-compute-apps` table in \(HAMiCoreCatalog.coResidency)")
     }
     var found: [(tenant: String, process: NvidiaSMIComputeApps.Process)] = []
     for tenant in tenants {
@@ -50,8 +52,10 @@ struct TenantCoResidencyCheck: HAMiCoreCheck {
     outcome.cite(evidence.bundle.artifact(HAMiCoreCatalog.hostGPU))
     return Finding(
       .pass,
-      found.map { "tenant \($0.tenant) pid \($0.process.pid) (\($0.process.usedMiB.map { "\($0) MiB" } ?? "?"))" }
-        .joined(separator: " and ") + " at the same time on \(uuid)")
+      found.map {
+        "tenant \($0.tenant) pid \($0.process.pid) (\($0.process.usedMiB.map { "\($0) MiB" } ?? "?"))"
+      }
+      .joined(separator: " and ") + " at the same time on \(uuid)")
   }
 
   /// The pid a probe printed (`probe: pid 1234, …`).

@@ -40,7 +40,8 @@ struct TenantMechanismCheck: HAMiCoreCheck {
         continue
       }
       if lines.contains(where: { $0.hasPrefix("probe: no libvgpu mapped") }) {
-        outcome.failures.append("libvgpu.so was not mapped into tenant \(tenant.name): the preload did not happen")
+        outcome.failures.append(
+          "libvgpu.so was not mapped into tenant \(tenant.name): the preload did not happen")
       } else if let mapped = settings.mapped {
         outcome.excerpt.append("probe: mapped \(mapped)")
         libraries.insert(mapped)
@@ -49,7 +50,8 @@ struct TenantMechanismCheck: HAMiCoreCheck {
       }
       if settings.limit != "\(tenant.sliceMiB)m" {
         outcome.failures.append(
-          "tenant \(tenant.name) ran with CUDA_DEVICE_MEMORY_LIMIT=\(settings.limit ?? "unset"), not \(tenant.sliceMiB)m")
+          "tenant \(tenant.name) ran with CUDA_DEVICE_MEMORY_LIMIT=\(settings.limit ?? "unset"), not \(tenant.sliceMiB)m"
+        )
       }
       if let cache = settings.cache {
         if let other = caches[cache] {
@@ -58,7 +60,8 @@ struct TenantMechanismCheck: HAMiCoreCheck {
         caches[cache] = tenant.name
       } else {
         outcome.failures.append(
-          "tenant \(tenant.name) has no CUDA_DEVICE_MEMORY_SHARED_CACHE: it shares the default /tmp/cudevshr.cache")
+          "tenant \(tenant.name) has no CUDA_DEVICE_MEMORY_SHARED_CACHE: it shares the default /tmp/cudevshr.cache"
+        )
       }
       if !HAMiCoreLog.isPresent(in: lines) {
         outcome.gaps.append("no HAMi-core log line in \(file)")
@@ -71,16 +74,21 @@ struct TenantMechanismCheck: HAMiCoreCheck {
         return String(match.output.1)
       }
       if Set(digests).count > 1 {
-        outcome.failures.append("the staged libvgpu.so differs from its source (SHA-256 \(digests.joined(separator: " vs ")))")
+        outcome.failures.append(
+          "the staged libvgpu.so differs from its source (SHA-256 \(digests.joined(separator: " vs ")))")
       }
       return digests.last
     }
     if digest == nil { outcome.gaps.append("no SHA-256 of libvgpu.so in \(HAMiCoreCatalog.library)") }
     if let decided = outcome.decided { return decided }
     let source =
-      evidence.library.map { "from \($0)" } ?? evidence.image.map { "extracted from \($0)" } ?? "source not recorded"
-    let commit = evidence.commit.map { "HAMi-core commit \($0)" } ?? "HAMi-core commit not given (--param hami_core_commit)"
-    let limits = tenants.map { "\($0.name): CUDA_DEVICE_MEMORY_LIMIT=\($0.sliceMiB)m" }.joined(separator: ", ")
+      evidence.library.map { "from \($0)" } ?? evidence.image.map { "extracted from \($0)" }
+      ?? "source not recorded"
+    let commit =
+      evidence.commit.map { "HAMi-core commit \($0)" }
+      ?? "HAMi-core commit not given (--param hami_core_commit)"
+    let limits = tenants.map { "\($0.name): CUDA_DEVICE_MEMORY_LIMIT=\($0.sliceMiB)m" }.joined(
+      separator: ", ")
     return Finding(
       .pass,
       "libvgpu.so mapped into every tenant via LD_PRELOAD (\(libraries.sorted().joined(separator: ", "))); \(limits); "

@@ -25,7 +25,9 @@ struct TenantMemory {
     let failuresBefore = outcome.failures.count
     let who = "tenant \(tenant.name)"
 
-    if let probe, let allocated = probe.maxAllocatedMiB, allocated > slice, allocated > (probe.refusedAfterMiB ?? 0) {
+    if let probe, let allocated = probe.maxAllocatedMiB, allocated > slice,
+      allocated > (probe.refusedAfterMiB ?? 0)
+    {
       outcome.excerpt += probe.maxAllocatedLine.map { [$0] } ?? []
       outcome.failures.append(
         "\(who) allocated \(allocated) MiB, past its \(slice) MiB slice"
@@ -52,7 +54,9 @@ struct TenantMemory {
       outcome.failures.append(
         "HAMi-core's limit for \(who) is \(limit), not \(limitBytes) B (its \(slice) MiB slice)")
     }
-    if let stale = HAMiCoreLog.limitInconsistencies(in: lines).first(where: { $0.effectiveBytes != limitBytes }) {
+    if let stale = HAMiCoreLog.limitInconsistencies(in: lines).first(where: {
+      $0.effectiveBytes != limitBytes
+    }) {
       outcome.excerpt.append(stale.line)
       outcome.failures.append(
         "HAMi-core in \(who) enforced \(stale.effectiveBytes.map { "\($0) B" } ?? "another limit") from a shared "
@@ -71,13 +75,15 @@ struct TenantMemory {
     outcome.excerpt.append(refusalLine)
     if refused * 2 < slice {
       outcome.gaps.append(
-        "\(who) was refused after only \(refused) MiB, far below its \(slice) MiB slice: that shows no cap at the slice")
+        "\(who) was refused after only \(refused) MiB, far below its \(slice) MiB slice: that shows no cap at the slice"
+      )
       return nil
     }
     guard let oom = ooms.first(where: { $0.limitBytes == limitBytes && $0.showsRefusal }) else {
       if let error = HAMiCoreLog.allocatorErrorsWithoutLimit(in: lines).first {
         outcome.excerpt.append(error)
-        outcome.gaps.append("HAMi-core logged a refusal for \(who) in \(file) but no OOM line names its limit")
+        outcome.gaps.append(
+          "HAMi-core logged a refusal for \(who) in \(file) but no OOM line names its limit")
       } else {
         outcome.gaps.append("no HAMi-core OOM line for \(who) in \(file): nothing shows HAMi-core refused it")
       }

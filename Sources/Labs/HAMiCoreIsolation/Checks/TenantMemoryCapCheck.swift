@@ -28,22 +28,30 @@ struct TenantMemoryCapCheck: HAMiCoreCheck {
     outcome.cite(evidence.bundle.artifact(HAMiCoreCatalog.hostGPU))
     guard let cardMiB = evidence.cardMiB else {
       return Finding(
-        .inconclusive, "the card's memory is unknown (\(HAMiCoreCatalog.hostGPU)): cannot show it had room beyond the refusal")
+        .inconclusive,
+        "the card's memory is unknown (\(HAMiCoreCatalog.hostGPU)): cannot show it had room beyond the refusal"
+      )
     }
     let cramped = shown.filter { cardMiB - $0.refusedMiB < 1024 }
     if !cramped.isEmpty {
       return Finding(
         .inconclusive,
-        cramped.map { "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for tenant \($0.tenant.name)" }
-          .joined(separator: "; ") + ": the refusal may be physical")
+        cramped.map {
+          "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for tenant \($0.tenant.name)"
+        }
+        .joined(separator: "; ") + ": the refusal may be physical")
     }
     let minRefusal = shown.map(\.refusedMiB).min() ?? 0
     let freeGB = (cardMiB - minRefusal).roundedGB
     return Finding(
       .pass,
-      "cudaMalloc refused by HAMi-core at each tenant's own slice: " + shown.map(\.summary).joined(separator: "; ")
+      "cudaMalloc refused by HAMi-core at each tenant's own slice: "
+        + shown.map(\.summary).joined(separator: "; ")
         + "; the card has \(cardMiB) MiB (~\(freeGB) GB beyond the smallest refusal)",
-      facts: ["card_mib": String(cardMiB), "free_gb": String(freeGB), "refusals": shown.map { "\($0.refusedMiB)" }.joined(separator: ",")])
+      facts: [
+        "card_mib": String(cardMiB), "free_gb": String(freeGB),
+        "refusals": shown.map { "\($0.refusedMiB)" }.joined(separator: ","),
+      ])
   }
 }
 
@@ -77,6 +85,8 @@ struct PerTenantLimitsCheck: HAMiCoreCheck {
         "every tenant has the same \(tenants[0].sliceMiB) MiB slice: a shared cache would look the same; "
           + "give them different slices (--param tenants=4000,12000)")
     }
-    return Finding(.pass, "side by side, each tenant held to its own slice: " + shown.map(\.summary).joined(separator: "; "))
+    return Finding(
+      .pass,
+      "side by side, each tenant held to its own slice: " + shown.map(\.summary).joined(separator: "; "))
   }
 }

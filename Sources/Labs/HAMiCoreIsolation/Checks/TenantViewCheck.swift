@@ -18,21 +18,26 @@ struct TenantViewCheck: HAMiCoreCheck {
         continue
       }
       outcome.cite(artifact)
-      let tableSection = artifact.sections.first { ($0.command ?? "").hasSuffix(" nvidia-smi 2>&1") || ($0.command ?? "").hasSuffix(" nvidia-smi") }
+      let tableSection = artifact.sections.first {
+        ($0.command ?? "").hasSuffix(" nvidia-smi 2>&1") || ($0.command ?? "").hasSuffix(" nvidia-smi")
+      }
       guard let section = tableSection, let gpu = NvidiaSMITable(lines: section.lines)?.gpus.first,
         let total = gpu.memoryTotalMiB
       else {
         let failure = tableSection.flatMap { NvidiaSMITable.failure(in: $0.lines) }
         outcome.gaps.append(
-          "no nvidia-smi table under tenant \(tenant.name)'s preload in \(file)" + (failure.map { " (\($0))" } ?? ""))
+          "no nvidia-smi table under tenant \(tenant.name)'s preload in \(file)"
+            + (failure.map { " (\($0))" } ?? ""))
         continue
       }
       outcome.excerpt += gpu.lines.suffix(1)
       if let card = evidence.cardMiB, total == card, card != tenant.sliceMiB {
         outcome.failures.append(
-          "tenant \(tenant.name) is shown the whole card (\(total) MiB), not its \(tenant.sliceMiB) MiB slice")
+          "tenant \(tenant.name) is shown the whole card (\(total) MiB), not its \(tenant.sliceMiB) MiB slice"
+        )
       } else if total != tenant.sliceMiB {
-        outcome.failures.append("tenant \(tenant.name) is shown \(total) MiB, not its \(tenant.sliceMiB) MiB slice")
+        outcome.failures.append(
+          "tenant \(tenant.name) is shown \(total) MiB, not its \(tenant.sliceMiB) MiB slice")
       } else {
         shown.append("\(tenant.name): \(gpu.memoryUsage ?? "\(total)MiB")")
       }
@@ -40,6 +45,7 @@ struct TenantViewCheck: HAMiCoreCheck {
     if let decided = outcome.decided { return decided }
     outcome.cite(evidence.bundle.artifact(HAMiCoreCatalog.hostGPU))
     let card = evidence.cardMiB.map { ", not the real \($0) MiB" } ?? ""
-    return Finding(.pass, "each tenant's nvidia-smi shows its slice (\(shown.joined(separator: "; ")))\(card)")
+    return Finding(
+      .pass, "each tenant's nvidia-smi shows its slice (\(shown.joined(separator: "; ")))\(card)")
   }
 }

@@ -28,11 +28,14 @@ struct ComputeStep: Step {
     let seconds = Int(settings.tenantTimeout.components.seconds)
     try await ctx.runChecked("rm -f \(ShellQuote.quote(start))")
     try await ctx.runChecked(
-      entries.map { HAMiCoreWorkspace.background($0.command + " " + ShellQuote.quote(start), log: $0.log, pid: $0.pid) }
-        .joined(separator: "; "))
+      entries.map {
+        HAMiCoreWorkspace.background($0.command + " " + ShellQuote.quote(start), log: $0.log, pid: $0.pid)
+      }
+      .joined(separator: "; "))
     _ = try await ctx.run(
       RemoteCommand(
-        HAMiCoreWorkspace.waitFor("throughput-probe: ready", logs: entries.map { ($0.log, $0.pid) }, seconds: seconds),
+        HAMiCoreWorkspace.waitFor(
+          "throughput-probe: ready", logs: entries.map { ($0.log, $0.pid) }, seconds: seconds),
         timeout: settings.tenantTimeout + .seconds(30)))
     try await ctx.runChecked("touch \(ShellQuote.quote(start))")
     // Sampled once both run: the host's view of the two tenants on the card.
@@ -40,7 +43,8 @@ struct ComputeStep: Step {
       RemoteCommand(
         HAMiCoreWorkspace.waitFor("^sample 2 s", logs: entries.map { ($0.log, $0.pid) }, seconds: seconds),
         timeout: settings.tenantTimeout + .seconds(30)))
-    try await ctx.capture([HAMiCoreWorkspace.computeApps], into: HAMiCoreCatalog.computePair, requireSuccess: false)
+    try await ctx.capture(
+      [HAMiCoreWorkspace.computeApps], into: HAMiCoreCatalog.computePair, requireSuccess: false)
     _ = try await ctx.run(
       RemoteCommand(
         HAMiCoreWorkspace.waitExit(pids: entries.map { $0.pid }, seconds: settings.computeSeconds + seconds),
@@ -75,8 +79,11 @@ struct ComputeStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
-    return (Self.aloneCommands(settings, workspace)
-      + Self.pairCommands(settings, workspace).map { $0 + " \(workspace.file("start")) &" }).map { RemoteCommand($0) }
+    return
+      (Self.aloneCommands(settings, workspace)
+      + Self.pairCommands(settings, workspace).map { $0 + " \(workspace.file("start")) &" }).map {
+        RemoteCommand($0)
+      }
       + [HAMiCoreWorkspace.computeApps]
   }
 }

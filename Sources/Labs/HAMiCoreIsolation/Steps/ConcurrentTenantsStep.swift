@@ -27,16 +27,20 @@ struct ConcurrentTenantsStep: Step {
     reset += settings.tenants.map { "rm -f \(ShellQuote.quote(workspace.cache($0.name)))" }
     try await ctx.runChecked(reset.joined(separator: "; "))
     try await ctx.runChecked(
-      entries.map { HAMiCoreWorkspace.background($0.command, log: $0.log, pid: $0.pid) }.joined(separator: "; "))
+      entries.map { HAMiCoreWorkspace.background($0.command, log: $0.log, pid: $0.pid) }.joined(
+        separator: "; "))
     let logs = entries.map { (log: $0.log, pid: $0.pid) }
     let ready = try await ctx.run(
       RemoteCommand(
         HAMiCoreWorkspace.waitFor("refused after", logs: logs, seconds: seconds),
         timeout: settings.tenantTimeout + .seconds(30)))
     if !ready.succeeded { ctx.note("not every tenant reached its refusal in time; sampling anyway") }
-    let pids = entries.map { "printf 'tenant %s pid %s\\n' \($0.tenant.name) \"$(cat \(ShellQuote.quote($0.pid)))\"" }
+    let pids = entries.map {
+      "printf 'tenant %s pid %s\\n' \($0.tenant.name) \"$(cat \(ShellQuote.quote($0.pid)))\""
+    }
     try await ctx.capture(
-      [RemoteCommand(pids.joined(separator: "; ")), HAMiCoreWorkspace.computeApps], into: HAMiCoreCatalog.coResidency,
+      [RemoteCommand(pids.joined(separator: "; ")), HAMiCoreWorkspace.computeApps],
+      into: HAMiCoreCatalog.coResidency,
       requireSuccess: false)
     try await ctx.runChecked("touch \(ShellQuote.quote(release))")
     _ = try await ctx.run(
@@ -56,7 +60,8 @@ struct ConcurrentTenantsStep: Step {
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
     var commands = settings.tenants.map {
       RemoteCommand(
-        "\(workspace.environment($0)) \(workspace.memoryProbe) --hold \(workspace.file("release")) <seconds> &")
+        "\(workspace.environment($0)) \(workspace.memoryProbe) --hold \(workspace.file("release")) <seconds> &"
+      )
     }
     commands.append(HAMiCoreWorkspace.computeApps)
     commands.append(RemoteCommand("touch \(workspace.file("release"))"))

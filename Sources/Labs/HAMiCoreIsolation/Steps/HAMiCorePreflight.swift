@@ -34,7 +34,8 @@ struct HAMiCorePreflight: Step {
   /// Exits 0 when the library source can work: a readable file, or a container tool.
   static func librarySource(_ settings: HAMiCoreSettings) -> RemoteCommand {
     if !settings.library.isEmpty { return RemoteCommand("test -r \(ShellQuote.quote(settings.library))") }
-    let tools = settings.containerCLI == "auto" ? ["docker", "podman", "nerdctl", "ctr"] : [settings.containerCLI]
+    let tools =
+      settings.containerCLI == "auto" ? ["docker", "podman", "nerdctl", "ctr"] : [settings.containerCLI]
     return RemoteCommand(tools.map { "command -v \($0) >/dev/null 2>&1" }.joined(separator: " || "))
   }
 
@@ -48,7 +49,8 @@ struct HAMiCorePreflight: Step {
   func observe(_ ctx: StepContext) async throws -> Output {
     let facts = try await facts(ctx)
     try await ctx.capture(
-      [RemoteCommand("nvidia-smi"), RemoteCommand("nvidia-smi -L"), Self.query], into: HAMiCoreCatalog.hostGPU)
+      [RemoteCommand("nvidia-smi"), RemoteCommand("nvidia-smi -L"), Self.query], into: HAMiCoreCatalog.hostGPU
+    )
     try await ctx.capture([Self.osRelease, RemoteCommand("uname -r")], into: HAMiCoreCatalog.os)
     return facts
   }

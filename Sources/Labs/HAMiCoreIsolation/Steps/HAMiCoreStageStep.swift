@@ -60,7 +60,8 @@ struct HAMiCoreStageStep: Step {
     } else {
       let source = ShellQuote.quote(settings.library)
       try await ctx.capture(
-        [RemoteCommand("ls -lL \(source)"), RemoteCommand("sha256sum \(source)")], into: HAMiCoreCatalog.library)
+        [RemoteCommand("ls -lL \(source)"), RemoteCommand("sha256sum \(source)")],
+        into: HAMiCoreCatalog.library)
       try await ctx.runChecked("cat \(source) > \(staged)")
     }
     try await ctx.capture([RemoteCommand("sha256sum \(staged)")], into: HAMiCoreCatalog.library)
@@ -72,7 +73,8 @@ struct HAMiCoreStageStep: Step {
     let out = ShellQuote.quote(workspace.file("image"))
     let staged = ShellQuote.quote(workspace.library)
     let tools = settings.containerCLI == "auto" ? "docker podman nerdctl ctr" : settings.containerCLI
-    return "set -e; cli=; for c in \(tools); do if command -v \"$c\" >/dev/null 2>&1; then cli=$c; break; fi; done; "
+    return
+      "set -e; cli=; for c in \(tools); do if command -v \"$c\" >/dev/null 2>&1; then cli=$c; break; fi; done; "
       + "[ -n \"$cli\" ] || { echo 'no container tool (docker, podman, nerdctl, ctr) on the host' >&2; exit 1; }; "
       + "mkdir -p \(out)/rootfs; "
       + "if [ \"$cli\" = ctr ]; then ctr -n labrun images pull \(image); ctr -n labrun images mount \(image) \(out)/rootfs; "

@@ -30,8 +30,10 @@ struct TenantsAloneStep: Step {
     let env = workspace.environment(tenant)
     return [
       RemoteCommand("\(env) nvidia-smi 2>&1", timeout: .seconds(60)),
-      RemoteCommand("\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1", timeout: .seconds(60)),
-      RemoteCommand("\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1", timeout: settings.tenantTimeout),
+      RemoteCommand(
+        "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1", timeout: .seconds(60)),
+      RemoteCommand(
+        "\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1", timeout: settings.tenantTimeout),
     ]
   }
 
