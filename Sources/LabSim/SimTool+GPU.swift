@@ -36,7 +36,9 @@ extension SimTool {
   static func table(profile: SimProfile, totalMiB: Int, migCell: String) -> String {
     let header =
       "NVIDIA-SMI \(profile.driver)             Driver Version: \(profile.driver)   CUDA Version: \(profile.cuda)"
-    let memory = pad("0MiB", 10) + " / " + pad("\(totalMiB)MiB", 8) + " "
+    // A six-digit total (an H200's 143771MiB) takes a column from the used side, as nvidia-smi does.
+    let total = "\(totalMiB)MiB"
+    let memory = pad("0MiB", 10 - max(0, total.count - 8)) + " / " + pad(total, 8) + " "
     return """
       Tue Jun 23 10:16:02 2026       
       +---------------------------------------------------------------------------------------+
