@@ -1,0 +1,57 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Every run directory committed under docs/evidence/ renders its `validation.md` byte for byte
+/// (`labrun report --run DIR`), and `labrun verify --run DIR` exits with the status that page
+/// shows. The evidence never changes; a page whose wording changed on purpose is regenerated from
+/// the same bundle in the same commit.
+@Suite struct CommittedEvidenceTests {
+  /// `labrun verify`'s exit status for each status word of the page.
+  static let verifyStatus: [String: Int32] = ["VALIDATED": 0, "FAILED": 1, "INCOMPLETE": 2, "SIMULATED": 3]
+
+  /// The run directories under docs/evidence/ whose run.json names `lab`.
+  static func bundles(of lab: String) throws -> [URL] {
+    let evidence = try TestPackage.root().appendingPathComponent("docs/evidence", isDirectory: true)
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: evidence.path) else { return [] }
+    return names.sorted().map { evidence.appendingPathComponent($0, isDirectory: true) }.filter { directory in
+      guard
+        let data = FileManager.default.contents(atPath: directory.appendingPathComponent("run.json").path),
+        let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+      else { return false }
+      return record["lab"] as? String == lab
+    }
+  }
+
+  /// The status word on the page's status line (`**STATUS: ❌ FAILED** - …`).
+  static func status(of page: String) -> String? {
+    page.firstMatch(of: #/\*\*STATUS: \S+ ([A-Z]+)\*\*/#).map { String($0.output.1) }
+  }
+
+  @Test(arguments: ["hami-core-isolation"])
+  func committedBundlesRenderTheirPagesAndVerifyToTheirStatus(lab: String) async throws {
+    let bundles = try Self.bundles(of: lab)
+    let missing: Comment =
+      "docs/evidence/ has no \(lab) run: commit the real run's directory unedited as docs/evidence/<run-id>/ (run.json, ledger.json, transcript.jsonl, artifacts/, validation.md)"
+    try #require(!bundles.isEmpty, missing)
+    let binary = try LabrunBinary()
+    for bundle in bundles {
+      let name = bundle.lastPathComponent
+      let page = try String(contentsOf: bundle.appendingPathComponent("validation.md"), encoding: .utf8)
+      // A copy: labrun may leave a lock file in a run directory it reads.
+      let scratch = try TemporaryDirectory(prefix: "labrun-evidence")
+      defer { scratch.remove() }
+      let copy = scratch.appending(name)
+      try FileManager.default.copyItem(at: bundle, to: copy)
+      let environment = ["LABRUN_HOME": scratch.appending("state").path]
+      let report = try await binary.run(["report", "--run", copy.path], environment: environment)
+      #expect(report.status == 0, "\(name): \(report)")
+      #expect(
+        report.stdout == page, "\(name): validation.md is not what `labrun report` renders from its bundle")
+      let status = try #require(Self.status(of: page), "\(name): validation.md has no status line")
+      let expected = try #require(Self.verifyStatus[status], "\(name): unknown status \(status)")
+      let verify = try await binary.run(["verify", "--run", copy.path], environment: environment)
+      #expect(verify.status == expected, "\(name): verify exits \(verify.status), the page says \(status)")
+    }
+  }
+}
