@@ -112,6 +112,15 @@ public actor RunDirectory {
     try saveLedger()
   }
 
+  /// Reopens a torn-down run that is resumed (``Ledger/reopenedAfterTeardown()``); it is no
+  /// longer finished.
+  public func reopenAfterTeardown() throws {
+    ledger = ledger.reopenedAfterTeardown()
+    try saveLedger()
+    record.finishedAt = nil
+    try saveRecord()
+  }
+
   func saveLedger() throws {
     try Self.write(ledger, redactor: redactor, to: ledgerFile)
   }
