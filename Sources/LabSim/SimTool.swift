@@ -30,7 +30,7 @@ public struct SimTool: Sendable {
   private func dispatch(name: String, arguments: [String]) throws -> SimToolResult {
     switch name {
     case "sudo": return sudo(arguments)
-    case "id": return .ok(arguments.contains("-u") ? "1000\n" : "uid=1000(ubuntu) gid=1000(ubuntu)\n")
+    case "id": return id(arguments)
     case "uname": return uname(arguments)
     case "df": return df()
     case "nvidia-smi": return nvidiaSMI(arguments, state: store.load())
@@ -79,6 +79,16 @@ public struct SimTool: Sendable {
       return .fail("sudo: \(command): command not found\n")
     }
     return .exec(path: path, arguments: rest)
+  }
+
+  /// `id`, `id -u`, `id -un` (also `-n -u`) as coreutils answers for the user ubuntu.
+  private func id(_ arguments: [String]) -> SimToolResult {
+    let flags = Set(arguments.filter { $0.hasPrefix("-") }.flatMap { $0.dropFirst() })
+    switch (flags.contains("u"), flags.contains("n")) {
+    case (true, true): return .ok("ubuntu\n")
+    case (true, false): return .ok("1000\n")
+    default: return .ok("uid=1000(ubuntu) gid=1000(ubuntu) groups=1000(ubuntu),27(sudo)\n")
+    }
   }
 
   private func uname(_ arguments: [String]) -> SimToolResult {

@@ -32,3 +32,14 @@ public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, 
 
   public var errorDescription: String? { description }
 }
+
+extension SimulatedHostError: ExitCodeProviding {
+  /// An unknown profile or scenario is a wrong lab parameter (2), whichever command reads it;
+  /// a host that cannot be set up is an unreachable target (3).
+  public var exitCode: Int32 {
+    switch self {
+    case .unknownProfile, .unknownScenario: return LabrunExitCode.labInvalid
+    case .toolMissing, .setupFailed, .commandFailed: return LabrunExitCode.targetFailed
+    }
+  }
+}

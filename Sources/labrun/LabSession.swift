@@ -50,17 +50,20 @@ struct LabSession: Sendable {
   // MARK: targets
 
   /// Parses `--host` (or, without it, `runTarget`: the run's own) and opens it with the
-  /// connection options and, for the simulated host, the run's `sim_scenario`. Any failure to
-  /// parse or open is a ``TargetOpenError`` (exit status 3), whatever the transport's own
-  /// error type.
+  /// connection options and, for the simulated host, the run's `sim_scenario`. A malformed
+  /// `--host` exits 64 and an unknown profile or scenario 2; any failure to open is a
+  /// ``TargetOpenError`` (exit status 3), whatever the transport's own error type.
   func openTransport(_ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil)
     async throws -> any Transport
   {
     let spec = try arguments.spec(orRunTarget: runTarget)
+    // A malformed --host (64) or an unknown profile or scenario (2) is said as such, not as
+    // an unreachable target.
+    let target = try TargetSpec(parsing: spec)
+    let scenario = parameters?["sim_scenario"]?.stringValue
+    try target.checkScenario(scenario)
     do {
-      return try await TargetSpec(parsing: spec).open(
-        options: arguments.connectionOptions(state: state), scenario: parameters?["sim_scenario"]?.stringValue
-      )
+      return try await target.open(options: arguments.connectionOptions(state: state), scenario: scenario)
     } catch is CancellationError {
       throw CancellationError()
     } catch {
@@ -72,8 +75,9 @@ struct LabSession: Sendable {
   /// nothing. Failures are ``TargetOpenError``s (exit status 3).
   func resolveSSH(_ arguments: TargetArguments) async throws -> SSHTransport.Destination {
     let spec = try arguments.spec()
+    let target = try TargetSpec(parsing: spec)
     do {
-      guard let host = try TargetSpec(parsing: spec).sshHost else {
+      guard let host = target.sshHost else {
         throw ValidationError("--resolve needs an ssh target (an ssh_config alias, user@host or sim+ALIAS)")
       }
       return try await SSHTransportFactory.destination(

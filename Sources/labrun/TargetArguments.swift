@@ -10,7 +10,9 @@ struct TargetArguments: ParsableArguments, Sendable {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Where the lab runs: an ssh_config alias, user@host[:port], local, or sim[:PROFILE].",
+      "Where the lab runs: an ssh_config alias, user@host[:port], local, sim[:PROFILE] (the simulated GPU "
+        + "host; cards in docs/simulator.md), or sim[:PROFILE]+ALIAS (the simulated host through the ssh "
+        + "target ALIAS).",
       valueName: "host"))
   var host: String?
 

@@ -10,7 +10,7 @@ extension Labrun {
         Acts on the current run unless --run is given, with the parameters that run recorded. \
         The target is the run's own unless --host is given.
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.exerciseCodes))
         """)
 
     @OptionGroup var target: TargetArguments

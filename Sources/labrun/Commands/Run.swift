@@ -15,7 +15,7 @@ extension Labrun {
         exit status is the first failure's. When the exercises completed, their verdicts are said \
         on standard error and decide the exit status (0, 5 or 6).
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.exerciseCodes))
         """)
 
     @OptionGroup var target: TargetArguments

@@ -10,7 +10,7 @@ extension Labrun {
         has not been torn down) and runs the lab's up steps. Steps whose check says the target \
         is already in shape are skipped; steps an earlier invocation finished are not repeated.
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.phaseCodes))
         """)
 
     @OptionGroup var target: TargetArguments

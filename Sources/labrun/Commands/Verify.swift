@@ -80,8 +80,8 @@ extension Labrun {
         if let signer { bundle = bundle.signed(by: signer) }
         report = try LabRegistry.verify(bundle)
       } catch {
-        StandardError.write("Error: \(error)")
-        throw ExitCode(4)
+        StandardError.write("labrun: error: \(error)")
+        throw ExitCode(LabrunExitCode.runStateFailed)
       }
       if json {
         StandardOutput.write(try ValidationPageRenderer.json(report))
