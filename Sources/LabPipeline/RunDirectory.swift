@@ -83,6 +83,13 @@ public actor RunDirectory {
     try saveRecord()
   }
 
+  /// Records the connection options the run reaches its target with (nil: none given).
+  public func updateConnection(_ connection: ConnectionRecord?) throws {
+    guard record.connection != connection else { return }
+    record.connection = connection
+    try saveRecord()
+  }
+
   /// Sets or clears `finished_at`.
   public func setFinished(_ date: Date?) throws {
     record.finishedAt = date.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// The simulated host could not be set up.
 public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, Equatable {

@@ -171,9 +171,11 @@ struct LabSession: Sendable {
   }
 
   /// Records what the transport learned about the target (address, user, host key) in
-  /// run.json; its name is the `--host` the run was started with.
-  func recordTarget(of transport: any Transport, in run: RunDirectory) async throws {
+  /// run.json, and how it was reached (`-F`, `--identity`); its name is the `--host` the run was
+  /// started with.
+  func recordTarget(of transport: any Transport, in run: RunDirectory, arguments: TargetArguments) async throws {
     try await run.updateTarget(await transport.target)
+    try await run.updateConnection(arguments.connectionRecord)
   }
 
   // MARK: verdicts

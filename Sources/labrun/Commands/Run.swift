@@ -51,7 +51,7 @@ extension Labrun {
         run = try await session.startOrResume(
           lab: lab, parameters: parameters, overrides: self.lab.parameters, target: await transport.target,
           newRun: newRun, fullRun: true)
-        try await session.recordTarget(of: transport, in: run)
+        try await session.recordTarget(of: transport, in: run, arguments: target)
       } catch {
         throw session.failure(error)
       }

@@ -35,7 +35,7 @@ extension Labrun {
           lab: lab, parameters: parameters, overrides: self.lab.parameters, target: await transport.target,
           newRun: newRun)
         do {
-          try await session.recordTarget(of: transport, in: run)
+          try await session.recordTarget(of: transport, in: run, arguments: target)
           try await session.runPhase(.up, lab: lab, run: run, transport: transport)
         } catch {
           await transport.close()
