@@ -120,10 +120,16 @@ public actor RunDirectory {
   }
 
   /// Reopens a torn-down run that is resumed (``Ledger/reopenedAfterTeardown()``); it is no
-  /// longer finished.
+  /// longer finished. Its artifacts describe a lab that down removed, and every step captures
+  /// its evidence again (a step found satisfied too), so they are removed: evidence is never
+  /// a mix of two installs. The transcript keeps every command.
   public func reopenAfterTeardown() throws {
     ledger = ledger.reopenedAfterTeardown()
     try saveLedger()
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: artifactsDirectory.path)) ?? []
+    for name in names {
+      try FileManager.default.removeItem(at: artifactsDirectory.appendingPathComponent(name))
+    }
     record.finishedAt = nil
     try saveRecord()
   }

@@ -6,7 +6,7 @@ enum LabrunExit {
   static let meanings: [(code: Int32, text: String)] = [
     (0, "success"),
     (1, "a step failed; fix the cause and rerun the same command to resume"),
-    (2, "invalid lab definition (lab.yaml), --param value, simulated card or sim_scenario"),
+    (2, "invalid lab.yaml, --param value, simulated card or sim_scenario"),
     (3, "the target could not be reached, or the connection failed"),
     (4, "no such run, or the run directory is unreadable or in use"),
     (5, "the exercises completed and at least one FAILED"),

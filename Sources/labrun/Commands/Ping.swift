@@ -21,8 +21,8 @@ extension Labrun {
         Exit status:
           0    connected and probed (or resolved)
           2    --host names an unknown simulated card (sim:PROFILE)
-          3    the host could not be reached or resolved, its key was refused, or authentication
-               failed (the reason is printed on one line)
+          3    the host could not be reached or resolved, its key was refused, or
+               authentication failed (the reason is printed on one line)
           64   invalid command line (e.g. a malformed --host)
         """)
 

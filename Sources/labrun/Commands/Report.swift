@@ -12,7 +12,7 @@ extension Labrun {
         exercise from the evidence alone and prints the page to standard output:
           labrun report > validation.md
           labrun report --run run-bundle.tar.gz --format json     (or --json)
-          labrun report --format junit > labrun-junit.xml          (for CI test reports)
+          labrun report --format junit > labrun-junit.xml          (for CI)
 
         A file that does not match SHA256SUMS stops the report with an error naming it. The page's \
         date is the run's, never today's. Use `labrun verify` to gate on the verdict.
@@ -23,7 +23,8 @@ extension Labrun {
 
         Exit status:
           0    a page was rendered, whatever its status
-          4    no such run, or its evidence is unreadable or altered (the error names the file)
+          4    no such run, or its evidence is unreadable or altered (the error names
+               the file)
           64   invalid command line
         """)
 

@@ -20,10 +20,12 @@ extension Labrun {
         Exit status:
           0  VALIDATED   real target, every exercise PASS, bundle intact
           1  FAILED      at least one exercise FAIL: the evidence contradicts the claim
-          2  INCOMPLETE  no FAIL, but something INCONCLUSIVE, SHA256SUMS missing, or imported evidence
+          2  INCOMPLETE  no FAIL, but something INCONCLUSIVE, SHA256SUMS missing, or
+                         imported evidence
           3  SIMULATED   the simulated GPU host, whatever the verdicts
-          4  the evidence could not be read or was altered (e.g. a file does not match SHA256SUMS), \
-        or its signature is missing, invalid or not by an allowed signer
+          4  the evidence could not be read or was altered (e.g. a file does not match
+             SHA256SUMS), or its signature is missing, invalid or not by an allowed
+             signer
         """)
 
     @OptionGroup var evidence: RunOption
