@@ -383,7 +383,8 @@ public enum LabDefinitionError: Error, CustomStringConvertible, LocalizedError, 
         + (known.isEmpty ? "(none)" : known.joined(separator: ", "))
     case .missingLabFile(let lab, let path, let file):
       let directory = (path as NSString).deletingLastPathComponent
-      return "lab \(lab) (\(path)) references \(file), which is not in \(directory.isEmpty ? "its directory" : directory); "
+      return
+        "lab \(lab) (\(path)) references \(file), which is not in \(directory.isEmpty ? "its directory" : directory); "
         + "copy the lab's whole directory (lab.yaml with manifests/ and probes/); nothing was run"
     case .invalidOverride(let name, let value, let problem):
       return "--param \(name)=\(value): \(problem)"

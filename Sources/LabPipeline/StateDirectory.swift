@@ -38,7 +38,8 @@ public struct StateDirectory: Sendable, Hashable {
   /// `$XDG_STATE_HOME/labrun`, else `$HOME/.local/state/labrun`.
   public static func userStateDirectory(_ environment: [String: String]) -> URL {
     if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-      return URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("labrun", isDirectory: true)
+      return URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent(
+        "labrun", isDirectory: true)
     }
     let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
     return URL(fileURLWithPath: home, isDirectory: true)

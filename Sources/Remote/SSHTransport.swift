@@ -164,7 +164,8 @@ public actor SSHTransport: Transport {
     _ hop: Destination, link: SSHLink, role: String?, options: ConnectionOptions
   ) async throws -> SSHSession {
     let known = KnownHosts(
-      files: [options.state.knownHostsFile.path] + (options.state.legacyKnownHostsFile.map { [$0.path] } ?? [])
+      files: [options.state.knownHostsFile.path]
+        + (options.state.legacyKnownHostsFile.map { [$0.path] } ?? [])
         + hop.knownHostsFiles)
     let tokens = hop.knownHostsTokens
     let display = tokens[0] + (role.map { " (\($0))" } ?? "")

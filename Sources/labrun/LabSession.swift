@@ -113,7 +113,8 @@ struct LabSession: Sendable {
       let run = try? store.open(state.runDirectory(id: id), redactor: redactor)
     {
       let record = await run.runRecord
-      for name in Set(overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }) {
+      for name in Set(overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+      {
         let given = parameters[name]
         if record.parameters[name] != given {
           throw RunSelectionError.parameterDiffers(
@@ -173,7 +174,9 @@ struct LabSession: Sendable {
   /// Records what the transport learned about the target (address, user, host key) in
   /// run.json, and how it was reached (`-F`, `--identity`); its name is the `--host` the run was
   /// started with.
-  func recordTarget(of transport: any Transport, in run: RunDirectory, arguments: TargetArguments) async throws {
+  func recordTarget(of transport: any Transport, in run: RunDirectory, arguments: TargetArguments)
+    async throws
+  {
     try await run.updateTarget(await transport.target)
     try await run.updateConnection(arguments.connectionRecord)
   }

@@ -43,7 +43,8 @@ struct TargetArguments: ParsableArguments, Sendable {
 
   /// `-F` and `--identity` as absolute paths, for run.json (nil when neither was given).
   var connectionRecord: ConnectionRecord? {
-    let record = ConnectionRecord(sshConfig: sshConfig.map(Self.absolute), identity: identity.map(Self.absolute))
+    let record = ConnectionRecord(
+      sshConfig: sshConfig.map(Self.absolute), identity: identity.map(Self.absolute))
     return record.isEmpty ? nil : record
   }
 

@@ -107,7 +107,8 @@ import Testing
     let packages = line.dropFirst("APT_PACKAGES := ".count).split(separator: " ").map(String.init)
     let readme = try Self.docs(fixture, "README.md").replacingOccurrences(of: "\n", with: " ")
     // The README names them as one code span: `pkg pkg …`.
-    #expect(readme.contains("`" + packages.joined(separator: " ") + "`"), "README's apt list differs: \(packages)")
+    #expect(
+      readme.contains("`" + packages.joined(separator: " ") + "`"), "README's apt list differs: \(packages)")
   }
 
   @Test func helpNamesSimAliasAndWrapsWithinTheTerminal() async throws {
@@ -120,7 +121,10 @@ import Testing
     }
     // argument-parser wraps a long discussion line at the terminal's width and drops its
     // indentation: every indented line (lists, examples) must fit in 80 columns as written.
-    let commands = ["", "up", "exercises", "report", "down", "run", "plan", "status", "runs", "verify", "bundle", "ping", "labs"]
+    let commands = [
+      "", "up", "exercises", "report", "down", "run", "plan", "status", "runs", "verify", "bundle", "ping",
+      "labs",
+    ]
     for command in commands {
       let arguments = (command.isEmpty ? [] : [command]) + ["--help"]
       let narrow = try await fixture.labrun(arguments, environment: ["COLUMNS": "80"])

@@ -44,7 +44,9 @@ import Testing
     let known = server.clientHome.appendingPathComponent(".local/state/labrun/known_hosts")
     #expect(try String(contentsOf: known, encoding: .utf8).contains("[127.0.0.1]:\(server.port) ssh-ed25519"))
     #expect(!FileManager.default.fileExists(atPath: first.appendingPathComponent("known_hosts").path))
-    let elsewhere = ["HOME": server.clientHome.path, "LABRUN_HOME": scratch.appending("second").path, "SSH_AUTH_SOCK": ""]
+    let elsewhere = [
+      "HOME": server.clientHome.path, "LABRUN_HOME": scratch.appending("second").path, "SSH_AUTH_SOCK": "",
+    ]
     let ping = try await binary.run(
       ["ping", "--host", "gpu-vm", "-F", config.path, "--identity", key.path], environment: elsewhere)
     #expect(ping.status == 0, "another state directory must not ask again: \(ping)")
@@ -53,7 +55,9 @@ import Testing
     let xdg = scratch.appending("xdg")
     let fresh = try await binary.run(
       ["ping", "--host", "gpu-vm", "-F", config.path, "--identity", key.path, "--accept-new-host-key"],
-      environment: elsewhere.merging(["HOME": scratch.appending("nobody").path, "XDG_STATE_HOME": xdg.path]) { $1 })
+      environment: elsewhere.merging(["HOME": scratch.appending("nobody").path, "XDG_STATE_HOME": xdg.path]) {
+        $1
+      })
     #expect(fresh.status == 0, "\(fresh)")
     #expect(FileManager.default.fileExists(atPath: xdg.appendingPathComponent("labrun/known_hosts").path))
   }

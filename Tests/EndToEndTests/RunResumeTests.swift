@@ -54,7 +54,8 @@ import Testing
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let started = try fixture.binary.start(
-      ["run", "--host", "sim"], environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 })
+      ["run", "--host", "sim"],
+      environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 })
     var sawRunning = false
     for _ in 0..<2400 {
       if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up)["k3s"]) == .running {

@@ -23,7 +23,9 @@ import Testing
   @Test func temporaryDirectoriesAreMadeUnderTheRoot() throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
-    #expect(directory.url.deletingLastPathComponent().standardizedFileURL == TemporaryDirectory.root.standardizedFileURL)
+    #expect(
+      directory.url.deletingLastPathComponent().standardizedFileURL
+        == TemporaryDirectory.root.standardizedFileURL)
   }
 
   @Test func anEmptyRootWithNoProcessPasses() async throws {

@@ -30,7 +30,8 @@ import Testing
 
   @Test func aRunWhoseExercisesCompletedIsCompleteWhateverItsDown() {
     let complete = Self.candidate("c", startedAt: 1, [(.up, .done), (.exercises, .done), (.down, .failed)])
-    #expect(RunResumption.forRun(lab: "lab", target: "sim", candidates: [complete], newRun: false) == .startNew)
+    #expect(
+      RunResumption.forRun(lab: "lab", target: "sim", candidates: [complete], newRun: false) == .startNew)
   }
 
   @Test func aRunTornDownAfterItsFailureIsReopened() {
@@ -51,7 +52,9 @@ import Testing
 
   @Test func upResumesTheCurrentRunUntilItsDownStarted() {
     let ready = Self.candidate("r", startedAt: 1, [(.up, .done)])
-    #expect(RunResumption.forUp(lab: "lab", target: "sim", current: ready, newRun: false) == .resume(runID: "r", reopen: false))
+    #expect(
+      RunResumption.forUp(lab: "lab", target: "sim", current: ready, newRun: false)
+        == .resume(runID: "r", reopen: false))
     let down = Self.candidate("d", startedAt: 1, [(.up, .done), (.down, .running)])
     #expect(RunResumption.forUp(lab: "lab", target: "sim", current: down, newRun: false) == .startNew)
     #expect(RunResumption.forUp(lab: "lab", target: "gpu-vm", current: ready, newRun: false) == .startNew)

@@ -102,7 +102,9 @@ extension Labrun {
       if error is ExitCode || error is ValidationError || error is CleanExit { return error }
       Terminal.note("labrun: error: " + oneLine(error), redactor: session.redactor)
       let code = (error as? any ExitCodeProviding)?.exitCode ?? LabrunExitCode.targetFailed
-      return ExitCode(code == LabrunExitCode.usage || code == LabrunExitCode.labInvalid ? code : LabrunExitCode.targetFailed)
+      return ExitCode(
+        code == LabrunExitCode.usage || code == LabrunExitCode.labInvalid ? code : LabrunExitCode.targetFailed
+      )
     }
 
     static func oneLine(_ error: any Error) -> String {

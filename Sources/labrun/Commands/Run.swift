@@ -26,7 +26,8 @@ extension Labrun {
     var keep = false
 
     /// Escape hatch when the unfinished run should not be resumed.
-    @Flag(name: .long, help: "Start a new run even if an unfinished run of this lab and host could be resumed.")
+    @Flag(
+      name: .long, help: "Start a new run even if an unfinished run of this lab and host could be resumed.")
     var newRun = false
 
     /// Recorded for the down steps like `labrun down --purge`.
