@@ -38,7 +38,7 @@ extension SimTool {
       "NVIDIA-SMI \(profile.driver)             Driver Version: \(profile.driver)   CUDA Version: \(profile.cuda)"
     let memory = pad("0MiB", 10) + " / " + pad("\(totalMiB)MiB", 8) + " "
     return """
-      Tue Jun 23 10:16:02 2026       
+      \(SimClock.ctime())       
       +---------------------------------------------------------------------------------------+
       | \(padRight(header, 85)) |
       |-----------------------------------------+----------------------+----------------------+

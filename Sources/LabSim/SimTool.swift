@@ -293,6 +293,7 @@ public struct SimTool: Sendable {
     slowDown()
     try store.update { state in
       state.k3sVersion = version
+      state.k3sInstalledAt = Date()
       state.k3sExec = exec
       state.k3sActive = true
       state.change("install k3s \(version) \(exec)")
@@ -404,12 +405,13 @@ public struct SimTool: Sendable {
       }
       try store.update { state in
         state.hamiStatus = "deployed"
+        state.hamiDeployedAt = Date()
         state.hamiChartVersion = version
         state.hamiSchedulerImage = "\(registry)/\(repository):\(tag)"
         state.change("helm upgrade --install hami \(version)")
       }
       return .ok(
-        "Release \"hami\" does not exist. Installing it now.\nNAME: hami\nLAST DEPLOYED: Tue Jun 23 10:22:41 2026\n"
+        "Release \"hami\" does not exist. Installing it now.\nNAME: hami\nLAST DEPLOYED: \(SimClock.ctime())\n"
           + "NAMESPACE: kube-system\nSTATUS: deployed\nREVISION: 1\nTEST SUITE: None\n")
     case "uninstall":
       guard state.hamiStatus != nil else {
@@ -436,9 +438,12 @@ public struct SimTool: Sendable {
     if let filter, let regex = try? Regex(filter) {
       releases = releases.filter { (try? regex.wholeMatch(in: $0.0)) != nil }
     }
+    let k3sTime = SimClock.helm(state.k3sInstalledAt ?? Date())
+    let hamiTime = SimClock.helm(state.hamiDeployedAt ?? Date())
+    func updated(_ name: String) -> String { name == "hami" ? hamiTime : k3sTime }
     if json {
       let items = releases.map {
-        "{\"name\":\"\($0.0)\",\"namespace\":\"kube-system\",\"revision\":\"1\",\"updated\":\"2026-06-23 10:22:41.402146783 +0000 UTC\",\"status\":\"\($0.1)\",\"chart\":\"\($0.2)\",\"app_version\":\"\($0.3)\"}"
+        "{\"name\":\"\($0.0)\",\"namespace\":\"kube-system\",\"revision\":\"1\",\"updated\":\"\(updated($0.0))\",\"status\":\"\($0.1)\",\"chart\":\"\($0.2)\",\"app_version\":\"\($0.3)\"}"
       }
       return "[" + items.joined(separator: ",") + "]\n"
     }
@@ -446,7 +451,7 @@ public struct SimTool: Sendable {
       "NAME       \tNAMESPACE  \tREVISION\tUPDATED                                \tSTATUS  \tCHART                  \tAPP VERSION\n"
     for release in releases {
       out +=
-        "\(release.0.padding(toLength: 11, withPad: " ", startingAt: 0))\tkube-system\t1       \t2026-06-23 10:22:41.402146783 +0000 UTC\t\(release.1.padding(toLength: 8, withPad: " ", startingAt: 0))\t\(release.2.padding(toLength: 23, withPad: " ", startingAt: 0))\t\(release.3)\n"
+        "\(release.0.padding(toLength: 11, withPad: " ", startingAt: 0))\tkube-system\t1       \t\(updated(release.0))\t\(release.1.padding(toLength: 8, withPad: " ", startingAt: 0))\t\(release.2.padding(toLength: 23, withPad: " ", startingAt: 0))\t\(release.3)\n"
     }
     return out
   }
