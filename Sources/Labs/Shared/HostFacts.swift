@@ -83,7 +83,7 @@ public struct HostFacts: Sendable, Hashable, Codable {
   /// The probe: one POSIX sh script, read-only, safe on any host.
   public static let probe = RemoteCommand(
     """
-    os_release=$(cat /etc/os-release 2>/dev/null) && eval "$os_release"
+    if [ -r /etc/os-release ]; then . /etc/os-release; fi
     echo "os=${PRETTY_NAME:-}"
     echo "os_family=${ID:-} ${ID_LIKE:-}"
     echo "kernel=$(uname -r)"
