@@ -19,7 +19,8 @@ import Testing
     let done = fixture.root.appending("done")
     defer { _ = SpawnedProcess.run([Self.tmux, "-S", socket, "kill-server"]) }
     let labrun = fixture.binary.executable.path
-    let environment = "env -u NO_COLOR TERM=xterm LABRUN_HOME='\(fixture.home.path)' HOME='\(fixture.userHome.path)'"
+    let environment =
+      "env -u NO_COLOR TERM=xterm LABRUN_HOME='\(fixture.home.path)' HOME='\(fixture.userHome.path)'"
     let script =
       "cd '\(fixture.workingDirectory.path)' && \(environment) '\(labrun)' up --host sim"
       + " && \(environment) '\(labrun)' exercises && \(environment) '\(labrun)' down; echo \"EXIT=$?\";"

@@ -74,7 +74,8 @@ public enum ValidationPageRenderer {
     switch (report.status, report.provenance) {
     case (.simulated, _):
       sentences.append(
-        "\(head) - produced on the simulated GPU host, \(date); not captured on hardware, so it validates nothing.")
+        "\(head) - produced on the simulated GPU host, \(date); not captured on hardware, so it validates nothing."
+      )
     case (_, .imported(let imported)):
       let provider = imported.provider.map { " (\($0))" } ?? ""
       sentences.append(
