@@ -49,6 +49,24 @@ import Testing
     #expect(try fixture.runDirectories().count == 2)
   }
 
+  /// A run left in place with `--keep` after its failure is resumed by the same command without
+  /// `--keep`, and torn down at its end.
+  @Test func aKeptFailedRunIsResumedAndTornDown() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let scenario = ["--param", "sim_scenario=k3s-install-fails-once"]
+    let kept = try await fixture.labrun(["run", "--host", "sim", "--keep"] + scenario)
+    #expect(kept.status == 1, "\(kept)")
+    #expect(try fixture.states(fixture.onlyRun(), .down).isEmpty, "--keep: no teardown")
+    let id = try fixture.onlyRun().lastPathComponent
+    let resumed = try await fixture.labrun(["run", "--host", "sim"] + scenario)
+    #expect(resumed.status == 0, "\(resumed)")
+    #expect(resumed.stderr.contains("resuming run \(id)"), "\(resumed.stderr)")
+    #expect(try fixture.runDirectories().count == 1)
+    let down = try fixture.states(fixture.onlyRun(), .down)
+    #expect(!down.isEmpty && down.values.allSatisfy(\.isFinished), "\(down)")
+  }
+
   /// After Ctrl-C (SIGINT) during up, the rerun resumes that run and tears it down at the end.
   @Test func interruptedRunIsResumedAndTornDown() async throws {
     let fixture = try SelfTestLabFixture()
