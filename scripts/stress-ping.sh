@@ -17,7 +17,9 @@ trap cleanup EXIT INT TERM
 ssh-keygen -q -t ed25519 -N '' -C labrun-stress -f "$root/host_key"
 ssh-keygen -q -t ed25519 -N '' -C labrun-stress -f "$root/user_key"
 cp "$root/user_key.pub" "$root/authorized_keys"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# A free loopback port (netcat is one of make deps' packages).
+port=$((20000 + $$ % 20000))
+while nc -z 127.0.0.1 "$port" 2>/dev/null; do port=$((port + 1)); done
 mkdir -p /run/sshd 2>/dev/null || true
 cat > "$root/sshd_config" <<CONFIG
 Port $port
