@@ -11,6 +11,13 @@ public protocol Lab: Sendable {
   func phases(files: LabFiles) -> LabPhases
   /// How the verifier judges this lab's evidence; nil for a lab without a validation page.
   var validation: (any ValidationLab)? { get }
+  /// Every file beside lab.yaml its steps or page read (manifests, probes, page text), relative
+  /// to the lab's directory: ``LoadedLab/checkFiles()`` reads each before anything runs.
+  var referencedFiles: [String] { get }
+}
+
+extension Lab {
+  public var referencedFiles: [String] { [] }
 }
 
 /// The step lists of a lab's three phases.
@@ -48,6 +55,20 @@ public struct LoadedLab: Sendable {
   }
 
   public var name: String { definition.name }
+
+  /// Reads every file the lab references, so that a lab copied without one of them
+  /// (`probes/`, say) fails when it is loaded, before any command reaches the target.
+  /// - Throws: ``LabDefinitionError/missingLabFile(lab:path:file:)``, naming the first missing file.
+  public func checkFiles() throws {
+    for path in lab.referencedFiles {
+      do {
+        _ = try definition.source.files.text(path)
+      } catch {
+        throw LabDefinitionError.missingLabFile(
+          lab: name, path: definition.source.definitionPath, file: path)
+      }
+    }
+  }
 
   public func steps(for phase: Phase) -> [any Step] {
     phases.steps(for: phase)

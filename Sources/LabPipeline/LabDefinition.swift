@@ -347,6 +347,8 @@ public enum LabDefinitionError: Error, CustomStringConvertible, LocalizedError, 
   /// `--param` names a parameter the lab does not declare.
   case unknownParameter(name: String, lab: String, known: [String])
   /// `--param` value of the wrong type or outside its range or pattern.
+  /// A file the lab references (a manifest, a probe, page text) is not beside its lab.yaml.
+  case missingLabFile(lab: String, path: String, file: String)
   case invalidOverride(name: String, value: String, problem: String)
 
   init(yamlError: YamlError, path: String) {
@@ -379,6 +381,11 @@ public enum LabDefinitionError: Error, CustomStringConvertible, LocalizedError, 
     case .unknownParameter(let name, let lab, let known):
       return "--param \(name): lab \(lab) has no parameter '\(name)'; known: "
         + (known.isEmpty ? "(none)" : known.joined(separator: ", "))
+    case .missingLabFile(let lab, let path, let file):
+      let directory = (path as NSString).deletingLastPathComponent
+      return
+        "lab \(lab) (\(path)) references \(file), which is not in \(directory.isEmpty ? "its directory" : directory); "
+        + "copy the lab's whole directory (lab.yaml with manifests/ and probes/); nothing was run"
     case .invalidOverride(let name, let value, let problem):
       return "--param \(name)=\(value): \(problem)"
     }

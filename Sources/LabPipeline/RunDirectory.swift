@@ -83,6 +83,13 @@ public actor RunDirectory {
     try saveRecord()
   }
 
+  /// Records the connection options the run reaches its target with (nil: none given).
+  public func updateConnection(_ connection: ConnectionRecord?) throws {
+    guard record.connection != connection else { return }
+    record.connection = connection
+    try saveRecord()
+  }
+
   /// Sets or clears `finished_at`.
   public func setFinished(_ date: Date?) throws {
     record.finishedAt = date.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
@@ -110,6 +117,21 @@ public actor RunDirectory {
   public func update(_ entry: LedgerEntry) throws {
     ledger.upsert(entry)
     try saveLedger()
+  }
+
+  /// Reopens a torn-down run that is resumed (``Ledger/reopenedAfterTeardown()``); it is no
+  /// longer finished. Its artifacts describe a lab that down removed, and every step captures
+  /// its evidence again (a step found satisfied too), so they are removed: evidence is never
+  /// a mix of two installs. The transcript keeps every command.
+  public func reopenAfterTeardown() throws {
+    ledger = ledger.reopenedAfterTeardown()
+    try saveLedger()
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: artifactsDirectory.path)) ?? []
+    for name in names {
+      try FileManager.default.removeItem(at: artifactsDirectory.appendingPathComponent(name))
+    }
+    record.finishedAt = nil
+    try saveRecord()
   }
 
   func saveLedger() throws {

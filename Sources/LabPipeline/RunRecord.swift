@@ -17,6 +17,8 @@ public struct RunRecord: Sendable, Hashable, Codable {
   public var labrunVersion: String
   /// The lab's parameters as used, plus every value a step computed (e.g. a size derived from the card).
   public var parameters: [String: RecordedValue]
+  /// How the target was reached (`-F`, `--identity`), reused by later commands on this run.
+  public var connection: ConnectionRecord?
 
   public init(
     runID: String, lab: String, labFile: String? = nil, target: TargetInfo, startedAt: Date,
@@ -35,11 +37,33 @@ public struct RunRecord: Sendable, Hashable, Codable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case schema, lab, target, parameters
+    case schema, lab, target, parameters, connection
     case runID = "run_id"
     case labFile = "lab_file"
     case startedAt = "started_at"
     case finishedAt = "finished_at"
     case labrunVersion = "labrun_version"
+  }
+}
+
+/// run.json's `connection`: the connection options a run was started with (absolute paths), so
+/// that `labrun exercises` and `labrun down` reach the target the way `labrun up` did.
+public struct ConnectionRecord: Sendable, Hashable, Codable {
+  /// `-F FILE`: the ssh_config read instead of `~/.ssh/config`.
+  public var sshConfig: String?
+  /// `--identity KEY`: the private key tried first.
+  public var identity: String?
+
+  public init(sshConfig: String? = nil, identity: String? = nil) {
+    self.sshConfig = sshConfig
+    self.identity = identity
+  }
+
+  /// Nothing to record.
+  public var isEmpty: Bool { sshConfig == nil && identity == nil }
+
+  enum CodingKeys: String, CodingKey {
+    case identity
+    case sshConfig = "ssh_config"
   }
 }

@@ -1,32 +1,59 @@
 import Foundation
 
-/// labrun's state directory: `.labrun/` in the working directory, or `$LABRUN_HOME`.
+/// labrun's state directory: `.labrun/` in the working directory, or `$LABRUN_HOME`; and the
+/// user's own labrun state (`$XDG_STATE_HOME/labrun`, else `~/.local/state/labrun`), which holds
+/// what belongs to the person rather than to one working directory: the host keys they accepted.
 ///
 /// Layout (part of the evidence-bundle contract):
 /// ```
-/// <root>/known_hosts          host keys the user accepted with --accept-new-host-key
 /// <root>/current              the current run's id (one line)
 /// <root>/runs/<run-id>/       one run: run.json, ledger.json, transcript.jsonl, artifacts/
+/// <user>/known_hosts          host keys the user accepted with --accept-new-host-key
 /// ```
 public struct StateDirectory: Sendable, Hashable {
   public let root: URL
+  /// The user-level state directory (XDG); its known_hosts is labrun's.
+  public let userRoot: URL
 
-  public init(root: URL) {
+  /// `userRoot` defaults to `root` (one directory for everything, as tests use it).
+  public init(root: URL, userRoot: URL? = nil) {
     self.root = root.standardizedFileURL
+    self.userRoot = (userRoot ?? root).standardizedFileURL
   }
 
-  /// `$LABRUN_HOME` if set and non-empty, else `./.labrun`.
+  /// `$LABRUN_HOME` if set and non-empty, else `./.labrun`; the user-level directory is
+  /// `$XDG_STATE_HOME/labrun` (an absolute `XDG_STATE_HOME`, as the XDG spec requires), else
+  /// `$HOME/.local/state/labrun`.
   public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    let root: URL
     if let home = environment["LABRUN_HOME"], !home.isEmpty {
-      self.init(root: URL(fileURLWithPath: home, isDirectory: true))
+      root = URL(fileURLWithPath: home, isDirectory: true)
     } else {
       let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-      self.init(root: cwd.appendingPathComponent(".labrun", isDirectory: true))
+      root = cwd.appendingPathComponent(".labrun", isDirectory: true)
     }
+    self.init(root: root, userRoot: Self.userStateDirectory(environment))
   }
 
-  /// labrun's own known_hosts file (never the user's ~/.ssh/known_hosts).
-  public var knownHostsFile: URL { root.appendingPathComponent("known_hosts") }
+  /// `$XDG_STATE_HOME/labrun`, else `$HOME/.local/state/labrun`.
+  public static func userStateDirectory(_ environment: [String: String]) -> URL {
+    if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+      return URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent(
+        "labrun", isDirectory: true)
+    }
+    let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    return URL(fileURLWithPath: home, isDirectory: true)
+      .appendingPathComponent(".local/state/labrun", isDirectory: true)
+  }
+
+  /// labrun's own known_hosts file, in the user-level directory (never the user's
+  /// ~/.ssh/known_hosts), so another working directory does not ask again.
+  public var knownHostsFile: URL { userRoot.appendingPathComponent("known_hosts") }
+
+  /// Where labrun kept accepted keys before they moved to the user-level directory; still read.
+  public var legacyKnownHostsFile: URL? {
+    userRoot == root ? nil : root.appendingPathComponent("known_hosts")
+  }
   public var runsDirectory: URL { root.appendingPathComponent("runs", isDirectory: true) }
   public var currentRunPointer: URL { root.appendingPathComponent("current") }
 

@@ -37,6 +37,9 @@ public struct SimState: Sendable, Hashable, Codable {
   public var hamiInstallAttempts = 0
   public var hamiChartVersion: String?
   public var hamiSchedulerImage: String?
+  /// When k3s was installed and HAMi deployed (helm's UPDATED, the injected files' times).
+  public var k3sInstalledAt: Date?
+  public var hamiDeployedAt: Date?
   public var nodeLabels: [String: String] = [:]
   public var pods: [Pod] = []
   public var configMaps: [String] = []

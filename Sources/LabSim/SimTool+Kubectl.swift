@@ -364,9 +364,10 @@ extension SimTool {
           "ls: cannot access '/usr/local/vgpu/': No such file or directory\ncommand terminated with exit code 2\n",
           status: 2)
       }
+      let injectedAt = SimClock.ls(store.load().hamiDeployedAt ?? Date())
       return .ok(
-        "total 2084\n-rw-r--r-- 1 root root      27 Jun 23 10:30 ld.so.preload\n"
-          + "-rwxr-xr-x 1 root root 2126848 Jun 23 10:30 libvgpu.so\n")
+        "total 2084\n-rw-r--r-- 1 root root      27 \(injectedAt) ld.so.preload\n"
+          + "-rwxr-xr-x 1 root root 2126848 \(injectedAt) libvgpu.so\n")
     default:
       return .fail(
         "OCI runtime exec failed: exec: \"\(command.first ?? "")\": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n",

@@ -30,7 +30,7 @@ public struct SimTool: Sendable {
   private func dispatch(name: String, arguments: [String]) throws -> SimToolResult {
     switch name {
     case "sudo": return sudo(arguments)
-    case "id": return .ok(arguments.contains("-u") ? "1000\n" : "uid=1000(ubuntu) gid=1000(ubuntu)\n")
+    case "id": return id(arguments)
     case "uname": return uname(arguments)
     case "df": return df()
     case "nvidia-smi":
@@ -88,6 +88,16 @@ public struct SimTool: Sendable {
       return .fail("sudo: \(command): command not found\n")
     }
     return .exec(path: path, arguments: rest)
+  }
+
+  /// `id`, `id -u`, `id -un` (also `-n -u`) as coreutils answers for the user ubuntu.
+  private func id(_ arguments: [String]) -> SimToolResult {
+    let flags = Set(arguments.filter { $0.hasPrefix("-") }.flatMap { $0.dropFirst() })
+    switch (flags.contains("u"), flags.contains("n")) {
+    case (true, true): return .ok("ubuntu\n")
+    case (true, false): return .ok("1000\n")
+    default: return .ok("uid=1000(ubuntu) gid=1000(ubuntu) groups=1000(ubuntu),27(sudo)\n")
+    }
   }
 
   private func uname(_ arguments: [String]) -> SimToolResult {
@@ -292,6 +302,7 @@ public struct SimTool: Sendable {
     slowDown()
     try store.update { state in
       state.k3sVersion = version
+      state.k3sInstalledAt = Date()
       state.k3sExec = exec
       state.k3sActive = true
       state.change("install k3s \(version) \(exec)")
@@ -403,12 +414,13 @@ public struct SimTool: Sendable {
       }
       try store.update { state in
         state.hamiStatus = "deployed"
+        state.hamiDeployedAt = Date()
         state.hamiChartVersion = version
         state.hamiSchedulerImage = "\(registry)/\(repository):\(tag)"
         state.change("helm upgrade --install hami \(version)")
       }
       return .ok(
-        "Release \"hami\" does not exist. Installing it now.\nNAME: hami\nLAST DEPLOYED: Tue Jun 23 10:22:41 2026\n"
+        "Release \"hami\" does not exist. Installing it now.\nNAME: hami\nLAST DEPLOYED: \(SimClock.ctime())\n"
           + "NAMESPACE: kube-system\nSTATUS: deployed\nREVISION: 1\nTEST SUITE: None\n")
     case "uninstall":
       guard state.hamiStatus != nil else {
@@ -435,9 +447,12 @@ public struct SimTool: Sendable {
     if let filter, let regex = try? Regex(filter) {
       releases = releases.filter { (try? regex.wholeMatch(in: $0.0)) != nil }
     }
+    let k3sTime = SimClock.helm(state.k3sInstalledAt ?? Date())
+    let hamiTime = SimClock.helm(state.hamiDeployedAt ?? Date())
+    func updated(_ name: String) -> String { name == "hami" ? hamiTime : k3sTime }
     if json {
       let items = releases.map {
-        "{\"name\":\"\($0.0)\",\"namespace\":\"kube-system\",\"revision\":\"1\",\"updated\":\"2026-06-23 10:22:41.402146783 +0000 UTC\",\"status\":\"\($0.1)\",\"chart\":\"\($0.2)\",\"app_version\":\"\($0.3)\"}"
+        "{\"name\":\"\($0.0)\",\"namespace\":\"kube-system\",\"revision\":\"1\",\"updated\":\"\(updated($0.0))\",\"status\":\"\($0.1)\",\"chart\":\"\($0.2)\",\"app_version\":\"\($0.3)\"}"
       }
       return "[" + items.joined(separator: ",") + "]\n"
     }
@@ -445,7 +460,7 @@ public struct SimTool: Sendable {
       "NAME       \tNAMESPACE  \tREVISION\tUPDATED                                \tSTATUS  \tCHART                  \tAPP VERSION\n"
     for release in releases {
       out +=
-        "\(release.0.padding(toLength: 11, withPad: " ", startingAt: 0))\tkube-system\t1       \t2026-06-23 10:22:41.402146783 +0000 UTC\t\(release.1.padding(toLength: 8, withPad: " ", startingAt: 0))\t\(release.2.padding(toLength: 23, withPad: " ", startingAt: 0))\t\(release.3)\n"
+        "\(release.0.padding(toLength: 11, withPad: " ", startingAt: 0))\tkube-system\t1       \t\(updated(release.0))\t\(release.1.padding(toLength: 8, withPad: " ", startingAt: 0))\t\(release.2.padding(toLength: 23, withPad: " ", startingAt: 0))\t\(release.3)\n"
     }
     return out
   }

@@ -84,6 +84,12 @@ public struct SimulatedHost: Sendable, Hashable {
           + "ln -sf \"$p\" \(dir)/\(target)/\(name)")
     }
     lines.append("printf '%s\\n' \(ShellQuote.quote(toolPath)) > \(dir)/tool")
+    // The model's /etc/os-release for the shell's own reads (`.`, `[ -r ]`; see ``wrap(_:extraEnvironment:)``).
+    let release = ShellQuote.quote(scenario == .notApt ? SimState.fedoraRelease : SimState.ubuntuRelease)
+    lines.append(
+      scenario == nil
+        ? "[ -e \(dir)/os-release ] || printf '%s\\n' \(release) > \(dir)/os-release"
+        : "printf '%s\\n' \(release) > \(dir)/os-release")
     lines.append("printf '%s\\n' \(ShellQuote.quote(profile.id)) > \(dir)/profile")
     return lines.joined(separator: "\n")
   }
@@ -101,6 +107,17 @@ public struct SimulatedHost: Sendable, Hashable {
     }
     return
       "/usr/bin/env -i \(assignments.joined(separator: " ")) \(ShellQuote.quote(binDirectory + "/sh")) -c "
-      + ShellQuote.quote(script)
+      + ShellQuote.quote(Self.pointingShellReads(script, to: directory))
+  }
+
+  /// The shell reads /etc/os-release itself (`. /etc/os-release`, `[ -r /etc/os-release ]`:
+  /// builtins, which no simulated tool can answer), so those reads go to the model's copy in
+  /// the host's directory; `cat /etc/os-release` reaches the simulated `cat` unchanged.
+  static func pointingShellReads(_ script: String, to directory: String) -> String {
+    let model = ShellQuote.quote(directory + "/os-release")
+    return
+      script
+      .replacingOccurrences(of: ". /etc/os-release", with: ". " + model)
+      .replacingOccurrences(of: "-r /etc/os-release", with: "-r " + model)
   }
 }

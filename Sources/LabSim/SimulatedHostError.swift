@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// The simulated host could not be set up.
 public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, Equatable {
@@ -31,4 +32,15 @@ public enum SimulatedHostError: Error, CustomStringConvertible, LocalizedError, 
   }
 
   public var errorDescription: String? { description }
+}
+
+extension SimulatedHostError: ExitCodeProviding {
+  /// An unknown profile or scenario is a wrong lab parameter (2), whichever command reads it;
+  /// a host that cannot be set up is an unreachable target (3).
+  public var exitCode: Int32 {
+    switch self {
+    case .unknownProfile, .unknownScenario: return LabrunExitCode.labInvalid
+    case .toolMissing, .setupFailed, .commandFailed: return LabrunExitCode.targetFailed
+    }
+  }
 }

@@ -12,13 +12,16 @@ public enum LabRegistry {
   public static var names: [String] { labs.map(\.name).sorted() }
 
   /// The lab whose lab.yaml is `definition`, ready to run.
-  /// - Throws: ``LabRegistryError/unknownLab(name:file:known:)``.
+  /// - Throws: ``LabRegistryError/unknownLab(name:file:known:)``, or
+  ///   ``LabDefinitionError/missingLabFile(lab:path:file:)`` for a file it references that is missing.
   public static func load(_ definition: LabDefinition) throws -> LoadedLab {
     guard let lab = labs.first(where: { $0.name == definition.name }) else {
       throw LabRegistryError.unknownLab(
         name: definition.name, file: definition.source.definitionPath, known: names)
     }
-    return LoadedLab(definition: definition, lab: lab)
+    let loaded = LoadedLab(definition: definition, lab: lab)
+    try loaded.checkFiles()
+    return loaded
   }
 
   /// Whether the lab called `name` has a validation page.

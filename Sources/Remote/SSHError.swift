@@ -97,5 +97,9 @@ public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable 
 }
 
 extension SSHError: ExitCodeProviding {
-  public var exitCode: Int32 { LabrunExitCode.targetFailed }
+  /// A malformed `--host` is a command-line error (64); everything else is the target's (3).
+  public var exitCode: Int32 {
+    if case .invalidHostSpec = self { return LabrunExitCode.usage }
+    return LabrunExitCode.targetFailed
+  }
 }

@@ -163,7 +163,10 @@ public actor SSHTransport: Transport {
   private static func connect(
     _ hop: Destination, link: SSHLink, role: String?, options: ConnectionOptions
   ) async throws -> SSHSession {
-    let known = KnownHosts(files: [options.state.knownHostsFile.path] + hop.knownHostsFiles)
+    let known = KnownHosts(
+      files: [options.state.knownHostsFile.path]
+        + (options.state.legacyKnownHostsFile.map { [$0.path] } ?? [])
+        + hop.knownHostsFiles)
     let tokens = hop.knownHostsTokens
     let display = tokens[0] + (role.map { " (\($0))" } ?? "")
     let preference = hostKeyPreference(known: known.knownKeyTypes(tokens: tokens))

@@ -44,6 +44,21 @@ public struct TargetSpec: Sendable, Hashable {
     kind = .ssh(try SSHTransportFactory.HostSpec(parsing: trimmed))
   }
 
+  /// Checks `sim_scenario` before anything connects (plan and up agree on it); nil and any
+  /// value on a real target are fine.
+  /// - Throws: ``SimulatedHostError/unknownScenario(_:known:)``.
+  public func checkScenario(_ name: String?) throws {
+    guard case .simulated = kind, let name else { return }
+    _ = try Self.scenario(named: name)
+  }
+
+  static func scenario(named name: String) throws -> SimScenario {
+    guard let value = SimScenario(rawValue: name) else {
+      throw SimulatedHostError.unknownScenario(name, known: SimScenario.allCases.map(\.rawValue))
+    }
+    return value
+  }
+
   /// What the target is, from the text alone: for `labrun plan`, which must not touch it.
   public func describe() -> TargetInfo {
     switch kind {
@@ -88,12 +103,7 @@ public struct TargetSpec: Sendable, Hashable {
     labrun: URL?
   ) async throws -> any Transport {
     var scenario: SimScenario?
-    if let scenarioName {
-      guard let value = SimScenario(rawValue: scenarioName) else {
-        throw SimulatedHostError.unknownScenario(scenarioName, known: SimScenario.allCases.map(\.rawValue))
-      }
-      scenario = value
-    }
+    if let scenarioName { scenario = try Self.scenario(named: scenarioName) }
     let tool = labrun?.resolvingSymlinksInPath().path ?? CommandLine.arguments.first ?? "labrun"
     guard FileManager.default.isExecutableFile(atPath: tool) else {
       throw SimulatedHostError.toolMissing(path: tool)
@@ -128,5 +138,5 @@ public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatab
 }
 
 extension TargetError: ExitCodeProviding {
-  public var exitCode: Int32 { LabrunExitCode.targetFailed }
+  public var exitCode: Int32 { LabrunExitCode.usage }
 }

@@ -55,14 +55,16 @@ public struct LabrunBinary: Sendable {
 
   /// Starts labrun and returns without waiting (for tests that kill it).
   ///
-  /// `environment` is added to this process's environment (less LABRUN_HOME and LABRUN_LABS,
-  /// plus NO_COLOR).
+  /// `environment` is added to this process's environment (less LABRUN_HOME, LABRUN_LABS and
+  /// XDG_STATE_HOME, plus NO_COLOR).
   public func start(
     _ arguments: [String], environment: [String: String] = [:], workingDirectory: URL? = nil
   ) throws -> RunningLabrun {
     var merged = ProcessInfo.processInfo.environment
     merged.removeValue(forKey: "LABRUN_HOME")
     merged.removeValue(forKey: "LABRUN_LABS")
+    // labrun keeps accepted host keys under $XDG_STATE_HOME (else $HOME): a test gives its own HOME.
+    merged.removeValue(forKey: "XDG_STATE_HOME")
     merged["NO_COLOR"] = "1"
     for (key, value) in environment { merged[key] = value }
     return try RunningLabrun(

@@ -140,7 +140,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   /// Starts sshd (again) on the same port.
   public func start() throws {
     try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-    let config = """
+    var config = """
       Port \(port)
       ListenAddress 127.0.0.1
       HostKey \(directory.appendingPathComponent("host_key").path)
@@ -158,6 +158,10 @@ public final class LoopbackSSHServer: @unchecked Sendable {
       Subsystem sftp internal-sftp
       LogLevel \(logLevel)
       """
+    // Sessions carry the tests' root too, so `make test` finds a remote process a test left.
+    if let root = ProcessInfo.processInfo.environment[TemporaryDirectory.rootVariable], !root.isEmpty {
+      config += "\nSetEnv \(TemporaryDirectory.rootVariable)=\(root)"
+    }
     let configFile = directory.appendingPathComponent("sshd_config")
     try config.write(to: configFile, atomically: true, encoding: .utf8)
     let log = directory.appendingPathComponent("sshd.log")

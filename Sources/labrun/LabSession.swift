@@ -50,17 +50,20 @@ struct LabSession: Sendable {
   // MARK: targets
 
   /// Parses `--host` (or, without it, `runTarget`: the run's own) and opens it with the
-  /// connection options and, for the simulated host, the run's `sim_scenario`. Any failure to
-  /// parse or open is a ``TargetOpenError`` (exit status 3), whatever the transport's own
-  /// error type.
+  /// connection options and, for the simulated host, the run's `sim_scenario`. A malformed
+  /// `--host` exits 64 and an unknown profile or scenario 2; any failure to open is a
+  /// ``TargetOpenError`` (exit status 3), whatever the transport's own error type.
   func openTransport(_ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil)
     async throws -> any Transport
   {
     let spec = try arguments.spec(orRunTarget: runTarget)
+    // A malformed --host (64) or an unknown profile or scenario (2) is said as such, not as
+    // an unreachable target.
+    let target = try TargetSpec(parsing: spec)
+    let scenario = parameters?["sim_scenario"]?.stringValue
+    try target.checkScenario(scenario)
     do {
-      return try await TargetSpec(parsing: spec).open(
-        options: arguments.connectionOptions(state: state), scenario: parameters?["sim_scenario"]?.stringValue
-      )
+      return try await target.open(options: arguments.connectionOptions(state: state), scenario: scenario)
     } catch is CancellationError {
       throw CancellationError()
     } catch {
@@ -72,8 +75,9 @@ struct LabSession: Sendable {
   /// nothing. Failures are ``TargetOpenError``s (exit status 3).
   func resolveSSH(_ arguments: TargetArguments) async throws -> SSHTransport.Destination {
     let spec = try arguments.spec()
+    let target = try TargetSpec(parsing: spec)
     do {
-      guard let host = try TargetSpec(parsing: spec).sshHost else {
+      guard let host = target.sshHost else {
         throw ValidationError("--resolve needs an ssh target (an ssh_config alias, user@host or sim+ALIAS)")
       }
       return try await SSHTransportFactory.destination(
@@ -87,35 +91,45 @@ struct LabSession: Sendable {
 
   // MARK: runs
 
-  /// The current run if it can be resumed for this lab and host, else a new run.
+  /// The run to continue (``RunResumption``), else a new run.
   ///
-  /// A run is resumed when it is the current run, has the same lab and `--host`, and its
-  /// `down` phase has not started; `newRun` forces a new one. Overrides given on a resume
-  /// must match what the run recorded.
+  /// `up` resumes the current run when it is for the same lab and `--host` and its `down`
+  /// phase has not started; `run` (`fullRun`) resumes the newest unfinished run of that lab and
+  /// `--host`, reopening it if it was torn down after a failure. `newRun` forces a new one.
+  /// Overrides given on a resume must match what the run recorded.
   func startOrResume(
-    lab: LoadedLab, parameters: Parameters, overrides: [String], target: TargetInfo, newRun: Bool
+    lab: LoadedLab, parameters: Parameters, overrides: [String], target: TargetInfo, newRun: Bool,
+    fullRun: Bool = false
   ) async throws -> RunDirectory {
-    if !newRun, let id = state.currentRunID(),
+    let decision: RunResumption
+    if fullRun {
+      decision = RunResumption.forRun(
+        lab: lab.name, target: target.name, candidates: runCandidates(), newRun: newRun)
+    } else {
+      let current = state.currentRunID().flatMap { candidate(state.runDirectory(id: $0)) }
+      decision = RunResumption.forUp(lab: lab.name, target: target.name, current: current, newRun: newRun)
+    }
+    if case .resume(let id, let reopen) = decision,
       let run = try? store.open(state.runDirectory(id: id), redactor: redactor)
     {
       let record = await run.runRecord
-      let ledger = await run.currentLedger
-      if record.lab == lab.name, record.target.name == target.name, ledger.entries(of: .down).isEmpty {
-        for name in Set(
-          overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
-        {
-          let given = parameters[name]
-          if record.parameters[name] != given {
-            throw RunSelectionError.parameterDiffers(
-              name: name, recorded: record.parameters[name]?.description ?? "(unset)",
-              given: given?.description ?? "(unset)", run: id)
-          }
+      for name in Set(overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+      {
+        let given = parameters[name]
+        if record.parameters[name] != given {
+          throw RunSelectionError.parameterDiffers(
+            name: name, recorded: record.parameters[name]?.description ?? "(unset)",
+            given: given?.description ?? "(unset)", run: id)
         }
-        try await run.lock()
-        try await recordMissingDefaults(of: lab, in: run)
-        printer.info("resuming run \(id) (\(run.directory.path))")
-        return run
       }
+      try await run.lock()
+      if reopen { try await run.reopenAfterTeardown() }
+      try state.setCurrentRun(id: id)
+      try await recordMissingDefaults(of: lab, in: run)
+      printer.info(
+        "resuming run \(id) (\(run.directory.path))"
+          + (reopen ? "; it was torn down, so every step starts again from its check" : ""))
+      return run
     }
     let run = try store.create(
       lab: lab.name, labFile: lab.definition.source.recorded, target: target, parameters: parameters.values,
@@ -123,6 +137,22 @@ struct LabSession: Sendable {
     try await run.lock()
     printer.info("new run \(await run.id) (\(run.directory.path))")
     return run
+  }
+
+  /// Every readable run under runs/, for ``RunResumption``.
+  private func runCandidates() -> [RunResumption.Candidate] {
+    let runs = state.runsDirectory
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
+    return names.filter { !$0.hasPrefix(".") }.compactMap {
+      candidate(runs.appendingPathComponent($0, isDirectory: true))
+    }
+  }
+
+  private func candidate(_ directory: URL) -> RunResumption.Candidate? {
+    guard let record = try? RunStore.readRecord(in: directory),
+      let ledger = try? RunStore.readLedger(in: directory)
+    else { return nil }
+    return RunResumption.Candidate(record: record, ledger: ledger)
   }
 
   /// Adds parameters the lab declares but the run has not recorded (the lab gained a
@@ -142,9 +172,13 @@ struct LabSession: Sendable {
   }
 
   /// Records what the transport learned about the target (address, user, host key) in
-  /// run.json; its name is the `--host` the run was started with.
-  func recordTarget(of transport: any Transport, in run: RunDirectory) async throws {
+  /// run.json, and how it was reached (`-F`, `--identity`); its name is the `--host` the run was
+  /// started with.
+  func recordTarget(of transport: any Transport, in run: RunDirectory, arguments: TargetArguments)
+    async throws
+  {
     try await run.updateTarget(await transport.target)
+    try await run.updateConnection(arguments.connectionRecord)
   }
 
   // MARK: verdicts

@@ -29,6 +29,31 @@ struct Labrun: AsyncParsableCommand {
 
   static func main() async {
     SimulatedCommand.runIfCalledAsOne()
-    await main(nil)
+    do {
+      var command = try parseAsRoot(nil)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      exit(saying: error)
+    }
+  }
+
+  /// Ends labrun after `error` with one error prefix for every command, `labrun: error:`, and
+  /// the exit status the error carries (``ExitCodeProviding``; 64 for a command line that does
+  /// not parse). Help and version go to standard output with status 0, as argument-parser does.
+  static func exit(saying error: any Error) -> Never {
+    if let error = error as? any ExitCodeProviding {
+      Terminal.error(error, redactor: Redactor(environment: ProcessInfo.processInfo.environment))
+      Foundation.exit(error.exitCode)
+    }
+    let code = exitCode(for: error)
+    let message = fullMessage(for: error)
+    guard code != .success, error as? ExitCode == nil, !message.isEmpty else { exit(withError: error) }
+    let text = message.hasPrefix("Error: ") ? "labrun: error: " + message.dropFirst("Error: ".count) : message
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    Foundation.exit(code.rawValue)
   }
 }

@@ -122,12 +122,32 @@ final class ProgressPrinter: @unchecked Sendable {
     if current != nil { redraw() }
   }
 
+  /// Draws the live line: cut to the terminal's width (a line that wrapped could not be
+  /// cleared by `\r` and erase-line, leaving a stale fragment above), then cleared the next time.
   private func redraw() {
     guard let current else { return }
     let elapsed = ContinuousClock.now - current.started
-    var text = "\(paint("▸", 36)) \(label(current.step)) \(current.step.title)  \(format(elapsed))"
+    var text = "\(label(current.step)) \(current.step.title)  \(format(elapsed))"
     if let waiting = current.waiting { text += " — waiting for \(waiting)" }
-    write("\r\u{1B}[2K" + redactor.redact(text))
+    // Two columns for "▸ ", and the last column left empty so the cursor never wraps.
+    let body = Self.cut(redactor.redact(text), to: Self.terminalColumns() - 3)
+    write("\r\u{1B}[2K" + paint("▸", 36) + " " + body)
+  }
+
+  /// `text` cut to `width` characters, ending in … when cut.
+  static func cut(_ text: String, to width: Int) -> String {
+    guard width > 1, text.count > width else { return width > 1 ? text : "" }
+    return String(text.prefix(width - 1)) + "…"
+  }
+
+  /// The terminal's width in columns (standard error's), else `$COLUMNS`, else 80.
+  static func terminalColumns() -> Int {
+    var size = winsize()
+    if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+      return columns
+    }
+    return 80
   }
 
   private func clearLine() {

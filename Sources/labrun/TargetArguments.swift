@@ -10,7 +10,9 @@ struct TargetArguments: ParsableArguments, Sendable {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Where the lab runs: an ssh_config alias, user@host[:port], local, or sim[:PROFILE].",
+      "Where the lab runs: an ssh_config alias, user@host[:port], local, sim[:PROFILE] (the simulated GPU "
+        + "host; cards in docs/simulator.md), or sim[:PROFILE]+ALIAS (the simulated host through the ssh "
+        + "target ALIAS).",
       valueName: "host"))
   var host: String?
 
@@ -37,6 +39,29 @@ struct TargetArguments: ParsableArguments, Sendable {
       throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
     }
     return host
+  }
+
+  /// `-F` and `--identity` as absolute paths, for run.json (nil when neither was given).
+  var connectionRecord: ConnectionRecord? {
+    let record = ConnectionRecord(
+      sshConfig: sshConfig.map(Self.absolute), identity: identity.map(Self.absolute))
+    return record.isEmpty ? nil : record
+  }
+
+  /// These arguments, with the run's recorded `-F` and `--identity` where none was given here:
+  /// a run started with `-F cfg` is reached through cfg by every later command.
+  func reusing(_ recorded: ConnectionRecord?) -> TargetArguments {
+    var copy = self
+    copy.sshConfig = sshConfig ?? recorded?.sshConfig
+    copy.identity = identity ?? recorded?.identity
+    return copy
+  }
+
+  /// `path` from the working directory (`~` is left for the ssh_config code to expand).
+  static func absolute(_ path: String) -> String {
+    guard !path.hasPrefix("/"), !path.hasPrefix("~") else { return path }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+      .appendingPathComponent(path).standardizedFileURL.path
   }
 
   /// For `validate()` of commands that need `--host`.

@@ -52,7 +52,8 @@ import Testing
     #expect(accepted.stdout.contains("kernel     "))
     #expect(accepted.stdout.contains("gpu        "))
     let remembered = try String(
-      contentsOf: setup.state.appendingPathComponent("known_hosts"), encoding: .utf8)
+      contentsOf: setup.server.clientHome.appendingPathComponent(".local/state/labrun/known_hosts"),
+      encoding: .utf8)
     #expect(remembered.contains("[127.0.0.1]:\(setup.server.port) ssh-ed25519"))
     #expect(
       !FileManager.default.fileExists(

@@ -72,3 +72,8 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
 
   public var errorDescription: String? { description }
 }
+
+extension EvidenceBundleError: ExitCodeProviding {
+  /// A bundle that cannot be read, or does not match its checksums, is an unreadable run (4).
+  public var exitCode: Int32 { LabrunExitCode.runStateFailed }
+}

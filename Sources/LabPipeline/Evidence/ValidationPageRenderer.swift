@@ -34,7 +34,7 @@ public enum ValidationPageRenderer {
         ? "none" : exercise.evidence.map { "\($0.file) (sha256:\($0.shortDigest))" }.joined(separator: ", ")
       out.append(
         "| \(cell(exercise.id)) | \(cell(exercise.title)) | \(cell(exercise.criteria)) | "
-          + "\(cell(resultText(exercise))) | \(cell(evidence)) |")
+          + "\(cell(resultText(exercise, simulated: report.status == .simulated))) | \(cell(evidence)) |")
     }
     for section in report.page.sections {
       out.append("")
@@ -79,7 +79,9 @@ public enum ValidationPageRenderer {
     var sentences: [String] = []
     switch (report.status, report.provenance) {
     case (.simulated, _):
-      sentences.append("\(head) - produced on the simulated GPU host, \(date); not captured on hardware.")
+      sentences.append(
+        "\(head) - produced on the simulated GPU host, \(date); not captured on hardware, so it validates nothing."
+      )
     case (_, .imported(let imported)):
       let provider = imported.provider.map { " (\($0))" } ?? ""
       sentences.append(
@@ -104,18 +106,25 @@ public enum ValidationPageRenderer {
       sentences.append(
         "Evidence: imported command output; no run.json and no checksums recorded at capture time.")
     }
+    // The first sentence already says a simulated run is not from hardware: not twice.
+    let reasons = report.statusReasons.filter {
+      report.status != .simulated || $0 != Verifier.simulatedTargetReason
+    }
     if report.status == .validated {
       sentences.append(report.page.validatedBlurb)
-    } else {
-      sentences.append("Not validated: " + report.statusReasons.joined(separator: "; ") + ".")
+    } else if !reasons.isEmpty {
+      sentences.append("Not validated: " + reasons.joined(separator: "; ") + ".")
     }
+    if let runID = report.runID { sentences.append("Run: `\(runID)`.") }
     sentences.append("Lab: `\(report.page.labPath)`.")
     return sentences.joined(separator: " ")
   }
 
-  /// The Result column: symbol and the check's reason.
-  public static func resultText(_ exercise: ExerciseResult) -> String {
+  /// The Result column: symbol and the check's reason. A PASS on simulated evidence is 🧪,
+  /// never the green ✅ of hardware.
+  public static func resultText(_ exercise: ExerciseResult, simulated: Bool = false) -> String {
     switch exercise.verdict {
+    case .pass where simulated: return "🧪 PASS (simulated): \(exercise.reason)"
     case .pass: return "✅ \(exercise.reason)"
     case .fail: return "❌ FAIL: \(exercise.reason)"
     case .inconclusive: return "⚠️ INCONCLUSIVE: \(exercise.reason)"

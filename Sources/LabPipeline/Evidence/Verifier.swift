@@ -24,6 +24,9 @@ public struct Verifier: Sendable {
       startedAt: bundle.provenance == .recorded ? bundle.run.startedAt : nil, signer: bundle.signer)
   }
 
+  /// Why a run on the simulated host is not validated (the page's status line says it once).
+  public static let simulatedTargetReason = "run on the simulated GPU host, not captured on hardware"
+
   /// The overall status and, unless VALIDATED, the reasons it is not.
   public static func status(
     of results: [ExerciseResult], bundle: EvidenceBundle, expectedCount: Int
@@ -33,7 +36,7 @@ public struct Verifier: Sendable {
     if bundle.run.target?.kind == .simulated
       || bundle.run.targetKindText == TargetInfo.Kind.simulated.rawValue
     {
-      reasons.append("run on the simulated GPU host, not captured on hardware")
+      reasons.append(Self.simulatedTargetReason)
     }
     if !simulatedFiles.isEmpty {
       reasons.append(

@@ -3,7 +3,7 @@ import LabPipeline
 
 /// The lab's words on the validation page, taken from the hand-written reference page.
 extension HAMiIsolationLab {
-  static let title = "HAMi GPU Isolation Validation - Lesson 1C Part B / Lesson 6 Part B"
+  static let title = "HAMi GPU Isolation Validation"
   static let labPath = "\(HAMiIsolationLab.name)/"
   static let validatedBlurb =
     "This is the runtime-enforcement half the HAMi scheduling sim deliberately cannot prove."

@@ -11,6 +11,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
 
   public init() {}
 
+  public var referencedFiles: [String] { HAMiManifests.all }
+
   public func phases(files: LabFiles) -> LabPhases {
     let manifests = HAMiManifests(files: files)
     return LabPhases(

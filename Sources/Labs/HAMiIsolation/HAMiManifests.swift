@@ -6,15 +6,21 @@ import LabPipeline
 struct HAMiManifests: Sendable {
   let files: LabFiles
 
+  static let gpuPodFile = "manifests/gpu-pod.yaml"
+  static let probeConfigMapFile = "manifests/probe-configmap.yaml"
+  static let probeSourceFile = "probes/probe.cu"
+  /// Every file of the lab's directory its steps read.
+  static let all = [gpuPodFile, probeConfigMapFile, probeSourceFile]
+
   /// A GPU pod asking for one GPU and `gpumemMiB` of its memory.
   func gpuPod(name: String, image: String, gpumemMiB: Int) throws -> String {
-    try files.render("manifests/gpu-pod.yaml", ["name": name, "image": image, "gpumem": String(gpumemMiB)])
+    try files.render(Self.gpuPodFile, ["name": name, "image": image, "gpumem": String(gpumemMiB)])
   }
 
   /// The ConfigMap that carries the CUDA probe's source into the pods.
   func probeConfigMap() throws -> String {
-    let source = try files.text("probes/probe.cu").split(separator: "\n", omittingEmptySubsequences: false)
+    let source = try files.text(Self.probeSourceFile).split(separator: "\n", omittingEmptySubsequences: false)
       .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
-    return try files.render("manifests/probe-configmap.yaml", ["probe_cu": source])
+    return try files.render(Self.probeConfigMapFile, ["probe_cu": source])
   }
 }

@@ -23,6 +23,42 @@ public struct HostFacts: Sendable, Hashable, Codable {
     public var memoryMiB: Int?
     public var driver: String?
     public var migMode: String?
+
+    public init(name: String, uuid: String?, memoryMiB: Int?, driver: String?, migMode: String?) {
+      self.name = name
+      self.uuid = uuid
+      self.memoryMiB = memoryMiB
+      self.driver = driver
+      self.migMode = migMode
+    }
+
+    /// `memory_mib` (also under `ping --json`'s snake case), not the derived `memory_mi_b`.
+    enum CodingKeys: String, CodingKey {
+      case name, uuid, driver, migMode
+      case memoryMiB = "memory_mib"
+      /// What ledgers written before the key was fixed hold.
+      case legacyMemoryMiB = "memoryMiB"
+    }
+
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      name = try container.decode(String.self, forKey: .name)
+      uuid = try container.decodeIfPresent(String.self, forKey: .uuid)
+      memoryMiB =
+        try container.decodeIfPresent(Int.self, forKey: .memoryMiB)
+        ?? container.decodeIfPresent(Int.self, forKey: .legacyMemoryMiB)
+      driver = try container.decodeIfPresent(String.self, forKey: .driver)
+      migMode = try container.decodeIfPresent(String.self, forKey: .migMode)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(name, forKey: .name)
+      try container.encodeIfPresent(uuid, forKey: .uuid)
+      try container.encodeIfPresent(memoryMiB, forKey: .memoryMiB)
+      try container.encodeIfPresent(driver, forKey: .driver)
+      try container.encodeIfPresent(migMode, forKey: .migMode)
+    }
   }
 
   /// `PRETTY_NAME` from /etc/os-release.

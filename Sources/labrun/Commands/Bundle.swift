@@ -20,7 +20,11 @@ extension Labrun {
         KEY is a private key file (unencrypted), or a key held by ssh-agent (give its KEY.pub or \
         its encrypted private key file).
 
-        Exit status: 0 written (and signed); 1 with an error saying what failed.
+        Exit status:
+          0    written (and signed)
+          1    signing or writing the archive failed (the error says why)
+          4    no such run, or its evidence is unreadable or altered
+          64   invalid command line
         """)
 
     /// The run to pack.

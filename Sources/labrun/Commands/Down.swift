@@ -9,7 +9,7 @@ extension Labrun {
         Acts on the current run unless --run is given. --purge is recorded in run.json as the \
         parameter `purge` for the lab's down steps.
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.phaseCodes))
         """)
 
     @OptionGroup var target: TargetArguments

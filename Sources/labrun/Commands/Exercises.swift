@@ -10,7 +10,7 @@ extension Labrun {
         Acts on the current run unless --run is given, with the parameters that run recorded. \
         The target is the run's own unless --host is given.
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.exerciseCodes))
         """)
 
     @OptionGroup var target: TargetArguments
@@ -53,10 +53,12 @@ enum PhaseCommand {
       throw RunSelectionError.phaseIncomplete(run: record.runID, phase: .up)
     }
     for (name, value) in extraParameters { try await run.recordParameter(name, value) }
+    // The run's own -F and --identity unless given again here.
+    let target = target.reusing(record.connection)
     let transport = try await session.openTransport(
       target, runTarget: record.target.name, parameters: Parameters(record.parameters))
     do {
-      try await session.recordTarget(of: transport, in: run)
+      try await session.recordTarget(of: transport, in: run, arguments: target)
       try await session.runPhase(phase, lab: lab, run: run, transport: transport)
       if phase == .down { try await run.setFinished(Date()) }
     } catch {

@@ -18,8 +18,12 @@ extension Labrun {
         With --resolve, prints what labrun would use for the host (from `ssh -G` when OpenSSH's
         ssh is installed, else labrun's own ssh_config parser) and connects to nothing.
 
-        Exit status: 0 connected and probed (or resolved); 3 the host could not be reached or
-        resolved, its key was refused, or authentication failed (the reason is printed on one line).
+        Exit status:
+          0    connected and probed (or resolved)
+          2    --host names an unknown simulated card (sim:PROFILE)
+          3    the host could not be reached or resolved, its key was refused, or
+               authentication failed (the reason is printed on one line)
+          64   invalid command line (e.g. a malformed --host)
         """)
 
     /// Where to connect and how.
@@ -55,8 +59,7 @@ extension Labrun {
         transport = try await session.openTransport(target)
         facts = try await HostFacts.gather(on: transport)
       } catch {
-        FileHandle.standardError.write(Data("labrun ping: \(Self.oneLine(error))\n".utf8))
-        throw ExitCode(LabrunExitCode.targetFailed)
+        throw Self.failure(error, session)
       }
       let info = await transport.target
       await transport.close()
@@ -79,8 +82,7 @@ extension Labrun {
       } catch let error as ValidationError {
         throw error
       } catch {
-        FileHandle.standardError.write(Data("labrun ping: \(Self.oneLine(error))\n".utf8))
-        throw ExitCode(LabrunExitCode.targetFailed)
+        throw Self.failure(error, session)
       }
       let report = ResolvedHostReport(
         destination, labrunKnownHosts: session.state.knownHostsFile.path,
@@ -94,6 +96,17 @@ extension Labrun {
       }
     }
 
+    /// Says `error` on one line and returns the exit status to throw: 64 for a malformed
+    /// --host, 2 for an unknown simulated card, else 3.
+    static func failure(_ error: any Error, _ session: LabSession) -> any Error {
+      if error is ExitCode || error is ValidationError || error is CleanExit { return error }
+      Terminal.note("labrun: error: " + oneLine(error), redactor: session.redactor)
+      let code = (error as? any ExitCodeProviding)?.exitCode ?? LabrunExitCode.targetFailed
+      return ExitCode(
+        code == LabrunExitCode.usage || code == LabrunExitCode.labInvalid ? code : LabrunExitCode.targetFailed
+      )
+    }
+
     static func oneLine(_ error: any Error) -> String {
       return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
@@ -103,6 +116,8 @@ extension Labrun {
       var where_ = target.name
       if target.kind == .ssh {
         where_ += " (\(target.user ?? "?")@\(target.address ?? "?"):\(target.port ?? 22))"
+      } else if target.kind == .simulated {
+        where_ += " (labrun's simulated GPU host: no real GPU, nothing installed on this machine)"
       }
       rows.append(("host", where_))
       if let key = target.hostKey { rows.append(("host key", key)) }

@@ -12,7 +12,7 @@ extension Labrun {
         Values that earlier steps compute show as <placeholders>. labrun does not connect to \
         the host, writes nothing to the state directory, and runs no command.
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.planCodes))
         """)
 
     @OptionGroup var target: TargetArguments
@@ -36,6 +36,7 @@ extension Labrun {
         let spec = try TargetSpec(parsing: try target.spec())
         let host = spec.name
         let (lab, parameters) = try session.loadLab(self.lab)
+        try spec.checkScenario(parameters["sim_scenario"]?.stringValue)
         var planned: [PlannedStep] = []
         for phase in Phase.allCases where self.phase == nil || self.phase == phase {
           // Not connected: steps plan from the target's description and never reach it.

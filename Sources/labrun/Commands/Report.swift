@@ -12,15 +12,20 @@ extension Labrun {
         exercise from the evidence alone and prints the page to standard output:
           labrun report > validation.md
           labrun report --run run-bundle.tar.gz --format json     (or --json)
-          labrun report --format junit > labrun-junit.xml          (for CI test reports)
+          labrun report --format junit > labrun-junit.xml          (for CI)
 
         A file that does not match SHA256SUMS stops the report with an error naming it. The page's \
-        date is the run's, never today's. Exit status 0 whenever a page was rendered, whatever its \
-        status; use `labrun verify` to gate on the verdict.
+        date is the run's, never today's. Use `labrun verify` to gate on the verdict.
 
         Evidence captured by hand (same file names, `$ command` headers, no run.json):
           labrun report --import DIR --host NAME --date YYYY-MM-DD [--provider P]
         renders a page marked as imported, INCOMPLETE at best.
+
+        Exit status:
+          0    a page was rendered, whatever its status
+          4    no such run, or its evidence is unreadable or altered (the error names
+               the file)
+          64   invalid command line
         """)
 
     /// Page formats `--format` accepts.

@@ -8,11 +8,14 @@ extension Labrun {
     static let configuration = CommandConfiguration(
       abstract: "up, exercises, report and down in one go; teardown runs even after a failure unless --keep.",
       discussion: """
-        Always starts a new run. If up or exercises fails, down still runs (unless --keep) and \
-        the exit status is the first failure's. When the exercises completed, their verdicts are \
-        said on standard error and decide the exit status (0, 5 or 6).
+        Resumes the newest unfinished run of this lab and --host (one whose exercises have not \
+        completed: a step failed or was interrupted), else starts a new run; --new-run always \
+        starts a new one. A resumed run that was torn down after its failure starts every step \
+        again from its check. If up or exercises fails, down still runs (unless --keep) and the \
+        exit status is the first failure's. When the exercises completed, their verdicts are said \
+        on standard error and decide the exit status (0, 5 or 6).
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.exerciseCodes))
         """)
 
     @OptionGroup var target: TargetArguments
@@ -21,6 +24,11 @@ extension Labrun {
     /// Leave the lab installed, e.g. to look around after a failure.
     @Flag(name: .long, help: "Do not tear down at the end (also after a failure).")
     var keep = false
+
+    /// Escape hatch when the unfinished run should not be resumed.
+    @Flag(
+      name: .long, help: "Start a new run even if an unfinished run of this lab and host could be resumed.")
+    var newRun = false
 
     /// Recorded for the down steps like `labrun down --purge`.
     @Flag(name: .long, help: "Tear down with --purge (uninstall what up installed system-wide).")
@@ -42,8 +50,9 @@ extension Labrun {
         (lab, parameters) = try session.loadLab(self.lab)
         transport = try await session.openTransport(target, parameters: parameters)
         run = try await session.startOrResume(
-          lab: lab, parameters: parameters, overrides: [], target: await transport.target, newRun: true)
-        try await session.recordTarget(of: transport, in: run)
+          lab: lab, parameters: parameters, overrides: self.lab.parameters, target: await transport.target,
+          newRun: newRun, fullRun: true)
+        try await session.recordTarget(of: transport, in: run, arguments: target)
       } catch {
         throw session.failure(error)
       }
@@ -57,7 +66,9 @@ extension Labrun {
         firstFailure = session.failure(error)
       }
       if Task.isCancelled {
-        session.printer.info("interrupted: not tearing down; run `labrun down` when ready")
+        session.printer.info(
+          "interrupted: not tearing down; run the same command again to resume (it tears down at the end), "
+            + "or `labrun down`")
       } else if keep {
         session.printer.info("--keep: leaving the lab in place; tear down later with `labrun down`")
       } else {

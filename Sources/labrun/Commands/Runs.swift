@@ -6,7 +6,7 @@ extension Labrun {
   struct Runs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "List the runs in the state directory (.labrun/ or $LABRUN_HOME), oldest first.",
-      discussion: LabrunExit.help)
+      discussion: LabrunExit.help(LabrunExit.stateCodes))
 
     /// Machine-readable output for scripts.
     @Flag(name: .long, help: "Print the list as JSON.")

@@ -6,7 +6,7 @@ extension Labrun {
   struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show the current run's ledger: each step's state, attempts and error.",
-      discussion: LabrunExit.help)
+      discussion: LabrunExit.help(LabrunExit.stateCodes))
 
     @OptionGroup var selection: RunOption
 

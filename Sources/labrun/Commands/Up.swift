@@ -10,7 +10,7 @@ extension Labrun {
         has not been torn down) and runs the lab's up steps. Steps whose check says the target \
         is already in shape are skipped; steps an earlier invocation finished are not repeated.
 
-        \(LabrunExit.help)
+        \(LabrunExit.help(LabrunExit.phaseCodes))
         """)
 
     @OptionGroup var target: TargetArguments
@@ -35,7 +35,7 @@ extension Labrun {
           lab: lab, parameters: parameters, overrides: self.lab.parameters, target: await transport.target,
           newRun: newRun)
         do {
-          try await session.recordTarget(of: transport, in: run)
+          try await session.recordTarget(of: transport, in: run, arguments: target)
           try await session.runPhase(.up, lab: lab, run: run, transport: transport)
         } catch {
           await transport.close()

@@ -20,10 +20,12 @@ extension Labrun {
         Exit status:
           0  VALIDATED   real target, every exercise PASS, bundle intact
           1  FAILED      at least one exercise FAIL: the evidence contradicts the claim
-          2  INCOMPLETE  no FAIL, but something INCONCLUSIVE, SHA256SUMS missing, or imported evidence
+          2  INCOMPLETE  no FAIL, but something INCONCLUSIVE, SHA256SUMS missing, or
+                         imported evidence
           3  SIMULATED   the simulated GPU host, whatever the verdicts
-          4  the evidence could not be read or was altered (e.g. a file does not match SHA256SUMS), \
-        or its signature is missing, invalid or not by an allowed signer
+          4  the evidence could not be read or was altered (e.g. a file does not match
+             SHA256SUMS), or its signature is missing, invalid or not by an allowed
+             signer
         """)
 
     @OptionGroup var evidence: RunOption
@@ -80,8 +82,8 @@ extension Labrun {
         if let signer { bundle = bundle.signed(by: signer) }
         report = try LabRegistry.verify(bundle)
       } catch {
-        StandardError.write("Error: \(error)")
-        throw ExitCode(4)
+        StandardError.write("labrun: error: \(error)")
+        throw ExitCode(LabrunExitCode.runStateFailed)
       }
       if json {
         StandardOutput.write(try ValidationPageRenderer.json(report))

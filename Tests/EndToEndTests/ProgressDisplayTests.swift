@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 12 item 10: on a terminal, labrun's live progress line is cut to the terminal's width
+/// and cleared, so no stale fragment of it stays on the screen. Run in a real tmux pane at 80
+/// and 60 columns.
+@Suite(.serialized) struct ProgressDisplayTests {
+  static let tmux = "/usr/bin/tmux"
+
+  @Test(arguments: [80, 60])
+  func liveLinesLeaveNothingStaleAt(columns: Int) async throws {
+    try #require(
+      FileManager.default.isExecutableFile(atPath: Self.tmux),
+      "tmux not found: install it (make deps does)")
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let socket = fixture.root.appending("tmux.sock").path
+    let done = fixture.root.appending("done")
+    defer { _ = SpawnedProcess.run([Self.tmux, "-S", socket, "kill-server"]) }
+    let labrun = fixture.binary.executable.path
+    let environment =
+      "env -u NO_COLOR TERM=xterm LABRUN_HOME='\(fixture.home.path)' HOME='\(fixture.userHome.path)'"
+    let script =
+      "cd '\(fixture.workingDirectory.path)' && \(environment) '\(labrun)' up --host sim"
+      + " && \(environment) '\(labrun)' exercises && \(environment) '\(labrun)' down; echo \"EXIT=$?\";"
+      + " touch '\(done.path)'; sleep 600"
+    let started = await SpawnedProcess.completed([
+      Self.tmux, "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(columns), "-y", "50",
+      "/bin/sh", "-c", script,
+    ])
+    try #require(started.status == 0, "tmux new-session: \(started.output)")
+    let deadline = ContinuousClock.now + .seconds(300)
+    while !FileManager.default.fileExists(atPath: done.path), ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    let captured = await SpawnedProcess.completed([
+      Self.tmux, "-S", socket, "capture-pane", "-p", "-S", "-", "-E", "-",
+    ])
+    let screen = captured.output
+    #expect(screen.contains("EXIT=0"), "\(screen)")
+    #expect(screen.contains("hami done in"), "the steps were shown: \(screen)")
+    // The live line starts with ▸; a finished step is a ✓ line. Any ▸ left is a stale fragment.
+    let stale = screen.split(separator: "\n").filter { $0.contains("▸") }
+    #expect(stale.isEmpty, "stale live lines at \(columns) columns:\n\(stale.joined(separator: "\n"))")
+  }
+}
