@@ -28,6 +28,9 @@ public struct StepContext: Sendable {
     self.progress = progress
   }
 
+  /// The id of the run this step belongs to.
+  public var runID: String { get async { await run.id } }
+
   /// What ``Step/plan(_:)`` sees of this context: the same parameters and target.
   public var planContext: PlanContext { PlanContext(parameters: parameters, target: target) }
 

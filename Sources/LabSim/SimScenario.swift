@@ -28,4 +28,12 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   case notApt = "not-apt"
   /// Less free disk than the lab needs.
   case diskShort = "disk-short"
+  /// A fresh VM: unattended-upgrades holds apt's locks for a while after boot, then frees them.
+  case aptLocked = "apt-locked"
+  /// A provider image with Docker and the NVIDIA Container Toolkit installed before `up`.
+  case preinstalledToolkit = "preinstalled-toolkit"
+  /// The probe image cannot be pulled (Docker Hub's anonymous pull limit).
+  case imagePullFails = "image-pull-fails"
+  /// A driver older than the default probe image (CUDA 12.4) accepts.
+  case oldDriver = "old-driver"
 }

@@ -85,8 +85,11 @@ import Testing
   @Test func podManifestsAreRenderedFromTheLabTemplates() throws {
     let manifests = HAMiManifests(files: LabFiles(directory: try TestPackage.lab("hami-isolation-realgpu")))
     let pod = try manifests.gpuPod(
-      name: "hami-share-a", image: "nvidia/cuda:12.4.1-devel-ubuntu22.04", gpumemMiB: 8000)
+      name: "hami-share-a", image: "nvidia/cuda:12.4.1-devel-ubuntu22.04", gpumemMiB: 8000,
+      gpuUUID: "GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552")
     #expect(pod.contains("  name: hami-share-a\n"))
+    // Issue 11 defect 5: every lab pod is pinned to one card.
+    #expect(pod.contains("nvidia.com/use-gpuuuid: \"GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552\"\n"))
     #expect(pod.contains("nvidia.com/gpumem: 8000\n"))
     #expect(pod.contains("command: [\"sleep\", \"infinity\"]"))
     #expect(!pod.contains("{{"))

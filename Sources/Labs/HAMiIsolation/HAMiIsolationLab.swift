@@ -15,7 +15,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
     let manifests = HAMiManifests(files: files)
     return LabPhases(
       up: [
-        HAMiPreflight(), ContainerToolkitStep(), K3sInstallStep(), NodeReadyStep(), DefaultRuntimeStep(),
+        HAMiPreflight(), ClaimHostStep(), ContainerToolkitStep(), K3sInstallStep(), NodeReadyStep(), DefaultRuntimeStep(),
         GPULabelStep(), HelmInstallStep(), HAMiInstallStep(),
       ],
       exercises: [
@@ -25,7 +25,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       ],
       down: [
         DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(), PurgeK3sStep(), PurgeToolkitStep(),
-        VerifyCleanStep(),
+        PurgeHelmStep(), VerifyCleanStep(), ReleaseHostStep(),
       ])
   }
 

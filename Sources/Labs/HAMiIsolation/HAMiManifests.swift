@@ -6,9 +6,11 @@ import LabPipeline
 struct HAMiManifests: Sendable {
   let files: LabFiles
 
-  /// A GPU pod asking for one GPU and `gpumemMiB` of its memory.
-  func gpuPod(name: String, image: String, gpumemMiB: Int) throws -> String {
-    try files.render("manifests/gpu-pod.yaml", ["name": name, "image": image, "gpumem": String(gpumemMiB)])
+  /// A GPU pod asking for one GPU and `gpumemMiB` of its memory, on the GPU `gpuUUID`.
+  func gpuPod(name: String, image: String, gpumemMiB: Int, gpuUUID: String) throws -> String {
+    try files.render(
+      "manifests/gpu-pod.yaml",
+      ["name": name, "image": image, "gpumem": String(gpumemMiB), "gpu_uuid": gpuUUID])
   }
 
   /// The ConfigMap that carries the CUDA probe's source into the pods.

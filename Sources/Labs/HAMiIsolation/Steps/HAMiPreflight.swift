@@ -90,6 +90,15 @@ struct HAMiPreflight: Step {
       }
     }
     _ = try HAMiSizes(devmemMiB: memory, requestedSliceMiB: try ctx.parameters.int("slice_mib"))
-    return Output(gpuName: name, uuid: uuid, memoryMiB: memory, driver: row["driver_version"] ?? "")
+    let driver = row["driver_version"] ?? ""
+    let image = try ctx.parameters.string("probe_image")
+    if let requirement = ProbeImageRequirement.of(image) {
+      if requirement.accepts(driver: driver) == false {
+        throw HAMiPreflightError.driverTooOld(driver: driver, image: image, requirement: requirement.description)
+      }
+    } else {
+      ctx.note("probe image \(image): its driver requirement is not checked (labrun knows only the default image's)")
+    }
+    return Output(gpuName: name, uuid: uuid, memoryMiB: memory, driver: driver)
   }
 }
