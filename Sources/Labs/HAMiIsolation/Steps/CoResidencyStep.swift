@@ -75,7 +75,10 @@ struct CoResidencyStep: Step {
         guard let reason = fields.dropFirst(2).first(where: fatalReasons.contains) else { continue }
         let pod = fields[0]
         let events = try await ctx.run(Self.events(pod)).stdoutLines.filter { !$0.isEmpty }
-        let quoted = events.last { $0.hasPrefix("Failed") } ?? events.last ?? "(no events)"
+        // The longest failure says why (`Failed to pull image …: 429 Too Many Requests …`);
+        // the others only repeat the reason.
+        let failures = events.filter { $0.hasPrefix("Failed") }
+        let quoted = failures.max { $0.count < $1.count } ?? events.last ?? "(no events)"
         throw StepError.unexpected(
           "pod \(pod) cannot start: \(reason): \(quoted); fix the image (`--param probe_image=…`) "
             + "or the registry access, then run the same command again")
