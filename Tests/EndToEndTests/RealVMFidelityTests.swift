@@ -49,7 +49,7 @@ import Testing
     }
     // 7: private download directories, the k3s installer of the pinned release.
     #expect(!text.contains("/tmp/labrun-"))
-    #expect(text.contains("d=$(mktemp -d) && trap 'rm -rf \"$d\"' EXIT"))
+    #expect(text.contains("d=$(mktemp -d) && trap "))
     #expect(text.contains("https://raw.githubusercontent.com/k3s-io/k3s/v1.33.5%2Bk3s1/install.sh"))
     #expect(!text.contains("https://get.k3s.io"))
     // 9: EndpointSlices, not the deprecated v1 Endpoints.
@@ -57,7 +57,8 @@ import Testing
     #expect(!text.contains("get endpoints "))
     // 11: plan --purge shows the purge commands.
     #expect(text.contains("k3s-uninstall.sh"))
-    #expect(text.contains("rm -f '/usr/local/bin/helm'"))
+    #expect(text.contains("/usr/local/bin/helm"))
+    #expect(text.contains("rm -rf \"$HOME/.config/helm\" \"$HOME/.cache/helm\""))
     let plain = try await Self.plannedCommands(fixture).joined(separator: "\n")
     #expect(!plain.contains("k3s-uninstall.sh"))
   }
@@ -187,14 +188,18 @@ import Testing
     #expect((state["nodeAnnotations"] as? [String: String])?.isEmpty == true)
     let files = (state["files"] as? [String: String] ?? [:]).keys
     #expect(!files.contains { $0.hasPrefix("/usr/local/vgpu/") || $0.hasPrefix("/tmp/vgpulock") }, "\(files)")
-    let purge = try await fixture.labrun(["run", "--host", "sim", "--purge"])
+    // A fresh host: on this one, the next run would find k3s, helm and the toolkit installed
+    // before its up, and keep them.
+    let fresh = try SelfTestLabFixture()
+    defer { fresh.remove() }
+    let purge = try await fresh.labrun(["run", "--host", "sim", "--purge"])
     #expect(purge.status == 0, "\(purge)")
-    state = Self.simState(fixture)
+    state = Self.simState(fresh)
     #expect(state["helmInstalled"] as? Bool == false)
     #expect(state["toolkitConfigLeft"] as? Bool == false)
     let left = (state["files"] as? [String: String] ?? [:]).keys
     #expect(!left.contains("/etc/nvidia-container-runtime/config.toml"), "\(left)")
-    let helmConfig = fixture.home.appendingPathComponent("sim/a6000-48gb/home/.config/helm").path
+    let helmConfig = fresh.home.appendingPathComponent("sim/a6000-48gb/home/.config/helm").path
     #expect(!FileManager.default.fileExists(atPath: helmConfig))
   }
 

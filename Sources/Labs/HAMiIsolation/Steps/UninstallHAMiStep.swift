@@ -85,7 +85,9 @@ struct UninstallHAMiStep: Step {
     [
       Self.uninstall, Self.deleteSecret, HAMiIsolationLab.nodeNameCommand,
       Self.annotations(ctx.placeholder("node")),
-      RemoteCommand("kubectl annotate node \(ctx.placeholder("node")) <hami.io/ annotations>-"),
+      // Every hami.io/ annotation the node has; these two are the ones HAMi 2.9 writes.
+      RemoteCommand(
+        "kubectl annotate node \(ctx.placeholder("node")) 'hami.io/node-nvidia-register-' 'hami.io/node-handshake-nvidia-'"),
       Self.removeHostFiles,
     ]
   }
