@@ -120,7 +120,7 @@ public struct SimState: Sendable, Hashable, Codable {
 
   /// Memory the scheduler has handed out on the card (all cards when nil).
   func allocatedMiB(on gpu: String? = nil) -> Int {
-    pods.filter { $0.phase == "Running" && $0.gpus > 0 && (gpu == nil || $0.gpuUUID == gpu) }
+    pods.filter { $0.phase == "Running" && $0.gpus > 0 && (gpu == nil || ($0.gpuUUID ?? profile.uuid) == gpu) }
       .reduce(0) { $0 + $1.gpumemMiB }
   }
 

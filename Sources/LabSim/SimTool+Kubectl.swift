@@ -398,7 +398,7 @@ extension SimTool {
     var reason = "CardUuidMismatch"
     var fitting: [(String, Int)] = []
     for card in cards {
-      let running = state.pods.filter { $0.phase == "Running" && $0.gpus > 0 && $0.gpuUUID == card }
+      let running = state.pods.filter { $0.phase == "Running" && $0.gpus > 0 && ($0.gpuUUID ?? state.profile.uuid) == card }
       let used = state.allocatedMiB(on: card)
       if used + gpumemMiB > state.profile.memoryMiB {
         reason = "CardInsufficientMemory"
