@@ -27,13 +27,13 @@ struct HostOwnership: Sendable, Hashable {
     return HostOwnership(runID: run, controller: fields["controller"] ?? "?", since: fields["since"] ?? "?")
   }
 
-  /// The command that records `self` as the owner.
+  /// The command that records `self` as the owner (the content on standard input).
   var write: RemoteCommand {
     let content = "run=\(runID)\ncontroller=\(controller)\nsince=\(since)\n"
     return RemoteCommand(
       "mkdir -p \(ShellQuote.quote((Self.file as NSString).deletingLastPathComponent))"
-        + " && printf '%s' \(ShellQuote.quote(content)) | tee \(ShellQuote.quote(Self.file)) >/dev/null",
-      privileged: true)
+        + " && tee \(ShellQuote.quote(Self.file)) >/dev/null",
+      privileged: true, stdin: Array(content.utf8))
   }
 
   var summary: String { "run \(runID) (controller \(controller), since \(since))" }
