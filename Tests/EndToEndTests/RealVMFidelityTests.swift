@@ -246,9 +246,27 @@ import Testing
     let second = try await fixture.labrun(["up", "--host", "sim", "--new-run", "--break-lock"])
     #expect(second.status == 0, "\(second)")
     #expect(second.stderr.contains("--break-lock: taking the host over from run \(owner)"), "\(second.stderr)")
-    // The old run's down no longer owns the host: it leaves the new owner's claim alone.
+    // The old run no longer owns the host: its down leaves the new owner's lab alone.
+    let taker = try fixture.runDirectories().map(\.lastPathComponent).first { $0 != owner } ?? ""
     let down = try await fixture.labrun(["down", "--run", owner])
-    #expect(down.stderr.contains("not by this run: left as it is"), "\(down.stderr)")
+    #expect(down.status == 1, "\(down)")
+    #expect(down.stderr.contains("the host is owned by run \(taker)"), "\(down.stderr)")
+    #expect(Self.simState(fixture)["hamiStatus"] as? String == "deployed", "the owner's HAMi was removed")
+  }
+
+  /// A `run` refused at up (another run owns the host) does not tear the owner's lab down.
+  @Test func refusedRunLeavesTheOwnersLabAlone() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let first = try await fixture.labrun(["up", "--host", "sim"])
+    #expect(first.status == 0, "\(first)")
+    let owner = try fixture.onlyRun().lastPathComponent
+    let second = try await fixture.labrun(["run", "--host", "sim"])
+    #expect(second.status == 1, "\(second)")
+    #expect(second.stderr.contains("the host is owned by run \(owner)"), "\(second.stderr)")
+    let state = Self.simState(fixture)
+    #expect(state["hamiStatus"] as? String == "deployed", "the refused run's down removed the owner's HAMi")
+    #expect((state["nodeLabels"] as? [String: String])?["gpu"] == "on")
   }
 
   /// Issue 12 item 3: `down --purge` after `down` purges.

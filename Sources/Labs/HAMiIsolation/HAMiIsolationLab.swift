@@ -24,7 +24,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
         OversubscribeStep(manifests: manifests), MechanismStep(),
       ],
       down: [
-        DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(), PurgeK3sStep(), PurgeToolkitStep(),
+        ConfirmOwnershipStep(), DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(), PurgeK3sStep(), PurgeToolkitStep(),
         PurgeHelmStep(), VerifyCleanStep(), ReleaseHostStep(),
       ])
   }

@@ -105,3 +105,27 @@ struct ReleaseHostStep: Step {
     [RemoteCommand("rm -f \(ShellQuote.quote(HostOwnership.file))", privileged: true)]
   }
 }
+
+/// The first step of `down`: a run tears down only a host it owns (or one nobody owns). The
+/// `down` of a run refused at `up`, or taken over with `--break-lock`, must not delete the
+/// owner's pods and release.
+struct ConfirmOwnershipStep: Step {
+  var id: String { "confirm-owner" }
+  var title: String { "Confirm this run owns the host" }
+  var rechecksWhenFinished: Bool { true }
+
+  func check(_ ctx: StepContext) async throws -> Bool {
+    guard let owner = try await HostOwnership.current(ctx) else { return true }
+    let runID = await ctx.runID
+    guard owner.runID == runID else {
+      throw StepError.unexpected(
+        "the host is owned by \(owner.summary), not by this run: its teardown is left to that run "
+          + "(`labrun down --run \(owner.runID)`)")
+    }
+    return true
+  }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput { NoOutput() }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] { [HostOwnership.read] }
+}
