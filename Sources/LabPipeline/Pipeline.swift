@@ -119,7 +119,8 @@ public actor Pipeline {
       progress(.stepStarted(position))
       await log.reset()
       do {
-        let (satisfied, output) = try await Self.attempt(step, context: context, timeout: step.timeout(parameters))
+        let (satisfied, output) = try await Self.attempt(
+          step, context: context, timeout: step.timeout(parameters))
         let value = try RecordedValue(encoding: output)
         outputs[step.id] = value
         try await run.update(

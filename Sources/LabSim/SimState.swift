@@ -79,7 +79,8 @@ public struct SimState: Sendable, Hashable, Codable {
     }
   }
 
-  static let toolkitConfig = "#accept-nvidia-visible-devices-as-volume-mounts = false\n[nvidia-container-runtime]\nmode = \"auto\"\n"
+  static let toolkitConfig =
+    "#accept-nvidia-visible-devices-as-volume-mounts = false\n[nvidia-container-runtime]\nmode = \"auto\"\n"
 
   /// Writes what HAMi's device plugin and scheduler leave on a node once it registered.
   mutating func noteRegistration() {
@@ -120,8 +121,10 @@ public struct SimState: Sendable, Hashable, Codable {
 
   /// Memory the scheduler has handed out on the card (all cards when nil).
   func allocatedMiB(on gpu: String? = nil) -> Int {
-    pods.filter { $0.phase == "Running" && $0.gpus > 0 && (gpu == nil || ($0.gpuUUID ?? profile.uuid) == gpu) }
-      .reduce(0) { $0 + $1.gpumemMiB }
+    pods.filter {
+      $0.phase == "Running" && $0.gpus > 0 && (gpu == nil || ($0.gpuUUID ?? profile.uuid) == gpu)
+    }
+    .reduce(0) { $0 + $1.gpumemMiB }
   }
 
   mutating func change(_ what: String) { changes.append(what) }

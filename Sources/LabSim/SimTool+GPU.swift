@@ -12,7 +12,8 @@ extension SimTool {
     }
     if arguments.contains("-L") {
       return .ok(
-        (0..<profile.gpuCount).map { "GPU \($0): \(profile.name) (UUID: \(profile.uuid(of: $0)))\n" }.joined())
+        (0..<profile.gpuCount).map { "GPU \($0): \(profile.name) (UUID: \(profile.uuid(of: $0)))\n" }.joined()
+      )
     }
     let total = visibleMiB ?? profile.memoryMiB
     let mig =
@@ -24,7 +25,8 @@ extension SimTool {
       for index in 0..<profile.gpuCount {
         let values: [String: (String, String)] = [
           "name": ("name", profile.name), "uuid": ("uuid", profile.uuid(of: index)),
-          "memory.total": ("memory.total [MiB]", "\(total) MiB"), "memory.used": ("memory.used [MiB]", "0 MiB"),
+          "memory.total": ("memory.total [MiB]", "\(total) MiB"),
+          "memory.used": ("memory.used [MiB]", "0 MiB"),
           "driver_version": ("driver_version", profile.driver), "mig.mode.current": ("mig.mode.current", mig),
         ]
         if index == 0, !noHeader { out += fields.map { values[$0]?.0 ?? $0 }.joined(separator: ", ") + "\n" }

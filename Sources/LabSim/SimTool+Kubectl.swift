@@ -168,8 +168,10 @@ extension SimTool {
         let listed = named.isEmpty ? pods : state.pods.filter { named.contains($0.name) }
         return .ok(
           listed.map { pod in
-            let waiting = pod.events.last { $0.hasPrefix("Failed|") && $0.contains("Error: ") }
-              .map { String($0.split(separator: " ").last ?? "") } ?? (pod.phase == "Running" ? "" : "ContainerCreating")
+            let waiting =
+              pod.events.last { $0.hasPrefix("Failed|") && $0.contains("Error: ") }
+              .map { String($0.split(separator: " ").last ?? "") }
+              ?? (pod.phase == "Running" ? "" : "ContainerCreating")
             return "\(pod.name) \(pod.phase) \(pod.phase == "Running" ? "True" : "False") \(waiting)\n"
           }.joined())
       }
@@ -354,7 +356,8 @@ extension SimTool {
         } else if state.scenario == .imagePullFails {
           pod.phase = "Pending"
           pod.gpuUUID =
-            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack).gpu
+            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack)
+            .gpu
           pod.events = [
             "Scheduled|Normal   Scheduled  40s   hami-scheduler  Successfully assigned default/\(bare) to \(node)",
             "Pulling|Normal   Pulling    39s   kubelet         Pulling image \"\(image)\"",
@@ -365,7 +368,8 @@ extension SimTool {
           ]
         } else {
           pod.gpuUUID =
-            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack).gpu
+            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack)
+            .gpu
             ?? state.profile.uuid
           pod.events = [
             "Scheduled|Normal  Scheduled  16s   hami-scheduler  Successfully assigned default/\(bare) to \(node)",
@@ -398,7 +402,9 @@ extension SimTool {
     var reason = "CardUuidMismatch"
     var fitting: [(String, Int)] = []
     for card in cards {
-      let running = state.pods.filter { $0.phase == "Running" && $0.gpus > 0 && ($0.gpuUUID ?? state.profile.uuid) == card }
+      let running = state.pods.filter {
+        $0.phase == "Running" && $0.gpus > 0 && ($0.gpuUUID ?? state.profile.uuid) == card
+      }
       let used = state.allocatedMiB(on: card)
       if used + gpumemMiB > state.profile.memoryMiB {
         reason = "CardInsufficientMemory"

@@ -216,7 +216,8 @@ public struct SimTool: Sendable {
     let body: String
     switch url {
     case "https://get.k3s.io": body = "#!/bin/sh\n# simulated k3s installer\nexec k3s-installer \"$@\"\n"
-    case let u where u.hasPrefix("https://raw.githubusercontent.com/k3s-io/k3s/") && u.hasSuffix("/install.sh"):
+    case let u
+    where u.hasPrefix("https://raw.githubusercontent.com/k3s-io/k3s/") && u.hasSuffix("/install.sh"):
       body = "#!/bin/sh\n# simulated k3s installer of one release\nexec k3s-installer \"$@\"\n"
     case let u where u.hasSuffix("/get-helm-3"):
       // helm's installer is bash: under dash its curl check (`type curl &> /dev/null`) fails.
@@ -324,7 +325,8 @@ public struct SimTool: Sendable {
           "E: Could not get lock /var/lib/apt/lists/lock. \(holder)\nE: Unable to lock directory /var/lib/apt/lists/\n",
           status: 100)
       }
-      let timeout = options.first { $0.lowercased().hasPrefix("dpkg::lock::timeout=") }
+      let timeout =
+        options.first { $0.lowercased().hasPrefix("dpkg::lock::timeout=") }
         .flatMap { Double($0.split(separator: "=").last ?? "") } ?? 0
       guard timeout >= remaining else {
         if timeout > 0 { Thread.sleep(forTimeInterval: timeout) }
@@ -387,7 +389,9 @@ public struct SimTool: Sendable {
       if state.toolkitInstalled { return .ok("install ok installed") }
       if state.toolkitConfigLeft { return .ok("deinstall ok config-files") }
     }
-    if ["docker-ce", "docker.io"].contains(package), state.dockerInstalled { return .ok("install ok installed") }
+    if ["docker-ce", "docker.io"].contains(package), state.dockerInstalled {
+      return .ok("install ok installed")
+    }
     return .fail("dpkg-query: no packages found matching \(package)\n")
   }
 
@@ -495,8 +499,11 @@ public struct SimTool: Sendable {
         // helm keeps its repositories in the user's configuration, as the real one does.
         let config = (environment["HOME"] ?? directory + "/home") + "/.config/helm"
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
-        try Data("apiVersion: \"\"\nrepositories:\n- name: hami-charts\n  url: https://project-hami.github.io/HAMi/\n".utf8)
-          .write(to: URL(fileURLWithPath: config + "/repositories.yaml"))
+        try Data(
+          "apiVersion: \"\"\nrepositories:\n- name: hami-charts\n  url: https://project-hami.github.io/HAMi/\n"
+            .utf8
+        )
+        .write(to: URL(fileURLWithPath: config + "/repositories.yaml"))
         return .ok("\"hami-charts\" has been added to your repositories\n")
       }
       return .ok(

@@ -12,7 +12,8 @@ import Testing
   }
 
   /// `labrun plan --json` of an ssh target: every command of every phase.
-  static func plannedCommands(_ fixture: SelfTestLabFixture, _ extra: [String] = []) async throws -> [String] {
+  static func plannedCommands(_ fixture: SelfTestLabFixture, _ extra: [String] = []) async throws -> [String]
+  {
     let plan = try await fixture.labrun(["plan", "--host", "user@203.0.113.7", "--json"] + extra)
     #expect(plan.status == 0, "\(plan)")
     let document = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
@@ -20,7 +21,9 @@ import Testing
     return steps.flatMap { $0["commands"] as? [String] ?? [] }
   }
 
-  static func plannedSteps(_ fixture: SelfTestLabFixture, _ extra: [String]) async throws -> [String: [String: Any]] {
+  static func plannedSteps(_ fixture: SelfTestLabFixture, _ extra: [String]) async throws -> [String: [String:
+    Any]]
+  {
     let plan = try await fixture.labrun(["plan", "--host", "user@203.0.113.7", "--json"] + extra)
     #expect(plan.status == 0, "\(plan)")
     let document = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
@@ -45,7 +48,8 @@ import Testing
     #expect(text.contains("Could not get lock"))
     // 6: no download piped into the next command.
     for command in commands where command.contains("curl ") {
-      #expect(!command.contains("| sed") && !command.contains("| gpg") && !command.contains("| tee"), "\(command)")
+      #expect(
+        !command.contains("| sed") && !command.contains("| gpg") && !command.contains("| tee"), "\(command)")
     }
     // 7: private download directories, the k3s installer of the pinned release.
     #expect(!text.contains("/tmp/labrun-"))
@@ -86,8 +90,9 @@ import Testing
         "--param", "pod_ready_timeout=7200s", "--param", "hami_ready_timeout=7200s", "--param",
         "node_ready_timeout=7200s", "--param", "event_timeout=3600s",
       ])
-    for (id, wait) in [("co-residency", 7200.0), ("hami", 3 * 7200.0), ("node-ready", 7200.0), ("oversubscribe", 3600.0)]
-    {
+    for (id, wait) in [
+      ("co-residency", 7200.0), ("hami", 3 * 7200.0), ("node-ready", 7200.0), ("oversubscribe", 3600.0),
+    ] {
       let timeout = steps[id]?["timeout_s"] as? Double ?? 0
       #expect(timeout > wait, "\(id): step timeout \(timeout)s does not outlive its \(wait)s wait")
     }
@@ -98,13 +103,15 @@ import Testing
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let run = try await fixture.labrun(
-      ["run", "--host", "sim", "--param", "sim_scenario=apt-locked"], environment: ["LABRUN_SIM_APT_LOCK_MS": "5000"])
+      ["run", "--host", "sim", "--param", "sim_scenario=apt-locked"],
+      environment: ["LABRUN_SIM_APT_LOCK_MS": "5000"])
     #expect(run.status == 0, "\(run)")
     let directory = try fixture.onlyRun()
     let toolkit = try fixture.ledger(directory).entry(phase: .up, stepID: "container-toolkit")
     #expect(toolkit?.attempts == 1, "apt's lock made the step fail and retry: \(String(describing: toolkit))")
     let verify = try await fixture.labrun(["verify"])
-    #expect(SimulatedHostTests.verdicts(verify.stdout) == ["PASS", "PASS", "PASS", "PASS", "PASS"], "\(verify)")
+    #expect(
+      SimulatedHostTests.verdicts(verify.stdout) == ["PASS", "PASS", "PASS", "PASS", "PASS"], "\(verify)")
   }
 
   /// Defect 4: a provider image with Docker and the toolkit: `down --purge` keeps them and says so.
@@ -124,7 +131,8 @@ import Testing
     let files = state["files"] as? [String: String] ?? [:]
     #expect(files["/etc/apt/sources.list.d/nvidia-container-toolkit.list"] != nil)
     #expect(state["k3sVersion"] == nil, "k3s, which labrun installed, is purged")
-    let record = try String(contentsOf: try fixture.onlyRun().appendingPathComponent("run.json"), encoding: .utf8)
+    let record = try String(
+      contentsOf: try fixture.onlyRun().appendingPathComponent("run.json"), encoding: .utf8)
     #expect(record.contains("\"installed_toolkit\" : false"), "\(record)")
     #expect(record.contains("\"installed_k3s\" : true"), "\(record)")
   }
@@ -136,11 +144,13 @@ import Testing
     let run = try await fixture.labrun(["run", "--host", "sim:2x-a6000-48gb"])
     #expect(run.status == 0, "\(run)")
     let verify = try await fixture.labrun(["verify"])
-    #expect(SimulatedHostTests.verdicts(verify.stdout) == ["PASS", "PASS", "PASS", "PASS", "PASS"], "\(verify)")
+    #expect(
+      SimulatedHostTests.verdicts(verify.stdout) == ["PASS", "PASS", "PASS", "PASS", "PASS"], "\(verify)")
     let artifacts = try fixture.onlyRun().appendingPathComponent("artifacts")
     let host = try String(contentsOf: artifacts.appendingPathComponent("0-host-gpu.txt"), encoding: .utf8)
     #expect(host.contains("GPU 1: NVIDIA RTX A6000"), "the host shows two GPUs")
-    let coResidency = try String(contentsOf: artifacts.appendingPathComponent("1-co-residency.txt"), encoding: .utf8)
+    let coResidency = try String(
+      contentsOf: artifacts.appendingPathComponent("1-co-residency.txt"), encoding: .utf8)
     let allocations = coResidency.split(separator: "\n").filter { $0.hasPrefix("GPU-") && $0.hasSuffix(":;") }
     #expect(allocations.count == 2, "\(coResidency)")
     #expect(Set(allocations.map { $0.split(separator: ",")[0] }).count == 1, "\(coResidency)")
@@ -168,7 +178,8 @@ import Testing
     defer { fixture.remove() }
     let up = try await fixture.labrun(["up", "--host", "sim", "--param", "sim_scenario=old-driver"])
     #expect(up.status == 1, "\(up)")
-    #expect(up.stderr.contains("needs an NVIDIA driver of the 470, 525, 535 branch or 550.54.15"), "\(up.stderr)")
+    #expect(
+      up.stderr.contains("needs an NVIDIA driver of the 470, 525, 535 branch or 550.54.15"), "\(up.stderr)")
     #expect((Self.simState(fixture)["changes"] as? [String] ?? []).isEmpty)
     let custom = try await fixture.labrun([
       "up", "--host", "sim", "--new-run", "--param", "sim_scenario=old-driver", "--param",
@@ -216,7 +227,8 @@ import Testing
       #expect(modified.map { $0 < start } ?? true, "/tmp/\(name) written by the run")
     }
     let tmp = fixture.home.appendingPathComponent("sim/a6000-48gb/tmp").path
-    #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "private directories left in \(tmp)")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "private directories left in \(tmp)")
   }
 
   /// One run owns a host from up until its down completes (issue 11, acceptance 4).
@@ -245,7 +257,8 @@ import Testing
     let owner = try fixture.onlyRun().lastPathComponent
     let second = try await fixture.labrun(["up", "--host", "sim", "--new-run", "--break-lock"])
     #expect(second.status == 0, "\(second)")
-    #expect(second.stderr.contains("--break-lock: taking the host over from run \(owner)"), "\(second.stderr)")
+    #expect(
+      second.stderr.contains("--break-lock: taking the host over from run \(owner)"), "\(second.stderr)")
     // The old run no longer owns the host: its down leaves the new owner's lab alone.
     let taker = try fixture.runDirectories().map(\.lastPathComponent).first { $0 != owner } ?? ""
     let down = try await fixture.labrun(["down", "--run", owner])
@@ -289,7 +302,8 @@ import Testing
   @Test func failedVerificationReopensTheRemoval() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    #expect(try await fixture.labrun(["up", "--host", "sim", "--param", "sim_scenario=label-sticks"]).status == 0)
+    #expect(
+      try await fixture.labrun(["up", "--host", "sim", "--param", "sim_scenario=label-sticks"]).status == 0)
     let first = try await fixture.labrun(["down"])
     #expect(first.status == 1, "\(first)")
     #expect(first.stderr.contains("teardown left: the gpu=on node label"), "\(first.stderr)")
@@ -307,7 +321,8 @@ import Testing
     defer { fixture.remove() }
     let up = try await fixture.labrun(["up", "--host", "sim", "--param", "slice_mib=30000"])
     #expect(up.status == 1, "\(up)")
-    #expect(up.stderr.contains("slice_mib=30000 does not fit six times on the card's 49140 MiB"), "\(up.stderr)")
+    #expect(
+      up.stderr.contains("slice_mib=30000 does not fit six times on the card's 49140 MiB"), "\(up.stderr)")
     #expect(up.stderr.contains("the largest slice that fits is 8000 MiB"), "\(up.stderr)")
     #expect((Self.simState(fixture)["changes"] as? [String] ?? []).isEmpty)
   }

@@ -15,7 +15,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
     let manifests = HAMiManifests(files: files)
     return LabPhases(
       up: [
-        HAMiPreflight(), ClaimHostStep(), ContainerToolkitStep(), K3sInstallStep(), NodeReadyStep(), DefaultRuntimeStep(),
+        HAMiPreflight(), ClaimHostStep(), ContainerToolkitStep(), K3sInstallStep(), NodeReadyStep(),
+        DefaultRuntimeStep(),
         GPULabelStep(), HelmInstallStep(), HAMiInstallStep(),
       ],
       exercises: [
@@ -24,7 +25,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
         OversubscribeStep(manifests: manifests), MechanismStep(),
       ],
       down: [
-        ConfirmOwnershipStep(), DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(), PurgeK3sStep(), PurgeToolkitStep(),
+        ConfirmOwnershipStep(), DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(),
+        PurgeK3sStep(), PurgeToolkitStep(),
         PurgeHelmStep(), VerifyCleanStep(), ReleaseHostStep(),
       ])
   }

@@ -52,7 +52,8 @@ public enum HAMiPreflightError: Error, CustomStringConvertible, LocalizedError, 
       return prefix + "the card has \(memory) MiB, too little for two slices of at least 500 MiB plus the "
         + "oversubscribe test; use a card with at least 3000 MiB"
     case .sliceTooLarge(let slice, let largest, let memory):
-      return prefix + "slice_mib=\(slice) does not fit six times on the card's \(memory) MiB (the lab's rule); "
+      return prefix
+        + "slice_mib=\(slice) does not fit six times on the card's \(memory) MiB (the lab's rule); "
         + "the largest slice that fits is \(largest) MiB: use --param slice_mib=\(largest) or less"
     case .driverTooOld(let driver, let image, let requirement):
       return prefix + "the probe image \(image) needs \(requirement), the host has driver \(driver); "

@@ -23,7 +23,8 @@ public struct HAMiSizes: Sendable, Hashable, Codable {
     if 6 * slice > devmemMiB {
       let largest = Self.largestSliceMiB(devmemMiB: devmemMiB)
       guard requestedSliceMiB == Self.defaultSliceMiB || largest < 500 else {
-        throw HAMiPreflightError.sliceTooLarge(sliceMiB: requestedSliceMiB, largestMiB: largest, memoryMiB: devmemMiB)
+        throw HAMiPreflightError.sliceTooLarge(
+          sliceMiB: requestedSliceMiB, largestMiB: largest, memoryMiB: devmemMiB)
       }
       slice = largest
     }

@@ -73,7 +73,8 @@ struct ClaimHostStep: Step {
     [
       HostOwnership.read,
       HostOwnership(
-        runID: ctx.placeholder("run-id"), controller: ctx.placeholder("this-host"), since: ctx.placeholder("now")
+        runID: ctx.placeholder("run-id"), controller: ctx.placeholder("this-host"),
+        since: ctx.placeholder("now")
       ).write,
     ]
   }

@@ -95,7 +95,8 @@ struct CoResidencyStep: Step {
       commands.append(
         RemoteCommand(
           "kubectl apply -f -",
-          stdin: Array(try manifests.gpuPod(name: pod, image: image, gpumemMiB: sliceMiB, gpuUUID: gpuUUID).utf8)))
+          stdin: Array(
+            try manifests.gpuPod(name: pod, image: image, gpumemMiB: sliceMiB, gpuUUID: gpuUUID).utf8)))
     }
     return commands
   }

@@ -21,7 +21,8 @@ struct HAMiInstallStep: Step {
   /// Endpoints` is deprecated from Kubernetes 1.33 and warns on every read).
   static let endpoints = RemoteCommand(
     "kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=hami-scheduler"
-      + " -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[*]}{\"\\n\"}{end}'")
+      + " -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[*]}{\"\\n\"}{end}'"
+  )
 
   static func allocatable(_ node: String) -> RemoteCommand {
     RemoteCommand(

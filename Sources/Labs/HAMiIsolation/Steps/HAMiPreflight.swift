@@ -94,10 +94,12 @@ struct HAMiPreflight: Step {
     let image = try ctx.parameters.string("probe_image")
     if let requirement = ProbeImageRequirement.of(image) {
       if requirement.accepts(driver: driver) == false {
-        throw HAMiPreflightError.driverTooOld(driver: driver, image: image, requirement: requirement.description)
+        throw HAMiPreflightError.driverTooOld(
+          driver: driver, image: image, requirement: requirement.description)
       }
     } else {
-      ctx.note("probe image \(image): its driver requirement is not checked (labrun knows only the default image's)")
+      ctx.note(
+        "probe image \(image): its driver requirement is not checked (labrun knows only the default image's)")
     }
     return Output(gpuName: name, uuid: uuid, memoryMiB: memory, driver: driver)
   }

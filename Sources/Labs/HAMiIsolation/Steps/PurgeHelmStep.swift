@@ -44,7 +44,9 @@ struct PurgeHelmStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    guard HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("helm", ctx.parameters) else { return [] }
+    guard HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("helm", ctx.parameters) else {
+      return []
+    }
     return [
       RemoteCommand("rm -f \(ShellQuote.quote(HelmInstallStep.binary))", privileged: true),
       RemoteCommand("rm -rf \(Self.userFiles)"),

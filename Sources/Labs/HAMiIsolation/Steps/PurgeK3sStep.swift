@@ -34,6 +34,7 @@ struct PurgeK3sStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("k3s", ctx.parameters) ? [Self.command] : []
+    HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("k3s", ctx.parameters)
+      ? [Self.command] : []
   }
 }

@@ -46,7 +46,8 @@ struct PurgeToolkitStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    guard HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("toolkit", ctx.parameters) else { return [] }
+    guard HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("toolkit", ctx.parameters)
+    else { return [] }
     let lock = try HostCommands.lockTimeout(ctx.parameters)
     return [
       RemoteCommand(

@@ -87,7 +87,8 @@ struct UninstallHAMiStep: Step {
       Self.annotations(ctx.placeholder("node")),
       // Every hami.io/ annotation the node has; these two are the ones HAMi 2.9 writes.
       RemoteCommand(
-        "kubectl annotate node \(ctx.placeholder("node")) 'hami.io/node-nvidia-register-' 'hami.io/node-handshake-nvidia-'"),
+        "kubectl annotate node \(ctx.placeholder("node")) 'hami.io/node-nvidia-register-' 'hami.io/node-handshake-nvidia-'"
+      ),
       Self.removeHostFiles,
     ]
   }

@@ -23,7 +23,8 @@ struct VerifyCleanStep: Step {
     }
     if PurgeToolkitStep.removes(parameters) {
       if try await PurgeToolkitStep.packageLeft(ctx) {
-        left.append("the NVIDIA Container Toolkit or its configuration (dpkg-query -W nvidia-container-toolkit)")
+        left.append(
+          "the NVIDIA Container Toolkit or its configuration (dpkg-query -W nvidia-container-toolkit)")
       }
       if try await ctx.run(PurgeToolkitStep.listFile).succeeded {
         left.append("the toolkit's apt source \(HAMiIsolationLab.toolkitList)")
@@ -38,6 +39,9 @@ struct VerifyCleanStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    [DeleteLabObjectsStep.list, HAMiInstallStep.release, UninstallHAMiStep.secret, UninstallHAMiStep.hostFiles]
+    [
+      DeleteLabObjectsStep.list, HAMiInstallStep.release, UninstallHAMiStep.secret,
+      UninstallHAMiStep.hostFiles,
+    ]
   }
 }
