@@ -80,6 +80,64 @@ import Testing
     }
   }
 
+  /// `script` on a simulated host `up` has set up (refused at preflight: nothing installed),
+  /// in its closed environment, as the lab's commands run.
+  static func onSimulatedHost(
+    _ fixture: SelfTestLabFixture, scenario: String, _ script: String, environment: [String: String] = [:]
+  ) async throws -> (status: Int32, output: String) {
+    let up = try await fixture.labrun([
+      "up", "--host", "sim", "--param", "sim_scenario=\(scenario)", "--param", "slice_mib=30000",
+    ])
+    #expect(up.status == 1, "\(up)")
+    let directory = fixture.home.appendingPathComponent("sim/a6000-48gb").path
+    var variables = [
+      "PATH": directory + "/bin", "HOME": directory + "/home", "LABRUN_SIM_DIR": directory,
+      "TMPDIR": directory + "/tmp", "LC_ALL": "C",
+    ]
+    variables["LD_LIBRARY_PATH"] = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"]
+    variables.merge(environment) { $1 }
+    return await SpawnedProcess.completed([directory + "/bin/sh", "-c", script], environment: variables)
+  }
+
+  /// Defect 1, as the simulated host enforces it: helm's installer passes its curl check only
+  /// under bash, as the real `get-helm-3` does under dash.
+  @Test func simulatedHelmInstallerNeedsBash() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let download =
+      "d=$(mktemp -d) && curl -fsSL -o \"$d/get-helm-3\" https://raw.githubusercontent.com/helm/helm/v3.18.4/scripts/get-helm-3"
+    let dash = try await Self.onSimulatedHost(
+      fixture, scenario: "none", download + " && sh \"$d/get-helm-3\"")
+    #expect(dash.status == 1, "\(dash.output)")
+    #expect(dash.output.contains("Either curl or wget is required"), "\(dash.output)")
+    let bash = try await Self.onSimulatedHost(
+      fixture, scenario: "none", download + " && DESIRED_VERSION=v3.18.4 bash \"$d/get-helm-3\"")
+    #expect(bash.status == 0, "\(bash.output)")
+    #expect(bash.output.contains("helm installed into /usr/local/bin/helm"), "\(bash.output)")
+  }
+
+  /// Defect 2 and 7, as the simulated host enforces them: apt's locks, and no file written
+  /// outside the host's own directory.
+  @Test func simulatedHostHonoursAptLocksAndKeepsOutOfTmp() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let locked = try await Self.onSimulatedHost(
+      fixture, scenario: "apt-locked",
+      "apt-get update; echo \"update=$?\"; apt-get remove -y nvidia-container-toolkit; echo \"remove=$?\"; "
+        + "apt-get -o DPkg::Lock::Timeout=60 remove -y nvidia-container-toolkit; echo \"waited=$?\"",
+      environment: ["LABRUN_SIM_APT_LOCK_MS": "3000"])
+    #expect(locked.output.contains("E: Could not get lock /var/lib/apt/lists/lock"), "\(locked.output)")
+    #expect(locked.output.contains("update=100"), "\(locked.output)")
+    #expect(locked.output.contains("E: Could not get lock /var/lib/dpkg/lock-frontend"), "\(locked.output)")
+    #expect(locked.output.contains("remove=100"), "\(locked.output)")
+    #expect(locked.output.contains("waited=0"), "\(locked.output)")
+    let name = "labrun-sim-probe-\(UUID().uuidString)"
+    let tmp = try await Self.onSimulatedHost(
+      fixture, scenario: "apt-locked", "curl -sfL -o /tmp/\(name) https://get.k3s.io")
+    #expect(tmp.status == 23, "\(tmp.output)")
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/" + name))
+  }
+
   /// Defect 3: a step that waits as long as a parameter says outlives that wait.
   @Test func stepTimeoutsFollowTheirWaitParameters() async throws {
     let fixture = try SelfTestLabFixture()
