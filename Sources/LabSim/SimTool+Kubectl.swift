@@ -105,7 +105,7 @@ extension SimTool {
         return .ok(jsonpath != nil ? "" : "No resources found in \(namespace) namespace.\n")
       }
       if let jsonpath {
-        return .ok(jsonpath.contains("conditions.ready==true") ? "10.42.0.9\n" : "10.42.0.9")
+        return .ok(jsonpath.contains("conditions.ready") ? "10.42.0.9 true\n" : "10.42.0.9")
       }
       return .ok(
         "NAME                   ADDRESSTYPE   PORTS   ENDPOINTS   AGE\nhami-scheduler-7xk2p   IPv4          443     10.42.0.9   3m\n"

@@ -21,7 +21,7 @@ struct HAMiInstallStep: Step {
   /// Endpoints` is deprecated from Kubernetes 1.33 and warns on every read).
   static let endpoints = RemoteCommand(
     "kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=hami-scheduler"
-      + " -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[*]}{\"\\n\"}{end}'"
+      + " -o jsonpath='{range .items[*].endpoints[*]}{.addresses[0]}{\" \"}{.conditions.ready}{\"\\n\"}{end}'"
   )
 
   static func allocatable(_ node: String) -> RemoteCommand {
@@ -59,7 +59,12 @@ struct HAMiInstallStep: Step {
 
   func endpointsReady(_ ctx: StepContext) async throws -> Bool {
     let output = try await ctx.run(Self.endpoints)
-    return output.succeeded && !output.trimmedStdout.isEmpty
+    // `address ready` per endpoint; an unset ready ("unknown") counts as ready, as the API says.
+    return output.succeeded
+      && output.stdoutLines.contains { line in
+        let fields = line.split(separator: " ")
+        return !fields.isEmpty && fields.dropFirst().first != "false"
+      }
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {
