@@ -23,7 +23,7 @@ extension Labrun {
     /// Another run's ownership of the host is taken over (issue 11: one run owns a host).
     @Flag(
       name: .long,
-      help: "Take the host over from the run that owns it (that run's teardown no longer owns it).")
+      help: "Take the host over from the run that owns it (that run's down then leaves the host alone).")
     var breakLock = false
 
     func validate() throws { try target.requireHost() }
