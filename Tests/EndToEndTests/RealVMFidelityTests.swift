@@ -272,17 +272,21 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: helmConfig))
   }
 
-  /// The simulated host writes nothing in this machine's /tmp.
+  /// The simulated host writes nothing in this machine's /tmp: every download goes to a
+  /// private directory under the host's own TMPDIR, removed afterwards. (Other labruns may run
+  /// on this machine at the same time, so /tmp itself is not compared before and after; the
+  /// simulated `curl -o` refusing any path outside the host is tested above.)
   @Test func simulatedRunWritesNothingInTmp() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let start = Date().addingTimeInterval(-1)
     let run = try await fixture.labrun(["run", "--host", "sim", "--purge"])
     #expect(run.status == 0, "\(run)")
-    for name in ["labrun-k3s-install.sh", "labrun-get-helm-3.sh"] {
-      let attributes = try? FileManager.default.attributesOfItem(atPath: "/tmp/" + name)
-      let modified = attributes?[.modificationDate] as? Date
-      #expect(modified.map { $0 < start } ?? true, "/tmp/\(name) written by the run")
+    let commands = try fixture.transcript(try fixture.onlyRun()).map(\.command)
+    let downloads = commands.filter { $0.contains("curl ") }
+    #expect(downloads.count == 3, "\(downloads)")
+    for command in downloads {
+      #expect(command.contains("d=$(mktemp -d) && trap "), "\(command)")
+      #expect(!command.contains("/tmp/"), "\(command)")
     }
     let tmp = fixture.home.appendingPathComponent("sim/a6000-48gb/tmp").path
     #expect(
