@@ -128,8 +128,9 @@ public actor Pipeline {
             phase: position.phase, stepID: step.id, title: step.title,
             state: satisfied ? .skippedAlreadySatisfied : .done, attempts: attempt, startedAt: startedAt,
             finishedAt: Date(), outputs: value))
+        let words = context.satisfiedWords.take()
         if satisfied {
-          progress(.stepSkipped(position, reason: .alreadySatisfied))
+          progress(.stepSkipped(position, reason: words.map(SkipReason.stepWords) ?? .alreadySatisfied))
         } else {
           progress(.stepFinished(position, elapsed: clock.now - start))
         }

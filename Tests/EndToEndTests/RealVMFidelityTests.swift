@@ -348,10 +348,14 @@ import Testing
   @Test func purgeAfterAPlainDownStillPurges() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    #expect(try await fixture.labrun(["up", "--host", "sim"]).status == 0)
+    let up = try await fixture.labrun(["up", "--host", "sim"])
+    #expect(up.status == 0, "\(up)")
+    // Step words say what happened, not "skipped: already satisfied".
+    #expect(up.stderr.contains("preflight preflight passed: NVIDIA RTX A6000, 49140 MiB"), "\(up.stderr)")
     let down = try await fixture.labrun(["down"])
     #expect(down.status == 0, "\(down)")
-    #expect(down.stderr.contains("kept k3s: no --purge"), "\(down.stderr)")
+    #expect(down.stderr.contains("purge-k3s kept k3s: no --purge"), "\(down.stderr)")
+    #expect(!down.stderr.contains("purge-k3s skipped: already satisfied"), "\(down.stderr)")
     #expect(Self.simState(fixture)["k3sVersion"] as? String != nil)
     let purge = try await fixture.labrun(["down", "--purge"])
     #expect(purge.status == 0, "\(purge)")

@@ -91,7 +91,7 @@ struct ReleaseHostStep: Step {
     guard let owner = try await HostOwnership.current(ctx) else { return true }
     let runID = await ctx.runID
     if owner.runID != runID {
-      ctx.note("the host is owned by \(owner.summary), not by this run: left as it is")
+      ctx.satisfied("the host is owned by \(owner.summary), not by this run: left as it is")
       return true
     }
     return false

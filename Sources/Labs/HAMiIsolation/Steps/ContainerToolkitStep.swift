@@ -24,7 +24,7 @@ struct ContainerToolkitStep: Step {
 
   func observe(_ ctx: StepContext) async throws -> NoOutput {
     try await HostCommands.recordPreinstalled("toolkit", ctx)
-    ctx.note("the NVIDIA Container Toolkit was already installed: using it, and `down --purge` keeps it")
+    ctx.satisfied("the NVIDIA Container Toolkit was already installed: using it, and `down --purge` keeps it")
     return NoOutput()
   }
 

@@ -33,7 +33,8 @@ struct HAMiPreflight: Step {
     "if command -v kubectl >/dev/null 2>&1; then kubectl get daemonsets -A --no-headers; fi")
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    _ = try await facts(ctx)
+    let facts = try await facts(ctx)
+    ctx.satisfied("preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)")
     return true
   }
 

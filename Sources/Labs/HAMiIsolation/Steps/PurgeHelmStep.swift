@@ -28,11 +28,11 @@ struct PurgeHelmStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool {
     guard HAMiIsolationLab.purge(ctx.parameters) else {
-      ctx.note("kept helm: no --purge")
+      ctx.satisfied("kept helm: no --purge")
       return true
     }
     guard HostCommands.installedByLabrun("helm", ctx.parameters) else {
-      ctx.note("kept helm: it was on the host before this run's up")
+      ctx.satisfied("kept helm: it was on the host before this run's up")
       return true
     }
     return try await Self.leftovers(ctx).isEmpty

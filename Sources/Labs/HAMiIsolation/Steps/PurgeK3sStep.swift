@@ -18,11 +18,11 @@ struct PurgeK3sStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool {
     guard HAMiIsolationLab.purge(ctx.parameters) else {
-      ctx.note("kept k3s: no --purge")
+      ctx.satisfied("kept k3s: no --purge")
       return true
     }
     guard HostCommands.installedByLabrun("k3s", ctx.parameters) else {
-      ctx.note("kept k3s: it was on the host before this run's up")
+      ctx.satisfied("kept k3s: it was on the host before this run's up")
       return true
     }
     return try await !ctx.hasCommand("k3s-uninstall.sh")

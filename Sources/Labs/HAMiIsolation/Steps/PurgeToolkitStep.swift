@@ -28,11 +28,11 @@ struct PurgeToolkitStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool {
     guard HAMiIsolationLab.purge(ctx.parameters) else {
-      ctx.note("kept the NVIDIA Container Toolkit: no --purge")
+      ctx.satisfied("kept the NVIDIA Container Toolkit: no --purge")
       return true
     }
     guard HostCommands.installedByLabrun("toolkit", ctx.parameters) else {
-      ctx.note(
+      ctx.satisfied(
         "kept the NVIDIA Container Toolkit and its apt source: they were on the host before this run's up")
       return true
     }
