@@ -53,7 +53,9 @@ public actor Pipeline {
       let position = StepProgress(
         phase: phase, id: step.id, title: step.title, index: offset + 1, count: steps.count)
       state = .running(phase, step: step.id)
-      if let previous = ledger.entry(phase: phase, stepID: step.id), previous.state.isFinished {
+      if let previous = ledger.entry(phase: phase, stepID: step.id), previous.state.isFinished,
+        !step.rechecksWhenFinished
+      {
         progress(.stepSkipped(position, reason: .doneEarlier))
         continue
       }
@@ -84,7 +86,7 @@ public actor Pipeline {
       PlannedStep(
         phase: phase, id: step.id, title: step.title,
         commands: try step.plan(context).map(\.description),
-        timeoutSeconds: step.timeout.seconds, maxAttempts: step.retry.maxAttempts)
+        timeoutSeconds: step.timeout(parameters).seconds, maxAttempts: step.retry.maxAttempts)
     }
   }
 
@@ -117,7 +119,8 @@ public actor Pipeline {
       progress(.stepStarted(position))
       await log.reset()
       do {
-        let (satisfied, output) = try await Self.attempt(step, context: context)
+        let (satisfied, output) = try await Self.attempt(
+          step, context: context, timeout: step.timeout(parameters))
         let value = try RecordedValue(encoding: output)
         outputs[step.id] = value
         try await run.update(
@@ -125,8 +128,9 @@ public actor Pipeline {
             phase: position.phase, stepID: step.id, title: step.title,
             state: satisfied ? .skippedAlreadySatisfied : .done, attempts: attempt, startedAt: startedAt,
             finishedAt: Date(), outputs: value))
+        let words = context.satisfiedWords.take()
         if satisfied {
-          progress(.stepSkipped(position, reason: .alreadySatisfied))
+          progress(.stepSkipped(position, reason: words.map(SkipReason.stepWords) ?? .alreadySatisfied))
         } else {
           progress(.stepFinished(position, elapsed: clock.now - start))
         }
@@ -161,8 +165,9 @@ public actor Pipeline {
   }
 
   /// One attempt: check, then apply or observe, bounded by the step's timeout.
-  private static func attempt<S: Step>(_ step: S, context: StepContext) async throws -> (Bool, S.Output) {
-    let timeout = step.timeout
+  private static func attempt<S: Step>(
+    _ step: S, context: StepContext, timeout: Duration
+  ) async throws -> (Bool, S.Output) {
     return try await withThrowingTaskGroup(of: (Bool, S.Output)?.self) { group in
       group.addTask {
         if try await step.check(context) {

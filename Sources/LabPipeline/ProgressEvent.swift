@@ -40,12 +40,38 @@ public struct StepProgress: Sendable, Hashable {
   }
 }
 
-/// Why a step was skipped.
-public enum SkipReason: String, Sendable, Hashable {
+/// Why a step was skipped: the engine's words, or the step's own (``isStepWords``).
+public struct SkipReason: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+  public var rawValue: String
+  /// The step said what its satisfied check means ("kept k3s: no --purge", "preflight
+  /// passed"): shown as is, not as "skipped: …".
+  public var isStepWords: Bool
+
+  public init(rawValue: String) {
+    self.rawValue = rawValue
+    self.isStepWords = false
+  }
+
   /// Its check said the target is already in the wanted state.
-  case alreadySatisfied = "already satisfied"
+  public static let alreadySatisfied = SkipReason(rawValue: "already satisfied")
   /// The ledger says an earlier invocation finished it.
-  case doneEarlier = "done in an earlier invocation"
+  public static let doneEarlier = SkipReason(rawValue: "done in an earlier invocation")
+
+  /// The case's name for the engine's reasons (as when this was an enum), else the words.
+  public var description: String {
+    switch self {
+    case .alreadySatisfied: return "alreadySatisfied"
+    case .doneEarlier: return "doneEarlier"
+    default: return rawValue
+    }
+  }
+
+  /// The step's own words for what its satisfied check found.
+  public static func stepWords(_ words: String) -> SkipReason {
+    var reason = SkipReason(rawValue: words)
+    reason.isStepWords = true
+    return reason
+  }
 }
 
 /// Receives progress events; called from the pipeline's tasks, so it must be thread-safe.

@@ -17,6 +17,13 @@ public protocol Step: Sendable {
   var title: String { get }
   /// The longest one attempt (check + apply) may take before it is stopped.
   var timeout: Duration { get }
+  /// The attempt's bound for these parameters: a step that waits as long as a parameter
+  /// says derives its bound from it, so the wait can report before the step is stopped.
+  func timeout(_ parameters: Parameters) -> Duration
+  /// Whether a rerun checks the step again even though the ledger says it finished: for
+  /// steps that remove something (teardown), whose state another run or a failed
+  /// verification can change after they finished.
+  var rechecksWhenFinished: Bool { get }
   /// How often and how patiently a failed attempt is retried.
   var retry: RetryPolicy { get }
 
@@ -33,7 +40,9 @@ public protocol Step: Sendable {
 
 extension Step {
   public var timeout: Duration { .seconds(600) }
+  public func timeout(_ parameters: Parameters) -> Duration { timeout }
   public var retry: RetryPolicy { .none }
+  public var rechecksWhenFinished: Bool { false }
 }
 
 extension Step where Output == NoOutput {

@@ -14,6 +14,8 @@ public struct StepContext: Sendable {
   let run: RunDirectory
   let outputs: [String: RecordedValue]
   let progress: ProgressHandler
+  /// What a satisfied check said it found (``satisfied(_:)``), for the progress line.
+  let satisfiedWords = SatisfiedWords()
 
   init(
     step: StepProgress, parameters: Parameters, target: TargetInfo, transport: TranscribingTransport,
@@ -27,6 +29,9 @@ public struct StepContext: Sendable {
     self.outputs = outputs
     self.progress = progress
   }
+
+  /// The id of the run this step belongs to.
+  public var runID: String { get async { await run.id } }
 
   /// What ``Step/plan(_:)`` sees of this context: the same parameters and target.
   public var planContext: PlanContext { PlanContext(parameters: parameters, target: target) }
@@ -134,6 +139,12 @@ public struct StepContext: Sendable {
     progress(.note(step, redactor.redact(message)))
   }
 
+  /// Says what a check that returns true found, in the step's words ("kept k3s: no --purge",
+  /// "preflight passed"); the progress line shows them instead of "skipped: already satisfied".
+  public func satisfied(_ words: String) {
+    satisfiedWords.set(redactor.redact(words))
+  }
+
   /// Polls `condition` every `interval` until it returns true, reporting the wait; throws
   /// ``StepError/waitTimedOut(what:after:)`` after `timeout`.
   public func wait(
@@ -199,4 +210,25 @@ public enum StepError: Error, CustomStringConvertible, LocalizedError, Equatable
 
 extension StepError: ExitCodeProviding {
   public var exitCode: Int32 { LabrunExitCode.stepFailed }
+}
+
+/// The words a step's satisfied check chose; set from the step's task, read by the pipeline.
+final class SatisfiedWords: @unchecked Sendable {
+  private let lock = NSLock()
+  private var words: String?
+
+  func set(_ value: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    words = value
+  }
+
+  /// The words, cleared (each attempt starts without any).
+  func take() -> String? {
+    lock.lock()
+    defer { lock.unlock() }
+    let value = words
+    words = nil
+    return value
+  }
 }

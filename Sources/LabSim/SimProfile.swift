@@ -13,6 +13,17 @@ public struct SimProfile: Sendable, Hashable, Codable {
   public var cuda: String
   /// Power cap in W, for the table.
   public var powerCapW: Int
+  /// How many such cards the host has (nil: one).
+  public var count: Int?
+
+  /// The number of cards.
+  public var gpuCount: Int { count ?? 1 }
+
+  /// The UUID of card `index` (card 0's is ``uuid``).
+  public func uuid(of index: Int) -> String {
+    guard index > 0 else { return uuid }
+    return String(uuid.dropLast(2)) + String(format: "%02x", index)
+  }
 
   /// The card `--host sim` uses.
   public static let defaultID = "a6000-48gb"
@@ -33,6 +44,10 @@ public struct SimProfile: Sendable, Hashable, Codable {
     SimProfile(
       id: "rtx-pro-6000-96gb", name: "NVIDIA RTX PRO 6000 Blackwell Server Edition", memoryMiB: 97887,
       uuid: "GPU-7c9e2a14-3b6f-4e85-a1d2-5f8c0b3e6a97", driver: "575.57.08", cuda: "12.9", powerCapW: 600),
+    SimProfile(
+      id: "2x-a6000-48gb", name: "NVIDIA RTX A6000", memoryMiB: 49140,
+      uuid: "GPU-6f1a2b3c-4d5e-4f60-8172-93a4b5c6d700", driver: "535.183.06", cuda: "12.4", powerCapW: 300,
+      count: 2),
     SimProfile(
       id: "tiny-2gb", name: "NVIDIA T400", memoryMiB: 1870,
       uuid: "GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", driver: "535.183.06", cuda: "12.4", powerCapW: 31),

@@ -33,4 +33,12 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   /// HAMi-core ignores CUDA_DEVICE_MEMORY_SHARED_CACHE: tenants side by side share one cache and
   /// all get the first one's limit (hami-core-isolation: exercise 4 FAILs).
   case sharedCache = "shared-cache"
+  /// A fresh VM: unattended-upgrades holds apt's locks for a while after boot, then frees them.
+  case aptLocked = "apt-locked"
+  /// A provider image with Docker and the NVIDIA Container Toolkit installed before `up`.
+  case preinstalledToolkit = "preinstalled-toolkit"
+  /// The probe image cannot be pulled (Docker Hub's anonymous pull limit).
+  case imagePullFails = "image-pull-fails"
+  /// A driver older than the default probe image (CUDA 12.4) accepts.
+  case oldDriver = "old-driver"
 }

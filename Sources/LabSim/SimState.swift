@@ -17,6 +17,8 @@ public struct SimState: Sendable, Hashable, Codable {
     /// Filtering events, for a pod the scheduler refused.
     public var events: [String]
     public var labels: [String: String]
+    /// The card the scheduler gave the pod (nil: none, or not scheduled).
+    public var gpuUUID: String?
   }
 
   /// HAMi's device plugin splits the card into this many shares (`nvidia.com/gpu` allocatable).
@@ -41,6 +43,17 @@ public struct SimState: Sendable, Hashable, Codable {
   public var k3sInstalledAt: Date?
   public var hamiDeployedAt: Date?
   public var nodeLabels: [String: String] = [:]
+  /// Node annotations HAMi wrote (they outlive its release, as on a real node).
+  public var nodeAnnotations: [String: String] = [:]
+  /// Secrets in kube-system (HAMi's certgen job makes hami-scheduler-tls; helm does not remove it).
+  public var secrets: [String] = []
+  /// Docker, on provider images that ship it.
+  public var dockerInstalled = false
+  /// The toolkit removed with `apt-get remove`: its configuration files stay (dpkg's
+  /// `deinstall ok config-files`) until `purge`.
+  public var toolkitConfigLeft = false
+  /// When the apt locks another apt holds are freed (seconds since 1970), for `apt-locked`.
+  public var aptLockFreeAt: Double?
   public var pods: [Pod] = []
   public var configMaps: [String] = []
   /// Files under /etc, /usr, /var/lib and /opt: the simulated host's own, never this machine's.
@@ -70,6 +83,41 @@ public struct SimState: Sendable, Hashable, Codable {
     self.nodeName = "labsim-" + (profile.id.split(separator: "-").first.map(String.init) ?? profile.id)
     self.files["/etc/os-release"] =
       scenario == .notApt ? Self.fedoraRelease : Self.ubuntuRelease
+    if scenario == .oldDriver {
+      self.profile.driver = "520.61.05"
+      self.profile.cuda = "11.8"
+    }
+    if scenario == .preinstalledToolkit {
+      dockerInstalled = true
+      toolkitInstalled = true
+      files["/etc/apt/sources.list.d/nvidia-container-toolkit.list"] =
+        "deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /\n"
+      files["/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg"] = "(provider's keyring)"
+      files["/etc/nvidia-container-runtime/config.toml"] = Self.toolkitConfig
+    }
+  }
+
+  static let toolkitConfig =
+    "#accept-nvidia-visible-devices-as-volume-mounts = false\n[nvidia-container-runtime]\nmode = \"auto\"\n"
+
+  /// Writes what HAMi's device plugin and scheduler leave on a node once it registered.
+  mutating func noteRegistration() {
+    guard registered, nodeAnnotations["hami.io/node-nvidia-register"] == nil else { return }
+    nodeAnnotations["hami.io/node-nvidia-register"] = registrationAnnotation
+    nodeAnnotations["hami.io/node-handshake-nvidia"] = "Reported 2026-06-23 10:23:02.118274 +0000 UTC"
+    files["/usr/local/vgpu/libvgpu.so"] = "(HAMi-core)"
+    files["/usr/local/vgpu/ld.so.preload"] = "/usr/local/vgpu/libvgpu.so\n"
+    files["/tmp/vgpulock/lock"] = ""
+    change("HAMi device plugin registered the node")
+  }
+
+  /// The `hami.io/node-nvidia-register` value: one entry per card.
+  var registrationAnnotation: String {
+    let entries = (0..<profile.gpuCount).map { index in
+      "{\"id\":\"\(profile.uuid(of: index))\",\"index\":\(index),\"count\":\(Self.deviceSplitCount),\"devmem\":\(profile.memoryMiB),\"devcore\":100,"
+        + "\"type\":\"\(profile.name)\",\"numa\":0,\"mode\":\"hami-core\",\"health\":true,\"devicepairscore\":{}}"
+    }
+    return "[" + entries.joined(separator: ",") + "]"
   }
 
   /// The containerd default runtime k3s wrote, from its install options and the scenario.
@@ -89,9 +137,12 @@ public struct SimState: Sendable, Hashable, Codable {
   var hamiDeployed: Bool { hamiStatus == "deployed" && kubernetesReady }
   var registered: Bool { hamiDeployed && nodeLabels["gpu"] == "on" }
 
-  /// Memory the scheduler has handed out on the card.
-  var allocatedMiB: Int {
-    pods.filter { $0.phase == "Running" && $0.gpus > 0 }.reduce(0) { $0 + $1.gpumemMiB }
+  /// Memory the scheduler has handed out on the card (all cards when nil).
+  func allocatedMiB(on gpu: String? = nil) -> Int {
+    pods.filter {
+      $0.phase == "Running" && $0.gpus > 0 && (gpu == nil || ($0.gpuUUID ?? profile.uuid) == gpu)
+    }
+    .reduce(0) { $0 + $1.gpumemMiB }
   }
 
   mutating func change(_ what: String) { changes.append(what) }

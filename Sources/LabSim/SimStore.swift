@@ -48,6 +48,7 @@ public struct SimStore: Sendable {
     var state = load()
     let before = state
     let result = try body(&state)
+    state.noteRegistration()
     if state != before || !FileManager.default.fileExists(atPath: stateFile) {
       try save(state)
     }

@@ -11,34 +11,48 @@ extension SimTool {
           + "Make sure that the latest NVIDIA driver is installed and running.\n\n")
     }
     if arguments.contains("-L") {
-      return .ok("GPU 0: \(profile.name) (UUID: \(profile.uuid))\n")
+      return .ok(
+        (0..<profile.gpuCount).map { "GPU \($0): \(profile.name) (UUID: \(profile.uuid(of: $0)))\n" }.joined()
+      )
     }
     let total = visibleMiB ?? profile.memoryMiB
     let mig =
       state.scenario == .migEnabled ? "Enabled" : (profile.id.hasPrefix("h100") ? "Disabled" : "[N/A]")
     if let query = arguments.first(where: { $0.hasPrefix("--query-gpu=") }) {
       let fields = query.dropFirst("--query-gpu=".count).split(separator: ",").map(String.init)
-      let values: [String: (String, String)] = [
-        "name": ("name", profile.name), "uuid": ("uuid", profile.uuid),
-        "memory.total": ("memory.total [MiB]", "\(total) MiB"), "memory.used": ("memory.used [MiB]", "0 MiB"),
-        "driver_version": ("driver_version", profile.driver), "mig.mode.current": ("mig.mode.current", mig),
-      ]
       let noHeader = arguments.contains { $0.hasPrefix("--format=") && $0.contains("noheader") }
-      var out = noHeader ? "" : fields.map { values[$0]?.0 ?? $0 }.joined(separator: ", ") + "\n"
-      out += fields.map { values[$0]?.1 ?? "[N/A]" }.joined(separator: ", ") + "\n"
+      var out = ""
+      for index in 0..<profile.gpuCount {
+        let values: [String: (String, String)] = [
+          "name": ("name", profile.name), "uuid": ("uuid", profile.uuid(of: index)),
+          "memory.total": ("memory.total [MiB]", "\(total) MiB"),
+          "memory.used": ("memory.used [MiB]", "0 MiB"),
+          "driver_version": ("driver_version", profile.driver), "mig.mode.current": ("mig.mode.current", mig),
+        ]
+        if index == 0, !noHeader { out += fields.map { values[$0]?.0 ?? $0 }.joined(separator: ", ") + "\n" }
+        out += fields.map { values[$0]?.1 ?? "[N/A]" }.joined(separator: ", ") + "\n"
+      }
       return .ok(out)
     }
     return .ok(
       Self.table(
-        profile: profile, totalMiB: total, migCell: state.scenario == .migEnabled ? "Enabled" : "N/A"))
+        profile: profile, totalMiB: total, migCell: state.scenario == .migEnabled ? "Enabled" : "N/A",
+        gpus: profile.gpuCount))
   }
 
-  static func table(profile: SimProfile, totalMiB: Int, migCell: String) -> String {
+  /// The `nvidia-smi` table of `gpus` such cards (in a pod: the one it was given).
+  static func table(profile: SimProfile, totalMiB: Int, migCell: String, gpus: Int = 1) -> String {
     let header =
       "NVIDIA-SMI \(profile.driver)             Driver Version: \(profile.driver)   CUDA Version: \(profile.cuda)"
     // A six-digit total (an H200's 143771MiB) takes a column from the used side, as nvidia-smi does.
     let total = "\(totalMiB)MiB"
     let memory = pad("0MiB", 10 - max(0, total.count - 8)) + " / " + pad(total, 8) + " "
+    func row(index: Int) -> String {
+      "|   \(index)  \(padRight(profile.tableName, 31))On  | 00000000:00:0\(5 + index).0 Off |                  Off |\n"
+        + "| 30%   33C    P8             \(pad("22W / \(profile.powerCapW)W", 11)) |\(pad(memory, 22))|      0%      Default |\n"
+        + "|                                         |                      |\(pad(migCell, 21)) |\n"
+        + "+-----------------------------------------+----------------------+----------------------+\n"
+    }
     return """
       \(SimClock.ctime())       
       +---------------------------------------------------------------------------------------+
@@ -48,10 +62,7 @@ extension SimTool {
       | Fan  Temp   Perf          Pwr:Usage/Cap |         Memory-Usage | GPU-Util  Compute M. |
       |                                         |                      |               MIG M. |
       |=========================================+======================+======================|
-      |   0  \(padRight(profile.tableName, 31))On  | 00000000:00:05.0 Off |                  Off |
-      | 30%   33C    P8             \(pad("22W / \(profile.powerCapW)W", 11)) |\(pad(memory, 22))|      0%      Default |
-      |                                         |                      |\(pad(migCell, 21)) |
-      +-----------------------------------------+----------------------+----------------------+
+      \(String((0..<gpus).map { row(index: $0) }.joined().dropLast()))
                                                                                                
       +---------------------------------------------------------------------------------------+
       | Processes:                                                                            |

@@ -32,6 +32,7 @@ extension SimTool {
     case "wait": return waitFor(args, state: state)
     case "apply": return try apply(readInput())
     case "label": return try label(words, state: state)
+    case "annotate": return try annotate(words, state: state)
     case "delete": return try delete(args)
     case "describe":
       guard let pod = state.pods.first(where: { $0.name == words.last }) else {
@@ -89,14 +90,33 @@ extension SimTool {
       }
       return .ok(rows.map { $0 + "\n" }.joined())
     case "endpoints", "endpoint", "ep":
+      // Kubernetes 1.33 deprecated v1 Endpoints: every read warns.
+      let warning = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n"
       guard state.hamiDeployed else {
-        return .fail("Error from server (NotFound): endpoints \"\(name ?? "")\" not found\n")
+        return .fail(warning + "Error from server (NotFound): endpoints \"\(name ?? "")\" not found\n")
+      }
+      return .exit(
+        stdout: jsonpath != nil
+          ? "10.42.0.9"
+          : "NAME             ENDPOINTS                         AGE\nhami-scheduler   10.42.0.9:443,10.42.0.9:443   3m\n",
+        stderr: warning, status: 0)
+    case "endpointslices", "endpointslice", "endpointslices.discovery.k8s.io":
+      guard state.hamiDeployed, selector == "kubernetes.io/service-name=hami-scheduler" else {
+        return .ok(jsonpath != nil ? "" : "No resources found in \(namespace) namespace.\n")
+      }
+      if let jsonpath {
+        return .ok(jsonpath.contains("conditions.ready") ? "10.42.0.9 true\n" : "10.42.0.9")
       }
       return .ok(
-        jsonpath != nil
-          ? "10.42.0.9"
-          : "NAME             ENDPOINTS                         AGE\nhami-scheduler   10.42.0.9:443,10.42.0.9:443   3m\n"
+        "NAME                   ADDRESSTYPE   PORTS   ENDPOINTS   AGE\nhami-scheduler-7xk2p   IPv4          443     10.42.0.9   3m\n"
       )
+    case "secret", "secrets":
+      let found = state.secrets.filter { name == nil || $0 == name }
+      if found.isEmpty {
+        if args.contains("--ignore-not-found") { return .ok() }
+        return .fail("Error from server (NotFound): secrets \"\(name ?? "")\" not found\n")
+      }
+      return .ok(found.map { "secret/\($0)\n" }.joined())
     case "deploy", "deployment":
       guard state.hamiDeployed else {
         return .fail("Error from server (NotFound): deployments.apps \"hami-scheduler\" not found\n")
@@ -107,6 +127,15 @@ extension SimTool {
       let field = args.firstIndex(of: "--field-selector").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
       let podName = field?.split(separator: "=").last.map(String.init)
       let events = state.pods.filter { $0.name == podName }.flatMap(\.events)
+      if jsonpath?.contains(".message") == true {
+        return .ok(
+          events.map { event in
+            let reason = event.split(separator: "|").first.map(String.init) ?? ""
+            let display = event.split(separator: "|", maxSplits: 1).last.map(String.init) ?? ""
+            let message = display.components(separatedBy: "  ").filter { !$0.isEmpty }.last ?? ""
+            return reason + ": " + message.trimmingCharacters(in: .whitespaces) + "\n"
+          }.joined())
+      }
       return .ok(events.map { ($0.split(separator: "|").first.map(String.init) ?? "") + "\n" }.joined())
     case "pods", "pod", "po", "pods,configmaps":
       if namespace == "kube-system" {
@@ -130,6 +159,22 @@ extension SimTool {
         return .ok(names.map { $0 + "\n" }.joined())
       }
       if jsonpath == "{.status.phase}", let pod = pods.first { return .ok(pod.phase) }
+      if let jsonpath, jsonpath.contains("vgpu-devices-allocated"), let pod = pods.first {
+        guard pod.phase == "Running", let gpu = pod.gpuUUID else { return .ok() }
+        return .ok("\(gpu),NVIDIA,\(pod.gpumemMiB),\(pod.gpucores ?? 0):;")
+      }
+      if let jsonpath, jsonpath.contains("containerStatuses") {
+        let named = words.dropFirst()
+        let listed = named.isEmpty ? pods : state.pods.filter { named.contains($0.name) }
+        return .ok(
+          listed.map { pod in
+            let waiting =
+              pod.events.last { $0.hasPrefix("Failed|") && $0.contains("Error: ") }
+              .map { String($0.split(separator: " ").last ?? "") }
+              ?? (pod.phase == "Running" ? "" : "ContainerCreating")
+            return "\(pod.name) \(pod.phase) \(pod.phase == "Running" ? "True" : "False") \(waiting)\n"
+          }.joined())
+      }
       if pods.isEmpty { return .ok("No resources found in \(namespace) namespace.\n") }
       var out =
         "NAME                 READY   STATUS    RESTARTS   AGE   IP           NODE               NOMINATED NODE   READINESS GATES\n"
@@ -150,11 +195,15 @@ extension SimTool {
     case "{.status.allocatable.nvidia\\.com/gpu}":
       return state.registered ? String(SimState.deviceSplitCount) : ""
     case "{.metadata.annotations.hami\\.io/node-nvidia-register}":
-      guard state.registered else { return "" }
-      let p = state.profile
-      return
-        "[{\"id\":\"\(p.uuid)\",\"index\":0,\"count\":\(SimState.deviceSplitCount),\"devmem\":\(p.memoryMiB),\"devcore\":100,"
-        + "\"type\":\"\(p.name)\",\"numa\":0,\"mode\":\"hami-core\",\"health\":true,\"devicepairscore\":{}}]"
+      return state.nodeAnnotations["hami.io/node-nvidia-register"] ?? ""
+    case "{.metadata.annotations}":
+      var all = [
+        "flannel.alpha.coreos.com/backend-type": "vxlan", "k3s.io/hostname": state.nodeName,
+        "node.alpha.kubernetes.io/ttl": "0",
+      ]
+      all.merge(state.nodeAnnotations) { $1 }
+      let data = (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])) ?? Data("{}".utf8)
+      return String(decoding: data, as: UTF8.self)
     default: return ""
     }
   }
@@ -197,7 +246,38 @@ extension SimTool {
     return .ok("node/\(state.nodeName) labeled\n")
   }
 
+  private func annotate(_ words: [String], state: SimState) throws -> SimToolResult {
+    guard words.count >= 4, words[2] == state.nodeName else {
+      return .fail("error: resource(s) were provided, but no name was specified\n")
+    }
+    try store.update { state in
+      for change in words.dropFirst(3) {
+        if change.hasSuffix("-") {
+          state.nodeAnnotations[String(change.dropLast())] = nil
+        } else {
+          let parts = change.split(separator: "=", maxSplits: 1).map(String.init)
+          if parts.count == 2 { state.nodeAnnotations[parts[0]] = parts[1] }
+        }
+        state.change("annotate node \(change)")
+      }
+    }
+    return .ok("node/\(state.nodeName) annotated\n")
+  }
+
   private func delete(_ args: [String]) throws -> SimToolResult {
+    let words = positional(args)
+    if words.dropFirst().first == "secret" || words.dropFirst().first == "secrets" {
+      let name = words.dropFirst(2).first ?? ""
+      let deleted = try store.update { state -> Bool in
+        guard state.secrets.contains(name) else { return false }
+        state.secrets.removeAll { $0 == name }
+        state.change("delete secret \(name)")
+        return true
+      }
+      if deleted { return .ok("secret \"\(name)\" deleted\n") }
+      if args.contains("--ignore-not-found") { return .ok() }
+      return .fail("Error from server (NotFound): secrets \"\(name)\" not found\n")
+    }
     let selector = args.firstIndex(of: "-l").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
     let parts = selector?.split(separator: "=").map(String.init) ?? []
     let out = try store.update { state -> String in
@@ -231,6 +311,13 @@ extension SimTool {
       }
       return .ok("configmap/\(bare) created\n")
     }
+    func text(_ key: String) -> String? {
+      lines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key + ":") }
+        .map {
+          String($0.split(separator: ":", maxSplits: 1).last ?? "")
+            .trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
+        }
+    }
     func number(_ key: String) -> Int? {
       lines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key + ":") }
         .flatMap {
@@ -240,6 +327,9 @@ extension SimTool {
     let gpumem = number("nvidia.com/gpumem") ?? 0
     let gpus = number("nvidia.com/gpu") ?? 0
     let gpucores = number("nvidia.com/gpucores") ?? 0
+    let pinned = text("nvidia.com/use-gpuuuid")
+    let binpack = text("hami.io/gpu-scheduler-policy") == "binpack"
+    let image = text("image") ?? ""
     return try store.update { state -> SimToolResult in
       if state.pods.contains(where: { $0.name == bare }) { return .ok("pod/\(bare) unchanged\n") }
       var pod = SimState.Pod(
@@ -253,8 +343,9 @@ extension SimTool {
           pod.events = [
             "FailedScheduling|Warning  FailedScheduling  16s   default-scheduler  0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
           ]
-        } else if let reason = Self.filterReason(state: state, gpumemMiB: gpumem, gpucores: gpucores),
-          state.scenario != .oversubscribeScheduled
+        } else if case let placed = Self.place(
+          state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack),
+          let reason = placed.reason, state.scenario != .oversubscribeScheduled
         {
           pod.phase = "Pending"
           pod.events = [
@@ -262,7 +353,24 @@ extension SimTool {
             "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  1 nodes \(reason)(\(node))",
             "FailedScheduling|Warning  FailedScheduling  16s (x2 over 16s)  hami-scheduler  0/1 nodes are available: 1 node unregistered. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
           ]
+        } else if state.scenario == .imagePullFails {
+          pod.phase = "Pending"
+          pod.gpuUUID =
+            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack)
+            .gpu
+          pod.events = [
+            "Scheduled|Normal   Scheduled  40s   hami-scheduler  Successfully assigned default/\(bare) to \(node)",
+            "Pulling|Normal   Pulling    39s   kubelet         Pulling image \"\(image)\"",
+            "Failed|Warning  Failed     38s   kubelet         Failed to pull image \"\(image)\": failed to pull and unpack image \"docker.io/\(image)\": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/\(image.split(separator: ":").first ?? "")/manifests/sha256:7f9f3ce7dd2b0d3c0e3a1b6c2a9a9fbd1e2c4b5a6d7e8f90a1b2c3d4e5f6a7b8: 429 Too Many Requests - Server message: toomanyrequests: You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit",
+            "Failed|Warning  Failed     38s   kubelet         Error: ErrImagePull",
+            "BackOff|Normal   BackOff    12s   kubelet         Back-off pulling image \"\(image)\"",
+            "Failed|Warning  Failed     12s   kubelet         Error: ImagePullBackOff",
+          ]
         } else {
+          pod.gpuUUID =
+            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack)
+            .gpu
+            ?? state.profile.uuid
           pod.events = [
             "Scheduled|Normal  Scheduled  16s   hami-scheduler  Successfully assigned default/\(bare) to \(node)",
             "Started|Normal  Started    15s   kubelet         Started container cuda",
@@ -275,13 +383,42 @@ extension SimTool {
     }
   }
 
-  /// HAMi's per-card filter on the one card: memory, then cores (percent of the card).
+  /// HAMi's per-card filter: the reason no card takes the pod, or nil when one does.
   static func filterReason(state: SimState, gpumemMiB: Int, gpucores: Int) -> String? {
-    let running = state.pods.filter { $0.phase == "Running" && $0.gpus > 0 }
-    if state.allocatedMiB + gpumemMiB > state.profile.memoryMiB { return "CardInsufficientMemory" }
-    if running.reduce(gpucores, { $0 + ($1.gpucores ?? 0) }) > 100 { return "CardInsufficientCore" }
-    if running.count + 1 > SimState.deviceSplitCount { return "CardInsufficientCount" }
-    return nil
+    place(state: state, gpumemMiB: gpumemMiB, gpucores: gpucores, pinned: nil, binpack: false).reason
+  }
+
+  /// The card HAMi's scheduler gives a pod, or why none: memory, then cores (percent of the
+  /// card), then shares, per card. `nvidia.com/use-gpuuuid` limits the cards; among those that
+  /// fit, HAMi's default policy (spread) takes the least used card, binpack the most used.
+  static func place(
+    state: SimState, gpumemMiB: Int, gpucores: Int, pinned: String?, binpack: Bool
+  ) -> (gpu: String?, reason: String?) {
+    var cards = (0..<state.profile.gpuCount).map { state.profile.uuid(of: $0) }
+    if let pinned {
+      let allowed = Set(pinned.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+      cards = cards.filter(allowed.contains)
+    }
+    var reason = "CardUuidMismatch"
+    var fitting: [(String, Int)] = []
+    for card in cards {
+      let running = state.pods.filter {
+        $0.phase == "Running" && $0.gpus > 0 && ($0.gpuUUID ?? state.profile.uuid) == card
+      }
+      let used = state.allocatedMiB(on: card)
+      if used + gpumemMiB > state.profile.memoryMiB {
+        reason = "CardInsufficientMemory"
+      } else if running.reduce(gpucores, { $0 + ($1.gpucores ?? 0) }) > 100 {
+        reason = "CardInsufficientCore"
+      } else if running.count + 1 > SimState.deviceSplitCount {
+        reason = "CardInsufficientCount"
+      } else {
+        fitting.append((card, used))
+      }
+    }
+    let chosen = binpack ? fitting.max { $0.1 < $1.1 } : fitting.min { $0.1 < $1.1 }
+    guard let chosen else { return (nil, reason) }
+    return (chosen.0, nil)
   }
 
   private func describe(_ pod: SimState.Pod, state: SimState) -> String {
@@ -338,7 +475,7 @@ extension SimTool {
         "PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOSTNAME=\(pod.name)",
         "NVIDIA_REQUIRE_CUDA=cuda>=12.4 brand=tesla,driver>=470,driver<471",
-        "NVIDIA_VISIBLE_DEVICES=\(state.profile.uuid)",
+        "NVIDIA_VISIBLE_DEVICES=\(pod.gpuUUID ?? state.profile.uuid)",
       ]
       if injected {
         lines += [

@@ -46,6 +46,8 @@ public struct SimTool: Sendable {
     case "cat": return cat(arguments)
     case "grep": return grep(arguments)
     case "rm": return try rm(arguments)
+    case "ls": return ls(arguments)
+    case "mkdir": return mkdir(arguments)
     case "tee": return try tee(arguments)
     case "curl": return curl(arguments)
     case "gpg": return try gpg(arguments)
@@ -69,9 +71,43 @@ public struct SimTool: Sendable {
 
   func real(_ name: String) -> String { directory + "/real/" + name }
 
-  /// A path that belongs to the simulated host's own file system, never this machine's.
+  /// A path that belongs to the simulated host's own file system, never this machine's
+  /// (`/tmp/vgpulock` is the HAMi device plugin's, on the host).
   static func isVirtual(_ path: String) -> Bool {
-    ["/etc/", "/usr/", "/var/lib/", "/opt/"].contains { path.hasPrefix($0) }
+    ["/etc/", "/usr/", "/var/lib/", "/opt/", "/tmp/vgpulock"].contains { path.hasPrefix($0) }
+  }
+
+  /// Whether the model has `path` as a file or as a directory holding files.
+  static func exists(_ path: String, in state: SimState) -> Bool {
+    let bare = path.hasSuffix("/") ? String(path.dropLast()) : path
+    if bare == "/usr/local/bin/helm" { return state.helmInstalled }
+    return state.files[bare] != nil || state.files.keys.contains { $0.hasPrefix(bare + "/") }
+  }
+
+  private func ls(_ arguments: [String]) -> SimToolResult {
+    let paths = arguments.filter { !$0.hasPrefix("-") }
+    guard paths.contains(where: Self.isVirtual) else {
+      return .exec(path: real("ls"), arguments: ["ls"] + arguments)
+    }
+    let state = store.load()
+    var out = ""
+    var err = ""
+    for path in paths {
+      if Self.exists(path, in: state) {
+        out += path + "\n"
+      } else {
+        err += "ls: cannot access '\(path)': No such file or directory\n"
+      }
+    }
+    return .exit(stdout: out, stderr: err, status: err.isEmpty ? 0 : 2)
+  }
+
+  /// Directories of the model exist as soon as a file is in them: nothing to make.
+  private func mkdir(_ arguments: [String]) -> SimToolResult {
+    guard arguments.filter({ !$0.hasPrefix("-") }).contains(where: Self.isVirtual) else {
+      return .exec(path: real("mkdir"), arguments: ["mkdir"] + arguments)
+    }
+    return .ok()
   }
 
   private func sudo(_ arguments: [String]) -> SimToolResult {
@@ -158,8 +194,21 @@ public struct SimTool: Sendable {
     guard files.contains(where: Self.isVirtual) else {
       return .exec(path: real("rm"), arguments: ["rm"] + arguments)
     }
+    let recursive = arguments.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("r") }
     try store.update { state in
-      for file in files where state.files.removeValue(forKey: file) != nil { state.change("rm \(file)") }
+      for file in files {
+        if file == "/usr/local/bin/helm", state.helmInstalled {
+          state.helmInstalled = false
+          state.change("rm \(file)")
+        }
+        if state.files.removeValue(forKey: file) != nil { state.change("rm \(file)") }
+        let bare = file.hasSuffix("/") ? String(file.dropLast()) : file
+        let inside = state.files.keys.filter { $0.hasPrefix(bare + "/") }
+        if !inside.isEmpty, recursive {
+          for key in inside { state.files[key] = nil }
+          state.change("rm -r \(bare)")
+        }
+      }
     }
     return .ok()
   }
@@ -186,8 +235,12 @@ public struct SimTool: Sendable {
     let body: String
     switch url {
     case "https://get.k3s.io": body = "#!/bin/sh\n# simulated k3s installer\nexec k3s-installer \"$@\"\n"
+    case let u
+    where u.hasPrefix("https://raw.githubusercontent.com/k3s-io/k3s/") && u.hasSuffix("/install.sh"):
+      body = "#!/bin/sh\n# simulated k3s installer of one release\nexec k3s-installer \"$@\"\n"
     case let u where u.hasSuffix("/get-helm-3"):
-      body = "#!/bin/sh\n# simulated helm installer\nexec helm-installer \"$@\"\n"
+      // helm's installer is bash: under dash its curl check (`type curl &> /dev/null`) fails.
+      body = Self.helmInstaller
     case let u where u.hasSuffix("/gpgkey"):
       body = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nsimulated\n-----END PGP PUBLIC KEY BLOCK-----\n"
     case let u where u.hasSuffix("nvidia-container-toolkit.list"):
@@ -196,6 +249,14 @@ public struct SimTool: Sendable {
     }
     if let index = arguments.firstIndex(of: "-o"), index + 1 < arguments.count {
       let file = arguments[index + 1]
+      // The simulated host writes nothing outside its own directory (a root-owned file in
+      // this machine's /tmp would break a later run by another user).
+      let resolved = URL(fileURLWithPath: file).standardizedFileURL.path
+      guard resolved.hasPrefix(URL(fileURLWithPath: directory).standardizedFileURL.path + "/") else {
+        return .fail(
+          "curl: (23) Failure writing output to destination: the simulated host writes only under "
+            + "\(directory) (its TMPDIR), not \(file)\n", status: 23)
+      }
       // Atomically: simulated hosts running side by side may download to the same path.
       do {
         try Data(body.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
@@ -206,6 +267,20 @@ public struct SimTool: Sendable {
     }
     return .ok(body)
   }
+
+  /// The first lines of helm's `get-helm-3`, as bash-only as the real script, then the
+  /// simulated install.
+  static let helmInstaller = """
+    #!/usr/bin/env bash
+    # simulated get-helm-3: the real script's curl check, which only bash passes
+    HAS_CURL="$(type "curl" &> /dev/null && echo true || echo false)"
+    if [ "${HAS_CURL}" != "true" ]; then
+      echo "Either curl or wget is required"
+      exit 1
+    fi
+    exec helm-installer "$@"
+
+    """
 
   private func gpg(_ arguments: [String]) throws -> SimToolResult {
     guard let index = arguments.firstIndex(of: "-o"), index + 1 < arguments.count else {
@@ -225,8 +300,62 @@ public struct SimTool: Sendable {
     "libnvidia-container1",
   ]
 
+  /// How long `apt-locked` holds apt's locks after the first apt-get, in seconds.
+  var aptLockSeconds: Double {
+    environment["LABRUN_SIM_APT_LOCK_MS"].flatMap(Double.init).map { $0 / 1000 } ?? 6
+  }
+
+  /// Seconds until apt's locks are free (0: free now).
+  private func aptLockRemaining() throws -> Double {
+    let now = Date().timeIntervalSince1970
+    let seconds = aptLockSeconds
+    let freeAt = try store.update { state -> Double? in
+      guard state.scenario == .aptLocked else { return nil }
+      if state.aptLockFreeAt == nil {
+        state.aptLockFreeAt = now + seconds
+      }
+      return state.aptLockFreeAt
+    }
+    return max(0, (freeAt ?? 0) - now)
+  }
+
   private func aptGet(_ arguments: [String]) throws -> SimToolResult {
-    let words = arguments.filter { !$0.hasPrefix("-") }
+    var options: [String] = []
+    var words: [String] = []
+    var optionValue = false
+    for argument in arguments {
+      if optionValue {
+        options.append(argument)
+        optionValue = false
+      } else if argument == "-o" {
+        optionValue = true
+      } else if argument.hasPrefix("-o"), !argument.hasPrefix("--") {
+        options.append(String(argument.dropFirst(2)))
+      } else if !argument.hasPrefix("-") {
+        words.append(argument)
+      }
+    }
+    let holder = "It is held by process 1482 (unattended-upgr)"
+    let remaining = try aptLockRemaining()
+    if remaining > 0 {
+      if words.first == "update" {
+        // apt-get update does not wait for the lists lock.
+        return .fail(
+          "E: Could not get lock /var/lib/apt/lists/lock. \(holder)\nE: Unable to lock directory /var/lib/apt/lists/\n",
+          status: 100)
+      }
+      let timeout =
+        options.first { $0.lowercased().hasPrefix("dpkg::lock::timeout=") }
+        .flatMap { Double($0.split(separator: "=").last ?? "") } ?? 0
+      guard timeout >= remaining else {
+        if timeout > 0 { Thread.sleep(forTimeInterval: timeout) }
+        return .fail(
+          "E: Could not get lock /var/lib/dpkg/lock-frontend. \(holder)\n"
+            + "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?\n",
+          status: 100)
+      }
+      Thread.sleep(forTimeInterval: remaining)
+    }
     switch words.first {
     case "update":
       return .ok(
@@ -237,25 +366,36 @@ public struct SimTool: Sendable {
       guard words.contains("nvidia-container-toolkit") else {
         return .fail("E: the simulated host only installs nvidia-container-toolkit\n", status: 100)
       }
-      guard store.load().files["/etc/apt/sources.list.d/nvidia-container-toolkit.list"] != nil else {
+      let list = store.load().files["/etc/apt/sources.list.d/nvidia-container-toolkit.list"] ?? ""
+      guard list.split(separator: "\n").contains(where: { $0.hasPrefix("deb ") }) else {
         return .fail("E: Unable to locate package nvidia-container-toolkit\n", status: 100)
       }
       try store.update { state in
         if !state.toolkitInstalled { state.change("apt-get install nvidia-container-toolkit") }
         state.toolkitInstalled = true
+        state.toolkitConfigLeft = false
+        state.files["/etc/nvidia-container-runtime/config.toml"] = SimState.toolkitConfig
       }
       return .ok(
         "Setting up libnvidia-container1:amd64 (1.17.8-1) ...\nSetting up libnvidia-container-tools (1.17.8-1) ...\n"
           + "Setting up nvidia-container-toolkit-base (1.17.8-1) ...\nSetting up nvidia-container-toolkit (1.17.8-1) ...\n"
       )
     case "remove", "purge":
-      try store.update { state in
-        if state.toolkitInstalled, words.contains("nvidia-container-toolkit") {
-          state.toolkitInstalled = false
-          state.change("apt-get remove nvidia-container-toolkit")
+      let purge = words.first == "purge"
+      let out = try store.update { state -> String in
+        guard words.contains("nvidia-container-toolkit"), state.toolkitInstalled || state.toolkitConfigLeft
+        else { return "" }
+        var out = state.toolkitInstalled ? "Removing nvidia-container-toolkit (1.17.8-1) ...\n" : ""
+        state.toolkitInstalled = false
+        state.toolkitConfigLeft = !purge
+        if purge {
+          state.files["/etc/nvidia-container-runtime/config.toml"] = nil
+          out += "Purging configuration files for nvidia-container-toolkit (1.17.8-1) ...\n"
         }
+        state.change("apt-get \(words.first ?? "") nvidia-container-toolkit")
+        return out
       }
-      return .ok("Removing nvidia-container-toolkit (1.17.8-1) ...\n")
+      return .ok(out)
     default:
       return .fail("E: Invalid operation \(words.first ?? "")\n", status: 100)
     }
@@ -263,7 +403,12 @@ public struct SimTool: Sendable {
 
   private func dpkgQuery(_ arguments: [String]) -> SimToolResult {
     let package = arguments.last ?? ""
-    if Self.toolkitPackages.contains(package), store.load().toolkitInstalled {
+    let state = store.load()
+    if Self.toolkitPackages.contains(package) {
+      if state.toolkitInstalled { return .ok("install ok installed") }
+      if state.toolkitConfigLeft { return .ok("deinstall ok config-files") }
+    }
+    if ["docker-ce", "docker.io"].contains(package), state.dockerInstalled {
       return .ok("install ok installed")
     }
     return .fail("dpkg-query: no packages found matching \(package)\n")
@@ -324,6 +469,8 @@ public struct SimTool: Sendable {
       state.hamiStatus = nil
       state.hamiChartVersion = nil
       state.nodeLabels = [:]
+      state.nodeAnnotations = [:]
+      state.secrets = []
       state.pods = []
       state.configMaps = []
       for file in state.files.keys
@@ -345,12 +492,16 @@ public struct SimTool: Sendable {
   }
 
   private func helmInstall() throws -> SimToolResult {
+    guard let version = environment["DESIRED_VERSION"], !version.isEmpty else {
+      return .fail(
+        "helm-installer: no DESIRED_VERSION: the real installer would install whatever helm is latest\n")
+    }
     try store.update { state in
       if !state.helmInstalled { state.change("install helm") }
       state.helmInstalled = true
     }
     return .ok(
-      "Downloading https://get.helm.sh/helm-v3.18.4-linux-amd64.tar.gz\nVerifying checksum... Done.\n"
+      "Downloading https://get.helm.sh/helm-\(version)-linux-amd64.tar.gz\nVerifying checksum... Done.\n"
         + "Preparing to install helm into /usr/local/bin\nhelm installed into /usr/local/bin/helm\n")
   }
 
@@ -365,6 +516,14 @@ public struct SimTool: Sendable {
     case "repo":
       if words.dropFirst().first == "add" {
         try store.update { $0.hamiRepoAdded = true }
+        // helm keeps its repositories in the user's configuration, as the real one does.
+        let config = (environment["HOME"] ?? directory + "/home") + "/.config/helm"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        try Data(
+          "apiVersion: \"\"\nrepositories:\n- name: hami-charts\n  url: https://project-hami.github.io/HAMi/\n"
+            .utf8
+        )
+        .write(to: URL(fileURLWithPath: config + "/repositories.yaml"))
         return .ok("\"hami-charts\" has been added to your repositories\n")
       }
       return .ok(
@@ -380,7 +539,10 @@ public struct SimTool: Sendable {
       return .ok(helmList(state, json: value("-o") == "json", filter: value("--filter")))
     case "upgrade", "install":
       guard state.kubernetesReady else { return .fail("Error: Kubernetes cluster unreachable\n") }
-      guard state.hamiRepoAdded else { return .fail("Error: repo hami-charts not found\n") }
+      let repositories = (environment["HOME"] ?? directory + "/home") + "/.config/helm/repositories.yaml"
+      guard state.hamiRepoAdded, FileManager.default.fileExists(atPath: repositories) else {
+        return .fail("Error: repo hami-charts not found\n")
+      }
       let sets = arguments.indices.filter { arguments[$0] == "--set" && $0 + 1 < arguments.count }
         .map { arguments[$0 + 1] }
       let tag = sets.first { $0.hasPrefix("scheduler.kubeScheduler.image.tag=") }.map {
@@ -417,6 +579,8 @@ public struct SimTool: Sendable {
         state.hamiDeployedAt = Date()
         state.hamiChartVersion = version
         state.hamiSchedulerImage = "\(registry)/\(repository):\(tag)"
+        // The chart's certgen job makes the webhook's certificate Secret; helm never removes it.
+        if !state.secrets.contains("hami-scheduler-tls") { state.secrets.append("hami-scheduler-tls") }
         state.change("helm upgrade --install hami \(version)")
       }
       return .ok(

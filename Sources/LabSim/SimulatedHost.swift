@@ -19,19 +19,21 @@ public struct SimulatedHost: Sendable, Hashable {
   public static let simulatedCommands = [
     "nvidia-smi", "sudo", "apt-get", "dpkg-query", "curl", "gpg", "systemctl", "uname", "df", "tee", "cat",
     "grep", "rm", "id", "k3s-installer", "helm-installer", "nvcc", "docker", "env", "memory-probe",
-    "throughput-probe",
+    "throughput-probe", "ls", "mkdir",
   ]
   /// Names the tool gains when something is installed (k3s, helm, the toolkit).
   public static let installedCommands = ["k3s", "kubectl", "k3s-uninstall.sh", "helm", "nvidia-ctk"]
   /// Real programs a simulated command line may use: text tools only, nothing that installs,
   /// escalates, manages services or reaches the network.
+  /// `bash` runs helm's installer (a bash script, as on a real host); `mktemp` makes private
+  /// directories under the host's own TMPDIR.
   public static let realCommands = [
-    "sh", "echo", "printf", "sed", "head", "tail", "ls", "mkdir", "test", "sleep", "true", "false",
+    "sh", "bash", "echo", "printf", "sed", "head", "tail", "test", "sleep", "true", "false",
     "wc", "tr", "cut", "sort", "date", "awk", "touch", "dirname", "basename", "sha256sum", "expr", "seq",
     "mktemp", "cp", "chmod",
   ]
   /// Intercepted commands that hand anything outside the simulated host's files to the real program.
-  public static let passthroughCommands = ["cat", "grep", "rm", "tee", "env"]
+  public static let passthroughCommands = ["cat", "grep", "rm", "tee", "env", "ls", "mkdir"]
   /// Every name under which labrun answers as a simulated tool instead of as itself.
   public static let toolNames = Set(simulatedCommands + installedCommands)
 
@@ -51,7 +53,7 @@ public struct SimulatedHost: Sendable, Hashable {
     let dir = ShellQuote.quote(directory)
     var lines = [
       "set -e",
-      "mkdir -p \(dir)/bin \(dir)/real \(dir)/home",
+      "mkdir -p \(dir)/bin \(dir)/real \(dir)/home \(dir)/tmp",
     ]
     if let scenario {
       let quoted = ShellQuote.quote(scenario.rawValue)
@@ -100,6 +102,8 @@ public struct SimulatedHost: Sendable, Hashable {
       "PATH=" + ShellQuote.quote(binDirectory),
       "HOME=" + ShellQuote.quote(directory + "/home"),
       "LABRUN_SIM_DIR=" + ShellQuote.quote(directory),
+      // mktemp and anything else that honours TMPDIR stays inside the host's directory.
+      "TMPDIR=" + ShellQuote.quote(directory + "/tmp"),
       "LC_ALL=C",
     ]
     for (name, value) in extraEnvironment.sorted(by: { $0.key < $1.key }) {

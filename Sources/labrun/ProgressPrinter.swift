@@ -50,7 +50,10 @@ final class ProgressPrinter: @unchecked Sendable {
         emit("\(label(step)) started", symbol: nil)
       }
     case .stepSkipped(let step, let reason):
-      finishLine("\(label(step)) skipped: \(reason.rawValue)", symbol: paint("↷", 33))
+      finishLine(
+        reason.isStepWords
+          ? "\(label(step)) \(reason.rawValue)" : "\(label(step)) skipped: \(reason.rawValue)",
+        symbol: paint("↷", 33))
     case .stepFinished(let step, let elapsed):
       finishLine("\(label(step)) done in \(format(elapsed))", symbol: paint("✓", 32))
     case .stepRetrying(let step, let attempt, let maxAttempts, let delay, let message):

@@ -176,6 +176,37 @@ import Testing
     #expect(entry.state == .failed)
   }
 
+  /// A rerun checks a `rechecksWhenFinished` step again (issue 12: `down` after a failed
+  /// verification, `down --purge` after `down`), and applies it when its check says so.
+  @Test func aRecheckingStepRunsAgainAfterItFinished() async throws {
+    let fixture = try RunFixture()
+    defer { fixture.home.remove() }
+    let checks = Counter()
+    let applies = Counter()
+    let steps: [any Step] = [RecheckingStep(id: "remove", checks: checks, applies: applies)]
+    try await Pipeline(run: fixture.run, transport: RecordingTransport()).run(.down, steps: steps)
+    try await Pipeline(run: try fixture.reopened(), transport: RecordingTransport()).run(.down, steps: steps)
+    #expect(await checks.value == 2)
+    #expect(await applies.value == 2)
+  }
+
+  /// Issue 11 defect 3: the bound comes from the step's parameters, in `plan` and in a run.
+  @Test func aStepTimeoutFollowsItsParameters() async throws {
+    let parameters = Parameters(["wait_s": .int(7200)])
+    let planned = try Pipeline.plan(
+      .up, steps: [ParameterBoundStep()], parameters: parameters, target: TargetInfo(name: "x", kind: .local))
+    #expect(planned.first?.timeoutSeconds == 7200.3)
+    let fixture = try RunFixture(parameters: ["wait_s": .int(0)])
+    defer { fixture.home.remove() }
+    do {
+      try await Pipeline(run: fixture.run, transport: RecordingTransport()).run(
+        .up, steps: [ParameterBoundStep()])
+      Issue.record("expected a timeout")
+    } catch let error as PipelineError {
+      #expect(String(describing: error).contains("did not finish within 0.3s"), "\(error)")
+    }
+  }
+
   @Test func planNeedsNoTransport() throws {
     let steps: [any Step] = [
       ClosureStep("a") { ctx in

@@ -99,3 +99,42 @@ struct RunFixture {
     return text
   }
 }
+
+/// A teardown-like step: checked again on a rerun even when the ledger says it finished.
+struct RecheckingStep: Step {
+  let id: String
+  var title: String { "step \(id)" }
+  var rechecksWhenFinished: Bool { true }
+  let checks: Counter
+  let applies: Counter
+
+  func check(_ ctx: StepContext) async throws -> Bool {
+    await checks.next()
+    return false
+  }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    await applies.next()
+    return NoOutput()
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] { [] }
+}
+
+/// A step whose bound is a parameter plus a margin.
+struct ParameterBoundStep: Step {
+  var id: String { "bound" }
+  var title: String { "bound by wait_s" }
+  func timeout(_ parameters: Parameters) -> Duration {
+    .seconds((try? parameters.int("wait_s")) ?? 0) + .milliseconds(300)
+  }
+
+  func check(_ ctx: StepContext) async throws -> Bool { false }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    try await Task.sleep(for: .seconds(30))
+    return NoOutput()
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] { [] }
+}

@@ -28,6 +28,30 @@ import Testing
     }
   }
 
+  /// Issue 12 item 5: only the default slice is replaced; an explicit one that breaks the
+  /// six-slice rule is refused, naming the largest that fits.
+  @Test func anExplicitSliceThatCannotFitIsRefused() throws {
+    #expect(throws: HAMiPreflightError.sliceTooLarge(sliceMiB: 30000, largestMiB: 8000, memoryMiB: 49140)) {
+      try HAMiSizes(devmemMiB: 49140, requestedSliceMiB: 30000)
+    }
+    #expect(throws: HAMiPreflightError.sliceTooLarge(sliceMiB: 4000, largestMiB: 3500, memoryMiB: 23034)) {
+      try HAMiSizes(devmemMiB: 23034, requestedSliceMiB: 4000)
+    }
+    #expect(try HAMiSizes(devmemMiB: 23034, requestedSliceMiB: 8000).sliceMiB == 3500)
+  }
+
+  /// Issue 11 defect 10: the default probe image's driver requirement (its NVIDIA_REQUIRE_CUDA).
+  @Test(arguments: [
+    ("535.183.06", true), ("525.147.05", true), ("470.256.02", true), ("550.54.15", true),
+    ("575.57.08", true),
+    ("550.54.14", false), ("545.23.08", false), ("520.61.05", false), ("515.105.01", false),
+  ])
+  func defaultProbeImageDriverRequirement(driver: String, accepted: Bool) throws {
+    let requirement = try #require(ProbeImageRequirement.of("nvidia/cuda:12.4.1-devel-ubuntu22.04"))
+    #expect(requirement.accepts(driver: driver) == accepted)
+    #expect(ProbeImageRequirement.of("nvidia/cuda:11.8.0-devel-ubuntu22.04") == nil)
+  }
+
   @Test func schedulerTagDropsTheK3sSuffix() {
     #expect(HAMiInstallStep.schedulerTag(serverVersion: "v1.33.5+k3s1") == "v1.33.5")
     #expect(HAMiInstallStep.schedulerTag(serverVersion: "v1.31.4") == "v1.31.4")
@@ -85,8 +109,11 @@ import Testing
   @Test func podManifestsAreRenderedFromTheLabTemplates() throws {
     let manifests = HAMiManifests(files: LabFiles(directory: try TestPackage.lab("hami-isolation-realgpu")))
     let pod = try manifests.gpuPod(
-      name: "hami-share-a", image: "nvidia/cuda:12.4.1-devel-ubuntu22.04", gpumemMiB: 8000)
+      name: "hami-share-a", image: "nvidia/cuda:12.4.1-devel-ubuntu22.04", gpumemMiB: 8000,
+      gpuUUID: "GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552")
     #expect(pod.contains("  name: hami-share-a\n"))
+    // Issue 11 defect 5: every lab pod is pinned to one card.
+    #expect(pod.contains("nvidia.com/use-gpuuuid: \"GPU-d3d0a942-4b02-e4bc-b07e-485c8d2c8552\"\n"))
     #expect(pod.contains("nvidia.com/gpumem: 8000\n"))
     #expect(pod.contains("command: [\"sleep\", \"infinity\"]"))
     #expect(!pod.contains("{{"))

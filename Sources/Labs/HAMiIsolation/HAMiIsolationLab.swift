@@ -17,7 +17,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
     let manifests = HAMiManifests(files: files)
     return LabPhases(
       up: [
-        HAMiPreflight(), ContainerToolkitStep(), K3sInstallStep(), NodeReadyStep(), DefaultRuntimeStep(),
+        HAMiPreflight(), ClaimHostStep(), ContainerToolkitStep(), K3sInstallStep(), NodeReadyStep(),
+        DefaultRuntimeStep(),
         GPULabelStep(), HelmInstallStep(), HAMiInstallStep(),
       ],
       exercises: [
@@ -26,8 +27,9 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
         OversubscribeStep(manifests: manifests), MechanismStep(),
       ],
       down: [
-        DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(), PurgeK3sStep(), PurgeToolkitStep(),
-        VerifyCleanStep(),
+        ConfirmOwnershipStep(), DeleteLabObjectsStep(), UninstallHAMiStep(), RemoveGPULabelStep(),
+        PurgeK3sStep(), PurgeToolkitStep(),
+        PurgeHelmStep(), VerifyCleanStep(), ReleaseHostStep(),
       ])
   }
 

@@ -12,9 +12,11 @@ struct HAMiManifests: Sendable {
   /// Every file of the lab's directory its steps read.
   static let all = [gpuPodFile, probeConfigMapFile, probeSourceFile]
 
-  /// A GPU pod asking for one GPU and `gpumemMiB` of its memory.
-  func gpuPod(name: String, image: String, gpumemMiB: Int) throws -> String {
-    try files.render(Self.gpuPodFile, ["name": name, "image": image, "gpumem": String(gpumemMiB)])
+  /// A GPU pod asking for one GPU and `gpumemMiB` of its memory, on the GPU `gpuUUID`.
+  func gpuPod(name: String, image: String, gpumemMiB: Int, gpuUUID: String) throws -> String {
+    try files.render(
+      Self.gpuPodFile,
+      ["name": name, "image": image, "gpumem": String(gpumemMiB), "gpu_uuid": gpuUUID])
   }
 
   /// The ConfigMap that carries the CUDA probe's source into the pods.

@@ -18,6 +18,10 @@ public enum HAMiPreflightError: Error, CustomStringConvertible, LocalizedError, 
   case diskShort(availableGiB: Int, neededGiB: Int)
   /// The card cannot hold two slices plus the oversubscribe test.
   case cardTooSmall(memoryMiB: Int)
+  /// A `slice_mib` given explicitly does not fit six times on the card.
+  case sliceTooLarge(sliceMiB: Int, largestMiB: Int, memoryMiB: Int)
+  /// The host driver is older than the default probe image needs.
+  case driverTooOld(driver: String, image: String, requirement: String)
 
   public var description: String {
     let prefix = "preflight refused the host before changing anything: "
@@ -47,6 +51,13 @@ public enum HAMiPreflightError: Error, CustomStringConvertible, LocalizedError, 
     case .cardTooSmall(let memory):
       return prefix + "the card has \(memory) MiB, too little for two slices of at least 500 MiB plus the "
         + "oversubscribe test; use a card with at least 3000 MiB"
+    case .sliceTooLarge(let slice, let largest, let memory):
+      return prefix
+        + "slice_mib=\(slice) does not fit six times on the card's \(memory) MiB (the lab's rule); "
+        + "the largest slice that fits is \(largest) MiB: use --param slice_mib=\(largest) or less"
+    case .driverTooOld(let driver, let image, let requirement):
+      return prefix + "the probe image \(image) needs \(requirement), the host has driver \(driver); "
+        + "upgrade the NVIDIA driver, or pass a probe image built for an older CUDA (--param probe_image=…)"
     }
   }
 

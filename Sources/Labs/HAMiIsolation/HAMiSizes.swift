@@ -9,10 +9,25 @@ public struct HAMiSizes: Sendable, Hashable, Codable {
   public var sliceMiB: Int
   public var oversubscribeMiB: Int
 
-  /// - Throws: ``HAMiPreflightError/cardTooSmall(memoryMiB:)`` when no slice fits.
+  /// lab.yaml's default `slice_mib`: the one value replaced by the largest that fits.
+  public static let defaultSliceMiB = 8000
+
+  /// The largest slice that fits six times on `devmemMiB` (a multiple of 500 MiB).
+  public static func largestSliceMiB(devmemMiB: Int) -> Int { devmemMiB / 6 / 500 * 500 }
+
+  /// - Throws: ``HAMiPreflightError/cardTooSmall(memoryMiB:)`` when no slice fits;
+  ///   ``HAMiPreflightError/sliceTooLarge(sliceMiB:largestMiB:memoryMiB:)`` when a slice
+  ///   other than the default does not fit six times (the default is replaced instead).
   public init(devmemMiB: Int, requestedSliceMiB: Int) throws {
     var slice = requestedSliceMiB
-    if 6 * slice > devmemMiB { slice = devmemMiB / 6 / 500 * 500 }
+    if 6 * slice > devmemMiB {
+      let largest = Self.largestSliceMiB(devmemMiB: devmemMiB)
+      guard requestedSliceMiB == Self.defaultSliceMiB || largest < 500 else {
+        throw HAMiPreflightError.sliceTooLarge(
+          sliceMiB: requestedSliceMiB, largestMiB: largest, memoryMiB: devmemMiB)
+      }
+      slice = largest
+    }
     guard slice >= 500 else { throw HAMiPreflightError.cardTooSmall(memoryMiB: devmemMiB) }
     let oversubscribe = (devmemMiB - slice / 2) / 500 * 500
     let margin = max(128, slice / 8)

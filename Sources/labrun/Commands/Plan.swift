@@ -28,6 +28,10 @@ extension Labrun {
       help: ArgumentHelp("Show only this phase (up, exercises or down).", valueName: "phase"))
     var phase: Phase?
 
+    /// Shows down's purge steps, as `labrun down --purge` would run them.
+    @Flag(name: .long, help: "Plan the down phase as `down --purge` (uninstall k3s, the toolkit and helm).")
+    var purge = false
+
     func validate() throws { try target.requireHost() }
 
     func run() async throws {
@@ -35,8 +39,10 @@ extension Labrun {
       do {
         let spec = try TargetSpec(parsing: try target.spec())
         let host = spec.name
-        let (lab, parameters) = try session.loadLab(self.lab)
-        try spec.checkScenario(parameters["sim_scenario"]?.stringValue)
+        let (lab, loaded) = try session.loadLab(self.lab)
+        try spec.checkScenario(loaded["sim_scenario"]?.stringValue)
+        var parameters = loaded
+        if purge { parameters.values["purge"] = .bool(true) }
         var planned: [PlannedStep] = []
         for phase in Phase.allCases where self.phase == nil || self.phase == phase {
           // Not connected: steps plan from the target's description and never reach it.

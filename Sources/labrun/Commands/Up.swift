@@ -20,6 +20,12 @@ extension Labrun {
     @Flag(name: .long, help: "Start a new run even if the current run could be resumed.")
     var newRun = false
 
+    /// Another run's ownership of the host is taken over (issue 11: one run owns a host).
+    @Flag(
+      name: .long,
+      help: "Take the host over from the run that owns it (that run's down then leaves the host alone).")
+    var breakLock = false
+
     func validate() throws { try target.requireHost() }
 
     func run() async throws {
@@ -34,6 +40,7 @@ extension Labrun {
         let run = try await session.startOrResume(
           lab: lab, parameters: parameters, overrides: self.lab.parameters, target: await transport.target,
           newRun: newRun)
+        if breakLock { try await run.recordParameter("break_lock", .bool(true)) }
         do {
           try await session.recordTarget(of: transport, in: run, arguments: target)
           try await session.runPhase(.up, lab: lab, run: run, transport: transport)

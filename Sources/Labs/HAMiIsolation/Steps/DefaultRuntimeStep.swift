@@ -8,6 +8,10 @@ import LabPipeline
 struct DefaultRuntimeStep: Step {
   var id: String { "default-runtime" }
   var title: String { "Confirm the nvidia RuntimeClass and default_runtime_name" }
+  func timeout(_ parameters: Parameters) -> Duration {
+    guard let wait = try? parameters.duration("node_ready_timeout") else { return timeout }
+    return max(timeout, wait + .seconds(120))
+  }
 
   static let runtimeClass = RemoteCommand("kubectl get runtimeclass nvidia")
   static let config = RemoteCommand(

@@ -4,6 +4,8 @@ import LabPipeline
 /// Deletes every pod and ConfigMap the exercises created (they all carry the lab's label).
 struct DeleteLabObjectsStep: Step {
   var id: String { "delete-lab-objects" }
+  /// A rerun of `down` after a failed verification must check (and remove) again.
+  var rechecksWhenFinished: Bool { true }
   var title: String { "Delete the lab's pods and ConfigMap" }
 
   static let list = RemoteCommand("kubectl get pods,configmaps -l \(HAMiCatalog.partOfLabel) -o name")

@@ -8,11 +8,21 @@ struct HAMiInstallStep: Step {
   var id: String { "hami" }
   var title: String { "Install HAMi and wait for its scheduler and GPU registration" }
   var timeout: Duration { .seconds(2400) }
+  /// helm's own --wait, then the endpoints, then the registration: each up to
+  /// `hami_ready_timeout`.
+  func timeout(_ parameters: Parameters) -> Duration {
+    guard let wait = try? parameters.duration("hami_ready_timeout") else { return timeout }
+    return max(timeout, wait * 3 + .seconds(600))
+  }
 
   static let release = RemoteCommand(
     "\(HAMiIsolationLab.helm) -n kube-system list -a --filter '^hami$' -o json")
+  /// The ready addresses behind the hami-scheduler Service, from its EndpointSlices (`v1
+  /// Endpoints` is deprecated from Kubernetes 1.33 and warns on every read).
   static let endpoints = RemoteCommand(
-    "kubectl -n kube-system get endpoints hami-scheduler -o jsonpath='{.subsets[*].addresses[*].ip}'")
+    "kubectl -n kube-system get endpointslices -l kubernetes.io/service-name=hami-scheduler"
+      + " -o jsonpath='{range .items[*].endpoints[*]}{.addresses[0]}{\" \"}{.conditions.ready}{\"\\n\"}{end}'"
+  )
 
   static func allocatable(_ node: String) -> RemoteCommand {
     RemoteCommand(
@@ -49,7 +59,12 @@ struct HAMiInstallStep: Step {
 
   func endpointsReady(_ ctx: StepContext) async throws -> Bool {
     let output = try await ctx.run(Self.endpoints)
-    return output.succeeded && !output.trimmedStdout.isEmpty
+    // `address ready` per endpoint; an unset ready ("unknown") counts as ready, as the API says.
+    return output.succeeded
+      && output.stdoutLines.contains { line in
+        let fields = line.split(separator: " ")
+        return !fields.isEmpty && fields.dropFirst().first != "false"
+      }
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {

@@ -33,7 +33,8 @@ struct HAMiPreflight: Step {
     "if command -v kubectl >/dev/null 2>&1; then kubectl get daemonsets -A --no-headers; fi")
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    _ = try await facts(ctx)
+    let facts = try await facts(ctx)
+    ctx.satisfied("preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)")
     return true
   }
 
@@ -90,6 +91,17 @@ struct HAMiPreflight: Step {
       }
     }
     _ = try HAMiSizes(devmemMiB: memory, requestedSliceMiB: try ctx.parameters.int("slice_mib"))
-    return Output(gpuName: name, uuid: uuid, memoryMiB: memory, driver: row["driver_version"] ?? "")
+    let driver = row["driver_version"] ?? ""
+    let image = try ctx.parameters.string("probe_image")
+    if let requirement = ProbeImageRequirement.of(image) {
+      if requirement.accepts(driver: driver) == false {
+        throw HAMiPreflightError.driverTooOld(
+          driver: driver, image: image, requirement: requirement.description)
+      }
+    } else {
+      ctx.note(
+        "probe image \(image): its driver requirement is not checked (labrun knows only the default image's)")
+    }
+    return Output(gpuName: name, uuid: uuid, memoryMiB: memory, driver: driver)
   }
 }

@@ -10,6 +10,10 @@ struct NodeReadyStep: Step {
 
   var id: String { "node-ready" }
   var title: String { "Wait for the k3s node to be Ready" }
+  func timeout(_ parameters: Parameters) -> Duration {
+    guard let wait = try? parameters.duration("node_ready_timeout") else { return timeout }
+    return max(timeout, wait + .seconds(120))
+  }
 
   static let nodes = RemoteCommand("kubectl get nodes --no-headers")
 

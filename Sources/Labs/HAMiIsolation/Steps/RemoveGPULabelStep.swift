@@ -4,6 +4,8 @@ import LabPipeline
 /// Removes the `gpu` label from the node.
 struct RemoveGPULabelStep: Step {
   var id: String { "remove-gpu-label" }
+  /// A rerun of `down` after a failed verification must check (and remove) again.
+  var rechecksWhenFinished: Bool { true }
   var title: String { "Remove the gpu=on label" }
 
   func check(_ ctx: StepContext) async throws -> Bool {
