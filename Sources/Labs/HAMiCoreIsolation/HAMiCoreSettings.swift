@@ -78,6 +78,12 @@ struct HAMiCoreWorkspace: Sendable, Hashable, Codable {
     return "env " + assignments.map(ShellQuote.quote).joined(separator: " ")
   }
 
+  /// `command`, stopped (TERM, then KILL 10 s later) after `seconds`: a hung tenant ends as a
+  /// result in the evidence (exit 124), not as a step that times out without a page.
+  static func bounded(_ seconds: Int, _ command: String) -> String {
+    "timeout -k 10 \(seconds) \(command)"
+  }
+
   /// Starts `command` in the background with its output in `log` and its pid in `pid`.
   static func background(_ command: String, log: String, pid: String) -> String {
     "\(command) >\(ShellQuote.quote(log)) 2>&1 </dev/null & echo $! >\(ShellQuote.quote(pid))"

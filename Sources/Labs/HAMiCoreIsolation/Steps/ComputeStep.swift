@@ -13,9 +13,13 @@ struct ComputeStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
-    let probeTimeout = Duration.seconds(settings.computeSeconds) + settings.tenantTimeout
+    // A run's own bound (timeout(1)) comes first; the transport's is the last resort.
+    let bound = settings.computeSeconds + Int(settings.tenantTimeout.components.seconds)
+    let probeTimeout = Duration.seconds(bound + 30)
     try await ctx.capture(
-      Self.aloneCommands(settings, workspace).map { RemoteCommand($0 + " 2>&1", timeout: probeTimeout) },
+      Self.aloneCommands(settings, workspace).map {
+        RemoteCommand(HAMiCoreWorkspace.bounded(bound, $0 + " 2>&1"), timeout: probeTimeout)
+      },
       into: HAMiCoreCatalog.computeAlone, requireSuccess: false)
 
     let start = workspace.file("start")
@@ -29,7 +33,9 @@ struct ComputeStep: Step {
     try await ctx.runChecked("rm -f \(ShellQuote.quote(start))")
     try await ctx.runChecked(
       entries.map {
-        HAMiCoreWorkspace.background($0.command + " " + ShellQuote.quote(start), log: $0.log, pid: $0.pid)
+        HAMiCoreWorkspace.background(
+          HAMiCoreWorkspace.bounded(bound, $0.command + " " + ShellQuote.quote(start)), log: $0.log,
+          pid: $0.pid)
       }
       .joined(separator: "; "))
     _ = try await ctx.run(

@@ -18,8 +18,10 @@ struct ConcurrentTenantsStep: Step {
     let entries = settings.tenants.map { tenant in
       (
         tenant: tenant,
-        command: "\(workspace.environment(tenant)) \(ShellQuote.quote(workspace.memoryProbe)) --hold "
-          + "\(ShellQuote.quote(release)) \(seconds)",
+        command: HAMiCoreWorkspace.bounded(
+          2 * seconds,
+          "\(workspace.environment(tenant)) \(ShellQuote.quote(workspace.memoryProbe)) --hold "
+            + "\(ShellQuote.quote(release)) \(seconds)"),
         log: workspace.file("together-\(tenant.name).log"), pid: workspace.file("together-\(tenant.name).pid")
       )
     }
