@@ -58,7 +58,8 @@ struct ComputeStep: Step {
     for entry in entries {
       let log = try await ctx.run(RemoteCommand("cat \(ShellQuote.quote(entry.log))"))
       try await ctx.appendArtifact(
-        HAMiCoreCatalog.computePair, command: entry.command + " " + ShellQuote.quote(start),
+        HAMiCoreCatalog.computePair,
+        command: HAMiCoreWorkspace.bounded(bound, entry.command + " " + ShellQuote.quote(start)),
         output: log.stdoutText + log.stderrText)
     }
     return NoOutput()
