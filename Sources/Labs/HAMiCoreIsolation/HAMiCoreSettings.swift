@@ -15,6 +15,8 @@ struct HAMiCoreSettings: Sendable {
   var containerCLI: String
   var nvcc: String
   var nvccFlags: String
+  /// Where prebuilt probes are (`probe_dir`); empty = compile them with nvcc on the host.
+  var probeDirectory: String
   var tenantTimeout: Duration
 
   init(_ parameters: Parameters) throws {
@@ -45,6 +47,7 @@ struct HAMiCoreSettings: Sendable {
     containerCLI = try parameters.string("container_cli")
     nvcc = try parameters.string("nvcc")
     nvccFlags = try parameters.string("nvcc_flags")
+    probeDirectory = try parameters.string("probe_dir")
     tenantTimeout = try parameters.duration("tenant_timeout")
   }
 
