@@ -48,10 +48,3 @@ struct TenantsAloneStep: Step {
     return settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
   }
 }
-
-extension HAMiCoreWorkspace {
-  /// The workspace the stage step made, from the ledger.
-  static func staged(_ ctx: StepContext) throws -> HAMiCoreWorkspace {
-    try ctx.output(HAMiCoreWorkspace.self, of: "stage")
-  }
-}
