@@ -30,7 +30,7 @@ public struct SimulatedHost: Sendable, Hashable {
   public static let realCommands = [
     "sh", "bash", "echo", "printf", "sed", "head", "tail", "test", "sleep", "true", "false",
     "wc", "tr", "cut", "sort", "date", "awk", "touch", "dirname", "basename", "sha256sum", "expr", "seq",
-    "mktemp", "cp", "chmod",
+    "mktemp", "cp", "chmod", "timeout",
   ]
   /// Intercepted commands that hand anything outside the simulated host's files to the real program.
   public static let passthroughCommands = ["cat", "grep", "rm", "tee", "env", "ls", "mkdir"]

@@ -50,6 +50,22 @@ import Testing
         report.stdout == page, "\(name): validation.md is not what `labrun report` renders from its bundle")
       let status = try #require(Self.status(of: page), "\(name): validation.md has no status line")
       let expected = try #require(Self.verifyStatus[status], "\(name): unknown status \(status)")
+      // Acceptance: the page names the GPU and the driver, and the tenants' evidence holds HAMi-core's OOM lines.
+      for row in ["GPU", "Driver"] {
+        let line = page.split(separator: "\n").first { $0.hasPrefix("| \(row) | ") } ?? ""
+        #expect(!line.isEmpty && !line.contains("not in the evidence"), "\(name): no \(row) on the page")
+      }
+      let artifacts = bundle.appendingPathComponent("artifacts")
+      let tenantFiles = try FileManager.default.contentsOfDirectory(atPath: artifacts.path).filter {
+        $0.hasPrefix("2-3-tenant-")
+      }
+      #expect(!tenantFiles.isEmpty, "\(name): no 2-3-tenant-*.txt")
+      for file in tenantFiles {
+        let text = try String(contentsOf: artifacts.appendingPathComponent(file), encoding: .utf8)
+        #expect(
+          text.contains("[HAMI-core ERROR") && text.contains(" OOM "),
+          "\(name): no HAMi-core OOM line in \(file)")
+      }
       let verify = try await binary.run(["verify", "--run", copy.path], environment: environment)
       #expect(verify.status == expected, "\(name): verify exits \(verify.status), the page says \(status)")
     }

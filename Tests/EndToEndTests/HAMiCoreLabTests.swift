@@ -90,6 +90,24 @@ import Testing
     #expect(libraryEvidence.contains("$ sha256sum \(library.path)"), "\(libraryEvidence)")
   }
 
+  /// Probes built elsewhere (`probe_dir`) stand in for nvcc; their SHA-256 is on the page.
+  @Test func prebuiltProbesNeedNoCompiler() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let probes = fixture.root.appending("probes")
+    try FileManager.default.createDirectory(at: probes, withIntermediateDirectories: true)
+    // On the simulated host a program named like a probe is the simulated probe.
+    for name in ["memory-probe", "throughput-probe"] {
+      try FileManager.default.createSymbolicLink(
+        at: probes.appendingPathComponent(name), withDestinationURL: fixture.binary.executable)
+    }
+    let run = try await fixture.labrun(
+      ["run", "--host", "sim", "--param", "probe_dir=\(probes.path)", "--param", "compute_seconds=5"]
+        + Self.lab)
+    #expect(run.status == 0, "\(run)")
+    #expect(run.stdout.contains("probes prebuilt elsewhere (probe_dir): "), "\(run.stdout)")
+  }
+
   /// A library path that is not there is refused before anything is staged (exit 1).
   @Test func missingLibraryIsRefusedBeforeStaging() async throws {
     let fixture = try SelfTestLabFixture()

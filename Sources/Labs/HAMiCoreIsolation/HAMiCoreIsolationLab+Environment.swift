@@ -44,14 +44,18 @@ extension HAMiCoreIsolationLab {
     if let cuda = facts.cuda { driver += " (CUDA \(cuda))" }
     if facts.driver != nil { driver += " (\(HAMiCoreCatalog.hostGPU))" }
     rows.append(.init("Driver", driver))
-    let nvcc = bundle.artifact(HAMiCoreCatalog.build)?.outputLines.first {
-      $0.contains("Cuda compilation tools")
+    let buildLines = bundle.artifact(HAMiCoreCatalog.build)?.outputLines ?? []
+    let nvcc = buildLines.first { $0.contains("Cuda compilation tools") }
+    let prebuilt = buildLines.filter { $0.firstMatch(of: #/^[0-9a-f]{64}\s+\S*-probe$/#) != nil }
+    var toolkit = "not in the evidence (\(HAMiCoreCatalog.build))"
+    if let nvcc {
+      toolkit = "\(nvcc.trimmingCharacters(in: .whitespaces)) (\(HAMiCoreCatalog.build))"
+    } else if !prebuilt.isEmpty {
+      toolkit =
+        "probes prebuilt elsewhere (probe_dir): " + prebuilt.joined(separator: "; ")
+        + " (\(HAMiCoreCatalog.build))"
     }
-    rows.append(
-      .init(
-        "CUDA toolkit",
-        nvcc.map { "\($0.trimmingCharacters(in: .whitespaces)) (\(HAMiCoreCatalog.build))" }
-          ?? "not in the evidence (\(HAMiCoreCatalog.build))"))
+    rows.append(.init("CUDA toolkit", toolkit))
 
     var library =
       facts.library.map { "libvgpu.so from \($0)" }

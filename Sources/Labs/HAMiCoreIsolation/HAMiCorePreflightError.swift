@@ -9,6 +9,8 @@ enum HAMiCorePreflightError: Error, CustomStringConvertible, LocalizedError, Equ
   case migEnabled(gpu: String)
   /// No nvcc to compile the probes.
   case nvccMissing(searched: String)
+  /// `probe_dir` lacks an executable memory-probe or throughput-probe.
+  case prebuiltProbesMissing(directory: String)
   /// `hami_core_lib` names no readable file.
   case libraryUnreadable(path: String)
   /// No library path and no container tool to extract the library from the HAMi image.
@@ -25,6 +27,10 @@ enum HAMiCorePreflightError: Error, CustomStringConvertible, LocalizedError, Equ
     case .nvccMissing(let searched):
       return
         "no nvcc on the host (looked at \(searched)); install the CUDA toolkit or pass --param nvcc=/path/to/nvcc"
+    case .prebuiltProbesMissing(let directory):
+      return
+        "probe_dir \(directory) lacks an executable memory-probe or throughput-probe; build them from the "
+        + "lab's probes/*.cu (nvcc -O2 -o memory-probe memory-probe.cu) or leave probe_dir empty to compile on the host"
     case .libraryUnreadable(let path):
       return
         "hami_core_lib \(path) is not a readable file on the host; build HAMi-core (README) or fix the path"

@@ -13,9 +13,13 @@ struct ComputeStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
-    let probeTimeout = Duration.seconds(settings.computeSeconds) + settings.tenantTimeout
+    // A run's own bound (timeout(1)) comes first; the transport's is the last resort.
+    let bound = settings.computeSeconds + Int(settings.tenantTimeout.components.seconds)
+    let probeTimeout = Duration.seconds(bound + 30)
     try await ctx.capture(
-      Self.aloneCommands(settings, workspace).map { RemoteCommand($0 + " 2>&1", timeout: probeTimeout) },
+      Self.aloneCommands(settings, workspace).map {
+        RemoteCommand(HAMiCoreWorkspace.bounded(bound, $0 + " 2>&1"), timeout: probeTimeout)
+      },
       into: HAMiCoreCatalog.computeAlone, requireSuccess: false)
 
     let start = workspace.file("start")
@@ -29,7 +33,9 @@ struct ComputeStep: Step {
     try await ctx.runChecked("rm -f \(ShellQuote.quote(start))")
     try await ctx.runChecked(
       entries.map {
-        HAMiCoreWorkspace.background($0.command + " " + ShellQuote.quote(start), log: $0.log, pid: $0.pid)
+        HAMiCoreWorkspace.background(
+          HAMiCoreWorkspace.bounded(bound, $0.command + " " + ShellQuote.quote(start)), log: $0.log,
+          pid: $0.pid)
       }
       .joined(separator: "; "))
     _ = try await ctx.run(
@@ -52,7 +58,8 @@ struct ComputeStep: Step {
     for entry in entries {
       let log = try await ctx.run(RemoteCommand("cat \(ShellQuote.quote(entry.log))"))
       try await ctx.appendArtifact(
-        HAMiCoreCatalog.computePair, command: entry.command + " " + ShellQuote.quote(start),
+        HAMiCoreCatalog.computePair,
+        command: HAMiCoreWorkspace.bounded(bound, entry.command + " " + ShellQuote.quote(start)),
         output: log.stdoutText + log.stderrText)
     }
     return NoOutput()

@@ -18,8 +18,10 @@ struct ConcurrentTenantsStep: Step {
     let entries = settings.tenants.map { tenant in
       (
         tenant: tenant,
-        command: "\(workspace.environment(tenant)) \(ShellQuote.quote(workspace.memoryProbe)) --hold "
-          + "\(ShellQuote.quote(release)) \(seconds)",
+        command: HAMiCoreWorkspace.bounded(
+          2 * seconds,
+          "\(workspace.environment(tenant)) \(ShellQuote.quote(workspace.memoryProbe)) --hold "
+            + "\(ShellQuote.quote(release)) \(seconds)"),
         log: workspace.file("together-\(tenant.name).log"), pid: workspace.file("together-\(tenant.name).pid")
       )
     }
@@ -35,11 +37,10 @@ struct ConcurrentTenantsStep: Step {
         HAMiCoreWorkspace.waitFor("refused after", logs: logs, seconds: seconds),
         timeout: settings.tenantTimeout + .seconds(30)))
     if !ready.succeeded { ctx.note("not every tenant reached its refusal in time; sampling anyway") }
-    let pids = entries.map {
-      "printf 'tenant %s pid %s\\n' \($0.tenant.name) \"$(cat \(ShellQuote.quote($0.pid)))\""
-    }
+    // Each tenant's own pid, as its probe printed it (the pid files hold timeout(1)'s).
+    let pids = "grep -H -m1 '^probe: pid' " + entries.map { ShellQuote.quote($0.log) }.joined(separator: " ")
     try await ctx.capture(
-      [RemoteCommand(pids.joined(separator: "; ")), HAMiCoreWorkspace.computeApps],
+      [RemoteCommand(pids), HAMiCoreWorkspace.computeApps],
       into: HAMiCoreCatalog.coResidency,
       requireSuccess: false)
     try await ctx.runChecked("touch \(ShellQuote.quote(release))")

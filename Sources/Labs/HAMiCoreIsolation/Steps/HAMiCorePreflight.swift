@@ -31,6 +31,13 @@ struct HAMiCorePreflight: Step {
         + "n=/usr/local/cuda/bin/nvcc; fi; if [ -x \"$n\" ]; then printf '%s\\n' \"$n\"; else exit 1; fi")
   }
 
+  /// Exits 0 when `directory` holds both probes, executable (`probe_dir`: built elsewhere).
+  static func prebuiltProbes(_ directory: String) -> RemoteCommand {
+    RemoteCommand(
+      HAMiCoreStageStep.probes.map { "test -x \(ShellQuote.quote(directory + "/" + $0))" }.joined(
+        separator: " && "))
+  }
+
   /// Exits 0 when the library source can work: a readable file, or a container tool.
   static func librarySource(_ settings: HAMiCoreSettings) -> RemoteCommand {
     if !settings.library.isEmpty { return RemoteCommand("test -r \(ShellQuote.quote(settings.library))") }
@@ -57,7 +64,10 @@ struct HAMiCorePreflight: Step {
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
-    return [Self.query, Self.findNVCC(settings.nvcc), Self.librarySource(settings)]
+    let probes =
+      settings.probeDirectory.isEmpty
+      ? Self.findNVCC(settings.nvcc) : Self.prebuiltProbes(settings.probeDirectory)
+    return [Self.query, probes, Self.librarySource(settings)]
   }
 
   /// Reads the facts and throws the first refusal.
@@ -74,10 +84,18 @@ struct HAMiCorePreflight: Step {
     if (row["mig.mode.current"] ?? "").trimmingCharacters(in: .whitespaces) == "Enabled" {
       throw HAMiCorePreflightError.migEnabled(gpu: name)
     }
-    let nvcc = try await ctx.run(Self.findNVCC(settings.nvcc))
-    guard nvcc.succeeded, !nvcc.trimmedStdout.isEmpty else {
-      throw HAMiCorePreflightError.nvccMissing(
-        searched: settings.nvcc.isEmpty ? "PATH and /usr/local/cuda/bin/nvcc" : settings.nvcc)
+    var compiler = ""
+    if settings.probeDirectory.isEmpty {
+      let nvcc = try await ctx.run(Self.findNVCC(settings.nvcc))
+      guard nvcc.succeeded, !nvcc.trimmedStdout.isEmpty else {
+        throw HAMiCorePreflightError.nvccMissing(
+          searched: settings.nvcc.isEmpty ? "PATH and /usr/local/cuda/bin/nvcc" : settings.nvcc)
+      }
+      compiler = nvcc.trimmedStdout
+    } else {
+      guard try await ctx.run(Self.prebuiltProbes(settings.probeDirectory)).succeeded else {
+        throw HAMiCorePreflightError.prebuiltProbesMissing(directory: settings.probeDirectory)
+      }
     }
     guard try await ctx.run(Self.librarySource(settings)).succeeded else {
       if !settings.library.isEmpty { throw HAMiCorePreflightError.libraryUnreadable(path: settings.library) }
@@ -90,6 +108,6 @@ struct HAMiCorePreflight: Step {
     }
     return Output(
       gpuName: name, uuid: uuid, memoryMiB: memory, driver: row["driver_version"] ?? "",
-      nvcc: nvcc.trimmedStdout)
+      nvcc: compiler)
   }
 }

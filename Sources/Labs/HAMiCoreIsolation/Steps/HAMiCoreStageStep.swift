@@ -37,15 +37,30 @@ struct HAMiCoreStageStep: Step {
           "cat > \(ShellQuote.quote(workspace.file(probe + ".cu")))", stdin: Array(source.utf8)))
     }
     try await stageLibrary(ctx, settings, workspace)
-    var build = [RemoteCommand("\(ShellQuote.quote(nvcc)) --version")]
-    for probe in Self.probes {
-      build.append(
+    try await ctx.capture(Self.build(settings, workspace, nvcc: nvcc), into: HAMiCoreCatalog.build)
+    return workspace
+  }
+
+  /// Compiles the probes with `nvcc`, or copies the prebuilt ones of `probe_dir` (with their SHA-256).
+  static func build(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace, nvcc: String)
+    -> [RemoteCommand]
+  {
+    if !settings.probeDirectory.isEmpty {
+      return probes.flatMap { probe -> [RemoteCommand] in
+        let source = ShellQuote.quote(settings.probeDirectory + "/" + probe)
+        let target = ShellQuote.quote(workspace.file(probe))
+        return [
+          RemoteCommand("sha256sum \(source)"),
+          RemoteCommand("cat \(source) > \(target) && chmod 755 \(target)"),
+        ]
+      }
+    }
+    return [RemoteCommand("\(ShellQuote.quote(nvcc)) --version")]
+      + probes.map { probe in
         RemoteCommand(
           "\(ShellQuote.quote(nvcc)) \(settings.nvccFlags) -o \(ShellQuote.quote(workspace.file(probe))) "
-            + ShellQuote.quote(workspace.file(probe + ".cu")), timeout: .seconds(600)))
-    }
-    try await ctx.capture(build, into: HAMiCoreCatalog.build)
-    return workspace
+            + ShellQuote.quote(workspace.file(probe + ".cu")), timeout: .seconds(600))
+      }
   }
 
   /// Copies the library into the workspace and records where it came from and its SHA-256.
@@ -95,9 +110,7 @@ struct HAMiCoreStageStep: Step {
     } else {
       commands.append(RemoteCommand("cat \(ShellQuote.quote(settings.library)) > \(workspace.library)"))
     }
-    commands += Self.probes.map {
-      RemoteCommand("<nvcc> \(settings.nvccFlags) -o \(workspace.file($0)) \(workspace.file($0 + ".cu"))")
-    }
+    commands += Self.build(settings, workspace, nvcc: "<nvcc>")
     return commands
   }
 }

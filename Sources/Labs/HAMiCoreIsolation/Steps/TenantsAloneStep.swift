@@ -28,12 +28,17 @@ struct TenantsAloneStep: Step {
     -> [RemoteCommand]
   {
     let env = workspace.environment(tenant)
+    let seconds = Int(settings.tenantTimeout.components.seconds)
+    let limit = settings.tenantTimeout + .seconds(30)
     return [
-      RemoteCommand("\(env) nvidia-smi 2>&1", timeout: .seconds(60)),
+      RemoteCommand(HAMiCoreWorkspace.bounded(60, "\(env) nvidia-smi 2>&1"), timeout: .seconds(90)),
       RemoteCommand(
-        "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1", timeout: .seconds(60)),
+        HAMiCoreWorkspace.bounded(
+          60, "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1"),
+        timeout: .seconds(90)),
       RemoteCommand(
-        "\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1", timeout: settings.tenantTimeout),
+        HAMiCoreWorkspace.bounded(seconds, "\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1"),
+        timeout: limit),
     ]
   }
 
@@ -41,12 +46,5 @@ struct TenantsAloneStep: Step {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
     return settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
-  }
-}
-
-extension HAMiCoreWorkspace {
-  /// The workspace the stage step made, from the ledger.
-  static func staged(_ ctx: StepContext) throws -> HAMiCoreWorkspace {
-    try ctx.output(HAMiCoreWorkspace.self, of: "stage")
   }
 }
