@@ -5,11 +5,15 @@ import Testing
 /// Issue 12 item 7: a lab missing a file it references fails when it is loaded, naming the
 /// file, before any command reaches the target.
 @Suite struct LabFilesCheckTests {
-  @Test(arguments: ["probes/probe.cu", "manifests/gpu-pod.yaml", "manifests/probe-configmap.yaml"])
-  func aLabCopiedWithoutAFileIsRefusedBeforeAnyChange(missing: String) async throws {
+  @Test(arguments: [
+    ("hami-isolation-realgpu", "probes/probe.cu"), ("hami-isolation-realgpu", "manifests/gpu-pod.yaml"),
+    ("hami-isolation-realgpu", "manifests/probe-configmap.yaml"),
+    ("hami-core-isolation", "probes/memory-probe.cu"), ("hami-core-isolation", "probes/throughput-probe.cu"),
+  ])
+  func aLabCopiedWithoutAFileIsRefusedBeforeAnyChange(lab: String, missing: String) async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let source = fixture.binary.labsDirectory.appendingPathComponent("hami-isolation-realgpu")
+    let source = fixture.binary.labsDirectory.appendingPathComponent(lab)
     let copy = fixture.root.appending("my-lab")
     try FileManager.default.copyItem(at: source, to: copy)
     try FileManager.default.removeItem(at: copy.appendingPathComponent(missing))

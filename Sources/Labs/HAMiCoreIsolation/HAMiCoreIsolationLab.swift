@@ -11,6 +11,9 @@ public struct HAMiCoreIsolationLab: Lab, ValidationLab {
 
   public init() {}
 
+  /// The probes' CUDA sources, checked when the lab is loaded, before any change to the host.
+  public var referencedFiles: [String] { HAMiCoreStageStep.probes.map(HAMiCoreStageStep.sourceFile) }
+
   public func phases(files: LabFiles) -> LabPhases {
     LabPhases(
       up: [HAMiCorePreflight(), HAMiCoreStageStep(files: files)],

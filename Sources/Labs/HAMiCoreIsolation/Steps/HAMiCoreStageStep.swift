@@ -13,6 +13,9 @@ struct HAMiCoreStageStep: Step {
   var title: String { "Stage libvgpu.so and compile the probes in a private directory" }
   var timeout: Duration { .seconds(900) }
 
+  /// The lab file that holds `probe`'s CUDA source.
+  static func sourceFile(_ probe: String) -> String { "probes/\(probe).cu" }
+
   static let probes = ["memory-probe", "throughput-probe"]
   static let makeDirectory = RemoteCommand(
     "mktemp -d \"${TMPDIR:-/tmp}/\(HAMiCoreCatalog.workDirectoryPrefix)XXXXXX\"")
@@ -31,7 +34,7 @@ struct HAMiCoreStageStep: Step {
     let workspace = HAMiCoreWorkspace(directory: directory)
     ctx.note("staging in \(directory)")
     for probe in Self.probes {
-      let source = try files.text("probes/\(probe).cu")
+      let source = try files.text(Self.sourceFile(probe))
       try await ctx.runChecked(
         RemoteCommand(
           "cat > \(ShellQuote.quote(workspace.file(probe + ".cu")))", stdin: Array(source.utf8)))
