@@ -17,7 +17,7 @@ for environ in /proc/[0-9]*/environ; do
   pid=${environ#/proc/}
   pid=${pid%/environ}
   [ "$pid" = "$$" ] && continue
-  if tr '\0' '\n' < "$environ" 2>/dev/null | grep -qxF "LABRUN_TEST_ROOT=$root"; then
+  if tr '\0' '\n' 2>/dev/null < "$environ" | grep -qxF "LABRUN_TEST_ROOT=$root"; then
     pids="$pids $pid"
   fi
 done

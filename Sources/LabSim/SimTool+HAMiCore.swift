@@ -153,6 +153,13 @@ extension SimTool {
       let effective = try store.update { state -> UInt64 in
         state.gpuProcesses.removeAll { !Self.isAlive($0.pid) }
         let attached = state.gpuProcesses.contains { $0.cache == path }
+        // Attach in the same update that reads the cache: tenants started together must not both
+        // find it unattached (on a loaded machine they did, and each kept its own limit).
+        state.gpuProcesses.removeAll { $0.pid == Int(pid) }
+        state.gpuProcesses.append(
+          .init(
+            pid: Int(pid), name: "memory-probe", usedMiB: Self.contextMiB, coreLimit: nil, computing: false,
+            cache: path))
         if attached, let existing = state.cacheLimits[path] { return existing }
         state.cacheLimits[path] = ownBytes
         return ownBytes

@@ -17,6 +17,10 @@ import Testing
     defer { fixture.remove() }
     let socket = fixture.root.appending("tmux.sock").path
     let done = fixture.root.appending("done")
+    // The pane stays open (for capture-pane) while `hold` exists; without it the shell ends, and
+    // with its only session the tmux server.
+    let hold = fixture.root.appending("hold")
+    _ = FileManager.default.createFile(atPath: hold.path, contents: nil)
     defer { _ = SpawnedProcess.run([Self.tmux, "-S", socket, "kill-server"]) }
     let labrun = fixture.binary.executable.path
     let environment =
@@ -24,7 +28,7 @@ import Testing
     let script =
       "cd '\(fixture.workingDirectory.path)' && \(environment) '\(labrun)' up --host sim"
       + " && \(environment) '\(labrun)' exercises && \(environment) '\(labrun)' down; echo \"EXIT=$?\";"
-      + " touch '\(done.path)'; sleep 600"
+      + " touch '\(done.path)'; while [ -e '\(hold.path)' ]; do sleep 0.2; done"
     let started = await SpawnedProcess.completed([
       Self.tmux, "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(columns), "-y", "50",
       "/bin/sh", "-c", script,
@@ -38,6 +42,8 @@ import Testing
       Self.tmux, "-S", socket, "capture-pane", "-p", "-S", "-", "-E", "-",
     ])
     let screen = captured.output
+    // Let the pane's shell end (make test checks that no process is left).
+    try FileManager.default.removeItem(at: hold)
     #expect(screen.contains("EXIT=0"), "\(screen)")
     #expect(screen.contains("hami done in"), "the steps were shown: \(screen)")
     // The live line starts with ▸; a finished step is a ✓ line. Any ▸ left is a stale fragment.

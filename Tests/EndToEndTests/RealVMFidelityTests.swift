@@ -336,7 +336,7 @@ import Testing
     let first = try await fixture.labrun(["up", "--host", "sim"])
     #expect(first.status == 0, "\(first)")
     let owner = try fixture.onlyRun().lastPathComponent
-    let second = try await fixture.labrun(["run", "--host", "sim"])
+    let second = try await fixture.labrun(["run", "--host", "sim", "--new-run"])
     #expect(second.status == 1, "\(second)")
     #expect(second.stderr.contains("the host is owned by run \(owner)"), "\(second.stderr)")
     let state = Self.simState(fixture)

@@ -50,10 +50,13 @@ import Testing
     await #expect(throws: TransportError.self) {
       // The background child would create the marker if the group were not killed.
       _ = try await transport.run(
-        RemoteCommand("(sleep 2; touch \(ShellQuote.quote(marker))) & sleep 30", timeout: .milliseconds(300)))
+        RemoteCommand(
+          "(sleep 20; touch \(ShellQuote.quote(marker))) & sleep 600", timeout: .milliseconds(300)))
     }
-    #expect(clock.now - start < .seconds(10))
-    try await Task.sleep(for: .seconds(3))
+    // Far short of the command's 600 s (loose: a loaded machine delayed the kill by 17 s).
+    #expect(clock.now - start < .seconds(300))
+    // Past the background child's 20 s: had the group survived, the marker would exist.
+    try await Task.sleep(until: start + .seconds(23), clock: clock)
     #expect(!FileManager.default.fileExists(atPath: marker))
   }
 
