@@ -359,6 +359,11 @@ import Testing
     #expect(Self.simState(fixture)["k3sVersion"] as? String != nil)
     let purge = try await fixture.labrun(["down", "--purge"])
     #expect(purge.status == 0, "\(purge)")
+    // No step of up, down or the later purge falls back to the bare engine words.
+    for output in [up.stderr, down.stderr, purge.stderr] {
+      #expect(!output.contains("skipped: already satisfied"), "\(output)")
+    }
+    #expect(purge.stderr.contains("delete-lab-objects no lab pods or ConfigMaps left"), "\(purge.stderr)")
     let state = Self.simState(fixture)
     #expect(state["k3sVersion"] == nil, "k3s is still installed after down --purge")
     #expect(state["toolkitInstalled"] as? Bool == false)

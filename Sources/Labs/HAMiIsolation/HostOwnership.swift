@@ -48,6 +48,7 @@ struct ClaimHostStep: Step {
   func check(_ ctx: StepContext) async throws -> Bool {
     let owner = try await HostOwnership.current(ctx)
     let runID = await ctx.runID
+    if owner?.runID == runID { ctx.satisfied("this run already owns the host") }
     return owner?.runID == runID
   }
 
@@ -88,7 +89,10 @@ struct ReleaseHostStep: Step {
   var rechecksWhenFinished: Bool { true }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    guard let owner = try await HostOwnership.current(ctx) else { return true }
+    guard let owner = try await HostOwnership.current(ctx) else {
+      ctx.satisfied("no run owns the host")
+      return true
+    }
     let runID = await ctx.runID
     if owner.runID != runID {
       ctx.satisfied("the host is owned by \(owner.summary), not by this run: left as it is")
@@ -116,13 +120,17 @@ struct ConfirmOwnershipStep: Step {
   var rechecksWhenFinished: Bool { true }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    guard let owner = try await HostOwnership.current(ctx) else { return true }
+    guard let owner = try await HostOwnership.current(ctx) else {
+      ctx.satisfied("no run owns the host")
+      return true
+    }
     let runID = await ctx.runID
     guard owner.runID == runID else {
       throw StepError.unexpected(
         "the host is owned by \(owner.summary), not by this run: its teardown is left to that run "
           + "(`labrun down --run \(owner.runID)`)")
     }
+    ctx.satisfied("this run owns the host")
     return true
   }
 

@@ -47,7 +47,8 @@ struct HAMiCorePreflight: Step {
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    _ = try await facts(ctx)
+    let facts = try await facts(ctx)
+    ctx.satisfied("preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)")
     return true
   }
 

@@ -19,7 +19,9 @@ struct DefaultRuntimeStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool {
     guard try await ctx.run(Self.runtimeClass).succeeded else { return false }
-    return try await runtime(ctx) == "nvidia"
+    let nvidia = try await runtime(ctx) == "nvidia"
+    if nvidia { ctx.satisfied("RuntimeClass nvidia present, containerd's default runtime is nvidia") }
+    return nvidia
   }
 
   func runtime(_ ctx: StepContext) async throws -> String? {

@@ -11,9 +11,14 @@ struct DeleteLabObjectsStep: Step {
   static let list = RemoteCommand("kubectl get pods,configmaps -l \(HAMiCatalog.partOfLabel) -o name")
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    guard try await ctx.hasCommand("kubectl") else { return true }
+    guard try await ctx.hasCommand("kubectl") else {
+      ctx.satisfied("no lab objects: kubectl is not on the host")
+      return true
+    }
     let output = try await ctx.run(Self.list)
-    return output.succeeded && output.trimmedStdout.isEmpty
+    let clean = output.succeeded && output.trimmedStdout.isEmpty
+    if clean { ctx.satisfied("no lab pods or ConfigMaps left") }
+    return clean
   }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {

@@ -18,7 +18,9 @@ struct NodeReadyStep: Step {
   static let nodes = RemoteCommand("kubectl get nodes --no-headers")
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    try await ready(ctx)
+    let ready = try await ready(ctx)
+    if ready { ctx.satisfied("the node is Ready") }
+    return ready
   }
 
   func ready(_ ctx: StepContext) async throws -> Bool {

@@ -9,9 +9,14 @@ struct RemoveGPULabelStep: Step {
   var title: String { "Remove the gpu=on label" }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    guard try await ctx.hasCommand("kubectl") else { return true }
+    guard try await ctx.hasCommand("kubectl") else {
+      ctx.satisfied("no gpu label: kubectl is not on the host")
+      return true
+    }
     let node = try await HAMiIsolationLab.nodeName(ctx)
-    return (try await ctx.run(GPULabelStep.read(node))).trimmedStdout.isEmpty
+    let clean = (try await ctx.run(GPULabelStep.read(node))).trimmedStdout.isEmpty
+    if clean { ctx.satisfied("no gpu label on node \(node)") }
+    return clean
   }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {

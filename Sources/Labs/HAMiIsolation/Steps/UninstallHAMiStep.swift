@@ -52,7 +52,9 @@ struct UninstallHAMiStep: Step {
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    try await Self.leftovers(ctx).isEmpty
+    let clean = try await Self.leftovers(ctx).isEmpty
+    if clean { ctx.satisfied("nothing of HAMi left") }
+    return clean
   }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
