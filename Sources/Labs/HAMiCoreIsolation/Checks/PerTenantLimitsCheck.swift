@@ -10,20 +10,10 @@ struct PerTenantLimitsCheck: HAMiCoreCheck {
 
   func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
-    var shown: [TenantMemory] = []
-    for tenant in tenants {
-      let file = HAMiCoreCatalog.tenantConcurrent(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing: tenant \(tenant.name) did not run side by side")
-        continue
-      }
-      outcome.cite(artifact)
-      if let memory = TenantMemory.judge(
-        tenant, lines: artifact.outputLines, file: file, cardMiB: evidence.cardMiB, &outcome)
-      {
-        shown.append(memory)
-      }
-    }
+    let shown = TenantMemory.judgeEach(
+      tenants, in: evidence, file: HAMiCoreCatalog.tenantConcurrent,
+      missing: "did not run side by side: tenant",
+      &outcome)
     if let decided = outcome.decided { return decided }
     if Set(tenants.map(\.sliceMiB)).count < 2 {
       return Finding(

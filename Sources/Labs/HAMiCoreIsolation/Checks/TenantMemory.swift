@@ -99,3 +99,28 @@ struct TenantMemory {
       + "OOM \(oom.requestedBytes.map(String.init) ?? "?") / \(tenant.limitBytes) (= exactly \(tenant.sliceMiB) MiB)"
   }
 }
+
+extension TenantMemory {
+  /// Judges each tenant's probe output in the artifact `file(tenant)` names; a missing artifact
+  /// is a gap ("FILE missing: MISSING NAME"). Returns the tenants whose refusal was read.
+  static func judgeEach(
+    _ tenants: [HAMiCoreTenant], in evidence: HAMiCoreEvidence, file: (String) -> String, missing: String,
+    _ outcome: inout CheckOutcome
+  ) -> [TenantMemory] {
+    var shown: [TenantMemory] = []
+    for tenant in tenants {
+      let name = file(tenant.name)
+      guard let artifact = evidence.bundle.artifact(name) else {
+        outcome.gaps.append("\(name) missing: \(missing) \(tenant.name)")
+        continue
+      }
+      outcome.cite(artifact)
+      if let memory = judge(
+        tenant, lines: artifact.outputLines, file: name, cardMiB: evidence.cardMiB, &outcome)
+      {
+        shown.append(memory)
+      }
+    }
+    return shown
+  }
+}

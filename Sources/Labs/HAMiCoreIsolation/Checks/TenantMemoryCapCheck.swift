@@ -10,20 +10,8 @@ struct TenantMemoryCapCheck: HAMiCoreCheck {
 
   func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
-    var shown: [TenantMemory] = []
-    for tenant in tenants {
-      let file = HAMiCoreCatalog.tenantAlone(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing: no probe for tenant \(tenant.name)")
-        continue
-      }
-      outcome.cite(artifact)
-      if let memory = TenantMemory.judge(
-        tenant, lines: artifact.outputLines, file: file, cardMiB: evidence.cardMiB, &outcome)
-      {
-        shown.append(memory)
-      }
-    }
+    let shown = TenantMemory.judgeEach(
+      tenants, in: evidence, file: HAMiCoreCatalog.tenantAlone, missing: "no probe for tenant", &outcome)
     if let decided = outcome.decided { return decided }
     outcome.cite(evidence.bundle.artifact(HAMiCoreCatalog.hostGPU))
     guard let cardMiB = evidence.cardMiB else {

@@ -1,27 +1,34 @@
 import LabPipeline
 
-/// A HAMi exercise check: reads the evidence, noting citations, excerpt lines, failures and
-/// gaps in a ``CheckOutcome``, and returns its ``Finding``. `evaluate` is the same for all.
-protocol HAMiCheck: ExerciseCheck {
+/// What a lab's checks read: its facts, gathered once from the bundle for all of them.
+protocol CheckEvidence {
+  init(_ bundle: EvidenceBundle)
+}
+
+/// An exercise check that reads its lab's evidence, noting citations, excerpt lines, failures
+/// and gaps in a ``CheckOutcome``, and returns its ``Finding``. `evaluate` is the same for all
+/// labs; ``HAMiCheck`` and ``HAMiCoreCheck`` fix the evidence each lab's checks read.
+protocol JudgedCheck: ExerciseCheck {
+  associatedtype Evidence: CheckEvidence
   /// The exercise's number, name and pass criteria, as the checklist shows them.
   static var heading: ExerciseHeading { get }
 
   /// Decides the exercise from `evidence`; `outcome` gathers what the page cites. Throwing
   /// ``Inconclusive`` ends the check as INCONCLUSIVE with its reason.
-  func judge(_ evidence: HAMiEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding
+  func judge(_ evidence: Evidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding
 }
 
-extension HAMiCheck {
+extension JudgedCheck {
   var id: String { Self.heading.id }
   var title: String { Self.heading.title }
   var criteria: String { Self.heading.criteria }
 
   func evaluate(_ bundle: EvidenceBundle) -> ExerciseResult {
-    evaluate(HAMiEvidence(bundle))
+    evaluate(Evidence(bundle))
   }
 
   /// Decides the exercise from facts already read from the bundle.
-  func evaluate(_ evidence: HAMiEvidence) -> ExerciseResult {
+  func evaluate(_ evidence: Evidence) -> ExerciseResult {
     var outcome = CheckOutcome()
     let finding: Finding
     do {
