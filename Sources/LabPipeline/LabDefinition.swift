@@ -59,6 +59,7 @@ public struct LabDefinition: Sendable, Hashable {
       }
       do {
         result[name] = try parameter.parse(text)
+        result.given.insert(name)
       } catch let problem as ParameterProblem {
         throw LabDefinitionError.invalidOverride(name: name, value: text, problem: problem.description)
       }

@@ -5,6 +5,9 @@ import Foundation
 /// Durations are recorded as whole seconds.
 public struct Parameters: Sendable, Hashable {
   public var values: [String: RecordedValue]
+  /// The names given with `--param` in this invocation (not recorded: a rule about what the
+  /// user asked for, such as "an explicit slice that does not fit is refused", reads it at preflight).
+  public var given: Set<String> = []
 
   public init(_ values: [String: RecordedValue] = [:]) {
     self.values = values

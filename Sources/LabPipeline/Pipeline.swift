@@ -25,7 +25,15 @@ public actor Pipeline {
   private let progress: ProgressHandler
   private var outputs: [String: RecordedValue] = [:]
 
-  public init(run: RunDirectory, transport: any Transport, progress: @escaping ProgressHandler = { _ in }) {
+  /// The parameters this invocation was given with `--param` (``Parameters/given``): each
+  /// step's parameters are read from run.json, which does not record them.
+  let givenParameters: Set<String>
+
+  public init(
+    run: RunDirectory, transport: any Transport, progress: @escaping ProgressHandler = { _ in },
+    givenParameters: Set<String> = []
+  ) {
+    self.givenParameters = givenParameters
     self.run = run
     self.transport = transport
     self.progress = progress
@@ -61,7 +69,8 @@ public actor Pipeline {
       }
       do {
         // Re-read per step: an earlier step may have recorded a computed parameter.
-        let parameters = Parameters(await run.runRecord.parameters)
+        var parameters = Parameters(await run.runRecord.parameters)
+        parameters.given = givenParameters
         try await execute(step, position: position, parameters: parameters, target: target)
       } catch {
         state = .failed(phase, step: step.id)

@@ -165,8 +165,10 @@ struct LabSession: Sendable {
   }
 
   /// Runs one phase of `lab` on `run` through `transport`.
-  func runPhase(_ phase: Phase, lab: LoadedLab, run: RunDirectory, transport: any Transport) async throws {
-    let pipeline = Pipeline(run: run, transport: transport, progress: printer.handler)
+  func runPhase(
+    _ phase: Phase, lab: LoadedLab, run: RunDirectory, transport: any Transport, given: Set<String> = []
+  ) async throws {
+    let pipeline = Pipeline(run: run, transport: transport, progress: printer.handler, givenParameters: given)
     defer { printer.stop() }
     try await pipeline.run(phase, steps: lab.steps(for: phase))
   }

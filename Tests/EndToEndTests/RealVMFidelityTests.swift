@@ -397,4 +397,19 @@ import Testing
     #expect(up.stderr.contains("the largest slice that fits is 8000 MiB"), "\(up.stderr)")
     #expect((Self.simState(fixture)["changes"] as? [String] ?? []).isEmpty)
   }
+
+  /// The default's value given explicitly is the user's choice too: refused, not lowered.
+  @Test func explicitDefaultSliceThatCannotFitIsRefused() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let up = try await fixture.labrun(["up", "--host", "sim:l4-24gb", "--param", "slice_mib=8000"])
+    #expect(up.status == 1, "\(up)")
+    #expect(
+      up.stderr.contains("slice_mib=8000 does not fit six times on the card's 23034 MiB"), "\(up.stderr)")
+    #expect(up.stderr.contains("the largest slice that fits is 3500 MiB"), "\(up.stderr)")
+    #expect((Self.simState(fixture)["changes"] as? [String] ?? []).isEmpty)
+    // Not given, the default is lowered to what fits, as before.
+    let plain = try await fixture.labrun(["up", "--host", "sim:l4-24gb"])
+    #expect(plain.status == 0, "\(plain)")
+  }
 }

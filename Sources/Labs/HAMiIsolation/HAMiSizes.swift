@@ -17,12 +17,13 @@ public struct HAMiSizes: Sendable, Hashable, Codable {
 
   /// - Throws: ``HAMiPreflightError/cardTooSmall(memoryMiB:)`` when no slice fits;
   ///   ``HAMiPreflightError/sliceTooLarge(sliceMiB:largestMiB:memoryMiB:)`` when a slice
-  ///   other than the default does not fit six times (the default is replaced instead).
-  public init(devmemMiB: Int, requestedSliceMiB: Int) throws {
+  ///   the user gave (`explicit`), or other than the default, does not fit six times (the
+  ///   default, not given, is replaced instead).
+  public init(devmemMiB: Int, requestedSliceMiB: Int, explicit: Bool = false) throws {
     var slice = requestedSliceMiB
     if 6 * slice > devmemMiB {
       let largest = Self.largestSliceMiB(devmemMiB: devmemMiB)
-      guard requestedSliceMiB == Self.defaultSliceMiB || largest < 500 else {
+      guard (!explicit && requestedSliceMiB == Self.defaultSliceMiB) || largest < 500 else {
         throw HAMiPreflightError.sliceTooLarge(
           sliceMiB: requestedSliceMiB, largestMiB: largest, memoryMiB: devmemMiB)
       }

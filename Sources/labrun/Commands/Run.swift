@@ -59,7 +59,7 @@ extension Labrun {
       var firstFailure: (any Error)?
       var report: ValidationReport?
       do {
-        try await session.runPhase(.up, lab: lab, run: run, transport: transport)
+        try await session.runPhase(.up, lab: lab, run: run, transport: transport, given: parameters.given)
         try await session.runPhase(.exercises, lab: lab, run: run, transport: transport)
         report = try await writeReport(of: run, session: session)
       } catch {

@@ -43,7 +43,7 @@ extension Labrun {
         if breakLock { try await run.recordParameter("break_lock", .bool(true)) }
         do {
           try await session.recordTarget(of: transport, in: run, arguments: target)
-          try await session.runPhase(.up, lab: lab, run: run, transport: transport)
+          try await session.runPhase(.up, lab: lab, run: run, transport: transport, given: parameters.given)
         } catch {
           await transport.close()
           throw error

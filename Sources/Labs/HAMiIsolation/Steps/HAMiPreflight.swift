@@ -90,7 +90,9 @@ struct HAMiPreflight: Step {
           availableGiB: available / 1024 / 1024, neededGiB: Self.requiredDiskKiB / 1024 / 1024)
       }
     }
-    _ = try HAMiSizes(devmemMiB: memory, requestedSliceMiB: try ctx.parameters.int("slice_mib"))
+    _ = try HAMiSizes(
+      devmemMiB: memory, requestedSliceMiB: try ctx.parameters.int("slice_mib"),
+      explicit: ctx.parameters.given.contains("slice_mib"))
     let driver = row["driver_version"] ?? ""
     let image = try ctx.parameters.string("probe_image")
     if let requirement = ProbeImageRequirement.of(image) {
