@@ -11,7 +11,9 @@ import Testing
   @Test func scenarioOfAnotherLabIsRefusedWithThisLabsScenarios() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let result = try await fixture.labrun(["up", "--host", "sim", "--param", "sim_scenario=core-limit-ignored"])
+    let result = try await fixture.labrun([
+      "up", "--host", "sim", "--param", "sim_scenario=core-limit-ignored",
+    ])
     #expect(result.status == 2, "\(result)")
     #expect(result.stderr.contains("core-limit-ignored"), "\(result.stderr)")
     #expect(result.stderr.contains("hami-isolation-realgpu"), "\(result.stderr)")

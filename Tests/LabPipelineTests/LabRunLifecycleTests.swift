@@ -90,6 +90,15 @@ import Testing
       events.events.compactMap { if case .runFailed(let text) = $0 { text } else { nil } }
     }
 
+    /// `up` with the step `id` failing: it throws, the run stays unfinished.
+    func failedUp(at id: String) async throws {
+      let failing = try lab(failAt: [id])
+      await #expect(throws: PipelineError.self) {
+        try await lifecycle.up(
+          failing, parameters: try parameters(failing), options: LifecycleOptions(), open: open)
+      }
+    }
+
     func runIDs() throws -> [String] {
       try FileManager.default.contentsOfDirectory(atPath: store.state.runsDirectory.path).sorted()
     }
@@ -114,15 +123,12 @@ import Testing
   @Test func differingParameterOfARunThatChangedTheHostIsRefusedWithTwo() async throws {
     let fixture = try Fixture()
     defer { fixture.home.remove() }
-    let failing = try fixture.lab(failAt: ["install"])
-    await #expect(throws: PipelineError.self) {
-      try await fixture.lifecycle.up(
-        failing, parameters: try fixture.parameters(failing), options: LifecycleOptions(), open: fixture.open)
-    }
+    try await fixture.failedUp(at: "install")
     let lab = try fixture.lab()
     do {
       try await fixture.lifecycle.up(
-        lab, parameters: try fixture.parameters(lab, ["value=b"]), options: LifecycleOptions(), open: fixture.open)
+        lab, parameters: try fixture.parameters(lab, ["value=b"]), options: LifecycleOptions(),
+        open: fixture.open)
       Issue.record("a differing --param was accepted")
     } catch let error as RunSelectionError {
       guard case .parameterDiffers(let name, _, _, _) = error else {
@@ -140,14 +146,11 @@ import Testing
   @Test func differingParameterAfterARefusalThatChangedNothingStartsANewRun() async throws {
     let fixture = try Fixture()
     defer { fixture.home.remove() }
-    let refusing = try fixture.lab(failAt: ["look"])
-    await #expect(throws: PipelineError.self) {
-      try await fixture.lifecycle.up(
-        refusing, parameters: try fixture.parameters(refusing), options: LifecycleOptions(), open: fixture.open)
-    }
+    try await fixture.failedUp(at: "look")
     let lab = try fixture.lab()
     let outcome = try await fixture.lifecycle.up(
-      lab, parameters: try fixture.parameters(lab, ["value=b"]), options: LifecycleOptions(), open: fixture.open)
+      lab, parameters: try fixture.parameters(lab, ["value=b"]), options: LifecycleOptions(),
+      open: fixture.open)
     #expect(try fixture.runIDs().count == 2)
     #expect(await outcome.run.runRecord.parameters["value"] == .string("b"))
     #expect(fixture.notes.contains { $0.contains("changed nothing on the host") }, "\(fixture.notes)")
@@ -164,7 +167,8 @@ import Testing
       lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(keep: keep, purge: true),
       open: fixture.open)
     #expect(outcome.exitStatus == LabrunExitCode.stepFailed)
-    #expect(fixture.failures.count == 1 && fixture.failures[0].contains("step measure"), "\(fixture.failures)")
+    #expect(
+      fixture.failures.count == 1 && fixture.failures[0].contains("step measure"), "\(fixture.failures)")
     let removed = fixture.log.entries.contains("remove purge=true breakLock=false")
     #expect(removed == !keep, "\(fixture.log.entries)")
     #expect((await outcome.run.runRecord.finishedAt != nil) == !keep)
@@ -191,11 +195,7 @@ import Testing
   @Test func exercisesNeedAFinishedUp() async throws {
     let fixture = try Fixture()
     defer { fixture.home.remove() }
-    let failing = try fixture.lab(failAt: ["install"])
-    await #expect(throws: PipelineError.self) {
-      try await fixture.lifecycle.up(
-        failing, parameters: try fixture.parameters(failing), options: LifecycleOptions(), open: fixture.open)
-    }
+    try await fixture.failedUp(at: "install")
     let lab = try fixture.lab()
     do {
       _ = try await fixture.lifecycle.exercises(run: nil, loadLab: { _ in lab }, open: fixture.open)
@@ -213,7 +213,8 @@ import Testing
     defer { fixture.home.remove() }
     let lab = try fixture.lab()
     let up = try await fixture.lifecycle.up(
-      lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(breakLock: true), open: fixture.open)
+      lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(breakLock: true),
+      open: fixture.open)
     try await fixture.lifecycle.down(
       run: nil, options: LifecycleOptions(purge: true), loadLab: { _ in lab }, open: fixture.open)
     #expect(fixture.log.entries.contains("install purge=false breakLock=true"), "\(fixture.log.entries)")

@@ -15,7 +15,8 @@ import Testing
       #expect(unknown.isEmpty, "\(lab.name) names scenarios the simulator does not have: \(unknown.sorted())")
       claimed.formUnion(lab.simulatedScenarios)
     }
-    #expect(known.subtracting(claimed).isEmpty, "scenarios no lab claims: \(known.subtracting(claimed).sorted())")
+    #expect(
+      known.subtracting(claimed).isEmpty, "scenarios no lab claims: \(known.subtracting(claimed).sorted())")
   }
 
   /// The Kubernetes lab (built in) refuses the HAMi-core lab's scenarios and unknown ones,
