@@ -73,7 +73,8 @@ struct TargetArguments: ParsableArguments, Sendable {
       path = (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
     }
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
+    else {
       throw ValidationError(
         "-F \(sshConfig): no such ssh_config file; give an existing file (as with ssh -F), "
           + "or leave -F out to read ~/.ssh/config")
