@@ -104,12 +104,18 @@ struct HAMiCoreCompute {
     }
   }
 
-  /// Exercise 6's rule over these runs.
+  /// Exercise 6's rule over these runs; the pair's runs judged on the seconds both ran.
   func computeRule(_ evidence: HAMiCoreEvidence) -> ComputeLimitRule {
-    ComputeLimitRule(
+    var pairRuns = pair.map(\.rule)
+    if pairRuns.count == 2 {
+      let (first, second) = (pairRuns[0].throughput, pairRuns[1].throughput)
+      pairRuns[0].throughput = first.during(second)
+      pairRuns[1].throughput = second.during(first)
+    }
+    return ComputeLimitRule(
       subject: evidence.subject, tolerance: Double(evidence.tolerancePercent) / 100,
       baseline: unlimited?.rule,
-      singles: singles.map(\.rule), pair: pair.map(\.rule),
+      singles: singles.map(\.rule), pair: pairRuns,
       artifacts: "\(HAMiCoreCatalog.computeAlone) and \(HAMiCoreCatalog.computePair)")
   }
 
@@ -120,8 +126,15 @@ struct HAMiCoreCompute {
       let aggressor = neighbour["\(name)-aggressor"]
       var witnesses = [(label: "\(label), victim", witness: victim.witness)]
       if let aggressor { witnesses.append((label: "\(label), aggressor", witness: aggressor.witness)) }
+      // Beside a neighbour, only the seconds the neighbour was measuring too.
+      let company = aggressor?.throughput
+      let throughput = company.map { victim.throughput.during($0) } ?? victim.throughput
+      let kept = Set(throughput.points.map(\.second))
+      func latency(_ series: MeasuredSeries) -> MeasuredSeries {
+        company == nil ? series : MeasuredSeries(series.points.filter { kept.contains($0.second) })
+      }
       return .init(
-        label: label, victim: victim.throughput, p50: victim.p50, p99: victim.p99,
+        label: label, victim: throughput, p50: latency(victim.p50), p99: latency(victim.p99),
         aggressorLimit: aggressor?.limit, witnesses: witnesses)
     }
     return NoisyNeighbourRule(

@@ -18,7 +18,9 @@ extension HAMiCoreIsolationLab {
   }
 
   /// Exercise 6's measurements.
-  static func computeSection(_ compute: HAMiCoreCompute, tolerancePercent: Int) -> LabPage.Section {
+  static func computeSection(_ compute: HAMiCoreCompute, _ evidence: HAMiCoreEvidence) -> LabPage.Section {
+    let tolerancePercent = evidence.tolerancePercent
+    let judgedPair = compute.computeRule(evidence).pair
     let format = MeasuredSeries.format
     var lines = [
       "Throughput of the lab's FMA probe, one sample a second (TFLOPS). " + windowNote
@@ -30,8 +32,8 @@ extension HAMiCoreIsolationLab {
       "|---|---|---|---|---|---|---|---|---|---|",
     ]
     let base = compute.unlimited?.throughput.windowMean
-    func row(_ run: HAMiCoreCompute.Run, measured: String, expected: String) {
-      let series = run.throughput
+    func row(_ run: HAMiCoreCompute.Run, judged: MeasuredSeries? = nil, measured: String, expected: String) {
+      let series = judged ?? run.throughput
       let range = series.windowMin.flatMap { low in series.windowMax.map { "\(format(low))-\(format($0))" } }
       lines.append(
         "| \(run.label) | \(run.limit.map(String.init) ?? "unset") | \(run.policy ?? "unset") | \(cell(run.witness)) | "
@@ -46,7 +48,7 @@ extension HAMiCoreIsolationLab {
       }
       row(run, measured: ratio, expected: run.limit.map { format(Double($0) / 100) } ?? "?")
     }
-    let means = compute.pair.compactMap(\.throughput.windowMean)
+    let means = judgedPair.compactMap(\.throughput.windowMean)
     let limits = compute.pair.compactMap(\.limit)
     for (index, run) in compute.pair.enumerated() {
       var measured = "?"
@@ -57,12 +59,14 @@ extension HAMiCoreIsolationLab {
       if limits.count == 2, let limit = run.limit {
         expected = format(Double(limit) / Double(limits[0] + limits[1]))
       }
-      row(run, measured: measured, expected: expected)
+      row(
+        run, judged: index < judgedPair.count ? judgedPair[index].throughput : nil, measured: measured,
+        expected: expected)
     }
     if compute.unlimited == nil, compute.singles.isEmpty, compute.pair.isEmpty {
       lines.append("| no throughput runs in the evidence | | | | | | | | | |")
     }
-    if let jain = ComputeLimitRule.fairness(compute.pair.map(\.rule)) {
+    if let jain = ComputeLimitRule.fairness(judgedPair) {
       lines += [
         "",
         "Jain's fairness index of the pair, on each tenant's throughput divided by its entitled share (its limit): "
@@ -76,10 +80,6 @@ extension HAMiCoreIsolationLab {
   /// Exercise 7's measurements: the victim in each case, the interference, and the comparison.
   static func neighbourSection(_ compute: HAMiCoreCompute, _ evidence: HAMiCoreEvidence) -> LabPage.Section {
     let format = MeasuredSeries.format
-    let cases = [
-      ("alone", "victim alone"), ("unlimited", "beside an unlimited neighbour"),
-      ("limited", "beside a limited neighbour"),
-    ]
     guard compute.neighbour["alone-victim"] != nil else {
       return LabPage.Section(
         heading: "Noisy neighbour (exercise 7)",
@@ -89,32 +89,34 @@ extension HAMiCoreIsolationLab {
     }
     var lines = [
       "The victim (tenant a, no core limit) launches one short kernel at a time and waits for it: its throughput "
-        + "(TFLOPS) and launch-to-completion latency (µs, each second's p50 and p99, averaged over the window). "
+        + "(TFLOPS) and launch-to-completion latency (µs, each second's p50 and p99, averaged over the window). Beside a neighbour, only the seconds the "
+        + "neighbour was measuring too count. "
         + windowNote + " The unlimited case is reported, not judged.",
       "",
       "| Case | Neighbour's CUDA_DEVICE_SM_LIMIT | HAMi-core's witness (neighbour) | Victim mean TFLOPS | Min-max | "
         + "Loss vs alone | p50 µs | p99 µs | p99 vs alone | Victim samples (TFLOPS) |",
       "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    let alone = compute.neighbour["alone-victim"]
-    for (key, label) in cases {
-      guard let victim = compute.neighbour["\(key)-victim"] else { continue }
+    let rule = compute.neighbourRule(evidence)
+    let judged = [("alone", rule.alone), ("unlimited", rule.unlimited), ("limited", rule.limited)]
+    for (key, item) in judged {
+      guard let item else { continue }
       let aggressor = compute.neighbour["\(key)-aggressor"]
-      let series = victim.throughput
+      let series = item.victim
       var loss = "-"
       var inflation = "-"
-      if key != "alone", let base = alone?.throughput.windowMean, base > 0, let mean = series.windowMean {
+      if key != "alone", let base = rule.alone?.victim.windowMean, base > 0, let mean = series.windowMean {
         loss = format(1 - mean / base)
       }
-      if key != "alone", let base = alone?.p99.windowMean, base > 0, let p99 = victim.p99.windowMean {
+      if key != "alone", let base = rule.alone?.p99.windowMean, base > 0, let p99 = item.p99.windowMean {
         inflation = "×" + format(p99 / base)
       }
       let range = series.windowMin.flatMap { low in series.windowMax.map { "\(format(low))-\(format($0))" } }
       lines.append(
-        "| \(label) | \(aggressor.map { $0.limit.map(String.init) ?? "unset" } ?? "no neighbour") | "
+        "| \(item.label) | \(aggressor.map { $0.limit.map(String.init) ?? "unset" } ?? "no neighbour") | "
           + "\(aggressor.map { cell($0.witness) } ?? "-") | \(series.windowMean.map(format) ?? "none") | "
-          + "\(range ?? "none") | \(loss) | \(victim.p50.windowMean.map { String(format: "%.1f", $0) } ?? "none") | "
-          + "\(victim.p99.windowMean.map { String(format: "%.1f", $0) } ?? "none") | \(inflation) | \(series.series) |"
+          + "\(range ?? "none") | \(loss) | \(item.p50.windowMean.map { String(format: "%.1f", $0) } ?? "none") | "
+          + "\(item.p99.windowMean.map { String(format: "%.1f", $0) } ?? "none") | \(inflation) | \(series.series) |"
       )
     }
     lines += ["", gpuVirtBenchNote]

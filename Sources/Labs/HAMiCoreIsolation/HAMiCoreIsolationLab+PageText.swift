@@ -22,7 +22,7 @@ extension HAMiCoreIsolationLab {
     let compute = HAMiCoreCompute(bundle)
     let evidence = HAMiCoreEvidence(bundle)
     page.sections = [
-      Self.computeSection(compute, tolerancePercent: evidence.tolerancePercent),
+      Self.computeSection(compute, evidence),
       Self.neighbourSection(compute, evidence),
     ]
     return page

@@ -38,6 +38,16 @@ struct MeasuredSeries: Sendable, Hashable {
       + "per-second \(Self.format(low))-\(Self.format(high)))"
   }
 
+  /// The samples taken while `other` was sampling too (captured from one second before its first
+  /// sample to its last), so a run side by side is judged only on the seconds it had company;
+  /// unchanged when either has no capture timestamps.
+  func during(_ other: MeasuredSeries) -> MeasuredSeries {
+    guard let start = other.points.first?.capturedAt, let end = other.points.last?.capturedAt,
+      points.allSatisfy({ $0.capturedAt != nil })
+    else { return self }
+    return MeasuredSeries(points.filter { ($0.capturedAt ?? 0) > start - 1 && ($0.capturedAt ?? 0) <= end })
+  }
+
   /// Every sample, one decimal: `61.2 60.9 …`.
   var series: String { points.map { String(format: "%.1f", $0.value) }.joined(separator: " ") }
 

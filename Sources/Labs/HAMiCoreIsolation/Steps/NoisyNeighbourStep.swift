@@ -28,6 +28,10 @@ struct NoisyNeighbourStep: Step {
     return NoOutput()
   }
 
+  /// The aggressor runs this much longer than the victim, so every second of the victim's has
+  /// company (the verifier also judges only the seconds both were sampling).
+  static let aggressorExtraSeconds = 5
+
   /// The victim of case `name` (`alone`, `unlimited`, `limited`).
   static func victim(_ name: String, _ settings: HAMiCoreSettings, start: String?) -> HAMiCoreProbeRun {
     HAMiCoreProbeRun(
@@ -44,7 +48,8 @@ struct NoisyNeighbourStep: Step {
       HAMiCoreProbeRun(
         id: "7-\(name)-aggressor", tenant: settings.tenants[1],
         limit: limited ? settings.neighbourLimit : nil,
-        policy: settings.corePolicy, seconds: limited ? settings.limitedSeconds : settings.computeSeconds,
+        policy: settings.corePolicy,
+        seconds: (limited ? settings.limitedSeconds : settings.computeSeconds) + Self.aggressorExtraSeconds,
         startFile: start),
     ]
   }
