@@ -21,6 +21,8 @@ struct HAMiCoreEvidence: Sendable {
   let cuda: String?
   let migMode: String?
   let gpuCount: Int?
+  /// Exercises 6 and 7's runs, read once (thousands of stamped log lines).
+  let compute: HAMiCoreCompute
 
   init(_ bundle: EvidenceBundle) {
     self.bundle = bundle
@@ -43,6 +45,7 @@ struct HAMiCoreEvidence: Sendable {
     cuda = table?.cudaVersion
     migMode = query?["mig.mode.current"] ?? table?.gpus.first?.migMode
     gpuCount = list?.gpus.count ?? table.map { $0.gpus.count }
+    compute = HAMiCoreCompute(bundle)
   }
 
   /// Who enforces the core limit, on which card, for exercises 6 and 7's verdicts.
