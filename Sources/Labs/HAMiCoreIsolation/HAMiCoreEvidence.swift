@@ -21,6 +21,8 @@ struct HAMiCoreEvidence: Sendable {
   let cuda: String?
   let migMode: String?
   let gpuCount: Int?
+  /// Exercises 6 and 7's runs, read once (thousands of stamped log lines).
+  let compute: HAMiCoreCompute
 
   init(_ bundle: EvidenceBundle) {
     self.bundle = bundle
@@ -43,6 +45,19 @@ struct HAMiCoreEvidence: Sendable {
     cuda = table?.cudaVersion
     migMode = query?["mig.mode.current"] ?? table?.gpus.first?.migMode
     gpuCount = list?.gpus.count ?? table.map { $0.gpus.count }
+    compute = HAMiCoreCompute(bundle)
+  }
+
+  /// Who enforces the core limit, on which card, for exercises 6 and 7's verdicts.
+  var subject: ComputeLimitRule.Subject {
+    let named = commit.flatMap { $0.isEmpty ? nil : $0 }
+    return ComputeLimitRule.Subject(
+      mechanism: "HAMi-core" + (named.map { " \($0)" } ?? " (commit not given)"),
+      setting: "CUDA_DEVICE_SM_LIMIT",
+      card: cardName,
+      knownIssues:
+        "HAMi-core issues #274 and #314 (the limiter's correction step grows with the SM count squared; a fix is "
+        + "proposed in PR #317)")
   }
 
   /// The tenants, or INCONCLUSIVE when run.json does not say them.
