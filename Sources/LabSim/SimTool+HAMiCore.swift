@@ -107,19 +107,19 @@ extension SimTool {
     return .ok(out)
   }
 
-  private func register(_ process: SimState.GPUProcess) throws {
+  func register(_ process: SimState.GPUProcess) throws {
     try store.update { state in
       state.gpuProcesses.removeAll { !Self.isAlive($0.pid) || $0.pid == process.pid }
       state.gpuProcesses.append(process)
     }
   }
 
-  private func unregister(_ pid: Int) throws {
+  func unregister(_ pid: Int) throws {
     try store.update { state in state.gpuProcesses.removeAll { $0.pid == pid || !Self.isAlive($0.pid) } }
   }
 
-  private func say(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-  private func warn(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+  func say(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+  func warn(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
   // MARK: the memory probe
 
