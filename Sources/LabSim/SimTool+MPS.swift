@@ -70,7 +70,9 @@ extension SimTool {
   /// `-d` starts the daemon in the background; otherwise commands are read from standard input.
   private func mpsControl(_ arguments: [String]) throws -> SimToolResult {
     guard let pipe else {
-      return .fail("nvidia-cuda-mps-control: the simulated host has no system MPS directory; set CUDA_MPS_PIPE_DIRECTORY\n")
+      return .fail(
+        "nvidia-cuda-mps-control: the simulated host has no system MPS directory; set CUDA_MPS_PIPE_DIRECTORY\n"
+      )
     }
     let daemon = Self.alive(pidFile: pipeFile(".sim-control.pid"))
     if arguments.first == "-d" {
@@ -110,10 +112,13 @@ extension SimTool {
     let pid = getpid()
     let scenario = store.load().scenario
     log("Control", pid, "Starting control daemon using socket \(pipe)/control")
-    log("Control", pid, "To connect CUDA applications to this daemon, set env CUDA_MPS_PIPE_DIRECTORY=\(pipe)")
+    log(
+      "Control", pid, "To connect CUDA applications to this daemon, set env CUDA_MPS_PIPE_DIRECTORY=\(pipe)")
     log("Control", pid, "CUDA MPS Control binary version: 13000")
     if scenario == .mpsNotStarted {
-      log("Control", pid, "Failed to start the MPS control daemon: no GPU could be opened (simulated mps-not-started)")
+      log(
+        "Control", pid,
+        "Failed to start the MPS control daemon: no GPU could be opened (simulated mps-not-started)")
       return .exit(stdout: "", stderr: "", status: 1)
     }
     guard FileManager.default.createFile(atPath: pipe + "/control", contents: Data()) else {
@@ -125,18 +130,23 @@ extension SimTool {
     let end = Date().addingTimeInterval(7200)
     while Date() < end, FileManager.default.fileExists(atPath: pipe) {
       if FileManager.default.fileExists(atPath: pipe + "/.sim-quit") { break }
-      let requests = (try? FileManager.default.contentsOfDirectory(atPath: pipe))?.filter {
-        $0.hasPrefix(".sim-client-")
-      }.sorted() ?? []
+      let requests =
+        (try? FileManager.default.contentsOfDirectory(atPath: pipe))?.filter {
+          $0.hasPrefix(".sim-client-")
+        }.sorted() ?? []
       for request in requests {
         let client = request.dropFirst(".sim-client-".count)
         if server == nil || server?.isRunning == false {
-          log("Control", pid, "NEW CLIENT \(client) from user 0: Server is not ready, push client to pending list")
+          log(
+            "Control", pid,
+            "NEW CLIENT \(client) from user 0: Server is not ready, push client to pending list")
           let process = Process()
           process.executableURL = URL(fileURLWithPath: directory + "/bin/nvidia-cuda-mps-server")
           try process.run()
           server = process
-          log("Control", process.processIdentifier, "Starting new server \(process.processIdentifier) for user 0")
+          log(
+            "Control", process.processIdentifier,
+            "Starting new server \(process.processIdentifier) for user 0")
           try "\(process.processIdentifier)\n".write(
             toFile: pipe + "/.sim-server.pid", atomically: true, encoding: .utf8)
         } else {
@@ -162,7 +172,8 @@ extension SimTool {
   private func mpsServer() throws -> SimToolResult {
     let pid = Int(getpid())
     try register(
-      .init(pid: pid, name: "nvidia-cuda-mps-server", usedMiB: 66, coreLimit: nil, computing: false, cache: nil))
+      .init(
+        pid: pid, name: "nvidia-cuda-mps-server", usedMiB: 66, coreLimit: nil, computing: false, cache: nil))
     signal(SIGTERM) { _ in exit(0) }
     let end = Date().addingTimeInterval(7200)
     while Date() < end, Self.alive(pidFile: pipeFile(".sim-control.pid")) != nil {

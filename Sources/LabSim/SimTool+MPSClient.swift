@@ -29,7 +29,9 @@ extension SimTool {
       throw SimToolError.io("cannot reach the MPS control daemon on \(pipe)")
     }
     let end = Date().addingTimeInterval(10)
-    while FileManager.default.fileExists(atPath: request) || Self.alive(pidFile: pipeFile(".sim-server.pid")) == nil {
+    while FileManager.default.fileExists(atPath: request)
+      || Self.alive(pidFile: pipeFile(".sim-server.pid")) == nil
+    {
       guard Date() < end else { throw SimToolError.io("the MPS server did not start for this client") }
       Thread.sleep(forTimeInterval: 0.02)
     }
@@ -38,7 +40,8 @@ extension SimTool {
       (1...100).contains($0) ? $0 : nil
     }
     return MPSSession(
-      pinnedMiB: scenario == .memLimitIgnored ? nil : Self.pinnedMiB(environment["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT"]),
+      pinnedMiB: scenario == .memLimitIgnored
+        ? nil : Self.pinnedMiB(environment["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT"]),
       percentage: percentage, throttled: scenario != .threadLimitIgnored)
   }
 
@@ -70,12 +73,15 @@ extension SimTool {
     func value(_ name: String) -> String { environment[name] ?? "unset" }
     say(
       "probe: pid \(pid), LD_PRELOAD=\(value("LD_PRELOAD")) CUDA_DEVICE_MEMORY_LIMIT=\(value("CUDA_DEVICE_MEMORY_LIMIT")) "
-        + "CUDA_DEVICE_MEMORY_SHARED_CACHE=\(value("CUDA_DEVICE_MEMORY_SHARED_CACHE"))\nprobe: no libvgpu mapped\n")
+        + "CUDA_DEVICE_MEMORY_SHARED_CACHE=\(value("CUDA_DEVICE_MEMORY_SHARED_CACHE"))\nprobe: no libvgpu mapped\n"
+    )
     let total = profile.memoryMiB - Self.mpsReservedMiB
     let free = max(0, min(session.pinnedMiB ?? total, total) - Self.mpsContextMiB)
     say("probe: device 0 \(profile.name), cudaMemGetInfo free=\(free) MiB total=\(total) MiB\n")
     try register(
-      .init(pid: pid, name: "memory-probe", usedMiB: Self.mpsContextMiB, coreLimit: nil, computing: false, cache: nil))
+      .init(
+        pid: pid, name: "memory-probe", usedMiB: Self.mpsContextMiB, coreLimit: nil, computing: false,
+        cache: nil))
     var allocated = 0
     while allocated + 256 <= free {
       allocated += 256
@@ -85,11 +91,14 @@ extension SimTool {
     if let hold {
       try register(
         .init(
-          pid: pid, name: "memory-probe", usedMiB: allocated + Self.mpsContextMiB, coreLimit: nil, computing: false,
+          pid: pid, name: "memory-probe", usedMiB: allocated + Self.mpsContextMiB, coreLimit: nil,
+          computing: false,
           cache: nil))
       say("probe: holding \(allocated) MiB until \(hold.file) exists (at most \(hold.seconds) s)\n")
       let end = Date().addingTimeInterval(Double(hold.seconds))
-      while !FileManager.default.fileExists(atPath: hold.file), Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+      while !FileManager.default.fileExists(atPath: hold.file), Date() < end {
+        Thread.sleep(forTimeInterval: 0.05)
+      }
       say("probe: released\n")
     }
     try unregister(pid)
@@ -125,7 +134,9 @@ extension SimTool {
     for sample in 1...seconds {
       Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
       let computing = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }
-      func demand(_ process: SimState.GPUProcess) -> Double { process.coreLimit.map { Double($0) / 100 } ?? 1 }
+      func demand(_ process: SimState.GPUProcess) -> Double {
+        process.coreLimit.map { Double($0) / 100 } ?? 1
+      }
       let mine = limit.map { Double($0) / 100 } ?? 1
       let sum = max(computing.filter { $0.pid != pid }.map(demand).reduce(0, +) + mine, mine)
       let share = sum <= 1 ? mine : mine / sum
@@ -133,7 +144,9 @@ extension SimTool {
       total += tflops
       say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
     }
-    say("throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n")
+    say(
+      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
+    )
     try unregister(pid)
     return .ok()
   }

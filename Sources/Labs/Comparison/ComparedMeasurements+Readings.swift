@@ -7,7 +7,9 @@ extension ComparedMeasurements {
 
   /// Limit, where refused, usable share and OOM exactness, per tenant alone.
   func memory() -> [ComparedProperty: ComparedCell] {
-    guard let tenants = bundle.run.parameters["tenants"]?.text.flatMap(HAMiCoreTenant.parse) else { return [:] }
+    guard let tenants = bundle.run.parameters["tenants"]?.text.flatMap(HAMiCoreTenant.parse) else {
+      return [:]
+    }
     var limits: [String] = []
     var refused: [String] = []
     var shares: [String] = []
@@ -30,19 +32,23 @@ extension ComparedMeasurements {
       refused.append("\(tenant.name) after \(at) MiB")
       shares.append("\(tenant.name) \(String(format: "%.2f", Double(at) / Double(tenant.sliceMiB)))")
       if isMPS {
-        let error = probe?.refusalLine?.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }
+        let error = probe?.refusalLine?.split(separator: ":").last.map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }
         exactness.append("\(tenant.name): no limit line (MPS logs none); the client got \"\(error ?? "?")\"")
       } else {
         let bytes = tenant.limitBytes
         let exact = HAMiCoreLog.oomLines(in: lines).contains { $0.limitBytes == bytes && $0.showsRefusal }
         exactness.append(
-          "\(tenant.name): " + (exact ? "OOM line names exactly \(bytes) B" : "no OOM line naming \(bytes) B"))
+          "\(tenant.name): " + (exact ? "OOM line names exactly \(bytes) B" : "no OOM line naming \(bytes) B")
+        )
       }
     }
     let evidence = cite(files)
     return [
       .memoryLimit: ComparedCell(
-        text: limits.joined(separator: ", ") + (isMPS ? " (CUDA_MPS_PINNED_DEVICE_MEM_LIMIT)" : " (CUDA_DEVICE_MEMORY_LIMIT)"),
+        text: limits.joined(separator: ", ")
+          + (isMPS ? " (CUDA_MPS_PINNED_DEVICE_MEM_LIMIT)" : " (CUDA_DEVICE_MEMORY_LIMIT)"),
         evidence: evidence),
       .memoryRefusedAt: ComparedCell(text: refused.joined(separator: ", "), evidence: evidence),
       .memoryUsableShare: ComparedCell(
@@ -80,7 +86,8 @@ extension ComparedMeasurements {
         for run in compute.singles {
           guard let limit = run.limit, let mean = run.mean else { continue }
           let ratio = mean / base
-          accuracy.append("limit \(limit): \(format(abs(ratio - Double(limit) / 100))) (measured \(format(ratio)))")
+          accuracy.append(
+            "limit \(limit): \(format(abs(ratio - Double(limit) / 100))) (measured \(format(ratio)))")
         }
       }
       if let means = compute.pairMeans, let l1 = compute.pair[0].limit, let l2 = compute.pair[1].limit {

@@ -26,7 +26,8 @@ struct ComparedMeasurements {
     cells.merge(compute(), uniquingKeysWith: { _, new in new })
     if let noisy = report.exercises.first(where: { $0.id == "7" }) {
       let impact = noisy.facts["impact"].map { "impact \($0)" } ?? noisy.reason
-      cells[.noisyNeighbour] = ComparedCell(text: "\(noisy.verdict.rawValue): \(impact)", evidence: cite(noisy.evidence))
+      cells[.noisyNeighbour] = ComparedCell(
+        text: "\(impact) (exercise 7 \(noisy.verdict.rawValue))", evidence: cite(noisy.evidence))
     }
     return cells
   }
@@ -44,12 +45,12 @@ struct ComparedMeasurements {
   /// The exercise's verdict (and one of its facts, when asked) with the artifacts it cited.
   func exercise(_ id: String, fact: String? = nil, unit: String = "") -> ComparedCell? {
     guard let result = report.exercises.first(where: { $0.id == id }) else { return nil }
-    var text = result.verdict.rawValue
+    var text = "exercise \(id) \(result.verdict.rawValue)"
     if let fact {
       guard let value = result.facts[fact] else { return nil }
       text = value + unit
-    } else if let summary = Self.summary[report.lab]?[id] {
-      text += result.verdict == .pass ? ": " + summary : ""
+    } else if result.verdict == .pass, let summary = Self.summary[report.lab]?[id] {
+      text = summary + " (\(text))"
     }
     return ComparedCell(text: text, evidence: cite(result.evidence))
   }
@@ -57,7 +58,8 @@ struct ComparedMeasurements {
   /// What a PASS of each lab's exercise says, in a few words.
   static let summary: [String: [String: String]] = [
     HAMiIsolationLab.name: [
-      "1": "share pods on one GPU", "2": "yes: nvidia-smi in a pod shows the slice", "5": "HAMi-core in the pods",
+      "1": "share pods on one GPU", "2": "yes: nvidia-smi in a pod shows the slice",
+      "5": "HAMi-core in the pods",
     ],
     HAMiCoreIsolationLab.name: [
       "1": "tenants on one GPU", "2": "yes: nvidia-smi under the preload shows the slice",

@@ -25,7 +25,9 @@ public struct RunComparison: Sendable {
         throw ComparisonError.refused(input: bundle.run.runID ?? "a run", detail: "\(error)")
       }
       let run = ComparedRun(bundle: bundle, report: report)
-      if runs.contains(where: { $0.runID == run.runID }) { throw ComparisonError.duplicateRun(runID: run.runID) }
+      if runs.contains(where: { $0.runID == run.runID }) {
+        throw ComparisonError.duplicateRun(runID: run.runID)
+      }
       runs.append(run)
     }
     self.runs = runs.sorted { ($0.date, $0.runID) < ($1.date, $1.runID) }
@@ -58,7 +60,8 @@ public struct RunComparison: Sendable {
       return numbers.isEmpty ? "" : " " + numbers.map { "[\($0)]" }.joined()
     }
     func row(_ name: String, _ values: [String]) -> String {
-      "| \(name) | " + values.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+      "| " + ([name] + values).map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ")
+        + " |"
     }
     var lines = [
       "# Comparison of \(runs.count) runs", "",
@@ -69,7 +72,8 @@ public struct RunComparison: Sendable {
       row("driver", runs.map(\.driver)), row("date", runs.map(\.date)), row("status", runs.map(\.status)),
     ]
     for property in ComparedProperty.allCases {
-      lines.append(row(property.rawValue, runs.map { run in run.cell(property).text + refs(run.cell(property)) }))
+      lines.append(
+        row(property.rawValue, runs.map { run in run.cell(property).text + refs(run.cell(property)) }))
     }
     lines += ["", "## Sources", ""]
     for (index, citation) in references.enumerated() {
@@ -98,7 +102,8 @@ public struct RunComparison: Sendable {
     let page = Page(
       runs: runs.map {
         Column(
-          runID: $0.runID, lab: $0.lab, mechanism: $0.mechanism, gpu: $0.gpu, driver: $0.driver, date: $0.date,
+          runID: $0.runID, lab: $0.lab, mechanism: $0.mechanism, gpu: $0.gpu, driver: $0.driver,
+          date: $0.date,
           status: $0.status)
       },
       properties: ComparedProperty.allCases.map { property in

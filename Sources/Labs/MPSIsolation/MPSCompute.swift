@@ -39,7 +39,9 @@ struct MPSCompute: Sendable {
   /// The throughput runs of `artifact`, each labelled by its percentage.
   static func runs(_ artifact: Artifact?) -> [Run] {
     (artifact?.sections ?? []).compactMap { section in
-      guard let output = ThroughputProbeOutput(lines: section.lines), output.headerLine != nil else { return nil }
+      guard let output = ThroughputProbeOutput(lines: section.lines), output.headerLine != nil else {
+        return nil
+      }
       let percentage = (section.command ?? "").firstMatch(of: #/CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=(\d+)/#)
         .flatMap { Int($0.output.1) }
       let sms = output.headerLine?.firstMatch(of: #/\((\d+) SMs\)/#).flatMap { Int($0.output.1) }
@@ -68,7 +70,8 @@ struct MPSCompute: Sendable {
   func witnessGap(_ run: Run) -> String? {
     guard let percentage = run.percentage else { return nil }
     guard let sms = run.sms else {
-      return "no SM count in the probe's settings line for the \(percentage) % run: nothing shows the limit in force"
+      return
+        "no SM count in the probe's settings line for the \(percentage) % run: nothing shows the limit in force"
     }
     guard let full = unlimited?.sms else {
       return "no unlimited run's SM count to compare the \(percentage) % run's \(sms) SMs with"

@@ -41,7 +41,8 @@ struct MPSEvidence: Sendable, CheckEvidence {
   func memoryCap(_ tenant: HAMiCoreTenant) -> MemoryCapRule {
     MemoryCapRule(
       who: "client \(tenant.name)", sliceMiB: tenant.sliceMiB,
-      slice: "its \(tenant.sliceMiB) MiB pinned limit", card: cardWords, witness: .clientError(mechanism: "MPS"))
+      slice: "its \(tenant.sliceMiB) MiB pinned limit", card: cardWords,
+      witness: .clientError(mechanism: "MPS"))
   }
 }
 

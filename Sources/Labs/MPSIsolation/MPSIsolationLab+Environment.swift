@@ -8,9 +8,12 @@ extension MPSIsolationLab {
     let card = facts.card
     var rows: [EnvironmentSummary.Row] = []
     rows.append(
-      .init("Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
+      .init(
+        "Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
     let osFields = bundle.artifact(MPSCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
-    let os = osFields["PRETTY_NAME"] ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
+    let os =
+      osFields["PRETTY_NAME"]
+      ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
     var machine: String
     switch bundle.run.target?.kind {
     case .simulated?: machine = "simulated GPU host"
@@ -41,7 +44,9 @@ extension MPSIsolationLab {
         "CUDA toolkit",
         nvcc.map { "\($0.trimmingCharacters(in: .whitespaces)) (\(MPSCatalog.build))" }
           ?? "not in the evidence (\(MPSCatalog.build))"))
-    let tenants = facts.tenants.map { $0.map { "\($0.name): 0=\($0.sliceMiB)M" }.joined(separator: ", ") } ?? "not recorded"
+    let tenants =
+      facts.tenants.map { $0.map { "\($0.name): 0=\($0.sliceMiB)M" }.joined(separator: ", ") }
+      ?? "not recorded"
     rows.append(.init("Clients", tenants + " (run.json tenants: CUDA_MPS_PINNED_DEVICE_MEM_LIMIT)"))
     let seconds = bundle.run.parameters["compute_seconds"]?.wholeNumber.map { "\($0) s" } ?? "?"
     rows.append(

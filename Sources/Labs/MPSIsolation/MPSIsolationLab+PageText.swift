@@ -36,9 +36,15 @@ extension MPSIsolationLab {
     let bullets: [(String, String)] = [
       ("1", "Several MPS clients share one physical GPU at the same time under one MPS server (Exercise 1)."),
       ("2", "Each client's cudaMemGetInfo reports free memory within its pinned limit (Exercise 2)."),
-      ("3", "The pinned memory limit holds: each client's allocation is refused at its own limit (Exercise 3)."),
+      (
+        "3",
+        "The pinned memory limit holds: each client's allocation is refused at its own limit (Exercise 3)."
+      ),
       ("4", "Clients side by side are each held to their own pinned limit (Exercise 4)."),
-      ("5", "The mechanism is concrete (Exercise 5): the run's own MPS daemon and server, the clients' environment."),
+      (
+        "5",
+        "The mechanism is concrete (Exercise 5): the run's own MPS daemon and server, the clients' environment."
+      ),
       ("6", "Throughput follows CUDA_MPS_ACTIVE_THREAD_PERCENTAGE alone and side by side (Exercise 6)."),
       ("7", "A client keeps its throughput beside a neighbour computing flat out (Exercise 7)."),
     ]
@@ -62,7 +68,9 @@ extension MPSIsolationLab {
     for run in compute.singles { row("alone", run) }
     for (index, run) in compute.pair.enumerated() { row("pair \(HAMiCoreTenant.letter(at: index))", run) }
     if let alone = compute.victimAlone { row("victim alone", alone) }
-    for (index, run) in compute.noisy.enumerated() { row(index == 0 ? "victim beside neighbour" : "neighbour", run) }
+    for (index, run) in compute.noisy.enumerated() {
+      row(index == 0 ? "victim beside neighbour" : "neighbour", run)
+    }
     return LabPage.Section(heading: "Compute measurements (exercises 6 and 7)", lines: lines)
   }
 }

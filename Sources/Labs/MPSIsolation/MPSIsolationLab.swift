@@ -28,7 +28,8 @@ public struct MPSIsolationLab: Lab, ValidationLab {
 
   var mpsChecks: [any MPSCheck] {
     [
-      MPSCoResidencyCheck(), MPSViewCheck(), MPSMemoryCapCheck(), MPSPerTenantLimitsCheck(), MPSMechanismCheck(),
+      MPSCoResidencyCheck(), MPSViewCheck(), MPSMemoryCapCheck(), MPSPerTenantLimitsCheck(),
+      MPSMechanismCheck(),
       MPSComputeCheck(), MPSNoisyNeighbourCheck(),
     ]
   }

@@ -21,12 +21,14 @@ struct MPSSettings: Sendable {
     let tenantsText = try parameters.string("tenants")
     guard let tenants = HAMiCoreTenant.parse(tenantsText) else {
       throw StepError.unexpected(
-        "tenants '\(tenantsText)' is not two or more positive limits in MiB (e.g. --param tenants=4000,12000)")
+        "tenants '\(tenantsText)' is not two or more positive limits in MiB (e.g. --param tenants=4000,12000)"
+      )
     }
     self.tenants = tenants
     threadPercentages = try Self.percentages(parameters, "thread_percentages", count: nil, example: "25")
     pairPercentages = try Self.percentages(parameters, "pair_thread_percentages", count: 2, example: "30,70")
-    noisyPercentages = try Self.percentages(parameters, "noisy_thread_percentages", count: 2, example: "50,50")
+    noisyPercentages = try Self.percentages(
+      parameters, "noisy_thread_percentages", count: 2, example: "50,50")
     computeSeconds = try parameters.int("compute_seconds")
     tolerancePercent = try parameters.int("throughput_tolerance")
     nvcc = try parameters.string("nvcc")
@@ -37,12 +39,14 @@ struct MPSSettings: Sendable {
   }
 
   /// Percentages between 1 and 100 (`count` of them when given).
-  static func percentages(_ parameters: Parameters, _ name: String, count: Int?, example: String) throws -> [Int]
+  static func percentages(_ parameters: Parameters, _ name: String, count: Int?, example: String) throws
+    -> [Int]
   {
     let text = try parameters.string(name)
     guard let values = HAMiCoreTenant.limits(text), count.map({ values.count == $0 }) ?? true else {
       throw StepError.unexpected(
-        "\(name) '\(text)' must be \(count.map { "\($0) " } ?? "")percentages between 1 and 100 (e.g. \(example))")
+        "\(name) '\(text)' must be \(count.map { "\($0) " } ?? "")percentages between 1 and 100 (e.g. \(example))"
+      )
     }
     return values
   }

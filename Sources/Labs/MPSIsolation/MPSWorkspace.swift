@@ -41,14 +41,16 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
   /// `echo COMMAND | nvidia-cuda-mps-control` on the run's pipe, bounded.
   func control(_ settings: MPSSettings, _ command: String, seconds: Int = 30) -> RemoteCommand {
     RemoteCommand(
-      "echo \(command) | " + HAMiCoreWorkspace.bounded(
-        seconds, "\(controlEnvironment) \(ShellQuote.quote(settings.mpsControl))"),
+      "echo \(command) | "
+        + HAMiCoreWorkspace.bounded(
+          seconds, "\(controlEnvironment) \(ShellQuote.quote(settings.mpsControl))"),
       timeout: .seconds(seconds + 20))
   }
 
   /// The host's view of the processes on the GPU, with their names (the MPS server among them).
   static let computeApps = RemoteCommand(
-    "nvidia-smi --query-compute-apps=pid,process_name,gpu_uuid,used_memory --format=csv", timeout: .seconds(60))
+    "nvidia-smi --query-compute-apps=pid,process_name,gpu_uuid,used_memory --format=csv",
+    timeout: .seconds(60))
 }
 
 extension MPSWorkspace {

@@ -35,7 +35,8 @@ struct GPUHostPreflight: Sendable {
 
   /// The host's GPU and OS, as artifacts.
   func capture(_ ctx: StepContext, gpuFile: String, osFile: String) async throws {
-    try await ctx.capture([RemoteCommand("nvidia-smi"), RemoteCommand("nvidia-smi -L"), query], into: gpuFile)
+    try await ctx.capture(
+      [RemoteCommand("nvidia-smi"), RemoteCommand("nvidia-smi -L"), query], into: gpuFile)
     try await ctx.capture([Self.osRelease, RemoteCommand("uname -r")], into: osFile)
   }
 
@@ -57,7 +58,8 @@ struct GPUHostPreflight: Sendable {
       throw GPUHostPreflightError.computeModeRefused(gpu: name, mode: mode, mechanism: mechanism)
     }
     return Card(
-      gpuName: name, uuid: uuid, memoryMiB: memory, usedMiB: NvidiaSMIQuery.mebibytes(row["memory.used"]) ?? 0,
+      gpuName: name, uuid: uuid, memoryMiB: memory,
+      usedMiB: NvidiaSMIQuery.mebibytes(row["memory.used"]) ?? 0,
       driver: row["driver_version"] ?? "", computeMode: mode)
   }
 

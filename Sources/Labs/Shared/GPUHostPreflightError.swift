@@ -24,7 +24,8 @@ enum GPUHostPreflightError: Error, CustomStringConvertible, LocalizedError, Equa
     case .driverNotWorking(let output):
       return "nvidia-smi does not work on the host (\(output)); install or fix the NVIDIA driver first"
     case .migEnabled(let gpu, let mechanism):
-      return "MIG is enabled on \(gpu); \(mechanism) shares a whole card: disable MIG (nvidia-smi -mig 0) first"
+      return
+        "MIG is enabled on \(gpu); \(mechanism) shares a whole card: disable MIG (nvidia-smi -mig 0) first"
     case .computeModeRefused(let gpu, let mode, let mechanism):
       return
         "\(gpu) is in compute mode \(mode): no CUDA process may use it, so \(mechanism) cannot share it; the lab "

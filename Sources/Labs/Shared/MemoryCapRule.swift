@@ -65,7 +65,8 @@ struct MemoryCapRule: Sendable {
     {
       outcome.excerpt += probe.maxAllocatedLine.map { [$0] } ?? []
       outcome.failures.append(
-        "\(who) allocated \(allocated) MiB, past \(slice)" + (probe.refusedAfterMiB == nil ? ", with no refusal: no cap" : ""))
+        "\(who) allocated \(allocated) MiB, past \(slice)"
+          + (probe.refusedAfterMiB == nil ? ", with no refusal: no cap" : ""))
     } else if let probe, let refused = probe.refusedAfterMiB, refused > sliceMiB {
       outcome.excerpt += probe.refusalLine.map { [$0] } ?? []
       if let card, refused * 10 >= card.mib * 9 {
@@ -90,7 +91,9 @@ struct MemoryCapRule: Sendable {
         outcome.failures.append(
           "HAMi-core's limit for \(who) is \(limit), not \(limitBytes) B (\(slice))\(underflow)")
       }
-      if let stale = HAMiCoreLog.limitInconsistencies(in: lines).first(where: { $0.effectiveBytes != limitBytes }) {
+      if let stale = HAMiCoreLog.limitInconsistencies(in: lines).first(where: {
+        $0.effectiveBytes != limitBytes
+      }) {
         outcome.excerpt.append(stale.line)
         outcome.failures.append(
           "HAMi-core in \(who) enforced \(stale.effectiveBytes.map { "\($0) B" } ?? "another limit") from a stale "
@@ -125,7 +128,8 @@ struct MemoryCapRule: Sendable {
       } else if let error = HAMiCoreLog.allocatorErrorsWithoutLimit(in: lines).first {
         outcome.excerpt.append(error)
         outcome.gaps.append(
-          "\(enforcer) logged a refusal for \(who) in \(file) but no `Device N OOM requested / limit` line names its limit")
+          "\(enforcer) logged a refusal for \(who) in \(file) but no `Device N OOM requested / limit` line names its limit"
+        )
       } else {
         outcome.gaps.append("no HAMi-core OOM line for \(who) in \(file): nothing shows HAMi-core refused it")
       }

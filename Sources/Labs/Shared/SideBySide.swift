@@ -22,7 +22,8 @@ struct SideBySide: Sendable {
   /// Starts every entry in the background (one command line, so they start together).
   func start(_ ctx: StepContext) async throws {
     try await ctx.runChecked(
-      entries.map { HAMiCoreWorkspace.background($0.command, log: $0.log, pid: $0.pid) }.joined(separator: "; "))
+      entries.map { HAMiCoreWorkspace.background($0.command, log: $0.log, pid: $0.pid) }.joined(
+        separator: "; "))
   }
 
   /// Waits until every log shows `pattern` (or its process ended); false when the time ran out.
@@ -38,10 +39,12 @@ struct SideBySide: Sendable {
   func finish(_ ctx: StepContext, seconds: Int, into file: (Entry) -> String) async throws {
     _ = try await ctx.run(
       RemoteCommand(
-        HAMiCoreWorkspace.waitExit(pids: entries.map(\.pid), seconds: seconds), timeout: .seconds(seconds + 30)))
+        HAMiCoreWorkspace.waitExit(pids: entries.map(\.pid), seconds: seconds),
+        timeout: .seconds(seconds + 30)))
     for entry in entries {
       let log = try await ctx.run(RemoteCommand("cat \(ShellQuote.quote(entry.log))"))
-      try await ctx.appendArtifact(file(entry), command: entry.command, output: log.stdoutText + log.stderrText)
+      try await ctx.appendArtifact(
+        file(entry), command: entry.command, output: log.stdoutText + log.stderrText)
     }
   }
 }

@@ -49,7 +49,8 @@ struct HAMiCoreStageStep: Step {
     -> [RemoteCommand]
   {
     build(
-      probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file, nvcc: nvcc)
+      probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file, nvcc: nvcc
+    )
   }
 
   /// The same for any lab that stages these probes: `file` names a file in its private directory.

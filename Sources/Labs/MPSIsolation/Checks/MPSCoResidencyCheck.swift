@@ -7,7 +7,8 @@ import LabPipeline
 /// the server missing from the sample is INCONCLUSIVE.
 struct MPSCoResidencyCheck: MPSCheck {
   static let heading = ExerciseHeading(
-    "1", "Co-residency", criteria: "the clients run at the same time on one physical GPU, under one MPS server")
+    "1", "Co-residency",
+    criteria: "the clients run at the same time on one physical GPU, under one MPS server")
 
   func judge(_ evidence: MPSEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
@@ -46,7 +47,8 @@ struct MPSCoResidencyCheck: MPSCheck {
           + found.map { "\($0.tenant) on \($0.process.gpuUUID ?? "?")" }.joined(separator: ", "))
     }
     if server == nil {
-      outcome.gaps.append("no nvidia-cuda-mps-server in the host's GPU processes: nothing shows the clients used MPS")
+      outcome.gaps.append(
+        "no nvidia-cuda-mps-server in the host's GPU processes: nothing shows the clients used MPS")
     }
     if let decided = outcome.decided { return decided }
     guard let uuid = uuids.first else { throw Inconclusive(reason: "the sample names no GPU UUID") }

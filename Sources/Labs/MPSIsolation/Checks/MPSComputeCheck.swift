@@ -57,7 +57,9 @@ struct MPSComputeCheck: MPSCheck {
         "side by side at \(p1) % and \(p2) %: \(format(first)) and \(format(second)) TFLOPS = shares "
         + "\(format(shares.0)) and \(format(shares.1)) (expected \(format(expected.0)) and \(format(expected.1)) \(tolText))"
       measured.append(text)
-      for run in compute.pair { outcome.excerpt.append("pair \(run.label): \(MPSCompute.series(run)) TFLOPS") }
+      for run in compute.pair {
+        outcome.excerpt.append("pair \(run.label): \(MPSCompute.series(run)) TFLOPS")
+      }
       if abs(shares.0 - expected.0) > tolerance || abs(shares.1 - expected.1) > tolerance {
         outcome.failures.append(text)
       }
@@ -68,7 +70,8 @@ struct MPSComputeCheck: MPSCheck {
       let rest = measured.filter { !outcome.failures.contains($0) }
       return Finding(
         .fail,
-        "the active thread percentage did not hold within \(tolText): " + outcome.failures.joined(separator: "; ")
+        "the active thread percentage did not hold within \(tolText): "
+          + outcome.failures.joined(separator: "; ")
           + (rest.isEmpty ? "" : " (also measured: " + rest.joined(separator: "; ") + ")"))
     }
     if let decided = outcome.decided { return decided }

@@ -26,7 +26,8 @@ struct MPSMechanismCheck: MPSCheck {
     let pipe = String(socket.dropLast("/control".count))
     if !socket.hasSuffix("/control") || !pipe.contains(MPSCatalog.workDirectoryPrefix) {
       outcome.failures.append(
-        "the daemon listened on \(socket), not in the run's private directory (\(MPSCatalog.workDirectoryPrefix)…)")
+        "the daemon listened on \(socket), not in the run's private directory (\(MPSCatalog.workDirectoryPrefix)…)"
+      )
     }
     let during = evidence.bundle.artifact(MPSCatalog.coResidency)
     outcome.cite(during)
@@ -60,14 +61,18 @@ struct MPSMechanismCheck: MPSCheck {
         outcome.gaps.append("no CUDA_MPS_PIPE_DIRECTORY in client \(tenant.name)'s environment (\(file))")
         continue
       }
-      outcome.excerpt += lines.filter { $0.hasPrefix("CUDA_MPS_PIPE_DIRECTORY=") || $0.hasPrefix("CUDA_MPS_PINNED") }
+      outcome.excerpt += lines.filter {
+        $0.hasPrefix("CUDA_MPS_PIPE_DIRECTORY=") || $0.hasPrefix("CUDA_MPS_PINNED")
+      }
       if clientPipe != pipe {
-        outcome.failures.append("client \(tenant.name) points at \(clientPipe), not the run's daemon on \(pipe)")
+        outcome.failures.append(
+          "client \(tenant.name) points at \(clientPipe), not the run's daemon on \(pipe)")
       }
       let limit = variables["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT"]
       if limit != "0=\(tenant.sliceMiB)M" {
         outcome.failures.append(
-          "client \(tenant.name) ran with CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=\(limit ?? "unset"), not 0=\(tenant.sliceMiB)M")
+          "client \(tenant.name) ran with CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=\(limit ?? "unset"), not 0=\(tenant.sliceMiB)M"
+        )
       } else {
         environments.append("\(tenant.name): CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=\(limit ?? "")")
       }
@@ -76,8 +81,11 @@ struct MPSMechanismCheck: MPSCheck {
     return Finding(
       .pass,
       "the run's own MPS control daemon (pid \(controlPID), socket \(socket)) started server pid "
-        + servers.map(String.init).joined(separator: ", ") + " for \(clients.count) client connections; each client "
+        + servers.map(String.init).joined(separator: ", ")
+        + " for \(clients.count) client connections; each client "
         + "pointed at \(pipe) with its own limit (\(environments.joined(separator: ", ")))",
-      facts: ["control_pid": String(controlPID), "server_pids": servers.map(String.init).joined(separator: ",")])
+      facts: [
+        "control_pid": String(controlPID), "server_pids": servers.map(String.init).joined(separator: ","),
+      ])
   }
 }

@@ -11,12 +11,14 @@ struct MPSMemoryCapCheck: MPSCheck {
 
   func judge(_ evidence: MPSEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
-    let shown = Self.judgeEach(tenants, evidence, file: MPSCatalog.tenantAlone, missing: "no probe for client", &outcome)
+    let shown = Self.judgeEach(
+      tenants, evidence, file: MPSCatalog.tenantAlone, missing: "no probe for client", &outcome)
     if let decided = outcome.decided { return decided }
     outcome.cite(evidence.bundle.artifact(MPSCatalog.hostGPU))
     guard let cardMiB = evidence.card.memoryMiB else {
       return Finding(
-        .inconclusive, "the card's memory is unknown (\(MPSCatalog.hostGPU)): cannot show it had room beyond the refusal")
+        .inconclusive,
+        "the card's memory is unknown (\(MPSCatalog.hostGPU)): cannot show it had room beyond the refusal")
     }
     let cramped = shown.filter { cardMiB - $0.refusedMiB < 1024 }
     if !cramped.isEmpty {

@@ -11,7 +11,8 @@ struct MPSPerTenantLimitsCheck: MPSCheck {
   func judge(_ evidence: MPSEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
     let shown = MPSMemoryCapCheck.judgeEach(
-      tenants, evidence, file: MPSCatalog.tenantConcurrent, missing: "did not run side by side: client", &outcome)
+      tenants, evidence, file: MPSCatalog.tenantConcurrent, missing: "did not run side by side: client",
+      &outcome)
     if let decided = outcome.decided { return decided }
     if Set(tenants.map(\.sliceMiB)).count < 2 {
       return Finding(

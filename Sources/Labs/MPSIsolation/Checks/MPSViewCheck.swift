@@ -30,7 +30,8 @@ struct MPSViewCheck: MPSCheck {
         .flatMap { NvidiaSMITable(lines: $0.lines)?.gpus.first?.memoryTotalMiB }
       if info.free > tenant.sliceMiB {
         outcome.failures.append(
-          "client \(tenant.name) is shown \(info.free) MiB free, more than its \(tenant.sliceMiB) MiB pinned limit")
+          "client \(tenant.name) is shown \(info.free) MiB free, more than its \(tenant.sliceMiB) MiB pinned limit"
+        )
       } else {
         shown.append(
           "\(tenant.name) (limit \(tenant.sliceMiB) MiB): free \(info.free) MiB, total \(info.total) MiB"

@@ -30,7 +30,8 @@ struct MPSClientsAloneStep: Step {
       RemoteCommand(workspace.environmentDump(tenant), timeout: .seconds(30)),
       RemoteCommand(HAMiCoreWorkspace.bounded(60, "\(env) nvidia-smi 2>&1"), timeout: .seconds(90)),
       RemoteCommand(
-        HAMiCoreWorkspace.bounded(60, "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1"),
+        HAMiCoreWorkspace.bounded(
+          60, "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1"),
         timeout: .seconds(90)),
       RemoteCommand(
         HAMiCoreWorkspace.bounded(seconds, "\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1"),

@@ -23,7 +23,8 @@ struct MPSClientsTogetherStep: Step {
           2 * seconds,
           "\(workspace.environment(tenant)) \(ShellQuote.quote(workspace.memoryProbe)) --hold "
             + "\(ShellQuote.quote(release)) \(seconds)"),
-        log: workspace.file("together-\(tenant.name).log"), pid: workspace.file("together-\(tenant.name).pid"))
+        log: workspace.file("together-\(tenant.name).log"), pid: workspace.file("together-\(tenant.name).pid")
+      )
     }
     let together = SideBySide(entries: entries, timeout: settings.tenantTimeout)
     try await ctx.runChecked("rm -f \(ShellQuote.quote(release))")
@@ -49,7 +50,8 @@ struct MPSClientsTogetherStep: Step {
     let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
     var commands = settings.tenants.map {
       RemoteCommand(
-        "\(workspace.environment($0)) \(workspace.memoryProbe) --hold \(workspace.file("release")) <seconds> &")
+        "\(workspace.environment($0)) \(workspace.memoryProbe) --hold \(workspace.file("release")) <seconds> &"
+      )
     }
     commands += [MPSWorkspace.computeApps, workspace.control(settings, "get_server_list")]
     commands.append(RemoteCommand("touch \(workspace.file("release"))"))

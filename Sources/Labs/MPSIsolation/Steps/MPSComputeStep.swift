@@ -15,7 +15,8 @@ struct MPSComputeStep: Step {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = try MPSWorkspace.staged(ctx)
     let runs = Self.alone(settings, workspace)
-    try await ctx.capture(runs.map(Self.bounded(settings)), into: MPSCatalog.computeAlone, requireSuccess: false)
+    try await ctx.capture(
+      runs.map(Self.bounded(settings)), into: MPSCatalog.computeAlone, requireSuccess: false)
     try await Self.together(
       ctx, settings, workspace, Self.pair(settings, workspace), tag: "pair", into: MPSCatalog.computePair)
     let noisy = Self.noisy(settings, workspace)

@@ -36,7 +36,8 @@ struct MPSStageStep: Step {
     }
     try await ctx.capture(
       HAMiCoreStageStep.build(
-        probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file, nvcc: nvcc),
+        probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file,
+        nvcc: nvcc),
       into: MPSCatalog.build)
     return workspace
   }

@@ -28,18 +28,21 @@ struct MPSStartStep: Step {
     var answered = false
     if status == 0 {
       _ = try await ctx.run(Self.waitForLog(workspace))
-      answered = try await ctx.capture(
-        [workspace.control(settings, "get_server_list")], into: MPSCatalog.daemon, requireSuccess: false
-      ).first?.succeeded ?? false
+      answered =
+        try await ctx.capture(
+          [workspace.control(settings, "get_server_list")], into: MPSCatalog.daemon, requireSuccess: false
+        ).first?.succeeded ?? false
     }
     let log = try await ctx.capture([Self.showLog(workspace)], into: MPSCatalog.daemon, requireSuccess: false)
     let lines = log.first?.stdoutLines ?? []
     guard answered else {
       throw MPSDaemonError.notStarted(
-        status: status, log: lines.suffix(3).joined(separator: " | "), pipe: workspace.pipeDirectory)
+        status: status, log: lines.filter { !$0.isEmpty }.suffix(3).joined(separator: " | "),
+        pipe: workspace.pipeDirectory)
     }
     let pid = MPSControlLog(lines: lines)?.controlPID
-    ctx.note("MPS control daemon \(pid.map { "pid \($0)" } ?? "(pid not in its log)") on \(workspace.pipeDirectory)")
+    ctx.note(
+      "MPS control daemon \(pid.map { "pid \($0)" } ?? "(pid not in its log)") on \(workspace.pipeDirectory)")
     return Output(controlPID: pid)
   }
 
@@ -67,6 +70,9 @@ struct MPSStartStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
-    return [Self.start(settings, workspace), workspace.control(settings, "get_server_list"), Self.showLog(workspace)]
+    return [
+      Self.start(settings, workspace), workspace.control(settings, "get_server_list"),
+      Self.showLog(workspace),
+    ]
   }
 }
