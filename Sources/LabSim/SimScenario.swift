@@ -28,8 +28,19 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   case notApt = "not-apt"
   /// Less free disk than the lab needs.
   case diskShort = "disk-short"
-  /// HAMi-core caps memory but its core limiter does nothing (hami-core-isolation: exercise 6 FAILs).
+  /// HAMi-core caps memory and confirms the core limit, but its limiter does not throttle
+  /// (hami-core-isolation: exercises 6 and 7 FAIL).
   case coreLimitIgnored = "core-limit-ignored"
+  /// Every HAMi-core cache file is found already created by a process with no core limit:
+  /// HAMi-core reads limit 100 and logs `SM limit inconsistency` (hami-core-isolation: exercises
+  /// 6 and 7 INCONCLUSIVE, naming the cache).
+  case staleCache = "stale-cache"
+  /// HAMi-core cannot find the tenant's host pid (`host pid is error!`): its watcher never starts
+  /// and nothing is throttled (hami-core-isolation: exercises 6 and 7 INCONCLUSIVE).
+  case limiterNoPid = "limiter-no-pid"
+  /// A process held to a core limit beside an unlimited one is not held to it, though HAMi-core
+  /// confirms the limit (hami-core-isolation: exercise 7 FAILs).
+  case noisyNeighbour = "noisy-neighbour"
   /// HAMi-core ignores CUDA_DEVICE_MEMORY_SHARED_CACHE: tenants side by side share one cache and
   /// all get the first one's limit (hami-core-isolation: exercise 4 FAILs).
   case sharedCache = "shared-cache"

@@ -11,8 +11,8 @@ import Foundation
 /// HAMi-core on a host without Kubernetes: `env` starting the lab's probes (and nvidia-smi) with
 /// the simulated libvgpu.so preloaded, `nvcc` that "compiles" them, `docker` that holds the HAMi
 /// image, and the card's process list. Each preloaded process has the limit of its own cache file
-/// (the first process to attach writes it; `shared-cache` ignores CUDA_DEVICE_MEMORY_SHARED_CACHE),
-/// and the core limit divides the card's throughput (`core-limit-ignored` ignores it).
+/// (the first process to attach writes it; `shared-cache` ignores CUDA_DEVICE_MEMORY_SHARED_CACHE).
+/// The throughput probe and HAMi-core's core limiter are in `SimTool+HAMiCoreLimiter.swift`.
 extension SimTool {
   /// The content of the simulated libvgpu.so: what tells the simulated host HAMi-core is preloaded.
   static let libraryMarker = "labrun simulated libvgpu.so (HAMi-core); not a real library\n"
@@ -149,6 +149,7 @@ extension SimTool {
         state.scenario == .sharedCache
         ? "/tmp/cudevshr.cache" : (environment["CUDA_DEVICE_MEMORY_SHARED_CACHE"] ?? "/tmp/cudevshr.cache")
       cache = path
+      _ = attachRegion(path)
       let ownBytes = UInt64(own) * 1_048_576
       let effective = try store.update { state -> UInt64 in
         state.gpuProcesses.removeAll { !Self.isAlive($0.pid) }
@@ -206,75 +207,6 @@ extension SimTool {
       }
       say("probe: released\n")
     }
-    try unregister(Int(pid))
-    if library != nil { warn(hamiExit(pid)) }
-    return .ok()
-  }
-
-  // MARK: the throughput probe
-
-  /// The card's simulated FP32 peak, in TFLOPS.
-  static func peakTFLOPS(_ profile: SimProfile) -> Double {
-    ["a6000-48gb": 38.7, "l4-24gb": 30.3, "h100-80gb": 51.2, "h200-141gb": 51.2, "rtx-pro-6000-96gb": 110.0][
-      profile.id]
-      ?? 10
-  }
-
-  /// The lab's throughput probe: one sample per simulated second (`LABRUN_SIM_SECOND_MS`, 25 ms by
-  /// default), its share of the card from every computing process's core limit at that moment.
-  func throughputProbe(_ arguments: [String]) throws -> SimToolResult {
-    guard let first = arguments.first, let seconds = Int(first), seconds > 0, arguments.count <= 2 else {
-      return .fail("usage: throughput-probe SECONDS [START_FILE]\n", status: 2)
-    }
-    let pid = getpid()
-    let state = store.load()
-    let library = preloadedLibrary
-    func value(_ name: String) -> String { environment[name] ?? "unset" }
-    if library != nil { warn(hamiMessage(pid, "libvgpu.c:911", "Initialized")) }
-    let sms = state.profile.id.hasPrefix("h") ? 132 : 84
-    say(
-      "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
-        + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
-        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(seconds) s\n")
-    let limit =
-      library == nil
-      ? nil
-      : environment["CUDA_DEVICE_SM_LIMIT"].flatMap { Int($0) }.flatMap {
-        (1...99).contains($0) ? $0 : nil
-      }
-    let force = environment["GPU_CORE_UTILIZATION_POLICY"] == "force"
-    try register(
-      .init(
-        pid: Int(pid), name: "throughput-probe", usedMiB: 1002, coreLimit: limit, computing: true, cache: nil)
-    )
-    if arguments.count == 2 {
-      say("throughput-probe: ready\n")
-      while !FileManager.default.fileExists(atPath: arguments[1]) { Thread.sleep(forTimeInterval: 0.02) }
-    }
-    let secondMs = environment["LABRUN_SIM_SECOND_MS"].flatMap { Int($0) } ?? 25
-    let peak = Self.peakTFLOPS(state.profile)
-    let ignored = state.scenario == .coreLimitIgnored
-    var total = 0.0
-    for sample in 1...seconds {
-      Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
-      let computing = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }
-      func demand(_ process: SimState.GPUProcess) -> Double {
-        guard !ignored, let limit = process.coreLimit, force || computing.count > 1 else { return 1 }
-        return Double(limit) / 100
-      }
-      let mine = demand(
-        computing.first { $0.pid == Int(pid) }
-          ?? .init(pid: Int(pid), name: "", usedMiB: 0, coreLimit: limit, computing: true, cache: nil))
-      let sum = max(computing.map(demand).reduce(0, +), mine)
-      let share = sum <= 1 ? mine : mine / sum
-      let noise = 1 + 0.01 * sin(Double(sample) * 1.7 + Double(pid % 7))
-      let tflops = peak * share * noise
-      total += tflops
-      say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
-    }
-    say(
-      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
-    )
     try unregister(Int(pid))
     if library != nil { warn(hamiExit(pid)) }
     return .ok()

@@ -42,6 +42,18 @@ struct HAMiCoreEvidence: Sendable {
     gpuCount = card.gpuCount
   }
 
+  /// Who enforces the core limit, on which card, for exercises 6 and 7's verdicts.
+  var subject: ComputeLimitRule.Subject {
+    let named = commit.flatMap { $0.isEmpty ? nil : $0 }
+    return ComputeLimitRule.Subject(
+      mechanism: "HAMi-core" + (named.map { " \($0)" } ?? " (commit not given)"),
+      setting: "CUDA_DEVICE_SM_LIMIT",
+      card: cardName,
+      knownIssues:
+        "HAMi-core issues #274 and #314 (the limiter's correction step grows with the SM count squared; a fix is "
+        + "proposed in PR #317)")
+  }
+
   /// The tenants, or INCONCLUSIVE when run.json does not say them.
   func requireTenants() throws(Inconclusive) -> [HAMiCoreTenant] {
     guard let tenants else {

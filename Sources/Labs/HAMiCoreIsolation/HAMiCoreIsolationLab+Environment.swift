@@ -71,14 +71,19 @@ extension HAMiCoreIsolationLab {
       } ?? "not recorded"
     rows.append(
       .init("Tenants", tenants + " (run.json tenants), each with its own CUDA_DEVICE_MEMORY_SHARED_CACHE"))
-    let seconds = bundle.run.parameters["compute_seconds"]?.wholeNumber.map { "\($0) s" } ?? "?"
-    let policy = bundle.run.parameters["core_policy"]?.text ?? "unset"
+    let parameters = bundle.run.parameters
+    let seconds = parameters["compute_seconds"]?.wholeNumber.map { "\($0) s" } ?? "?"
+    let limited = parameters["limited_seconds"]?.wholeNumber.map { "\($0) s per limited run" }
+    let neighbour = parameters["neighbour_limit"]?.wholeNumber.map { "; noisy neighbour held to \($0)" } ?? ""
+    let policy = parameters["core_policy"]?.text ?? "unset"
     rows.append(
       .init(
         "Core limits",
         "alone: \(facts.coreLimits.map(String.init).joined(separator: ", ")); side by side: "
-          + "\(facts.pairCoreLimits.map(String.init).joined(separator: " and ")); GPU_CORE_UTILIZATION_POLICY=\(policy); "
-          + "\(seconds) per run; tolerance ± \(facts.tolerancePercent) points (run.json)"))
+          + "\(facts.pairCoreLimits.map(String.init).joined(separator: " and "))\(neighbour); "
+          + "GPU_CORE_UTILIZATION_POLICY=\(policy); "
+          + (limited.map { "\(seconds) per unlimited run, \($0)" } ?? "\(seconds) per run")
+          + "; tolerance ± \(facts.tolerancePercent) points (run.json)"))
 
     return EnvironmentSummary(
       rows: rows, gpu: facts.cardName, gpuMemoryMiB: facts.cardMiB, gpuUUID: facts.cardUUID,

@@ -19,9 +19,11 @@ extension HAMiCoreIsolationLab {
     var page = LabPage(
       title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
       provesHeading: Self.provesHeading, proves: Self.proves(results), scopeLimits: Self.scopeLimits)
+    let compute = HAMiCoreCompute(bundle)
+    let evidence = HAMiCoreEvidence(bundle)
     page.sections = [
-      Self.computeSection(
-        HAMiCoreCompute(bundle), tolerancePercent: HAMiCoreEvidence(bundle).tolerancePercent)
+      Self.computeSection(compute, evidence),
+      Self.neighbourSection(compute, evidence),
     ]
     return page
   }
@@ -31,7 +33,7 @@ extension HAMiCoreIsolationLab {
       + "process that does not load libvgpu.so (or calls the driver by other means) is not limited. One host, one "
       + "GPU, processes started by hand: nothing here tests HAMi's scheduler or device plugin (the "
       + "hami-isolation-realgpu lab does). The core limit is measured with one FMA kernel for a few tens of seconds "
-      + "per configuration; HAMi-core's limiter oscillates over minutes and does not limit kernels launched through "
+      + "per configuration, judged on the mean of each run's last half; HAMi-core's limiter oscillates over minutes and does not limit kernels launched through "
       + "CUDA graphs, so other workloads may throttle differently."
   ]
 
@@ -63,51 +65,14 @@ extension HAMiCoreIsolationLab {
     }
     if passed.contains("6") {
       bullets.append(
-        "The core limit throttles on this card: throughput follows CUDA_DEVICE_SM_LIMIT alone and side by side (Exercise 6)."
+        "The core limit throttles on this card: HAMi-core confirmed each CUDA_DEVICE_SM_LIMIT and throughput "
+          + "followed it, alone and side by side (Exercise 6)."
       )
+    }
+    if passed.contains("7") {
+      bullets.append(
+        "A neighbour held to a core limit leaves a victim tenant its share of the card (Exercise 7).")
     }
     return bullets
-  }
-
-  /// Exercise 6's measurements: every run's mean, ratio or share, and its time series.
-  static func computeSection(_ compute: HAMiCoreCompute, tolerancePercent: Int) -> LabPage.Section {
-    let format = HAMiCoreCompute.format
-    var lines = [
-      "Throughput of the lab's FMA probe, one sample a second (TFLOPS); means skip the first second. Tolerance: "
-        + "± \(tolerancePercent) percentage points.",
-      "",
-      "| Run | CUDA_DEVICE_SM_LIMIT | Policy | Mean TFLOPS | Measured | Expected | Samples (TFLOPS) |",
-      "|---|---|---|---|---|---|---|",
-    ]
-    let base = compute.unlimited?.mean
-    func row(_ run: HAMiCoreCompute.Run, measured: String, expected: String) {
-      lines.append(
-        "| \(run.label) | \(run.limit.map(String.init) ?? "unset") | \(run.policy ?? "unset") | "
-          + "\(run.mean.map(format) ?? "none") | \(measured) | \(expected) | \(HAMiCoreCompute.series(run)) |"
-      )
-    }
-    if let unlimited = compute.unlimited { row(unlimited, measured: "1.00", expected: "1.00") }
-    for run in compute.singles {
-      var ratio = "?"
-      if let mean = run.mean, let base, base > 0 { ratio = format(mean / base) + " of unlimited" }
-      row(run, measured: ratio, expected: run.limit.map { format(Double($0) / 100) } ?? "?")
-    }
-    let means = compute.pairMeans
-    for (index, run) in compute.pair.enumerated() {
-      var measured = "?"
-      var expected = "?"
-      if let means, compute.pair.count == 2 {
-        let mine = index == 0 ? means.0 : means.1
-        measured = "share " + format(mine / (means.0 + means.1))
-        if let l1 = compute.pair[0].limit, let l2 = compute.pair[1].limit, let limit = run.limit {
-          expected = format(Double(limit) / Double(l1 + l2))
-        }
-      }
-      row(run, measured: measured, expected: expected)
-    }
-    if compute.unlimited == nil, compute.singles.isEmpty, compute.pair.isEmpty {
-      lines.append("| no throughput runs in the evidence | | | | | | |")
-    }
-    return LabPage.Section(heading: "Compute measurements (exercise 6)", lines: lines)
   }
 }

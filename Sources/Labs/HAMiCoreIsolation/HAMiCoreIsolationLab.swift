@@ -17,7 +17,7 @@ public struct HAMiCoreIsolationLab: Lab, ValidationLab {
   public func phases(files: LabFiles) -> LabPhases {
     LabPhases(
       up: [HAMiCorePreflight(), HAMiCoreStageStep(files: files)],
-      exercises: [TenantsAloneStep(), ConcurrentTenantsStep(), ComputeStep()],
+      exercises: [TenantsAloneStep(), ConcurrentTenantsStep(), ComputeStep(), NoisyNeighbourStep()],
       down: [HAMiCoreCleanupStep(), HAMiCoreVerifyCleanStep()])
   }
 
@@ -28,11 +28,11 @@ public struct HAMiCoreIsolationLab: Lab, ValidationLab {
   var coreChecks: [any HAMiCoreCheck] {
     [
       TenantCoResidencyCheck(), TenantViewCheck(), TenantMemoryCapCheck(), PerTenantLimitsCheck(),
-      TenantMechanismCheck(), ComputeLimitCheck(),
+      TenantMechanismCheck(), ComputeLimitCheck(), NoisyNeighbourCheck(),
     ]
   }
 
-  /// Reads the run's parameters and the card once for all six checks.
+  /// Reads the run's parameters and the card once for all seven checks.
   public func results(for bundle: EvidenceBundle) -> [ExerciseResult] {
     let evidence = HAMiCoreEvidence(bundle)
     return coreChecks.map { $0.evaluate(evidence) }

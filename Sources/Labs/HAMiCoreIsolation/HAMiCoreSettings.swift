@@ -7,9 +7,16 @@ struct HAMiCoreSettings: Sendable {
   var coreLimits: [Int]
   var pairCoreLimits: [Int]
   var corePolicy: String
+  /// Length of each unlimited (reference) run, in seconds.
   var computeSeconds: Int
+  /// Length of each limited run (and of exercise 7's limited-neighbour case), in seconds.
+  var limitedSeconds: Int
+  /// Exercise 7's aggressor's core limit.
+  var neighbourLimit: Int
   var tolerancePercent: Int
   var library: String
+  /// Where libvgpu.so comes from, read from ``library``.
+  var librarySource: HAMiCoreLibrarySource
   var commit: String
   var hamiVersion: String
   var containerCLI: String
@@ -40,8 +47,11 @@ struct HAMiCoreSettings: Sendable {
     pairCoreLimits = pair
     corePolicy = try parameters.string("core_policy")
     computeSeconds = try parameters.int("compute_seconds")
+    limitedSeconds = try parameters.int("limited_seconds")
+    neighbourLimit = try parameters.int("neighbour_limit")
     tolerancePercent = try parameters.int("throughput_tolerance")
     library = try parameters.string("hami_core_lib")
+    librarySource = try HAMiCoreLibrarySource(library)
     commit = try parameters.string("hami_core_commit")
     hamiVersion = try parameters.string("hami_version")
     containerCLI = try parameters.string("container_cli")
@@ -50,6 +60,10 @@ struct HAMiCoreSettings: Sendable {
     probeDirectory = try parameters.string("probe_dir")
     tenantTimeout = try parameters.duration("tenant_timeout")
   }
+
+  /// timeout(1)'s bound for a probe run of `seconds`: its length plus tenant_timeout (start-up,
+  /// and a limiter that slows it down).
+  func probeBound(_ seconds: Int) -> Int { seconds + Int(tenantTimeout.components.seconds) }
 
   /// The HAMi image libvgpu.so is extracted from when no library path is given.
   var image: String { "docker.io/projecthami/hami:v\(hamiVersion)" }

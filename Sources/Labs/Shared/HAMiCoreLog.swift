@@ -97,6 +97,91 @@ public enum HAMiCoreLog {
     lines.contains { $0.contains("[HAMI-core ") || $0.contains("[4pdvGPU ") }
   }
 
+  /// What HAMi-core's core limiter logged at `LIBCUDA_LOG_LEVEL=3` (read from
+  /// src/multiprocess/multiprocess_utilization_watcher.c and src/utils.c of HAMi-core 8f3a89c):
+  ///
+  ///     [HAMI-core Info(2048:…:multiprocess_utilization_watcher.c:273)]: device 0: core utilization limit = 25
+  ///     [HAMI-core Info(2048:…:utils.c:161)]: hostPid=2048
+  ///     [HAMI-core Info(2048:…:multiprocess_utilization_watcher.c:233)]: init_utilization_watcher: util_switch=1
+  ///     [HAMI-core Info(2048:…:multiprocess_utilization_watcher.c:253)]: device 0: userutil=15 currentcores=1276589 total=8650752 limit=25 share=688380
+  ///     [HAMI-core Info(2076:…:multiprocess_memory_limit.c:1168)]: SM limit inconsistency detected for 0th device, 50 expected, get 100
+  ///     [HAMI-core ERROR (pid:… utils.c:158)]: host pid is error!
+  ///     [HAMI-core Warn(…:libvgpu.c:913)]: SET_TASK_PID FAILED - using container PID for accounting
+  ///
+  /// The limit line comes once, when the process starts (the limit read from the shared region,
+  /// written only when the cache file was created; "no limit" reads 100); `util_switch=` only
+  /// once the watcher found the host pid; the watcher's line every 120 ms while a limit below 100
+  /// is in force. Lines may carry a capture timestamp in front (`1764655123.456789012 [HAMI-core …`).
+  public struct LimiterLog: Sendable, Hashable {
+    /// One watcher line: the utilization HAMi-core read for the device and its limit.
+    public struct WatcherLine: Sendable, Hashable {
+      public var userutil: Int
+      public var limit: Int
+      public var share: Int64
+      /// The capture timestamp in front of the line, seconds since the epoch.
+      public var capturedAt: Double?
+    }
+
+    /// Device 0's `core utilization limit = N` values.
+    public var coreLimits: [Int] = []
+    /// Every `util_switch=N` value.
+    public var utilSwitches: [Int] = []
+    public var watcher: [WatcherLine] = []
+    /// `SM limit inconsistency … N expected, get M` pairs (device 0).
+    public var smLimitInconsistencies: [(expected: Int, effective: Int)] = []
+    /// A `host pid is error!` or `SET_TASK_PID FAILED` line, as captured.
+    public var hostPidFailure: String?
+    /// Whether any HAMi-core line is present.
+    public var present = false
+
+    public init(lines: [String]) {
+      let limitPattern = #/device 0: core utilization limit = (-?\d+)/#
+      let switchPattern = #/util_switch=(-?\d+)/#
+      let watcherPattern =
+        #/device 0: userutil=(-?\d+) currentcores=-?\d+ total=\d+ limit=(-?\d+) share=(-?\d+)/#
+      let inconsistency = #/SM limit inconsistency detected for 0\w* device, (\d+) expected, get (\d+)/#
+      for line in lines where line.contains("[HAMI-core ") || line.contains("[4pdvGPU ") {
+        present = true
+        if line.contains("utilization limit"), let match = line.firstMatch(of: limitPattern),
+          let value = Int(match.output.1)
+        {
+          coreLimits.append(value)
+        } else if line.contains("util_switch"), let match = line.firstMatch(of: switchPattern),
+          let value = Int(match.output.1)
+        {
+          utilSwitches.append(value)
+        } else if line.contains("userutil="), let match = line.firstMatch(of: watcherPattern),
+          let util = Int(match.output.1), let limit = Int(match.output.2), let share = Int64(match.output.3)
+        {
+          watcher.append(
+            WatcherLine(
+              userutil: util, limit: limit, share: share, capturedAt: StampedLine(line).capturedAt))
+        } else if line.contains("SM limit inconsistency"), let match = line.firstMatch(of: inconsistency),
+          let expected = Int(match.output.1), let effective = Int(match.output.2)
+        {
+          smLimitInconsistencies.append((expected, effective))
+        } else if hostPidFailure == nil,
+          line.contains("host pid is error!") || line.contains("SET_TASK_PID FAILED")
+        {
+          hostPidFailure = StampedLine(line).text
+        }
+      }
+    }
+
+    public static func == (lhs: LimiterLog, rhs: LimiterLog) -> Bool {
+      lhs.coreLimits == rhs.coreLimits && lhs.utilSwitches == rhs.utilSwitches && lhs.watcher == rhs.watcher
+        && lhs.hostPidFailure == rhs.hostPidFailure && lhs.present == rhs.present
+        && lhs.smLimitInconsistencies.map { [$0.expected, $0.effective] }
+          == rhs.smLimitInconsistencies.map { [$0.expected, $0.effective] }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+      hasher.combine(coreLimits)
+      hasher.combine(utilSwitches)
+      hasher.combine(watcher)
+    }
+  }
+
   private static func infoMessageStart(in line: String) -> Range<String.Index>? {
     for prefix in ["[HAMI-core ", "[4pdvGPU "] {
       guard let range = line.range(of: prefix) else { continue }

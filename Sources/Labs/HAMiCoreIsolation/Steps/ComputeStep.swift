@@ -1,8 +1,10 @@
 import Foundation
 import LabPipeline
 
-/// Exercise 6: the throughput probe unlimited, under each single-tenant core limit, then two
-/// tenants at once with the pair's limits (started together, the host's view sampled).
+/// Exercise 6: the throughput probe unlimited (compute_seconds), under each single-tenant core
+/// limit (limited_seconds), then tenants a and b at once with the pair's limits (limited_seconds,
+/// started together, the host's view sampled). Every run has a fresh cache file of its own and
+/// HAMi-core's level-3 log captured beside the probe's output (``HAMiCoreProbeRun``).
 struct ComputeStep: Step {
   var id: String { "compute" }
   var title: String { "Exercise 6: throughput under HAMi-core's core limit" }
@@ -13,84 +15,53 @@ struct ComputeStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
-    // A run's own bound (timeout(1)) comes first; the transport's is the last resort.
-    let bound = settings.computeSeconds + Int(settings.tenantTimeout.components.seconds)
-    let probeTimeout = Duration.seconds(bound + 30)
-    try await ctx.capture(
-      Self.aloneCommands(settings, workspace).map {
-        RemoteCommand(HAMiCoreWorkspace.bounded(bound, $0 + " 2>&1"), timeout: probeTimeout)
-      },
-      into: HAMiCoreCatalog.computeAlone, requireSuccess: false)
-
-    let start = workspace.file("start")
-    let entries = Self.pairCommands(settings, workspace).enumerated().map { index, command in
-      (
-        command: command, log: workspace.file("pair-\(HAMiCoreTenant.letter(at: index)).log"),
-        pid: workspace.file("pair-\(HAMiCoreTenant.letter(at: index)).pid")
-      )
+    for run in Self.aloneRuns(settings) {
+      try await ctx.runProbe(
+        run, workspace, settings: settings, stdoutArtifact: HAMiCoreCatalog.computeAlone,
+        stderrArtifact: HAMiCoreCatalog.computeAloneLog)
     }
-    let seconds = Int(settings.tenantTimeout.components.seconds)
-    try await ctx.runChecked("rm -f \(ShellQuote.quote(start))")
-    try await ctx.runChecked(
-      entries.map {
-        HAMiCoreWorkspace.background(
-          HAMiCoreWorkspace.bounded(bound, $0.command + " " + ShellQuote.quote(start)), log: $0.log,
-          pid: $0.pid)
-      }
-      .joined(separator: "; "))
-    _ = try await ctx.run(
-      RemoteCommand(
-        HAMiCoreWorkspace.waitFor(
-          "throughput-probe: ready", logs: entries.map { ($0.log, $0.pid) }, seconds: seconds),
-        timeout: settings.tenantTimeout + .seconds(30)))
-    try await ctx.runChecked("touch \(ShellQuote.quote(start))")
-    // Sampled once both run: the host's view of the two tenants on the card.
-    _ = try await ctx.run(
-      RemoteCommand(
-        HAMiCoreWorkspace.waitFor("^sample 2 s", logs: entries.map { ($0.log, $0.pid) }, seconds: seconds),
-        timeout: settings.tenantTimeout + .seconds(30)))
-    try await ctx.capture(
-      [HAMiCoreWorkspace.computeApps], into: HAMiCoreCatalog.computePair, requireSuccess: false)
-    _ = try await ctx.run(
-      RemoteCommand(
-        HAMiCoreWorkspace.waitExit(pids: entries.map { $0.pid }, seconds: settings.computeSeconds + seconds),
-        timeout: probeTimeout + .seconds(60)))
-    for entry in entries {
-      let log = try await ctx.run(RemoteCommand("cat \(ShellQuote.quote(entry.log))"))
-      try await ctx.appendArtifact(
-        HAMiCoreCatalog.computePair,
-        command: HAMiCoreWorkspace.bounded(bound, entry.command + " " + ShellQuote.quote(start)),
-        output: log.stdoutText + log.stderrText)
-    }
+    let start = workspace.file("6-pair.start")
+    try await ctx.runProbesTogether(
+      Self.pairRuns(settings, start: start), start: start, workspace, settings: settings,
+      stdoutArtifact: HAMiCoreCatalog.computePair, stderrArtifact: HAMiCoreCatalog.computePairLog,
+      appsArtifact: HAMiCoreCatalog.computePair)
     return NoOutput()
   }
 
-  /// Unlimited (HAMi-core preloaded with tenant a's slice, no core limit), then each limit.
-  static func aloneCommands(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace) -> [String] {
-    let probe = "\(ShellQuote.quote(workspace.throughputProbe)) \(settings.computeSeconds)"
+  /// Unlimited (tenant a's slice, no core limit), then each limit.
+  static func aloneRuns(_ settings: HAMiCoreSettings) -> [HAMiCoreProbeRun] {
     let tenant = settings.tenants[0]
-    return ["\(workspace.environment(tenant)) \(probe)"]
+    return [
+      HAMiCoreProbeRun(
+        id: "6-unlimited", tenant: tenant, limit: nil, policy: settings.corePolicy,
+        seconds: settings.computeSeconds)
+    ]
       + settings.coreLimits.map {
-        "\(workspace.environment(tenant, coreLimit: $0, policy: settings.corePolicy)) \(probe)"
+        HAMiCoreProbeRun(
+          id: "6-limit-\($0)", tenant: tenant, limit: $0, policy: settings.corePolicy,
+          seconds: settings.limitedSeconds)
       }
   }
 
-  /// Tenants a and b with the pair's limits; the start file is appended when launched.
-  static func pairCommands(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace) -> [String] {
-    let probe = "\(ShellQuote.quote(workspace.throughputProbe)) \(settings.computeSeconds)"
-    return zip(settings.tenants.prefix(2), settings.pairCoreLimits).map { tenant, limit in
-      "\(workspace.environment(tenant, coreLimit: limit, policy: settings.corePolicy)) \(probe)"
+  /// Tenants a and b with the pair's limits, both waiting for `start`.
+  static func pairRuns(_ settings: HAMiCoreSettings, start: String) -> [HAMiCoreProbeRun] {
+    zip(settings.tenants.prefix(2), settings.pairCoreLimits).map { tenant, limit in
+      HAMiCoreProbeRun(
+        id: "6-pair-\(tenant.name)", tenant: tenant, limit: limit, policy: settings.corePolicy,
+        seconds: settings.limitedSeconds, startFile: start)
     }
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
-    return
-      (Self.aloneCommands(settings, workspace)
-      + Self.pairCommands(settings, workspace).map { $0 + " \(workspace.file("start")) &" }).map {
-        RemoteCommand($0)
+    let start = workspace.file("6-pair.start")
+    return Self.aloneRuns(settings).map {
+      RemoteCommand($0.script(workspace, bound: settings.probeBound($0.seconds)))
+    }
+      + Self.pairRuns(settings, start: start).map {
+        RemoteCommand($0.background(workspace, bound: settings.probeBound($0.seconds)))
       }
-      + [HAMiCoreWorkspace.computeApps]
+      + [RemoteCommand("touch \(ShellQuote.quote(start))"), HAMiCoreWorkspace.computeApps]
   }
 }

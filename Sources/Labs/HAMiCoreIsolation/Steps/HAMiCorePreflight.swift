@@ -40,7 +40,11 @@ struct HAMiCorePreflight: Step {
 
   /// Exits 0 when the library source can work: a readable file, or a container tool.
   static func librarySource(_ settings: HAMiCoreSettings) -> RemoteCommand {
-    if !settings.library.isEmpty { return RemoteCommand("test -r \(ShellQuote.quote(settings.library))") }
+    switch settings.librarySource {
+    case .host(let path): return RemoteCommand("test -r \(ShellQuote.quote(path))")
+    case .local: return RemoteCommand("true")
+    case .image: break
+    }
     let tools =
       settings.containerCLI == "auto" ? ["docker", "podman", "nerdctl", "ctr"] : [settings.containerCLI]
     return RemoteCommand(tools.map { "command -v \($0) >/dev/null 2>&1" }.joined(separator: " || "))
@@ -97,6 +101,10 @@ struct HAMiCorePreflight: Step {
       guard try await ctx.run(Self.prebuiltProbes(settings.probeDirectory)).succeeded else {
         throw HAMiCorePreflightError.prebuiltProbesMissing(directory: settings.probeDirectory)
       }
+    }
+    if case .local(let file) = settings.librarySource, !FileManager.default.isReadableFile(atPath: file.path)
+    {
+      throw HAMiCorePreflightError.localLibraryUnreadable(path: file.path)
     }
     guard try await ctx.run(Self.librarySource(settings)).succeeded else {
       if !settings.library.isEmpty { throw HAMiCorePreflightError.libraryUnreadable(path: settings.library) }

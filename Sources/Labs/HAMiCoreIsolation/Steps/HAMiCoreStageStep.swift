@@ -2,7 +2,7 @@ import Foundation
 import LabPipeline
 
 /// Stages everything the tenants need in a private directory (`mktemp -d`): libvgpu.so (from
-/// the host path, or extracted from the HAMi image) and the lab's probes, compiled with the
+/// the host path, uploaded from this machine, or extracted from the HAMi image) and the lab's probes, compiled with the
 /// host's nvcc. Teardown removes the directory.
 struct HAMiCoreStageStep: Step {
   typealias Output = HAMiCoreWorkspace
@@ -80,16 +80,29 @@ struct HAMiCoreStageStep: Step {
     async throws
   {
     let staged = ShellQuote.quote(workspace.library)
-    if settings.library.isEmpty {
+    switch settings.librarySource {
+    case .image:
       try await ctx.capture(
         [RemoteCommand(Self.extraction(settings, workspace), timeout: .seconds(600))],
         into: HAMiCoreCatalog.library)
-    } else {
-      let source = ShellQuote.quote(settings.library)
+    case .host(let path):
+      let source = ShellQuote.quote(path)
       try await ctx.capture(
         [RemoteCommand("ls -lL \(source)"), RemoteCommand("sha256sum \(source)")],
         into: HAMiCoreCatalog.library)
       try await ctx.runChecked("cat \(source) > \(staged)")
+    case .local(let file):
+      let data: Data
+      do {
+        data = try Data(contentsOf: file)
+      } catch {
+        throw HAMiCorePreflightError.localLibraryUnreadable(path: file.path)
+      }
+      try await ctx.transport.upload(file, to: workspace.library)
+      try await ctx.appendArtifact(
+        HAMiCoreCatalog.library, command: "upload \(file.path) (this machine) to \(workspace.library)",
+        output:
+          "\(Artifact.hexDigest(of: data))  \(file.path)\n\(data.count) bytes uploaded over the transport\n")
     }
     try await ctx.capture([RemoteCommand("sha256sum \(staged)")], into: HAMiCoreCatalog.library)
   }
@@ -117,10 +130,11 @@ struct HAMiCoreStageStep: Step {
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
     var commands = [Self.makeDirectory]
     commands += Self.probes.map { RemoteCommand("cat > \(workspace.file($0 + ".cu"))") }
-    if settings.library.isEmpty {
-      commands.append(RemoteCommand(Self.extraction(settings, workspace)))
-    } else {
-      commands.append(RemoteCommand("cat \(ShellQuote.quote(settings.library)) > \(workspace.library)"))
+    switch settings.librarySource {
+    case .image: commands.append(RemoteCommand(Self.extraction(settings, workspace)))
+    case .host(let path):
+      commands.append(RemoteCommand("cat \(ShellQuote.quote(path)) > \(workspace.library)"))
+    case .local(let file): commands.append(RemoteCommand("upload \(file.path) to \(workspace.library)"))
     }
     commands += Self.build(settings, workspace, nvcc: "<nvcc>")
     return commands

@@ -1,0 +1,204 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// HAMi-core's core limiter on the simulated host, and the lab's throughput probe under it.
+///
+/// As in HAMi-core (src/multiprocess/multiprocess_memory_limit.c), the core limit lives in the
+/// shared region, the cache file: the process that creates the file writes its
+/// CUDA_DEVICE_SM_LIMIT (100 for none) and every later process keeps that value, logging
+/// `SM limit inconsistency` at level 3. At `LIBCUDA_LOG_LEVEL=3` the probe's stderr carries the
+/// same lines as the real library's (setspec, `device 0: core utilization limit = N`, `hostPid=`,
+/// then per simulated second `init_utilization_watcher: util_switch=1` and the watcher's
+/// `device 0: userutil=… limit=… share=…`; the real watcher logs every 120 ms).
+/// Scenarios: `stale-cache` (every cache file is found already created by a process with no
+/// limit), `limiter-no-pid` (`host pid is error!`, no watcher, no throttling),
+/// `core-limit-ignored` (witness confirms, no throttling), `noisy-neighbour` (a limited process
+/// beside an unlimited one is not held to its limit).
+extension SimTool {
+  /// Marks the first line of a simulated shared region (cache file).
+  static let regionMarker = "labrun simulated HAMi-core shared region"
+
+  /// The core limit this process asks for: CUDA_DEVICE_SM_LIMIT in 1...99, else 100 (none).
+  var configuredCoreLimit: Int {
+    environment["CUDA_DEVICE_SM_LIMIT"].flatMap { Int($0) }.flatMap { (1...99).contains($0) ? $0 : nil }
+      ?? 100
+  }
+
+  var logLevel: Int { environment["LIBCUDA_LOG_LEVEL"].flatMap { Int($0) } ?? 2 }
+
+  func hamiInfo(_ pid: Int32, _ place: String, _ text: String) -> String {
+    "[HAMI-core Info(\(pid):\(Self.hamiThread):\(place))]: \(text)\n"
+  }
+
+  /// Opens the region at `path`, creating it with this process's core limit when there is none
+  /// (`stale-cache`: as if a process with no limit had created it); returns the limit in force.
+  func attachRegion(_ path: String) -> Int {
+    if let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasPrefix(Self.regionMarker),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("sm_limit=") }),
+      let limit = Int(line.dropFirst("sm_limit=".count))
+    {
+      return limit
+    }
+    let limit = store.load().scenario == .staleCache ? 100 : configuredCoreLimit
+    try? Data("\(Self.regionMarker)\nsm_limit=\(limit)\n".utf8).write(to: URL(fileURLWithPath: path))
+    return limit
+  }
+
+  /// The card's simulated FP32 peak, in TFLOPS.
+  static func peakTFLOPS(_ profile: SimProfile) -> Double {
+    ["a6000-48gb": 38.7, "l4-24gb": 30.3, "h100-80gb": 51.2, "h200-141gb": 51.2, "rtx-pro-6000-96gb": 110.0][
+      profile.id]
+      ?? 10
+  }
+
+  /// Each computing process's share of the card: a process held to limit L gets at most L%, the
+  /// unlimited ones split the rest; limits apply under `force` or beside another process.
+  static func shares(_ computing: [SimState.GPUProcess], force: Bool, scenario: SimScenario) -> [Int: Double]
+  {
+    let applies = force || computing.count > 1
+    let hasUnlimited = computing.contains { $0.coreLimit == nil }
+    func held(_ process: SimState.GPUProcess) -> Double? {
+      guard applies, scenario != .coreLimitIgnored, scenario != .limiterNoPid, let limit = process.coreLimit
+      else {
+        return nil
+      }
+      if scenario == .noisyNeighbour, hasUnlimited { return nil }
+      return Double(limit) / 100
+    }
+    let limited = computing.compactMap { process in held(process).map { (process.pid, $0) } }
+    let free = computing.filter { held($0) == nil }
+    let limitedSum = limited.reduce(0) { $0 + $1.1 }
+    var result: [Int: Double] = [:]
+    if free.isEmpty {
+      let scale = limitedSum > 1 ? 1 / limitedSum : 1
+      for (pid, share) in limited { result[pid] = share * scale }
+      return result
+    }
+    // Time-slicing: unlimited processes split the card evenly, a limited one takes at most its limit.
+    let even = 1 / Double(computing.count)
+    let taken = limited.reduce(0) { $0 + min($1.1, even) }
+    for (pid, share) in limited { result[pid] = min(share, even) }
+    for process in free { result[process.pid] = (1 - taken) / Double(free.count) }
+    return result
+  }
+
+  /// The lab's throughput probe: one sample per simulated second (`LABRUN_SIM_SECOND_MS`, 25 ms by
+  /// default), its share of the card from every computing process's core limit at that moment;
+  /// `--latency` launches one short kernel at a time and adds each second's p50 and p99.
+  func throughputProbe(_ arguments: [String]) throws -> SimToolResult {
+    var rest = arguments
+    let latency = rest.first == "--latency"
+    if latency { rest.removeFirst() }
+    guard let first = rest.first, let seconds = Int(first), seconds > 0, rest.count <= 2 else {
+      return .fail("usage: throughput-probe [--latency] SECONDS [START_FILE]\n", status: 2)
+    }
+    let pid = getpid()
+    let state = store.load()
+    let library = preloadedLibrary
+    func value(_ name: String) -> String { environment[name] ?? "unset" }
+    let sms = state.profile.id.hasPrefix("h") ? 132 : 84
+    var limit: Int?
+    if library != nil {
+      limit = startLimiter(pid, sms: sms, scenario: state.scenario)
+    }
+    say(
+      "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
+        + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
+        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, " : "")\(seconds) s\n")
+    try register(
+      .init(
+        pid: Int(pid), name: "throughput-probe", usedMiB: 1002, coreLimit: limit, computing: true, cache: nil)
+    )
+    if rest.count == 2 {
+      say("throughput-probe: ready\n")
+      while !FileManager.default.fileExists(atPath: rest[1]) { Thread.sleep(forTimeInterval: 0.02) }
+    }
+    let secondMs = environment["LABRUN_SIM_SECOND_MS"].flatMap { Int($0) } ?? 25
+    let peak = Self.peakTFLOPS(state.profile) * (latency ? 0.93 : 1)
+    let force = environment["GPU_CORE_UTILIZATION_POLICY"] == "force"
+    var total = 0.0
+    for sample in 1...seconds {
+      Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
+      let computing = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }
+      let share = Self.shares(computing, force: force, scenario: state.scenario)[Int(pid)] ?? 1
+      let noise = 1 + 0.01 * sin(Double(sample) * 1.7 + Double(pid % 7))
+      let tflops = peak * share * noise
+      total += tflops
+      watch(pid, limit: limit, utilization: Int((share * 100).rounded()))
+      say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
+      if latency {
+        let p50 = 140 / max(share, 0.01) * noise
+        let p99 = p50 * (computing.count > 1 ? 2.4 : 1.3)
+        say(
+          "latency \(sample) s: p50 \(String(format: "%.1f", p50)) us p99 \(String(format: "%.1f", p99)) us "
+            + "over \(Int(1_000_000 / p50)) kernels\n")
+      }
+    }
+    say(
+      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
+    )
+    try unregister(Int(pid))
+    if library != nil { warn(hamiExit(pid)) }
+    return .ok()
+  }
+
+  /// HAMi-core's start in the probe: the region's core limit read (the limit in force, nil for
+  /// none), and its level-3 lines.
+  private func startLimiter(_ pid: Int32, sms: Int, scenario: SimScenario) -> Int? {
+    let path = environment["CUDA_DEVICE_MEMORY_SHARED_CACHE"] ?? "/tmp/cudevshr.cache"
+    let region = attachRegion(path)
+    let info = logLevel >= 3
+    warn(hamiMessage(pid, "libvgpu.c:871", "Initializing....."))
+    if info, region != configuredCoreLimit {
+      warn(
+        hamiInfo(
+          pid, "multiprocess_memory_limit.c:1168",
+          "SM limit inconsistency detected for 0th device, \(configuredCoreLimit) expected, get \(region)"))
+    }
+    if scenario == .limiterNoPid {
+      warn("[HAMI-core ERROR (pid:\(pid) thread=\(Self.hamiThread) utils.c:158)]: host pid is error!\n")
+    } else if info {
+      warn(hamiInfo(pid, "utils.c:161", "hostPid=\(pid)"))
+    }
+    warn(hamiMessage(pid, "libvgpu.c:911", "Initialized"))
+    if scenario == .limiterNoPid {
+      warn(
+        "[HAMI-core Warn(\(pid):\(Self.hamiThread):libvgpu.c:913)]: SET_TASK_PID FAILED - using container PID "
+          + "for accounting\n")
+    }
+    if info {
+      warn(
+        hamiInfo(
+          pid, "multiprocess_utilization_watcher.c:138",
+          "setspec: device 0 sm_num=\(sms) max_threads_per_sm=2048 total_cores=\(sms * 2048 * 32) FACTOR=32"))
+      warn(
+        hamiInfo(
+          pid, "multiprocess_utilization_watcher.c:273", "device 0: core utilization limit = \(region)"))
+    }
+    guard region < 100, scenario != .limiterNoPid else { return nil }
+    return region
+  }
+
+  /// One round of HAMi-core's utilization watcher (the real one runs every 120 ms): nothing until
+  /// the host pid is found, then the switch and, under a limit, the device line.
+  private func watch(_ pid: Int32, limit: Int?, utilization: Int) {
+    let state = store.load()
+    guard logLevel >= 3, preloadedLibrary != nil, state.scenario != .limiterNoPid else { return }
+    let place = "multiprocess_utilization_watcher.c"
+    warn(hamiInfo(pid, "\(place):233", "init_utilization_watcher: util_switch=1"))
+    guard let limit else { return }
+    let total = (state.profile.id.hasPrefix("h") ? 132 : 84) * 2048 * 32
+    warn(
+      hamiInfo(
+        pid, "\(place):253",
+        "device 0: userutil=\(utilization) currentcores=\(total / 7) total=\(total) limit=\(limit) "
+          + "share=\(total * limit / 100)"))
+  }
+}
