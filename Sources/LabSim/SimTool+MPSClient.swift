@@ -109,8 +109,11 @@ extension SimTool {
   /// the card is its percentage (or, when the clients ask for more than the card, its part of
   /// their sum) — unless the server does not throttle.
   func mpsThroughputProbe(_ arguments: [String], _ session: MPSSession) throws -> SimToolResult {
-    guard let first = arguments.first, let seconds = Int(first), seconds > 0, arguments.count <= 2 else {
-      return .fail("usage: throughput-probe SECONDS [START_FILE]\n", status: 2)
+    var rest = arguments
+    let latency = rest.first == "--latency"
+    if latency { rest.removeFirst() }
+    guard let first = rest.first, let seconds = Int(first), seconds > 0, rest.count <= 2 else {
+      return .fail("usage: throughput-probe [--latency] SECONDS [START_FILE]\n", status: 2)
     }
     let pid = Int(getpid())
     let state = store.load()
@@ -120,16 +123,16 @@ extension SimTool {
     say(
       "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
         + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
-        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(seconds) s\n")
+        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, " : "")\(seconds) s\n")
     let limit = session.throttled ? session.percentage : nil
     try register(
       .init(pid: pid, name: "throughput-probe", usedMiB: 368, coreLimit: limit, computing: true, cache: nil))
-    if arguments.count == 2 {
+    if rest.count == 2 {
       say("throughput-probe: ready\n")
-      while !FileManager.default.fileExists(atPath: arguments[1]) { Thread.sleep(forTimeInterval: 0.02) }
+      while !FileManager.default.fileExists(atPath: rest[1]) { Thread.sleep(forTimeInterval: 0.02) }
     }
     let secondMs = environment["LABRUN_SIM_SECOND_MS"].flatMap { Int($0) } ?? 25
-    let peak = Self.peakTFLOPS(state.profile)
+    let peak = Self.peakTFLOPS(state.profile) * (latency ? 0.93 : 1)
     var total = 0.0
     for sample in 1...seconds {
       Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
@@ -138,11 +141,19 @@ extension SimTool {
         process.coreLimit.map { Double($0) / 100 } ?? 1
       }
       let mine = limit.map { Double($0) / 100 } ?? 1
-      let sum = max(computing.filter { $0.pid != pid }.map(demand).reduce(0, +) + mine, mine)
+      let sum = computing.filter { $0.pid != pid }.map(demand).reduce(0, +) + mine
       let share = sum <= 1 ? mine : mine / sum
-      let tflops = peak * share * (1 + 0.005 * sin(Double(sample) * 1.7 + Double(pid % 7)))
+      let noise = 1 + 0.005 * sin(Double(sample) * 1.7 + Double(pid % 7))
+      let tflops = peak * share * noise
       total += tflops
       say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
+      if latency {
+        let p50 = 140 / max(share, 0.01) * noise
+        let p99 = p50 * (computing.count > 1 ? 1.6 : 1.2)
+        say(
+          "latency \(sample) s: p50 \(String(format: "%.1f", p50)) us p99 \(String(format: "%.1f", p99)) us "
+            + "over \(Int(1_000_000 / p50)) kernels\n")
+      }
     }
     say(
       "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"

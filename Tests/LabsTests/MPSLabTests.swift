@@ -93,7 +93,7 @@ import Testing
     }
     let core = try #require(forward.runs.first { $0.lab == "hami-core-isolation" })
     #expect(core.cell(.noisyNeighbour).text == "not measured")
-    #expect(core.cell(.computeAccuracy).text.contains("limit 25"), "\(core.cell(.computeAccuracy).text)")
+    #expect(core.cell(.computeAccuracy).text.contains("25: "), "\(core.cell(.computeAccuracy).text)")
     #expect(!forward.markdown.contains("/docs/evidence"), "a path leaked into the page")
   }
 

@@ -57,55 +57,72 @@ extension ComparedMeasurements {
     ]
   }
 
-  /// Accuracy per limit alone, and the pair's shares.
+  /// Accuracy per limit alone, the pair's shares, and the victim's loss beside a limited
+  /// neighbour, each on the judged window of its runs (``MeasuredSeries/windowMean``), as the
+  /// exercises judge them.
   func compute() -> [ComparedProperty: ComparedCell] {
-    let format = MPSCompute.format
-    var accuracy: [String] = []
-    var pair: String?
+    typealias Measured = (limit: Int?, series: MeasuredSeries)
+    var baseline: MeasuredSeries?
+    var singles: [Measured] = []
+    var pair: [Measured] = []
+    var neighbour: (alone: MeasuredSeries, limited: MeasuredSeries, limit: Int)?
     var files: [String]
     if isMPS {
       let compute = MPSCompute(bundle)
-      files = [MPSCatalog.computeAlone, MPSCatalog.computePair]
-      if let base = compute.unlimited?.mean, base > 0 {
-        for run in compute.singles {
-          guard let percentage = run.percentage, let mean = run.mean else { continue }
-          let ratio = mean / base
-          accuracy.append(
-            "\(percentage) %: \(format(abs(ratio - Double(percentage) / 100))) (measured \(format(ratio)))")
-        }
-      }
-      if let means = MPSCompute.commonMeans(compute.pair), let p1 = compute.pair[0].percentage,
-        let p2 = compute.pair[1].percentage
+      files = [MPSCatalog.computeAlone, MPSCatalog.computePair, MPSCatalog.noisy]
+      baseline = compute.unlimited.map(MPSCompute.throughput)
+      singles = compute.singles.map { ($0.percentage, MPSCompute.throughput($0)) }
+      pair = compute.pair.map { ($0.percentage, MPSCompute.throughput($0)) }
+      if let alone = compute.victimAlone, let victim = compute.besideLimited.first,
+        let limit = compute.besideLimited.dropFirst().first?.percentage
       {
-        pair = Self.shares(means, p1, p2)
+        neighbour = (MPSCompute.throughput(alone), MPSCompute.throughput(victim), limit)
       }
     } else {
       let compute = HAMiCoreCompute(bundle)
-      files = [HAMiCoreCatalog.computeAlone, HAMiCoreCatalog.computePair]
-      if let base = compute.unlimited?.mean, base > 0 {
-        for run in compute.singles {
-          guard let limit = run.limit, let mean = run.mean else { continue }
-          let ratio = mean / base
-          accuracy.append(
-            "limit \(limit): \(format(abs(ratio - Double(limit) / 100))) (measured \(format(ratio)))")
-        }
-      }
-      if let means = compute.pairMeans, let l1 = compute.pair[0].limit, let l2 = compute.pair[1].limit {
-        pair = Self.shares(means, l1, l2)
+      files = [HAMiCoreCatalog.computeAlone, HAMiCoreCatalog.computePair, HAMiCoreCatalog.neighbour]
+      baseline = compute.unlimited?.throughput
+      singles = compute.singles.map { ($0.limit, $0.throughput) }
+      pair = compute.pair.map { ($0.limit, $0.throughput) }
+      if let alone = compute.neighbour["alone-victim"], let victim = compute.neighbour["limited-victim"],
+        let limit = compute.neighbour["limited-aggressor"]?.limit
+      {
+        neighbour = (alone.throughput, victim.throughput, limit)
       }
     }
+    let format = MeasuredSeries.format
     var cells: [ComparedProperty: ComparedCell] = [:]
-    if !accuracy.isEmpty {
-      cells[.computeAccuracy] = ComparedCell(
-        text: accuracy.joined(separator: "; "), evidence: cite(Array(files.prefix(1))))
+    if let base = baseline?.windowMean, base > 0 {
+      let accuracy = singles.compactMap { single -> String? in
+        guard let limit = single.limit, let mean = single.series.windowMean else { return nil }
+        let ratio = mean / base
+        return "\(limit): \(format(abs(ratio - Double(limit) / 100))) (measured \(format(ratio)))"
+      }
+      if !accuracy.isEmpty {
+        cells[.computeAccuracy] = ComparedCell(
+          text: accuracy.joined(separator: "; "), evidence: cite([files[0]]))
+      }
     }
-    if let pair { cells[.pairShares] = ComparedCell(text: pair, evidence: cite(Array(files.suffix(1)))) }
+    if pair.count == 2, let l1 = pair[0].limit, let l2 = pair[1].limit, let m1 = pair[0].series.windowMean,
+      let m2 = pair[1].series.windowMean
+    {
+      cells[.pairShares] = ComparedCell(text: Self.shares((m1, m2), l1, l2), evidence: cite([files[1]]))
+    }
+    if let neighbour, let base = neighbour.alone.windowMean, base > 0, let mean = neighbour.limited.windowMean
+    {
+      let verdict =
+        report.exercises.first { $0.id == "7" }.map { " (exercise 7 \($0.verdict.rawValue))" } ?? ""
+      cells[.noisyNeighbour] = ComparedCell(
+        text: "the victim kept \(format(mean / base)) of its alone throughput beside a neighbour held to "
+          + "\(neighbour.limit)\(verdict)",
+        evidence: cite([files[2]]))
+    }
     return cells
   }
 
   /// `30/70: shares 0.29/0.71 (expected 0.30/0.70, off by 0.01)`.
   static func shares(_ means: (Double, Double), _ first: Int, _ second: Int) -> String {
-    let format = MPSCompute.format
+    let format = MeasuredSeries.format
     let total = means.0 + means.1
     guard total > 0 else { return "\(first)/\(second): no throughput" }
     let shares = (means.0 / total, means.1 / total)

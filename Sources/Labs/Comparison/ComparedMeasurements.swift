@@ -24,11 +24,6 @@ struct ComparedMeasurements {
     cells[.perTenantLimits] = exercise("4")
     cells.merge(memory(), uniquingKeysWith: { _, new in new })
     cells.merge(compute(), uniquingKeysWith: { _, new in new })
-    if let noisy = report.exercises.first(where: { $0.id == "7" }) {
-      let impact = noisy.facts["impact"].map { "impact \($0)" } ?? noisy.reason
-      cells[.noisyNeighbour] = ComparedCell(
-        text: "\(impact) (exercise 7 \(noisy.verdict.rawValue))", evidence: cite(noisy.evidence))
-    }
     return cells
   }
 

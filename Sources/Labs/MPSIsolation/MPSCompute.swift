@@ -18,9 +18,10 @@ struct MPSCompute: Sendable {
   var unlimited: Run?
   var singles: [Run] = []
   var pair: [Run] = []
-  /// The victim alone, then the victim and its neighbour side by side.
+  /// Exercise 7: the victim alone; victim and aggressor beside each other, unlimited then limited.
   var victimAlone: Run?
-  var noisy: [Run] = []
+  var besideUnlimited: [Run] = []
+  var besideLimited: [Run] = []
 
   init(_ bundle: EvidenceBundle) {
     for run in Self.runs(bundle.artifact(MPSCatalog.computeAlone)) {
@@ -31,9 +32,10 @@ struct MPSCompute: Sendable {
       }
     }
     pair = Self.runs(bundle.artifact(MPSCatalog.computePair))
-    var noisyRuns = Self.runs(bundle.artifact(MPSCatalog.noisy))
-    if !noisyRuns.isEmpty { victimAlone = noisyRuns.removeFirst() }
-    noisy = noisyRuns
+    let noisy = Self.runs(bundle.artifact(MPSCatalog.noisy))
+    victimAlone = noisy.first
+    besideUnlimited = Array(noisy.dropFirst().prefix(2))
+    besideLimited = Array(noisy.dropFirst(3).prefix(2))
   }
 
   /// The throughput runs of `artifact`, each labelled by its percentage.
@@ -65,23 +67,45 @@ struct MPSCompute: Sendable {
     )
   }
 
-  /// The witness of a limited run (DESIGN principle 8): the SMs its client saw, against the
-  /// unlimited client's. A limit in force shows fewer SMs; nil when it confirms, else the gap.
-  func witnessGap(_ run: Run) -> String? {
-    guard let percentage = run.percentage else { return nil }
+  /// A run's samples as the shared rules read them.
+  static func throughput(_ run: Run) -> MeasuredSeries {
+    MeasuredSeries(
+      run.output.samples.map { .init(second: $0.second, value: $0.tflops, capturedAt: $0.capturedAt) })
+  }
+
+  /// A latency-mode run's per-second p50 and p99 (µs).
+  static func latency(_ run: Run) -> (p50: MeasuredSeries, p99: MeasuredSeries) {
+    let samples = run.output.latency
+    return (
+      MeasuredSeries(samples.map { .init(second: $0.second, value: $0.p50Micros, capturedAt: nil) }),
+      MeasuredSeries(samples.map { .init(second: $0.second, value: $0.p99Micros, capturedAt: nil) })
+    )
+  }
+
+  /// MPS's witness for a run (DESIGN principle 8): the SMs its client saw, against the unlimited
+  /// client's. A percentage in force shows fewer SMs; a client without one sees them all.
+  func witness(_ run: Run) -> SetupWitness {
     guard let sms = run.sms else {
-      return
-        "no SM count in the probe's settings line for the \(percentage) % run: nothing shows the limit in force"
+      return .missing(what: "no SM count in the probe's settings line")
     }
     guard let full = unlimited?.sms else {
-      return "no unlimited run's SM count to compare the \(percentage) % run's \(sms) SMs with"
+      return .missing(what: "no unlimited client's SM count to compare its \(sms) SMs with")
+    }
+    guard let percentage = run.percentage else {
+      return sms == full
+        ? .confirms(said: "no percentage: the client saw all \(full) SMs")
+        : .contradicts(
+          defect:
+            "a client without a percentage saw \(sms) of \(full) SMs: the daemon applies a default percentage",
+          fix: "start the daemon without set_default_active_thread_percentage")
     }
     if percentage < 100, sms >= full {
-      return
-        "the client under CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=\(percentage) saw all \(full) SMs: the percentage "
-        + "was not in force (is the client connected to the run's MPS daemon?)"
+      return .contradicts(
+        defect: "the client under CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=\(percentage) saw all \(full) SMs",
+        fix: "connect the client to the run's MPS daemon (CUDA_MPS_PIPE_DIRECTORY)")
     }
-    return nil
+    return .confirms(
+      said: "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=\(percentage): the client saw \(sms) of \(full) SMs")
   }
 
   static func format(_ value: Double) -> String { String(format: "%.2f", value) }

@@ -9,7 +9,8 @@ struct MPSEvidence: Sendable, CheckEvidence {
   let tenants: [HAMiCoreTenant]?
   let threadPercentages: [Int]
   let pairPercentages: [Int]
-  let noisyPercentages: [Int]
+  /// Exercise 7's aggressor's percentage.
+  let neighbourPercentage: Int?
   let tolerancePercent: Int
   let card: HostGPUCard
 
@@ -19,7 +20,7 @@ struct MPSEvidence: Sendable, CheckEvidence {
     tenants = parameters["tenants"]?.text.flatMap(HAMiCoreTenant.parse)
     threadPercentages = parameters["thread_percentages"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
     pairPercentages = parameters["pair_thread_percentages"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
-    noisyPercentages = parameters["noisy_thread_percentages"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
+    neighbourPercentage = parameters["neighbour_percentage"]?.wholeNumber
     tolerancePercent = parameters["throughput_tolerance"]?.wholeNumber ?? 10
     card = HostGPUCard(bundle.artifact(MPSCatalog.hostGPU))
   }

@@ -53,8 +53,8 @@ extension MPSIsolationLab {
       .init(
         "Active thread percentages",
         "alone: \(facts.threadPercentages.map(String.init).joined(separator: ", ")); side by side: "
-          + "\(facts.pairPercentages.map(String.init).joined(separator: " and ")); noisy neighbour (victim, neighbour): "
-          + "\(facts.noisyPercentages.map(String.init).joined(separator: " and ")); \(seconds) per run; tolerance "
+          + "\(facts.pairPercentages.map(String.init).joined(separator: " and ")); noisy neighbour's: "
+          + "\(facts.neighbourPercentage.map(String.init) ?? "?") (the victim has none); \(seconds) per run; tolerance "
           + "± \(facts.tolerancePercent) points (run.json)"))
     return EnvironmentSummary(
       rows: rows, gpu: card.name, gpuMemoryMiB: card.memoryMiB, gpuUUID: card.uuid, driver: card.driver,

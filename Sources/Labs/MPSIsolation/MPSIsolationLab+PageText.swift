@@ -68,8 +68,11 @@ extension MPSIsolationLab {
     for run in compute.singles { row("alone", run) }
     for (index, run) in compute.pair.enumerated() { row("pair \(HAMiCoreTenant.letter(at: index))", run) }
     if let alone = compute.victimAlone { row("victim alone", alone) }
-    for (index, run) in compute.noisy.enumerated() {
-      row(index == 0 ? "victim beside neighbour" : "neighbour", run)
+    for (index, run) in compute.besideUnlimited.enumerated() {
+      row(index == 0 ? "victim beside an unlimited neighbour" : "unlimited neighbour", run)
+    }
+    for (index, run) in compute.besideLimited.enumerated() {
+      row(index == 0 ? "victim beside a limited neighbour" : "limited neighbour", run)
     }
     return LabPage.Section(heading: "Compute measurements (exercises 6 and 7)", lines: lines)
   }

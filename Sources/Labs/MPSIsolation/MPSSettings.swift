@@ -7,8 +7,8 @@ struct MPSSettings: Sendable {
   var tenants: [HAMiCoreTenant]
   var threadPercentages: [Int]
   var pairPercentages: [Int]
-  /// The victim's and the neighbour's percentages (exercise 7).
-  var noisyPercentages: [Int]
+  /// Exercise 7's aggressor's percentage (the victim has none).
+  var neighbourPercentage: Int
   var computeSeconds: Int
   var tolerancePercent: Int
   var nvcc: String
@@ -27,8 +27,7 @@ struct MPSSettings: Sendable {
     self.tenants = tenants
     threadPercentages = try Self.percentages(parameters, "thread_percentages", count: nil, example: "25")
     pairPercentages = try Self.percentages(parameters, "pair_thread_percentages", count: 2, example: "30,70")
-    noisyPercentages = try Self.percentages(
-      parameters, "noisy_thread_percentages", count: 2, example: "50,50")
+    neighbourPercentage = try parameters.int("neighbour_percentage")
     computeSeconds = try parameters.int("compute_seconds")
     tolerancePercent = try parameters.int("throughput_tolerance")
     nvcc = try parameters.string("nvcc")

@@ -1,40 +1,35 @@
 import Foundation
 import LabPipeline
 
-/// Exercise 7, witness first: both clients must have seen fewer SMs than the unlimited client
-/// (their percentages in force), else INCONCLUSIVE. Then PASS iff the victim, beside a neighbour
-/// computing flat out under its own percentage, keeps its throughput alone within the tolerance:
-/// impact = 1 − (victim's mean beside the neighbour ÷ its mean alone) ≤ tolerance.
+/// Exercise 7 by the shared noisy-neighbour rule (``NoisyNeighbourRule``), with MPS's own witness
+/// per client (the SMs it saw): the victim (no percentage, latency mode) alone, beside an
+/// unlimited aggressor (reported) and beside an aggressor held to neighbour_percentage (judged:
+/// the victim keeps at least (100 − percentage)% of its alone throughput, less the tolerance).
 struct MPSNoisyNeighbourCheck: MPSCheck {
   static let heading = ExerciseHeading(
-    "7", "Noisy neighbour", criteria: "a client keeps its throughput while a neighbour computes beside it")
+    "7", "Noisy neighbour",
+    criteria: "beside a neighbour held to its percentage, a client keeps the rest of the card")
 
   func judge(_ evidence: MPSEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let compute = MPSCompute(evidence.bundle)
-    let format = MPSCompute.format
-    let tolerance = Double(evidence.tolerancePercent) / 100
     outcome.cite(evidence.bundle.artifact(MPSCatalog.noisy))
     outcome.cite(evidence.bundle.artifact(MPSCatalog.computeAlone))
-    guard let alone = compute.victimAlone, let aloneMean = alone.mean, aloneMean > 0 else {
-      throw Inconclusive(reason: "no run of the victim alone in \(MPSCatalog.noisy)")
+    func describe(_ label: String, _ runs: [MPSCompute.Run]) -> NoisyNeighbourRule.Case? {
+      guard let victim = runs.first else { return nil }
+      let latency = MPSCompute.latency(victim)
+      let aggressor = runs.dropFirst().first
+      var witnesses = [("\(label), victim", compute.witness(victim))]
+      if let aggressor { witnesses.append(("\(label), aggressor", compute.witness(aggressor))) }
+      return NoisyNeighbourRule.Case(
+        label: label, victim: MPSCompute.throughput(victim), p50: latency.p50, p99: latency.p99,
+        aggressorLimit: aggressor?.percentage, witnesses: witnesses)
     }
-    guard compute.noisy.count == 2, let (victim, neighbour) = MPSCompute.commonMeans(compute.noisy) else {
-      throw Inconclusive(reason: "no victim and neighbour with common samples in \(MPSCatalog.noisy)")
-    }
-    let gaps = ([alone] + compute.noisy).compactMap(compute.witnessGap)
-    for run in [alone] + compute.noisy {
-      if let header = run.output.headerLine { outcome.excerpt.append(header) }
-    }
-    if !gaps.isEmpty { throw Inconclusive(reason: gaps.joined(separator: "; ")) }
-    let impact = 1 - victim / aloneMean
-    let text =
-      "the victim (\(compute.noisy[0].label)) made \(format(aloneMean)) TFLOPS alone and \(format(victim)) beside its "
-      + "neighbour (\(compute.noisy[1].label), \(format(neighbour)) TFLOPS): impact \(format(max(impact, 0))) "
-      + "(tolerance \(format(tolerance)))"
-    outcome.excerpt.append("victim alone: \(MPSCompute.series(alone)) TFLOPS")
-    outcome.excerpt.append("victim beside the neighbour: \(MPSCompute.series(compute.noisy[0])) TFLOPS")
-    return Finding(
-      impact > tolerance ? .fail : .pass, text,
-      facts: ["impact": format(max(impact, 0))])
+    let rule = NoisyNeighbourRule(
+      mechanism: "NVIDIA MPS", tolerance: Double(evidence.tolerancePercent) / 100,
+      alone: compute.victimAlone.flatMap { describe("alone", [$0]) },
+      unlimited: describe("beside an unlimited neighbour", compute.besideUnlimited),
+      limited: describe("beside a limited neighbour", compute.besideLimited),
+      artifacts: MPSCatalog.noisy)
+    return try rule.judge(&outcome)
   }
 }

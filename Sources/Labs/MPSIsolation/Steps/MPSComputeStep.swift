@@ -2,8 +2,9 @@ import Foundation
 import LabPipeline
 
 /// Exercises 6 and 7: the throughput probe as an MPS client unlimited and under each active
-/// thread percentage alone; two clients at once with the pair's percentages; then the victim
-/// alone and beside its noisy neighbour (each side by side run started together on a start file).
+/// thread percentage alone; two clients at once with the pair's percentages; then exercise 7's
+/// victim (no percentage, latency mode) alone, beside an unlimited aggressor and beside one held to
+/// neighbour_percentage (each side by side run started together on a start file).
 struct MPSComputeStep: Step {
   var id: String { "compute" }
   var title: String { "Exercises 6, 7: throughput under CUDA_MPS_ACTIVE_THREAD_PERCENTAGE" }
@@ -19,9 +20,17 @@ struct MPSComputeStep: Step {
       runs.map(Self.bounded(settings)), into: MPSCatalog.computeAlone, requireSuccess: false)
     try await Self.together(
       ctx, settings, workspace, Self.pair(settings, workspace), tag: "pair", into: MPSCatalog.computePair)
-    let noisy = Self.noisy(settings, workspace)
-    try await ctx.capture([Self.bounded(settings)(noisy[0])], into: MPSCatalog.noisy, requireSuccess: false)
-    try await Self.together(ctx, settings, workspace, noisy, tag: "noisy", into: MPSCatalog.noisy)
+    // Exercise 7: the victim alone, beside an unlimited aggressor, beside one held to the percentage.
+    let victim = Self.victim(settings, workspace)
+    try await ctx.capture([Self.bounded(settings)(victim)], into: MPSCatalog.noisy, requireSuccess: false)
+    let cases: [(tag: String, percentage: Int?)] = [
+      ("noisy-unlimited", nil), ("noisy-limited", settings.neighbourPercentage),
+    ]
+    for (tag, percentage) in cases {
+      try await Self.together(
+        ctx, settings, workspace, [victim, Self.aggressor(settings, workspace, percentage)], tag: tag,
+        into: MPSCatalog.noisy)
+    }
     return NoOutput()
   }
 
@@ -67,9 +76,19 @@ struct MPSComputeStep: Step {
     clients(settings, workspace, settings.pairPercentages)
   }
 
-  /// The victim alone, then victim and neighbour (exercise 7).
-  static func noisy(_ settings: MPSSettings, _ workspace: MPSWorkspace) -> [String] {
-    clients(settings, workspace, settings.noisyPercentages)
+  /// The aggressor runs this much longer than the victim, so every second of the victim's has company.
+  static let aggressorExtraSeconds = 5
+
+  /// Exercise 7's victim: client a with no percentage, in the probe's latency mode.
+  static func victim(_ settings: MPSSettings, _ workspace: MPSWorkspace) -> String {
+    "\(workspace.environment(settings.tenants[0])) \(ShellQuote.quote(workspace.throughputProbe)) --latency "
+      + "\(settings.computeSeconds)"
+  }
+
+  /// Exercise 7's aggressor: client b, flat out, with `percentage` (nil: none).
+  static func aggressor(_ settings: MPSSettings, _ workspace: MPSWorkspace, _ percentage: Int?) -> String {
+    "\(workspace.environment(settings.tenants[1], threads: percentage)) "
+      + "\(ShellQuote.quote(workspace.throughputProbe)) \(settings.computeSeconds + aggressorExtraSeconds)"
   }
 
   static func clients(_ settings: MPSSettings, _ workspace: MPSWorkspace, _ percentages: [Int]) -> [String] {
@@ -82,8 +101,12 @@ struct MPSComputeStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
-    let together = Self.pair(settings, workspace) + Self.noisy(settings, workspace)
-    return (Self.alone(settings, workspace) + [Self.noisy(settings, workspace)[0]]).map { RemoteCommand($0) }
+    let victim = Self.victim(settings, workspace)
+    let together =
+      Self.pair(settings, workspace)
+      + [victim, Self.aggressor(settings, workspace, nil), victim]
+      + [Self.aggressor(settings, workspace, settings.neighbourPercentage)]
+    return (Self.alone(settings, workspace) + [victim]).map { RemoteCommand($0) }
       + together.map { RemoteCommand($0 + " <start file> &") } + [MPSWorkspace.computeApps]
   }
 }
