@@ -70,4 +70,28 @@ import Testing
       #expect(verify.status == expected, "\(name): verify exits \(verify.status), the page says \(status)")
     }
   }
+
+  /// The 2026-12-02 H200 run: every "limited" run used a cache file the memory exercises had
+  /// created without a core limit, and no level-3 log shows the limit in force. Its exercise 6 was
+  /// once a FAIL ("the core limit was not enforced"); judged setup first it is INCONCLUSIVE naming
+  /// the reused cache and the fix, and its missing exercise 7 is "not measured".
+  @Test func reusedCacheRunIsInconclusiveNamingTheCache() async throws {
+    let evidence = try TestPackage.root().appendingPathComponent("docs/evidence/20261202T060750Z-local")
+    let scratch = try TemporaryDirectory(prefix: "labrun-evidence")
+    defer { scratch.remove() }
+    let copy = scratch.appending("run")
+    try FileManager.default.copyItem(at: evidence, to: copy)
+    let binary = try LabrunBinary()
+    let environment = ["LABRUN_HOME": scratch.appending("state").path]
+    let verify = try await binary.run(["verify", "--run", copy.path], environment: environment)
+    #expect(verify.status == 2, "INCOMPLETE expected: \(verify)")
+    let report = try await binary.run(["report", "--run", copy.path], environment: environment)
+    let row = report.stdout.split(separator: "\n").first { $0.hasPrefix("| 6 | ") }.map(String.init) ?? ""
+    #expect(row.contains("INCONCLUSIVE: setup defect"), "\(row)")
+    #expect(row.contains("reused cache file `/tmp/labrun-hami-core.oPcLOX/cache-a`"), "\(row)")
+    #expect(row.contains("Fix: give every probe run a fresh CUDA_DEVICE_MEMORY_SHARED_CACHE file"), "\(row)")
+    #expect(!row.contains("FAIL"), "\(row)")
+    let seven = report.stdout.split(separator: "\n").first { $0.hasPrefix("| 7 | ") }.map(String.init) ?? ""
+    #expect(seven.contains("INCONCLUSIVE: not measured"), "\(seven)")
+  }
 }

@@ -62,4 +62,47 @@ import Testing
     #expect(apps.processes.first?.usedMiB == 3846)
     #expect(stdout.hasPrefix("pid, gpu_uuid, used_gpu_memory [MiB]\n"))
   }
+
+  /// As HAMi-core's shared region: the process that creates a cache file writes its core limit
+  /// (100 for none) and later processes keep it, whatever they ask for; a removed file is created
+  /// afresh. So a lab that runs limits 50 and 25 on the cache an unlimited run created measures
+  /// nothing, as the committed 2026-12-02 run did.
+  @Test func cacheFileKeepsTheCoreLimitItWasCreatedWith() throws {
+    let host = try TemporaryDirectory(prefix: "labrun-simhami")
+    defer { host.remove() }
+    let cache = host.appending("cache-a").path
+    func attach(_ environment: [String: String]) -> Int {
+      SimTool(directory: host.path, environment: environment) { "" }.attachRegion(cache)
+    }
+    #expect(attach([:]) == 100)
+    #expect(attach(["CUDA_DEVICE_SM_LIMIT": "50"]) == 100)
+    #expect(attach(["CUDA_DEVICE_SM_LIMIT": "25"]) == 100)
+    try FileManager.default.removeItem(atPath: cache)
+    #expect(attach(["CUDA_DEVICE_SM_LIMIT": "25"]) == 25)
+    #expect(attach([:]) == 25)
+  }
+
+  /// `stale-cache`: a fresh path is found already created by a process with no limit.
+  @Test func staleCacheScenarioFindsEveryRegionUnlimited() throws {
+    let host = try TemporaryDirectory(prefix: "labrun-simhami")
+    defer { host.remove() }
+    try SimStore(directory: host.path).update { $0.scenario = .staleCache }
+    let tool = SimTool(directory: host.path, environment: ["CUDA_DEVICE_SM_LIMIT": "25"]) { "" }
+    #expect(tool.attachRegion(host.appending("cache-6-limit-25").path) == 100)
+  }
+
+  /// The model's shares: a limited process takes at most its limit beside an unlimited one
+  /// (`noisy-neighbour`: it is not held), two limited ones their limits.
+  @Test func sharesFollowTheLimitsAndTheScenario() {
+    let victim = SimState.GPUProcess(
+      pid: 1, name: "throughput-probe", usedMiB: 1, coreLimit: nil, computing: true, cache: nil)
+    let aggressor = SimState.GPUProcess(
+      pid: 2, name: "throughput-probe", usedMiB: 1, coreLimit: 25, computing: true, cache: nil)
+    let held = SimTool.shares([victim, aggressor], force: true, scenario: .none)
+    #expect(held[1] == 0.75 && held[2] == 0.25)
+    let noisy = SimTool.shares([victim, aggressor], force: true, scenario: .noisyNeighbour)
+    #expect(noisy[1] == 0.5 && noisy[2] == 0.5)
+    #expect(SimTool.shares([aggressor], force: true, scenario: .none)[2] == 0.25)
+    #expect(SimTool.shares([aggressor], force: true, scenario: .coreLimitIgnored)[2] == 1)
+  }
 }

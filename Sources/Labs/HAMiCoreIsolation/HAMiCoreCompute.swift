@@ -4,9 +4,9 @@ import LabPipeline
 /// Exercises 6 and 7's runs read from the bundle: each throughput run's samples (the probe's
 /// stdout), HAMi-core's witness (its stderr, filed under the same command; in bundles from before
 /// the split, the same section) and the watcher's utilization beside the probe's samples.
-struct HAMiCoreCompute {
+struct HAMiCoreCompute: Sendable {
   /// One throughput probe run.
-  struct Run {
+  struct Run: Sendable {
     var label: String
     var command: String
     var limit: Int?

@@ -21,6 +21,8 @@ struct HAMiCoreEvidence: Sendable {
   let cuda: String?
   let migMode: String?
   let gpuCount: Int?
+  /// Exercises 6 and 7's runs, read once (thousands of stamped log lines).
+  let compute: HAMiCoreCompute
 
   init(_ bundle: EvidenceBundle) {
     self.bundle = bundle
@@ -40,6 +42,7 @@ struct HAMiCoreEvidence: Sendable {
     cuda = card.cuda
     migMode = card.migMode
     gpuCount = card.gpuCount
+    compute = HAMiCoreCompute(bundle)
   }
 
   /// Who enforces the core limit, on which card, for exercises 6 and 7's verdicts.

@@ -19,8 +19,8 @@ extension HAMiCoreIsolationLab {
     var page = LabPage(
       title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
       provesHeading: Self.provesHeading, proves: Self.proves(results), scopeLimits: Self.scopeLimits)
-    let compute = HAMiCoreCompute(bundle)
     let evidence = HAMiCoreEvidence(bundle)
+    let compute = evidence.compute
     page.sections = [
       Self.computeSection(compute, evidence),
       Self.neighbourSection(compute, evidence),

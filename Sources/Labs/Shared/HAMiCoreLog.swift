@@ -136,9 +136,6 @@ public enum HAMiCoreLog {
 
     public init(lines: [String]) {
       let limitPattern = #/device 0: core utilization limit = (-?\d+)/#
-      let switchPattern = #/util_switch=(-?\d+)/#
-      let watcherPattern =
-        #/device 0: userutil=(-?\d+) currentcores=-?\d+ total=\d+ limit=(-?\d+) share=(-?\d+)/#
       let inconsistency = #/SM limit inconsistency detected for 0\w* device, (\d+) expected, get (\d+)/#
       for line in lines where line.contains("[HAMI-core ") || line.contains("[4pdvGPU ") {
         present = true
@@ -146,16 +143,15 @@ public enum HAMiCoreLog {
           let value = Int(match.output.1)
         {
           coreLimits.append(value)
-        } else if line.contains("util_switch"), let match = line.firstMatch(of: switchPattern),
-          let value = Int(match.output.1)
-        {
+        } else if let value = Self.integer(after: "util_switch=", in: line) {
           utilSwitches.append(value)
-        } else if line.contains("userutil="), let match = line.firstMatch(of: watcherPattern),
-          let util = Int(match.output.1), let limit = Int(match.output.2), let share = Int64(match.output.3)
+        } else if line.contains("device 0: userutil="), let util = Self.integer(after: "userutil=", in: line),
+          let limit = Self.integer(after: " limit=", in: line),
+          let share = Self.integer(after: " share=", in: line)
         {
           watcher.append(
             WatcherLine(
-              userutil: util, limit: limit, share: share, capturedAt: StampedLine(line).capturedAt))
+              userutil: util, limit: limit, share: Int64(share), capturedAt: StampedLine(line).capturedAt))
         } else if line.contains("SM limit inconsistency"), let match = line.firstMatch(of: inconsistency),
           let expected = Int(match.output.1), let effective = Int(match.output.2)
         {
@@ -166,6 +162,16 @@ public enum HAMiCoreLog {
           hostPidFailure = StampedLine(line).text
         }
       }
+    }
+
+    /// The (possibly negative) integer right after `key` in `line`; nil when `key` is absent.
+    /// By hand, not a regex: the watcher's lines come every 120 ms.
+    static func integer(after key: String, in line: String) -> Int? {
+      guard let range = line.range(of: key) else { return nil }
+      let rest = line[range.upperBound...]
+      let sign = rest.first == "-" ? "-" : ""
+      let digits = rest.dropFirst(sign.count).prefix { $0.isASCII && $0.isNumber }
+      return digits.isEmpty ? nil : Int(sign + digits)
     }
 
     public static func == (lhs: LimiterLog, rhs: LimiterLog) -> Bool {

@@ -8,12 +8,17 @@ struct StampedLine: Sendable, Hashable {
   var text: String
 
   init(_ line: String) {
-    if let match = line.prefixMatch(of: #/(\d{9,11}\.\d+) /#), let time = Double(match.output.1) {
-      capturedAt = time
-      text = String(line[match.range.upperBound...])
-    } else {
-      capturedAt = nil
-      text = line
-    }
+    // By hand, not a regex: evidence has thousands of stamped lines (HAMi-core's watcher logs
+    // every 120 ms).
+    capturedAt = nil
+    text = line
+    guard let space = line.firstIndex(of: " ") else { return }
+    let head = line[..<space]
+    let parts = head.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, (9...11).contains(parts[0].count), !parts[1].isEmpty,
+      head.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let time = Double(head)
+    else { return }
+    capturedAt = time
+    text = String(line[line.index(after: space)...])
   }
 }

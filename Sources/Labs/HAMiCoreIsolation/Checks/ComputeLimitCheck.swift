@@ -22,6 +22,6 @@ struct ComputeLimitCheck: HAMiCoreCheck {
     ] {
       outcome.cite(evidence.bundle.artifact(name))
     }
-    return try HAMiCoreCompute(evidence.bundle).computeRule(evidence).judge(&outcome)
+    return try evidence.compute.computeRule(evidence).judge(&outcome)
   }
 }

@@ -15,6 +15,6 @@ struct NoisyNeighbourCheck: HAMiCoreCheck {
   func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     outcome.cite(evidence.bundle.artifact(HAMiCoreCatalog.neighbour))
     outcome.cite(evidence.bundle.artifact(HAMiCoreCatalog.neighbourLog))
-    return try HAMiCoreCompute(evidence.bundle).neighbourRule(evidence).judge(&outcome)
+    return try evidence.compute.neighbourRule(evidence).judge(&outcome)
   }
 }
