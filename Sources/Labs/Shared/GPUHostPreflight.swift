@@ -33,6 +33,20 @@ struct GPUHostPreflight: Sendable {
 
   static let osRelease = RemoteCommand("cat /etc/os-release")
 
+  /// Prints the nvcc to use: the parameter, else nvcc on PATH, else /usr/local/cuda/bin/nvcc.
+  static func findNVCC(_ given: String) -> RemoteCommand {
+    RemoteCommand(
+      "n=\(ShellQuote.quote(given)); if [ -z \"$n\" ]; then n=$(command -v nvcc 2>/dev/null) || "
+        + "n=/usr/local/cuda/bin/nvcc; fi; if [ -x \"$n\" ]; then printf '%s\\n' \"$n\"; else exit 1; fi")
+  }
+
+  /// Exits 0 when `directory` holds both probes, executable (`probe_dir`: built elsewhere).
+  static func prebuiltProbes(_ directory: String) -> RemoteCommand {
+    RemoteCommand(
+      HAMiCoreStageStep.probes.map { "test -x \(ShellQuote.quote(directory + "/" + $0))" }.joined(
+        separator: " && "))
+  }
+
   /// The host's GPU and OS, as artifacts.
   func capture(_ ctx: StepContext, gpuFile: String, osFile: String) async throws {
     try await ctx.capture(
@@ -67,12 +81,12 @@ struct GPUHostPreflight: Sendable {
   /// probes are prebuilt in `probeDirectory`; throws when neither is there.
   func compiler(_ ctx: StepContext, nvcc given: String, probeDirectory: String) async throws -> String {
     if !probeDirectory.isEmpty {
-      guard try await ctx.run(HAMiCorePreflight.prebuiltProbes(probeDirectory)).succeeded else {
+      guard try await ctx.run(Self.prebuiltProbes(probeDirectory)).succeeded else {
         throw GPUHostPreflightError.prebuiltProbesMissing(directory: probeDirectory)
       }
       return ""
     }
-    let nvcc = try await ctx.run(HAMiCorePreflight.findNVCC(given))
+    let nvcc = try await ctx.run(Self.findNVCC(given))
     guard nvcc.succeeded, !nvcc.trimmedStdout.isEmpty else {
       throw GPUHostPreflightError.nvccMissing(
         searched: given.isEmpty ? "PATH and /usr/local/cuda/bin/nvcc" : given)

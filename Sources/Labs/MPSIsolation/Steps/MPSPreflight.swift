@@ -43,7 +43,7 @@ struct MPSPreflight: Step {
     let settings = try MPSSettings(ctx.parameters)
     let probes =
       settings.probeDirectory.isEmpty
-      ? HAMiCorePreflight.findNVCC(settings.nvcc) : HAMiCorePreflight.prebuiltProbes(settings.probeDirectory)
+      ? GPUHostPreflight.findNVCC(settings.nvcc) : GPUHostPreflight.prebuiltProbes(settings.probeDirectory)
     return [Self.host.query, probes, Self.findControl(settings.mpsControl)]
   }
 
