@@ -15,7 +15,7 @@ list() {
     cd "$labs"
     find . -mindepth 2 -maxdepth 2 -name lab.yaml -type f | LC_ALL=C sort | while read -r definition; do
       lab=$(dirname "$definition")
-      (cd "$lab" && find . -name '.*' ! -name . -prune -o -type f -print) | LC_ALL=C sort \
+      (cd "$lab" && find -L . -name '.*' ! -name . -prune -o -type f -print) | LC_ALL=C sort \
         | while read -r file; do printf '%s/%s\n' "${lab#./}" "${file#./}"; done
     done
   )

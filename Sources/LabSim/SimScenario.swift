@@ -44,6 +44,13 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   /// HAMi-core ignores CUDA_DEVICE_MEMORY_SHARED_CACHE: tenants side by side share one cache and
   /// all get the first one's limit (hami-core-isolation: exercise 4 FAILs).
   case sharedCache = "shared-cache"
+  /// mps-isolation: the MPS control daemon exits at once (its log says why): the start step fails.
+  case mpsNotStarted = "mps-not-started"
+  /// mps-isolation: MPS ignores CUDA_MPS_PINNED_DEVICE_MEM_LIMIT (exercise 3 FAILs).
+  case memLimitIgnored = "mem-limit-ignored"
+  /// mps-isolation: clients see their CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of the SMs but the server
+  /// does not throttle them (exercise 6 FAILs).
+  case threadLimitIgnored = "thread-limit-ignored"
   /// A fresh VM: unattended-upgrades holds apt's locks for a while after boot, then frees them.
   case aptLocked = "apt-locked"
   /// A provider image with Docker and the NVIDIA Container Toolkit installed before `up`.

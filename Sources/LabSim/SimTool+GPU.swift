@@ -28,6 +28,7 @@ extension SimTool {
           "memory.total": ("memory.total [MiB]", "\(total) MiB"),
           "memory.used": ("memory.used [MiB]", "0 MiB"),
           "driver_version": ("driver_version", profile.driver), "mig.mode.current": ("mig.mode.current", mig),
+          "compute_mode": ("compute_mode", "Default"),
         ]
         if index == 0, !noHeader { out += fields.map { values[$0]?.0 ?? $0 }.joined(separator: ", ") + "\n" }
         out += fields.map { values[$0]?.1 ?? "[N/A]" }.joined(separator: ", ") + "\n"

@@ -28,6 +28,7 @@ public struct SimTool: Sendable {
   }
 
   private func dispatch(name: String, arguments: [String]) throws -> SimToolResult {
+    if let result = try mpsDispatch(name: name, arguments: arguments) { return result }
     switch name {
     case "sudo": return sudo(arguments)
     case "id": return id(arguments)

@@ -19,7 +19,7 @@ public struct SimulatedHost: Sendable, Hashable {
   public static let simulatedCommands = [
     "nvidia-smi", "sudo", "apt-get", "dpkg-query", "curl", "gpg", "systemctl", "uname", "df", "tee", "cat",
     "grep", "rm", "id", "k3s-installer", "helm-installer", "nvcc", "docker", "env", "memory-probe",
-    "throughput-probe", "ls", "mkdir",
+    "throughput-probe", "ls", "mkdir", "nvidia-cuda-mps-control", "nvidia-cuda-mps-server",
   ]
   /// Names the tool gains when something is installed (k3s, helm, the toolkit).
   public static let installedCommands = ["k3s", "kubectl", "k3s-uninstall.sh", "helm", "nvidia-ctk"]

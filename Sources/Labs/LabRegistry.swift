@@ -4,7 +4,9 @@ import LabPipeline
 /// Every lab this labrun knows, by name: adding a lab is one line here and a folder beside.
 public enum LabRegistry {
   /// The labs, each with its steps and (when it has a validation page) its checks.
-  public static let labs: [any Lab] = [HAMiIsolationLab(), HAMiCoreIsolationLab(), SelfTestLab()]
+  public static let labs: [any Lab] = [
+    HAMiIsolationLab(), HAMiCoreIsolationLab(), MPSIsolationLab(), SelfTestLab(),
+  ]
 
   /// The lab `--lab` defaults to.
   public static let defaultLabName = HAMiIsolationLab.name

@@ -23,7 +23,7 @@ struct Labrun: AsyncParsableCommand {
     version: BuildCommit.version,
     subcommands: [
       Up.self, Exercises.self, Report.self, Down.self, Run.self, Plan.self, Status.self, Runs.self,
-      Verify.self, BundleCommand.self, Ping.self, LabsCommand.self,
+      Verify.self, BundleCommand.self, Ping.self, LabsCommand.self, Compare.self,
     ]
   )
 

@@ -115,7 +115,7 @@ import Testing
       #expect(run.stdout.contains("= 1.00 of unlimited (expected 0.50 ± 0.10)"), "\(run.stdout)")
       #expect(
         run.stdout.contains("| limit 25 | 25 | force | ✅ `core utilization limit = 25`"), "\(run.stdout)")
-    case "shared-cache": #expect(run.stdout.contains("from a shared cache file"), "\(run.stdout)")
+    case "shared-cache": #expect(run.stdout.contains("from a stale shared cache file"), "\(run.stdout)")
     case "noisy-neighbour": #expect(run.stdout.contains("the victim kept 0.5"), "\(run.stdout)")
     case "stale-cache":
       #expect(

@@ -54,9 +54,10 @@ import Testing
     ])
     let result = MemoryCapCheck().evaluate(bundle)
     #expect(result.verdict == .fail)
+    // One memory-cap rule for every lab (MemoryCapRule) names the slice as its caller does.
     #expect(
       result.reason
-        == "HAMi-core's limit for hami-share-b is 4194304000 B, not 8388608000 B (8000 MiB from run.json)")
+        == "HAMi-core's limit for hami-share-b is 4194304000 B, not 8388608000 B (the 8000 MiB slice)")
   }
 
   /// Nothing contradicts, the card's memory is missing everywhere: INCONCLUSIVE, naming where

@@ -185,7 +185,7 @@ import Testing
     ])
     let result = try #require(Self.result("4", bundle))
     #expect(result.verdict == .fail)
-    #expect(result.reason.contains("from a shared cache file"), "\(result.reason)")
+    #expect(result.reason.contains("from a stale shared cache file"), "\(result.reason)")
   }
 
   /// The H200's measurements (no throttling alone, equal shares side by side) with no HAMi-core

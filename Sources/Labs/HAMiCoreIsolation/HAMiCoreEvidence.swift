@@ -34,17 +34,14 @@ struct HAMiCoreEvidence: Sendable {
     commit = parameters["hami_core_commit"]?.text
     library = parameters["hami_core_lib"]?.text
     image = parameters["hami_version"]?.text.map { "docker.io/projecthami/hami:v\($0)" }
-    let host = bundle.artifact(HAMiCoreCatalog.hostGPU)
-    let query = host.flatMap(NvidiaSMIQuery.init(artifact:))?.rows.first
-    let table = host.flatMap { NvidiaSMITable(lines: $0.outputLines) }
-    let list = host.flatMap { NvidiaSMIList(lines: $0.outputLines) }
-    cardName = query?["name"] ?? list?.gpus.first?.name
-    cardUUID = query?["uuid"] ?? list?.gpus.first?.uuid
-    cardMiB = NvidiaSMIQuery.mebibytes(query?["memory.total"]) ?? table?.gpus.first?.memoryTotalMiB
-    driver = query?["driver_version"] ?? table?.driverVersion
-    cuda = table?.cudaVersion
-    migMode = query?["mig.mode.current"] ?? table?.gpus.first?.migMode
-    gpuCount = list?.gpus.count ?? table.map { $0.gpus.count }
+    let card = HostGPUCard(bundle.artifact(HAMiCoreCatalog.hostGPU))
+    cardName = card.name
+    cardUUID = card.uuid
+    cardMiB = card.memoryMiB
+    driver = card.driver
+    cuda = card.cuda
+    migMode = card.migMode
+    gpuCount = card.gpuCount
     compute = HAMiCoreCompute(bundle)
   }
 

@@ -16,7 +16,10 @@ public struct HAMiCoreIsolationLab: Lab, ValidationLab {
 
   /// The simulated host's scenarios for this lab (docs/simulator.md).
   public var simulatedScenarios: [String] {
-    ["none", "driver-broken", "mig-enabled", "core-limit-ignored", "shared-cache"]
+    [
+      "none", "driver-broken", "mig-enabled", "core-limit-ignored", "stale-cache", "limiter-no-pid",
+      "noisy-neighbour", "shared-cache",
+    ]
   }
 
   public func phases(files: LabFiles) -> LabPhases {

@@ -48,10 +48,19 @@ struct HAMiCoreStageStep: Step {
   static func build(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace, nvcc: String)
     -> [RemoteCommand]
   {
-    if !settings.probeDirectory.isEmpty {
+    build(
+      probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file, nvcc: nvcc
+    )
+  }
+
+  /// The same for any lab that stages these probes: `file` names a file in its private directory.
+  static func build(
+    probeDirectory: String, nvccFlags: String, into file: (String) -> String, nvcc: String
+  ) -> [RemoteCommand] {
+    if !probeDirectory.isEmpty {
       return probes.flatMap { probe -> [RemoteCommand] in
-        let source = ShellQuote.quote(settings.probeDirectory + "/" + probe)
-        let target = ShellQuote.quote(workspace.file(probe))
+        let source = ShellQuote.quote(probeDirectory + "/" + probe)
+        let target = ShellQuote.quote(file(probe))
         return [
           RemoteCommand("sha256sum \(source)"),
           RemoteCommand("cat \(source) > \(target) && chmod 755 \(target)"),
@@ -61,8 +70,8 @@ struct HAMiCoreStageStep: Step {
     return [RemoteCommand("\(ShellQuote.quote(nvcc)) --version")]
       + probes.map { probe in
         RemoteCommand(
-          "\(ShellQuote.quote(nvcc)) \(settings.nvccFlags) -o \(ShellQuote.quote(workspace.file(probe))) "
-            + ShellQuote.quote(workspace.file(probe + ".cu")), timeout: .seconds(600))
+          "\(ShellQuote.quote(nvcc)) \(nvccFlags) -o \(ShellQuote.quote(file(probe))) "
+            + ShellQuote.quote(file(probe + ".cu")), timeout: .seconds(600))
       }
   }
 

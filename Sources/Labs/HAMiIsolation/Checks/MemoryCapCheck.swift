@@ -83,7 +83,8 @@ struct MemoryCapCheck: HAMiCheck {
       ])
   }
 
-  /// Notes one pod's failures and gaps; returns what it shows when neither.
+  /// Notes one pod's failures and gaps by exercise 3's shared rule (``MemoryCapRule``, HAMi-core's
+  /// OOM line as the witness); returns what it shows when neither.
   private func judgePod(
     _ pod: String, slice: Int, cardMiB: Int?, _ evidence: HAMiEvidence, _ outcome: inout CheckOutcome
   ) -> PodProbe? {
@@ -93,92 +94,18 @@ struct MemoryCapCheck: HAMiCheck {
       return nil
     }
     outcome.cite(artifact)
-    let lines = artifact.outputLines
-    let limitBytes = UInt64(slice) * 1_048_576
-    let ooms = HAMiCoreLog.oomLines(in: lines)
-    let probe = ProbeOutput(lines: lines)
-    let failuresBefore = outcome.failures.count
-
-    // Contradictions first: each decides whatever else is missing.
-    if let probe, let allocated = probe.maxAllocatedMiB, allocated > slice,
-      allocated > (probe.refusedAfterMiB ?? 0)
-    {
-      outcome.excerpt += probe.maxAllocatedLine.map { [$0] } ?? []
-      outcome.failures.append(
-        "\(pod) allocated \(allocated) MiB, past the \(slice) MiB slice"
-          + (probe.refusedAfterMiB == nil ? ", with no refusal: no cap" : ""))
-    } else if let probe, let refused = probe.refusedAfterMiB, refused > slice {
-      outcome.excerpt += probe.refusalLine.map { [$0] } ?? []
-      if let cardMiB, refused * 10 >= cardMiB * 9 {
-        let card =
-          evidence.card.memoryMiB?.file == HAMiCatalog.nodeAllocatable
-          ? "the card's \(cardMiB) MiB (registered devmem)" : "the card's physical \(cardMiB) MiB"
-        outcome.failures.append(
-          "\(pod) was refused only after \(refused) MiB, near \(card): the \(slice) MiB slice was not enforced"
-        )
-      } else if ooms.isEmpty {
-        outcome.failures.append(
-          "\(pod) was refused only after \(refused) MiB, above the \(slice) MiB slice, with no HAMi-core OOM line: "
-            + "the slice was not enforced")
-      } else {
-        outcome.failures.append("\(pod) was refused after \(refused) MiB, above the \(slice) MiB slice")
-      }
-    }
-    if !ooms.contains(where: { $0.limitBytes == limitBytes }),
-      let wrong = ooms.first(where: { $0.limitBytes != limitBytes })
-    {
-      outcome.excerpt.append(wrong.line)
-      let limit = wrong.limitBytes.map { "\($0) B" } ?? "beyond 64 bits"
-      let underflow =
-        wrong.usageUnderflowed ? ", on a line whose usage counter underflowed (HAMi issue #1181)" : ""
-      outcome.failures.append(
-        "HAMi-core's limit for \(pod) is \(limit), not \(limitBytes) B (\(slice) MiB from run.json)\(underflow)"
+    let card = cardMiB.map { mib in
+      (
+        mib,
+        evidence.card.memoryMiB?.file == HAMiCatalog.nodeAllocatable
+          ? "the card's \(mib) MiB (registered devmem)" : "the card's physical \(mib) MiB"
       )
     }
-    if let stale = HAMiCoreLog.limitInconsistencies(in: lines).first(where: {
-      $0.effectiveBytes != limitBytes
-    }) {
-      outcome.excerpt.append(stale.line)
-      outcome.failures.append(
-        "HAMi-core in \(pod) enforced \(stale.effectiveBytes.map { "\($0) B" } ?? "another limit") from a stale "
-          + "shared cache, not \(limitBytes) B")
-    }
-    if outcome.failures.count > failuresBefore { return nil }
-
-    // Nothing contradicts the claim: is everything it needs there?
-    guard let probe else {
-      outcome.gaps.append("no probe output (`cudaMalloc refused after N MiB`) in \(file)")
+    let rule = MemoryCapRule(
+      who: pod, sliceMiB: slice, slice: "the \(slice) MiB slice", card: card, witness: .hamiCoreOOM)
+    guard let reading = rule.judge(artifact.outputLines, file: file, &outcome), let oom = reading.oom else {
       return nil
     }
-    guard let refused = probe.refusedAfterMiB, let refusalLine = probe.refusalLine else {
-      outcome.gaps.append("no refusal line in \(file): the probe did not finish")
-      return nil
-    }
-    outcome.excerpt.append(refusalLine)
-    if refused * 2 < slice {
-      outcome.gaps.append(
-        "\(pod) was refused after only \(refused) MiB, far below the \(slice) MiB slice: that shows no cap at the slice"
-      )
-      return nil
-    }
-    guard let oom = ooms.first(where: { $0.limitBytes == limitBytes && $0.showsRefusal }) else {
-      if let underflowed = ooms.first(where: { $0.limitBytes == limitBytes }) {
-        outcome.excerpt.append(underflowed.line)
-        outcome.gaps.append(
-          "the only HAMi-core OOM line in \(file) naming the slice has an underflowed usage counter "
-            + "(HAMi issue #1181): it shows no request refused at the slice")
-      } else if let error = HAMiCoreLog.allocatorErrorsWithoutLimit(in: lines).first {
-        outcome.excerpt.append(error)
-        outcome.gaps.append(
-          "HAMi-core logged a refusal in \(file) but no `Device N OOM requested / limit` line names its limit"
-        )
-      } else {
-        outcome.gaps.append(
-          "no HAMi-core OOM line in \(file): nothing shows HAMi-core refused the allocation")
-      }
-      return nil
-    }
-    outcome.excerpt.append(oom.line)
-    return PodProbe(pod: pod, refusedMiB: refused, refusalLine: refusalLine, oom: oom)
+    return PodProbe(pod: pod, refusedMiB: reading.refusedMiB, refusalLine: reading.refusalLine, oom: oom)
   }
 }

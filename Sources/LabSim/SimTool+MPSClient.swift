@@ -1,0 +1,164 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The lab's probes as clients of a simulated MPS daemon (see `SimTool+MPS.swift`).
+extension SimTool {
+  /// A client's connection: its limits as the server applies them.
+  struct MPSSession {
+    /// The pinned device memory limit for device 0 in MiB; nil when none (or ignored).
+    var pinnedMiB: Int?
+    /// The active thread percentage asked for; nil when none.
+    var percentage: Int?
+    /// Whether the server throttles to it (`thread-limit-ignored`: it does not).
+    var throttled: Bool
+  }
+
+  /// Connects to the daemon on `CUDA_MPS_PIPE_DIRECTORY` as the CUDA driver does: the daemon
+  /// starts a server for the first client; nil (the probe runs without MPS) when no daemon runs.
+  func mpsConnect() throws -> MPSSession? {
+    guard let pipe, Self.alive(pidFile: pipeFile(".sim-control.pid")) != nil else { return nil }
+    let request = pipe + "/.sim-client-\(getpid())"
+    guard FileManager.default.createFile(atPath: request, contents: Data()) else {
+      throw SimToolError.io("cannot reach the MPS control daemon on \(pipe)")
+    }
+    let end = Date().addingTimeInterval(10)
+    while FileManager.default.fileExists(atPath: request)
+      || Self.alive(pidFile: pipeFile(".sim-server.pid")) == nil
+    {
+      guard Date() < end else { throw SimToolError.io("the MPS server did not start for this client") }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    let scenario = store.load().scenario
+    let percentage = environment["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"].flatMap { Int($0) }.flatMap {
+      (1...100).contains($0) ? $0 : nil
+    }
+    return MPSSession(
+      pinnedMiB: scenario == .memLimitIgnored
+        ? nil : Self.pinnedMiB(environment["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT"]),
+      percentage: percentage, throttled: scenario != .threadLimitIgnored)
+  }
+
+  /// Device 0's entry of `0=4000M,1=8G` in MiB.
+  static func pinnedMiB(_ text: String?) -> Int? {
+    guard let text else { return nil }
+    for entry in text.split(separator: ",") {
+      let parts = entry.split(separator: "=")
+      guard parts.count == 2, parts[0] == "0" else { continue }
+      let value = parts[1].uppercased()
+      if value.hasSuffix("G"), let number = Int(value.dropLast()) { return number * 1024 }
+      if value.hasSuffix("M"), let number = Int(value.dropLast()) { return number }
+      return Int(value).map { $0 / 1_048_576 }
+    }
+    return nil
+  }
+
+  /// The memory probe as an MPS client: the header of the real probe, cudaMemGetInfo's free
+  /// within the pinned limit and the physical total, 256 MiB chunks until one is refused.
+  func mpsMemoryProbe(_ arguments: [String], _ session: MPSSession) throws -> SimToolResult {
+    var hold: (file: String, seconds: Int)?
+    if arguments.count == 3, arguments[0] == "--hold", let seconds = Int(arguments[2]) {
+      hold = (arguments[1], seconds)
+    } else if !arguments.isEmpty {
+      return .fail("usage: memory-probe [--hold RELEASE_FILE MAX_SECONDS]\n", status: 2)
+    }
+    let pid = Int(getpid())
+    let profile = store.load().profile
+    func value(_ name: String) -> String { environment[name] ?? "unset" }
+    say(
+      "probe: pid \(pid), LD_PRELOAD=\(value("LD_PRELOAD")) CUDA_DEVICE_MEMORY_LIMIT=\(value("CUDA_DEVICE_MEMORY_LIMIT")) "
+        + "CUDA_DEVICE_MEMORY_SHARED_CACHE=\(value("CUDA_DEVICE_MEMORY_SHARED_CACHE"))\nprobe: no libvgpu mapped\n"
+    )
+    let total = profile.memoryMiB - Self.mpsReservedMiB
+    let free = max(0, min(session.pinnedMiB ?? total, total) - Self.mpsContextMiB)
+    say("probe: device 0 \(profile.name), cudaMemGetInfo free=\(free) MiB total=\(total) MiB\n")
+    try register(
+      .init(
+        pid: pid, name: "memory-probe", usedMiB: Self.mpsContextMiB, coreLimit: nil, computing: false,
+        cache: nil))
+    var allocated = 0
+    while allocated + 256 <= free {
+      allocated += 256
+      say("allocated \(allocated) MiB\n")
+    }
+    say("cudaMalloc refused after \(allocated) MiB allocated: out of memory\n")
+    if let hold {
+      try register(
+        .init(
+          pid: pid, name: "memory-probe", usedMiB: allocated + Self.mpsContextMiB, coreLimit: nil,
+          computing: false,
+          cache: nil))
+      say("probe: holding \(allocated) MiB until \(hold.file) exists (at most \(hold.seconds) s)\n")
+      let end = Date().addingTimeInterval(Double(hold.seconds))
+      while !FileManager.default.fileExists(atPath: hold.file), Date() < end {
+        Thread.sleep(forTimeInterval: 0.05)
+      }
+      say("probe: released\n")
+    }
+    try unregister(pid)
+    return .ok()
+  }
+
+  /// The throughput probe as an MPS client: it sees its percentage of the SMs, and its share of
+  /// the card is its percentage (or, when the clients ask for more than the card, its part of
+  /// their sum) — unless the server does not throttle.
+  func mpsThroughputProbe(_ arguments: [String], _ session: MPSSession) throws -> SimToolResult {
+    var rest = arguments
+    let latency = rest.first == "--latency"
+    if latency { rest.removeFirst() }
+    guard let first = rest.first, let seconds = Int(first), seconds > 0, rest.count <= 2 else {
+      return .fail("usage: throughput-probe [--latency] SECONDS [START_FILE]\n", status: 2)
+    }
+    let pid = Int(getpid())
+    let state = store.load()
+    let full = state.profile.id.hasPrefix("h") ? 132 : 84
+    let sms = session.percentage.map { max(1, (full * $0 + 99) / 100) } ?? full
+    func value(_ name: String) -> String { environment[name] ?? "unset" }
+    say(
+      "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
+        + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
+        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, " : "")\(seconds) s\n")
+    let limit = session.throttled ? session.percentage : nil
+    try register(
+      .init(pid: pid, name: "throughput-probe", usedMiB: 368, coreLimit: limit, computing: true, cache: nil))
+    if rest.count == 2 {
+      say("throughput-probe: ready\n")
+      while !FileManager.default.fileExists(atPath: rest[1]) { Thread.sleep(forTimeInterval: 0.02) }
+    }
+    let secondMs = environment["LABRUN_SIM_SECOND_MS"].flatMap { Int($0) } ?? 25
+    let peak = Self.peakTFLOPS(state.profile) * (latency ? 0.93 : 1)
+    var total = 0.0
+    for sample in 1...seconds {
+      Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
+      let computing = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }
+      func demand(_ process: SimState.GPUProcess) -> Double {
+        process.coreLimit.map { Double($0) / 100 } ?? 1
+      }
+      let mine = limit.map { Double($0) / 100 } ?? 1
+      let sum = computing.filter { $0.pid != pid }.map(demand).reduce(0, +) + mine
+      let share = sum <= 1 ? mine : mine / sum
+      let noise = 1 + 0.005 * sin(Double(sample) * 1.7 + Double(pid % 7))
+      let tflops = peak * share * noise
+      total += tflops
+      say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
+      if latency {
+        let p50 = 140 / max(share, 0.01) * noise
+        let p99 = p50 * (computing.count > 1 ? 1.6 : 1.2)
+        say(
+          "latency \(sample) s: p50 \(String(format: "%.1f", p50)) us p99 \(String(format: "%.1f", p99)) us "
+            + "over \(Int(1_000_000 / p50)) kernels\n")
+      }
+    }
+    say(
+      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
+    )
+    try unregister(pid)
+    return .ok()
+  }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import LabPipeline
+
+/// The Environment table, read from the artifacts and run.json.
+extension MPSIsolationLab {
+  public func environment(of bundle: EvidenceBundle) -> EnvironmentSummary {
+    let facts = MPSEvidence(bundle)
+    let card = facts.card
+    var rows: [EnvironmentSummary.Row] = []
+    rows.append(
+      .init(
+        "Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
+    let osFields = bundle.artifact(MPSCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
+    let os =
+      osFields["PRETTY_NAME"]
+      ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
+    var machine: String
+    switch bundle.run.target?.kind {
+    case .simulated?: machine = "simulated GPU host"
+    case .local?: machine = (bundle.provider.map { "\($0) " } ?? "") + "local machine"
+    default: machine = (bundle.provider.map { "\($0) " } ?? "") + "GPU host"
+    }
+    if let name = bundle.run.target?.name { machine += " (\(name))" }
+    if !os.isEmpty { machine += ", \(os)" }
+    machine += " (\(MPSCatalog.os))"
+    rows.append(.init("Machine", machine))
+    var gpu = "not in the evidence (\(MPSCatalog.hostGPU))"
+    if let name = card.name {
+      gpu = name
+      if let mib = card.memoryMiB { gpu += ", \(mib.roundedGB) GB (\(mib) MiB)" }
+      if let uuid = card.uuid { gpu += ", UUID \(uuid)" }
+      if let mig = card.migMode { gpu += ", MIG \(mig)" }
+      if let mode = card.computeMode { gpu += ", compute mode \(mode)" }
+      gpu += " (\(MPSCatalog.hostGPU))"
+    }
+    rows.append(.init("GPU", gpu))
+    var driver = card.driver ?? "not in the evidence"
+    if let cuda = card.cuda { driver += " (CUDA \(cuda))" }
+    if card.driver != nil { driver += " (\(MPSCatalog.hostGPU))" }
+    rows.append(.init("Driver", driver))
+    let nvcc = bundle.artifact(MPSCatalog.build)?.outputLines.first { $0.contains("Cuda compilation tools") }
+    rows.append(
+      .init(
+        "CUDA toolkit",
+        nvcc.map { "\($0.trimmingCharacters(in: .whitespaces)) (\(MPSCatalog.build))" }
+          ?? "not in the evidence (\(MPSCatalog.build))"))
+    let tenants =
+      facts.tenants.map { $0.map { "\($0.name): 0=\($0.sliceMiB)M" }.joined(separator: ", ") }
+      ?? "not recorded"
+    rows.append(.init("Clients", tenants + " (run.json tenants: CUDA_MPS_PINNED_DEVICE_MEM_LIMIT)"))
+    let seconds = bundle.run.parameters["compute_seconds"]?.wholeNumber.map { "\($0) s" } ?? "?"
+    rows.append(
+      .init(
+        "Active thread percentages",
+        "alone: \(facts.threadPercentages.map(String.init).joined(separator: ", ")); side by side: "
+          + "\(facts.pairPercentages.map(String.init).joined(separator: " and ")); noisy neighbour's: "
+          + "\(facts.neighbourPercentage.map(String.init) ?? "?") (the victim has none); \(seconds) per run; tolerance "
+          + "± \(facts.tolerancePercent) points (run.json)"))
+    return EnvironmentSummary(
+      rows: rows, gpu: card.name, gpuMemoryMiB: card.memoryMiB, gpuUUID: card.uuid, driver: card.driver,
+      cuda: card.cuda, kubernetes: nil, machine: machine, note: Self.environmentNote)
+  }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import LabPipeline
+
+/// Exercises 2, 3 and 5, each client alone on the card in turn: its MPS environment as it sees
+/// it, `nvidia-smi` and the query under that environment, then its memory probe.
+struct MPSClientsAloneStep: Step {
+  var id: String { "clients-alone" }
+  var title: String { "Exercises 2, 3, 5: each MPS client alone" }
+  var timeout: Duration { .seconds(1800) }
+
+  func check(_ ctx: StepContext) async throws -> Bool { false }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    let settings = try MPSSettings(ctx.parameters)
+    let workspace = try MPSWorkspace.staged(ctx)
+    for tenant in settings.tenants {
+      try await ctx.capture(
+        Self.commands(settings, workspace, tenant), into: MPSCatalog.tenantAlone(tenant.name),
+        requireSuccess: false)
+    }
+    return NoOutput()
+  }
+
+  static func commands(_ settings: MPSSettings, _ workspace: MPSWorkspace, _ tenant: HAMiCoreTenant)
+    -> [RemoteCommand]
+  {
+    let env = workspace.environment(tenant)
+    let seconds = Int(settings.tenantTimeout.components.seconds)
+    return [
+      RemoteCommand(workspace.environmentDump(tenant), timeout: .seconds(30)),
+      RemoteCommand(HAMiCoreWorkspace.bounded(60, "\(env) nvidia-smi 2>&1"), timeout: .seconds(90)),
+      RemoteCommand(
+        HAMiCoreWorkspace.bounded(
+          60, "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1"),
+        timeout: .seconds(90)),
+      RemoteCommand(
+        HAMiCoreWorkspace.bounded(seconds, "\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1"),
+        timeout: settings.tenantTimeout + .seconds(30)),
+    ]
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
+    let settings = try MPSSettings(ctx.parameters)
+    let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
+    return settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
+  }
+}

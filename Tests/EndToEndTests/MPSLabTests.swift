@@ -1,0 +1,105 @@
+import Foundation
+import LabPipeline
+import TestSupport
+import Testing
+
+/// The mps-isolation lab on the simulated GPU host, through the built binary: the seven
+/// exercises with a teardown that shows no MPS process left, and the three MPS scenarios.
+@Suite(.serialized) struct MPSLabTests {
+  static let lab = ["--lab", "mps-isolation"]
+
+  @Test func simulatedRunPassesSevenExercisesAndLeavesNoMPSProcess() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let run = try await fixture.labrun(["run", "--host", "sim"] + Self.lab)
+    #expect(run.status == 0, "\(run)")
+    #expect(run.stdout.hasPrefix("# MPS Isolation Validation"), "\(run.stdout.prefix(200))")
+    #expect(run.stdout.contains("## Compute measurements (exercises 6 and 7)"))
+    #expect(run.stderr.contains("verdicts: 7 PASS; STATUS: SIMULATED"), "\(run.stderr)")
+    let directory = try fixture.onlyRun()
+    let artifacts = directory.appendingPathComponent("artifacts")
+    // The daemon started on the run's own pipe directory, in its private mktemp -d directory.
+    let daemon = try String(contentsOf: artifacts.appendingPathComponent("5-mps-daemon.txt"), encoding: .utf8)
+    let socket = try #require(
+      daemon.firstMatch(of: #/Starting control daemon using socket (\S+)/control/#).map {
+        String($0.output.1)
+      })
+    #expect(socket.contains("/labrun-mps.") && socket.hasSuffix("/pipe"), "\(socket)")
+    // Teardown quit it and shows every process of it gone, in the bundle.
+    let stopped = try String(
+      contentsOf: artifacts.appendingPathComponent("9-mps-stopped.txt"), encoding: .utf8)
+    #expect(stopped.contains("echo quit | "), "\(stopped)")
+    // The output lines, not the `$ command` lines that name both outcomes.
+    let report = stopped.split(separator: "\n").filter { $0.hasPrefix("MPS ") }
+    #expect(report.contains { $0.firstMatch(of: #/^MPS control daemon \d+: gone$/#) != nil }, "\(stopped)")
+    #expect(report.contains { $0.firstMatch(of: #/^MPS server \d+: gone$/#) != nil }, "\(stopped)")
+    #expect(!report.contains { $0.hasSuffix("still running") }, "\(stopped)")
+    let pids = report.compactMap { $0.firstMatch(of: #/^MPS (?:control daemon|server) (\d+): gone$/#) }
+      .compactMap { Int32($0.output.1) }
+    #expect(pids.count == 2)
+    for pid in pids { #expect(kill(pid, 0) != 0, "MPS process \(pid) still runs") }
+    #expect(
+      !FileManager.default.fileExists(atPath: String(socket.dropLast("/pipe".count))),
+      "private directory left")
+
+    let verify = try await fixture.labrun(["verify"])
+    #expect(verify.status == 3, "\(verify)")
+    #expect(
+      SimulatedHostTests.verdicts(verify.stdout) == Array(repeating: "PASS", count: 7), "\(verify.stdout)")
+    let bundle = fixture.root.appending("run.tar.gz")
+    let packed = try await fixture.labrun(["bundle", "-o", bundle.path])
+    #expect(packed.status == 0, "\(packed)")
+    let fromBundle = try await fixture.labrun(["verify", "--run", bundle.path])
+    #expect(fromBundle.status == 3, "\(fromBundle)")
+    let listing = Process()
+    listing.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+    listing.arguments = ["-tzf", bundle.path]
+    let pipe = Pipe()
+    listing.standardOutput = pipe
+    try listing.run()
+    let names = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    listing.waitUntilExit()
+    #expect(names.contains("artifacts/9-mps-stopped.txt"), "\(names)")
+  }
+
+  @Test(arguments: [
+    ("mem-limit-ignored", ["PASS", "FAIL", "FAIL", "FAIL", "PASS", "PASS", "PASS"]),
+    ("thread-limit-ignored", ["PASS", "PASS", "PASS", "PASS", "PASS", "FAIL", "FAIL"]),
+  ])
+  func scenarioFailsItsExercise(scenario: String, expected: [String]) async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let run = try await fixture.labrun(
+      ["run", "--host", "sim", "--param", "sim_scenario=\(scenario)"] + Self.lab)
+    #expect(run.status == 5, "\(run)")
+    let verify = try await fixture.labrun(["verify"])
+    #expect(verify.status == 3, "\(verify)")
+    #expect(SimulatedHostTests.verdicts(verify.stdout) == expected, "\(verify.stdout)")
+    if scenario == "mem-limit-ignored" {
+      #expect(
+        run.stdout.contains("near the card's physical 49140 MiB: its 4000 MiB pinned limit was not enforced"))
+    } else {
+      // The witness (the client saw 21 of 84 SMs) confirms the setup; the measurement decides.
+      #expect(
+        run.stdout.contains(
+          "NVIDIA MPS confirmed it: 25 %: CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=25: the client saw 21 of 84 SMs"),
+        "\(run.stdout)")
+      #expect(run.stdout.contains("= 1.00 of unlimited (expected 0.25 ± 0.10)"), "\(run.stdout)")
+    }
+  }
+
+  @Test func daemonThatDoesNotStartStopsTheRunQuotingItsLog() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let run = try await fixture.labrun(
+      ["run", "--host", "sim", "--param", "sim_scenario=mps-not-started"] + Self.lab)
+    #expect(run.status == 1, "\(run)")
+    #expect(run.stderr.contains("the MPS control daemon did not start on"), "\(run.stderr)")
+    #expect(
+      run.stderr.contains("its log says: ") && run.stderr.contains("Failed to start the MPS control daemon"))
+    let directory = try fixture.onlyRun()
+    let daemon = try String(
+      contentsOf: directory.appendingPathComponent("artifacts/5-mps-daemon.txt"), encoding: .utf8)
+    #expect(daemon.contains("Failed to start the MPS control daemon"), "\(daemon)")
+  }
+}

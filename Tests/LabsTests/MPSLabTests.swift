@@ -1,0 +1,107 @@
+import Foundation
+import LabPipeline
+import TestSupport
+import Testing
+
+@testable import Labs
+
+/// The MPS lab's parsers and rules on the formats captured on a real H100 (driver 580, CUDA 13.0).
+@Suite struct MPSLabUnitTests {
+  /// The first lines of the MPS control log as captured on the lent H100.
+  static let realControlLog = [
+    "[2026-12-07 15:22:48.231 Control  2309] Starting control daemon using socket /tmp/tmp.8TRHKnIuim/control",
+    "[2026-12-07 15:22:48.231 Control  2309] To connect CUDA applications to this daemon, set env CUDA_MPS_PIPE_DIRECTORY=/tmp/tmp.8TRHKnIuim",
+    "[2026-12-07 15:22:48.231 Control  2309] CUDA MPS Control binary version: 13000",
+    "[2026-12-07 15:22:49.239 Control  2309] Accepting connection...",
+    "[2026-12-07 15:22:49.239 Control  2309] User did not send valid credentials",
+    "[2026-12-07 15:22:49.239 Control  2309] Accepting connection...",
+    "[2026-12-07 15:22:49.239 Control  2309] NEW CLIENT 2312 from user 0: Server is not ready, push client to pending list",
+    "[2026-12-07 15:22:49.239 Control  2314] Starting new server 2314 for user 0",
+  ]
+
+  @Test func controlLogOfARealDaemon() throws {
+    let log = try #require(MPSControlLog(lines: ["$ cat control.log"] + Self.realControlLog))
+    #expect(log.entries.count == 8)
+    #expect(log.controlPID == 2309)
+    #expect(log.socket == "/tmp/tmp.8TRHKnIuim/control")
+    #expect(log.serverPIDs == [2314])
+    #expect(log.clientPIDs == [2312])
+    #expect(MPSControlLog(lines: ["no daemon here", ""]) == nil)
+  }
+
+  /// The real probe output under CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=0=4000M: refused after 3328 MiB
+  /// with the client's own error, which is MPS's witness.
+  @Test func memoryCapRuleReadsTheRealMPSRefusal() {
+    let lines = [
+      "probe: device 0 NVIDIA H100 80GB HBM3, cudaMemGetInfo free=3486 MiB total=81079 MiB",
+      "allocated 3072 MiB", "allocated 3328 MiB",
+      "cudaMalloc refused after 3328 MiB allocated: out of memory",
+    ]
+    let rule = MemoryCapRule(
+      who: "client a", sliceMiB: 4000, slice: "its 4000 MiB pinned limit",
+      card: (81559, "the card's physical 81559 MiB"), witness: .clientError(mechanism: "MPS"))
+    var outcome = CheckOutcome()
+    let reading = rule.judge(lines, file: "2-3-client-a.txt", &outcome)
+    #expect(outcome.failures.isEmpty && outcome.gaps.isEmpty, "\(outcome)")
+    #expect(reading?.refusedMiB == 3328)
+    #expect(reading?.refusalLine.hasSuffix(": out of memory") == true)
+    #expect(MPSViewCheck.memGetInfo(in: lines)?.free == 3486)
+    #expect(MPSViewCheck.memGetInfo(in: lines)?.total == 81079)
+
+    // The limit ignored: refused only near the card's size, a FAIL whatever else is missing.
+    var ignored = CheckOutcome()
+    _ = rule.judge(
+      ["allocated 80384 MiB", "cudaMalloc refused after 80384 MiB allocated: out of memory"], file: "f",
+      &ignored)
+    #expect(
+      ignored.failures == [
+        "client a was refused only after 80384 MiB, near the card's physical 81559 MiB: its 4000 MiB pinned limit was not enforced"
+      ])
+  }
+}
+
+/// `labrun compare`'s library type, in-process, on committed bundles of two labs.
+@Suite struct RunComparisonTests {
+  static func bundles() throws -> [EvidenceBundle] {
+    let evidence = try TestPackage.root().appendingPathComponent("docs/evidence/20261202T060750Z-local")
+    return [
+      try EvidenceBundle.load(directory: evidence),
+      try EvidenceBundle.load(directory: Fixtures.bundle("a6000-validated")),
+    ]
+  }
+
+  @Test func orderDoesNotChangeThePageAndEveryCellIsCitedOrNotMeasured() throws {
+    let bundles = try Self.bundles()
+    let forward = try RunComparison(bundles: bundles)
+    let backward = try RunComparison(bundles: bundles.reversed())
+    #expect(forward.markdown == backward.markdown)
+    #expect(try forward.json() == backward.json())
+    for run in forward.runs {
+      let bundle = try #require(bundles.first { $0.run.runID == run.runID })
+      for property in ComparedProperty.allCases {
+        let cell = run.cell(property)
+        #expect(!cell.text.isEmpty)
+        if cell.text != "not measured" {
+          #expect(!cell.evidence.isEmpty, "\(property) of \(run.lab) cites nothing")
+        }
+        for citation in cell.evidence {
+          #expect(citation.runID == run.runID)
+          #expect(bundle.artifact(citation.artifact)?.sha256 == citation.sha256)
+        }
+      }
+      #expect(run.cell(.mig).text == "not measured")
+    }
+    let core = try #require(forward.runs.first { $0.lab == "hami-core-isolation" })
+    #expect(core.cell(.noisyNeighbour).text == "not measured")
+    #expect(core.cell(.computeAccuracy).text.contains("25: "), "\(core.cell(.computeAccuracy).text)")
+    #expect(!forward.markdown.contains("/docs/evidence"), "a path leaked into the page")
+  }
+
+  @Test func oneRunIsNotAComparison() throws {
+    let bundles = try Self.bundles()
+    #expect(throws: ComparisonError.tooFewRuns(count: 1)) { try RunComparison(bundles: [bundles[0]]) }
+    #expect(throws: ComparisonError.duplicateRun(runID: bundles[0].run.runID ?? "")) {
+      try RunComparison(bundles: [bundles[0], bundles[0]])
+    }
+  }
+}

@@ -1,0 +1,1 @@
+../../hami-core-isolation/probes/memory-probe.cu

@@ -1,0 +1,1 @@
+../../hami-core-isolation/probes/throughput-probe.cu
