@@ -53,6 +53,7 @@ let package = Package(
     .target(
       name: "BundleSigning",
       dependencies: [
+        "LabPipeline",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]

@@ -18,7 +18,22 @@ public enum AtomicFile {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let temporary = directory.appendingPathComponent(
       ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
-    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    do {
+      try writeFlushed(data, to: temporary)
+    } catch AtomicFileError.cannotWrite(_, let code) {
+      throw AtomicFileError.cannotWrite(path: url.path, errno: code)
+    }
+    if rename(temporary.path, url.path) != 0 {
+      let failure = errno
+      unlink(temporary.path)
+      throw AtomicFileError.cannotWrite(path: url.path, errno: failure)
+    }
+  }
+
+  /// Creates `url` (which must not exist) holding `data`, flushed to disk; removes it again
+  /// when that fails.
+  static func writeFlushed(_ data: Data, to url: URL) throws {
+    let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw AtomicFileError.cannotWrite(path: url.path, errno: errno) }
     var failure: Int32 = 0
     data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
@@ -35,9 +50,8 @@ public enum AtomicFile {
     }
     if failure == 0, fsync(fd) != 0 { failure = errno }
     close(fd)
-    if failure == 0, rename(temporary.path, url.path) != 0 { failure = errno }
     if failure != 0 {
-      unlink(temporary.path)
+      unlink(url.path)
       throw AtomicFileError.cannotWrite(path: url.path, errno: failure)
     }
   }

@@ -7,13 +7,6 @@ import LabPipeline
 /// `verify --allowed-signers FILE`, interchangeable with `ssh-keygen -Y sign|verify`. Every
 /// call blocks (file hashing, ssh-agent): call it through ``BlockingWork``.
 enum SignedBundle {
-  /// Signs `archive` with the key `keyPath` names (a private key file, or a key in ssh-agent);
-  /// returns the signature file, `<archive>.sig`.
-  static func sign(_ archive: URL, keyPath: String, environment: [String: String]) throws -> URL {
-    let key = try SigningKey.load(path: keyPath, environment: environment)
-    return try SSHSignature.signBundle(at: archive, key: key)
-  }
-
   /// Checks `archive`'s signature (`signature`, default `<archive>.sig`) against the
   /// allowed_signers file; returns who signed it.
   /// - Throws: ``BundleSignatureError`` when the signature is missing, invalid, or by a key (or
