@@ -64,8 +64,7 @@ extension Labrun {
       let info = await transport.target
       await transport.close()
       if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = JSONEncoder.labrun
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let data = try encoder.encode(PingReport(target: info, facts: facts))
         FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -88,9 +87,7 @@ extension Labrun {
         destination, labrunKnownHosts: session.state.knownHostsFile.path,
         home: session.environment["HOME"] ?? NSHomeDirectory())
       if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        Terminal.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+        Terminal.output(String(decoding: try JSONEncoder.labrun.encode(report), as: UTF8.self) + "\n")
       } else {
         Terminal.output(report.text)
       }
