@@ -18,6 +18,7 @@ enum SimulatedCommand {
   /// otherwise, for labrun's own command line.
   static func runIfCalledAsOne(_ arguments: [String] = CommandLine.arguments) {
     let name = URL(fileURLWithPath: arguments.first ?? "labrun").lastPathComponent
+    if name == SimSession.programName { SimSession.run(Array(arguments.dropFirst())) }
     guard SimulatedHost.toolNames.contains(name) else { return }
     let environment = ProcessInfo.processInfo.environment
     guard let directory = environment["LABRUN_SIM_DIR"] else {
