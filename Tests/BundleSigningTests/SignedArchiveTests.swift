@@ -21,6 +21,7 @@ extension BundleSigningSuites {
         run = try EvidenceFixture(copying: Fixtures.bundle("a6000-validated"), checksums: .compute)
       }
 
+      @discardableResult
       func bundle(signingKey: URL?, environment: [String: String] = [:]) throws -> BundleOutput {
         try BundleArchive.create(
           runDirectory: run.directory, output: archive, signingKey: signingKey?.path, environment: environment)
@@ -86,7 +87,7 @@ extension BundleSigningSuites {
       default: key = setup.fixture.publicKeyFile(try await setup.fixture.makeKey(.ed25519, name: "public"))
       }
       // The run changes, so an archive written now would differ from the previous one.
-      try FileManager.default.removeItem(at: setup.run.directory.appendingPathComponent("ledger.json"))
+      try Data("changed\n".utf8).write(to: setup.run.directory.appendingPathComponent("notes.txt"))
       let error = #expect(throws: BundleSignatureError.self) {
         try setup.bundle(signingKey: key, environment: [:])
       }

@@ -28,7 +28,7 @@ import Testing
     // What kubectl apply -f - and tee are fed, under the command.
     #expect(text.contains("$ kubectl apply -f -\n         stdin ("), "\(text)")
     #expect(text.contains("         | kind: Pod"), "\(text)")
-    #expect(text.contains("tee '/var/lib/labrun/owner'"), "\(text)")
+    #expect(text.contains("tee /var/lib/labrun/owner >/dev/null'\n         stdin (3 lines):"), "\(text)")
     #expect(text.contains("         | run=<run-id>\n         | controller=<this-host>"), "the owner file: \(text)")
 
     let json = try await fixture.labrun([
