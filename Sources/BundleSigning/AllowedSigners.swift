@@ -42,7 +42,8 @@ public struct AllowedSigners: Sendable {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: FileProblem.reason(error, path: url.path))
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     try self.init(text: text, path: url.path)
   }

@@ -28,7 +28,8 @@ public struct SSHPrivateKey: Sendable, CustomStringConvertible {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: FileProblem.reason(error, path: url.path))
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     try self.init(file: OpenSSHKeyFile(text: text, path: url.path))
   }

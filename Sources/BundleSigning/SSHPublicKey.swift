@@ -98,7 +98,8 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: FileProblem.reason(error, path: url.path))
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     try self.init(line: text, source: url.path)
   }

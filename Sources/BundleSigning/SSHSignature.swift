@@ -128,7 +128,8 @@ public struct SSHSignature: Sendable, Equatable {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: FileProblem.reason(error, path: url.path))
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     return try parse(armored: text)
   }

@@ -28,7 +28,8 @@ public enum SignatureHashAlgorithm: String, Sendable, Hashable, CaseIterable {
         hasher.update(data: chunk)
       }
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: FileProblem.reason(error, path: url.path))
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     return Array(hasher.finalize())
   }

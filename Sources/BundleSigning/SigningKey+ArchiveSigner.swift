@@ -6,6 +6,7 @@ import LabPipeline
 extension SigningKey: ArchiveSigner {
   /// The armored OpenSSH signature (namespace `labrun-bundle`) of the archive at `archive`.
   public func signature(ofArchiveAt archive: URL) throws -> Data {
-    Data(try SSHSignature.sign(fileAt: archive, namespace: SSHSignature.bundleNamespace, key: self).armored.utf8)
+    Data(
+      try SSHSignature.sign(fileAt: archive, namespace: SSHSignature.bundleNamespace, key: self).armored.utf8)
   }
 }

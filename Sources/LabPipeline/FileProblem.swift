@@ -16,7 +16,9 @@ public enum FileProblem {
   /// "no such file", "permission denied", "is a directory", "not UTF-8 text", ….
   public static func reason(_ error: any Error, path: String) -> String {
     let error = error as NSError
-    if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+    if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+      underlying.domain == NSPOSIXErrorDomain
+    {
       return posixReason(Int32(underlying.code))
     }
     if error.domain == NSPOSIXErrorDomain { return posixReason(Int32(error.code)) }

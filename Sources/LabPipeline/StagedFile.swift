@@ -24,14 +24,18 @@ public struct StagedFile: Sendable {
     let destination = destination.standardizedFileURL
     let directory = destination.deletingLastPathComponent()
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
     else { throw OutputFileError.directoryMissing(path: destination.path, directory: directory.path) }
-    if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {
+    if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
       throw OutputFileError.isDirectory(path: destination.path)
     }
     self.destination = destination
     self.temporary = directory.appendingPathComponent(
-      ".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
+      ".\(destination.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp"
+    )
   }
 
   /// Writes `data` to the temporary file, flushed to disk.

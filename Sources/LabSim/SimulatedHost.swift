@@ -113,7 +113,8 @@ public struct SimulatedHost: Sendable, Hashable {
     }
     return
       "/usr/bin/env -i \(assignments.joined(separator: " ")) \(ShellQuote.quote(sessionLeader)) "
-      + "\(ShellQuote.quote(binDirectory + "/sh")) -c " + ShellQuote.quote(Self.pointingShellReads(script, to: directory))
+      + "\(ShellQuote.quote(binDirectory + "/sh")) -c "
+      + ShellQuote.quote(Self.pointingShellReads(script, to: directory))
   }
 
   /// The link to labrun under ``SimSession/programName``: every command runs under it, so it

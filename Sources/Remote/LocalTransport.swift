@@ -82,7 +82,8 @@ public struct LocalTransport: Transport {
     } catch let error as AtomicFileError {
       throw TransportError.transferFailed(path: reported, detail: error.description)
     } catch {
-      throw TransportError.transferFailed(path: reported, detail: FileProblem.reason(error, path: source.path))
+      throw TransportError.transferFailed(
+        path: reported, detail: FileProblem.reason(error, path: source.path))
     }
   }
 }

@@ -15,7 +15,10 @@ struct PrivateKeyFile: Sendable {
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-      throw SSHError.keyFileUnreadable(path: path, detail: "cannot read it (\(FileProblem.reason(error, path: path))); check --identity and IdentityFile")
+      throw SSHError.keyFileUnreadable(
+        path: path,
+        detail: "cannot read it (\(FileProblem.reason(error, path: path))); check --identity and IdentityFile"
+      )
     }
     let publicHalf = try? String(contentsOfFile: path + ".pub", encoding: .utf8)
     isRSA = text.contains("BEGIN RSA PRIVATE KEY") || publicHalf?.hasPrefix("ssh-rsa ") == true

@@ -67,7 +67,8 @@ public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable 
     case .keyFileUnreadable(let path, let detail):
       return "cannot use key \(path): \(detail)"
     case .configUnreadable(let path, let detail):
-      return "cannot read ssh config \(path): \(detail); check the file -F names (or ~/.ssh/config) and that it is readable"
+      return
+        "cannot read ssh config \(path): \(detail); check the file -F names (or ~/.ssh/config) and that it is readable"
     case .configInvalid(let source, let detail):
       return "invalid ssh config (\(source)): \(detail)"
     case .resolutionFailed(let host, let detail):

@@ -71,7 +71,9 @@ struct SSHHostResolver: Sendable {
   /// Before connecting: a bare name that no configuration turned into an address and that
   /// does not resolve is most likely a typo or a missing Host block; say so instead of the
   /// resolver's "Name or service not known".
-  func checkResolvable(_ destination: SSHTransport.Destination, spec: SSHTransportFactory.HostSpec) async throws {
+  func checkResolvable(_ destination: SSHTransport.Destination, spec: SSHTransportFactory.HostSpec)
+    async throws
+  {
     guard spec.user == nil, spec.port == nil, destination.jumpHosts.isEmpty, destination.proxyCommand == nil,
       destination.hostName.lowercased() == spec.host.lowercased()
     else { return }

@@ -44,7 +44,8 @@ public struct LabPlan: Encodable, Sendable {
     var steps: [PlannedStep] = []
     for phase in phases {
       // Not connected: steps plan from the target's description and never reach it.
-      steps += try Pipeline.plan(phase, steps: lab.steps(for: phase), parameters: parameters, target: described)
+      steps += try Pipeline.plan(
+        phase, steps: lab.steps(for: phase), parameters: parameters, target: described)
     }
     let shown = parameters.values.filter { described.kind == .simulated || !simulatedOnly.contains($0.key) }
     return LabPlan(
@@ -70,7 +71,8 @@ public struct LabPlan: Encodable, Sendable {
       text += "host (resolved, not contacted):\n"
       text += resolution.text.split(separator: "\n").map { "  " + $0 + "\n" }.joined()
     } else {
-      text += "host: \(targetKind == .local ? "this machine (local processes)" : "labrun's simulated GPU host")\n"
+      text +=
+        "host: \(targetKind == .local ? "this machine (local processes)" : "labrun's simulated GPU host")\n"
     }
     text += "\nparameters:\n"
     for name in parameters.keys.sorted() {

@@ -24,7 +24,8 @@ extension BundleSigningSuites {
       @discardableResult
       func bundle(signingKey: URL?, environment: [String: String] = [:]) throws -> BundleOutput {
         try BundleArchive.create(
-          runDirectory: run.directory, output: archive, signingKey: signingKey?.path, environment: environment)
+          runDirectory: run.directory, output: archive, signingKey: signingKey?.path, environment: environment
+        )
       }
 
       /// Every file beside the archive (temporary files of a failed write would show here).
@@ -55,7 +56,8 @@ extension BundleSigningSuites {
       #expect(Set(archives).count == 1, "the same run packs to the same bytes every time")
       #expect(try setup.files() == ["evidence.tar.gz", "evidence.tar.gz.sig"])
       let allowed = try setup.fixture.writeAllowedSigners(["a@b \(setup.fixture.publicKeyLine(key))"])
-      _ = try SSHSignature.verifyBundle(at: setup.archive, allowedSigners: AllowedSigners(contentsOf: allowed))
+      _ = try SSHSignature.verifyBundle(
+        at: setup.archive, allowedSigners: AllowedSigners(contentsOf: allowed))
     }
 
     /// An unsigned archive over a signed one: the old signature no longer matches, so it goes.
@@ -83,7 +85,8 @@ extension BundleSigningSuites {
       let key: URL
       switch kind {
       case "missing": key = setup.fixture.directory.appending("no-such-key")
-      case "encrypted": key = try await setup.fixture.makeKey(.ed25519, name: "locked", passphrase: "secret phrase")
+      case "encrypted":
+        key = try await setup.fixture.makeKey(.ed25519, name: "locked", passphrase: "secret phrase")
       default: key = setup.fixture.publicKeyFile(try await setup.fixture.makeKey(.ed25519, name: "public"))
       }
       // The run changes, so an archive written now would differ from the previous one.
@@ -108,7 +111,8 @@ extension BundleSigningSuites {
       let agent = try await setup.fixture.startAgent()
       let key = try await setup.fixture.makeKey(.ed25519, name: "agent-key")
       try await agent.add(key)
-      let signer = try SigningKey.load(path: setup.fixture.publicKeyFile(key).path, environment: agent.environment)
+      let signer = try SigningKey.load(
+        path: setup.fixture.publicKeyFile(key).path, environment: agent.environment)
       agent.stop()
       #expect(throws: BundleSignatureError.self) {
         try BundleArchive.create(runDirectory: setup.run.directory, output: setup.archive, signer: signer)

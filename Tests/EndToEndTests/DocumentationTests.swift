@@ -27,7 +27,8 @@ import Testing
       #expect(!text.lowercased().contains("fold in"), "\(path) says it is waiting to be folded in")
       #expect(!text.contains("folded into the README"), "\(path) says it is waiting to be folded in")
     }
-    let verifier = try String(contentsOf: try TestPackage.root().appendingPathComponent("docs/verifier.md"), encoding: .utf8)
+    let verifier = try String(
+      contentsOf: try TestPackage.root().appendingPathComponent("docs/verifier.md"), encoding: .utf8)
     #expect(!verifier.contains("all five exercises"), "hami-core-isolation has six")
   }
 

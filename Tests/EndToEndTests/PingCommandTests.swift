@@ -99,7 +99,8 @@ import Testing
   /// resolves to the alias itself. Run under strace: no task of labrun's own opens /etc/hosts
   /// or sends to port 53 (ssh -G's own process is left out: what it does is ssh's).
   @Test func resolveLooksNothingUpAndTakesTheAliasAsItsHostName() async throws {
-    try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "strace is missing: `make deps`")
+    try #require(
+      FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "strace is missing: `make deps`")
     let binary = try LabrunBinary()
     let home = try TemporaryDirectory(prefix: "labrun-resolve")
     defer { home.remove() }
@@ -109,7 +110,9 @@ import Testing
       let traces = home.appending("trace-\(resolver.isEmpty ? "ssh" : "builtin")")
       try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
       let environment = ProcessInfo.processInfo.environment.merging(
-        ["HOME": home.path, "LABRUN_HOME": home.appending("state").path, "NO_COLOR": "1"].merging(resolver) { $1 }
+        ["HOME": home.path, "LABRUN_HOME": home.appending("state").path, "NO_COLOR": "1"].merging(resolver) {
+          $1
+        }
       ) { $1 }
       let result = await SpawnedProcess.completed(
         [

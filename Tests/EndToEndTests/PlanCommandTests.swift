@@ -29,13 +29,15 @@ import Testing
     #expect(text.contains("$ kubectl apply -f -\n         stdin ("), "\(text)")
     #expect(text.contains("         | kind: Pod"), "\(text)")
     #expect(text.contains("tee /var/lib/labrun/owner >/dev/null'\n         stdin (3 lines):"), "\(text)")
-    #expect(text.contains("         | run=<run-id>\n         | controller=<this-host>"), "the owner file: \(text)")
+    #expect(
+      text.contains("         | run=<run-id>\n         | controller=<this-host>"), "the owner file: \(text)")
 
     let json = try await fixture.labrun([
       "plan", "--host", "gpu-7.invalid.lab", "-F", config.path, "--identity", key.path, "--json",
     ])
     #expect(json.status == 0, "\(json)")
-    let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     let resolution = document["resolution"] as? [String: Any]
     #expect(resolution?["hostname"] as? String == "gpu-7.invalid.lab", "\(json.stdout)")
     #expect(resolution?["port"] as? Int == 2222)

@@ -18,7 +18,8 @@ import Testing
     let state = StateDirectory(environment: environment)
     let options = ConnectionOptions(sshConfigFile: config.path, state: state, environment: environment)
     return try await LabPlan.make(
-      lab: lab, parameters: try definition.resolve(overrides: parameters), target: try TargetSpec(parsing: host),
+      lab: lab, parameters: try definition.resolve(overrides: parameters),
+      target: try TargetSpec(parsing: host),
       phases: Phase.allCases, options: options, redactor: Redactor(environment: environment))
   }
 
@@ -70,7 +71,8 @@ import Testing
     let config = home.appending("ssh_config")
     try Data("".utf8).write(to: config)
     let plan = try await Self.plan(
-      host: "sim", config: config, environment: ["HOME": home.path, "LABRUN_HOME": home.appending("state").path])
+      host: "sim", config: config,
+      environment: ["HOME": home.path, "LABRUN_HOME": home.appending("state").path])
     #expect(plan.resolution == nil)
     #expect(plan.parameters["sim_scenario"] != nil)
     #expect(plan.text.contains("host: labrun's simulated GPU host"))

@@ -115,7 +115,9 @@ public enum BundleArchive {
       try process.run()
     } catch {
       throw EvidenceBundleError.archiveFailed(
-        path: path, detail: "cannot start tar at \(executable.path) (\(FileProblem.reason(error, path: executable.path)))")
+        path: path,
+        detail: "cannot start tar at \(executable.path) (\(FileProblem.reason(error, path: executable.path)))"
+      )
     }
     let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

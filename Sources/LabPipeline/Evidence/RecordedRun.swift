@@ -44,7 +44,9 @@ public struct RecordedRun: Sendable, Hashable {
     } catch {
       throw EvidenceBundleError.runRecordUnreadable(
         path: path,
-        reason: ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { "not valid JSON (\($0))" }
+        reason: ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map {
+          "not valid JSON (\($0))"
+        }
           ?? "not valid JSON")
     }
     guard let root = object as? [String: Any] else {

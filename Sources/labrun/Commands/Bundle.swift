@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import BundleSigning
+import Foundation
 import LabPipeline
 
 extension Labrun {
@@ -64,7 +64,8 @@ extension Labrun {
         try BundleArchive.create(
           runDirectory: runDirectory, output: destination, signingKey: keyPath, environment: environment)
       }
-      StandardOutput.write(([written.archive] + [written.signature].compactMap { $0 }).map { $0.path + "\n" }.joined())
+      StandardOutput.write(
+        ([written.archive] + [written.signature].compactMap { $0 }).map { $0.path + "\n" }.joined())
       if let removed = written.removedSignature {
         StandardError.write("labrun: removed \(removed.path): it signed the archive this one replaced")
       }

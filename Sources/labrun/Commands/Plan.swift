@@ -57,7 +57,8 @@ extension Labrun {
           phases: Phase.allCases.filter { phase == nil || phase == $0 },
           options: target.connectionOptions(state: session.state), redactor: session.redactor)
         // Redacted before encoding: redacting JSON text could break its quoting.
-        Terminal.output(json ? String(decoding: try JSONEncoder.labrun.encode(plan), as: UTF8.self) + "\n" : plan.text)
+        Terminal.output(
+          json ? String(decoding: try JSONEncoder.labrun.encode(plan), as: UTF8.self) + "\n" : plan.text)
       } catch {
         throw session.failure(error)
       }
