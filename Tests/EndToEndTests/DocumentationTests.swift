@@ -32,6 +32,18 @@ import Testing
     #expect(!verifier.contains("all five exercises"), "hami-core-isolation has six")
   }
 
+  /// Defect: the lab README numbered two `up` steps 4. Its steps are numbered 1, 2, 3, … in
+  /// the order the lab runs them.
+  @Test func theLabReadmeNumbersItsStepsInOrder() throws {
+    let readme = try String(
+      contentsOf: try TestPackage.lab("hami-isolation-realgpu").appendingPathComponent("README.md"), encoding: .utf8)
+    let section = try #require(readme.components(separatedBy: "## What `up` does").dropFirst().first)
+      .components(separatedBy: "\n## ").first ?? ""
+    let numbers = section.matches(of: #/(\d+)\. \*\*[a-z0-9-]+\*\*/#).compactMap { Int($0.output.1) }
+    #expect(numbers == Array(1...max(numbers.count, 1)), "\(numbers)")
+    #expect(numbers.count == 9, "preflight … hami: \(numbers)")
+  }
+
   /// The README's account of the committed H200 run (its duration, HAMi-core commit and
   /// driver) agrees with that run's run.json.
   @Test func theReadmeAgreesWithTheCommittedRun() throws {
