@@ -36,8 +36,10 @@ import Testing
   /// the order the lab runs them.
   @Test func theLabReadmeNumbersItsStepsInOrder() throws {
     let readme = try String(
-      contentsOf: try TestPackage.lab("hami-isolation-realgpu").appendingPathComponent("README.md"), encoding: .utf8)
-    let section = try #require(readme.components(separatedBy: "## What `up` does").dropFirst().first)
+      contentsOf: try TestPackage.lab("hami-isolation-realgpu").appendingPathComponent("README.md"),
+      encoding: .utf8)
+    let section =
+      try #require(readme.components(separatedBy: "## What `up` does").dropFirst().first)
       .components(separatedBy: "\n## ").first ?? ""
     let numbers = section.matches(of: #/(\d+)\. \*\*[a-z0-9-]+\*\*/#).compactMap { Int($0.output.1) }
     #expect(numbers == Array(1...max(numbers.count, 1)), "\(numbers)")
