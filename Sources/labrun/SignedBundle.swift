@@ -2,10 +2,10 @@ import BundleSigning
 import Foundation
 import LabPipeline
 
-/// labrun's use of BundleSigning: an OpenSSH signature (PROTOCOL.sshsig, namespace
-/// `labrun-bundle`) beside a bundle archive, made with `bundle --sign KEY` and checked with
-/// `verify --allowed-signers FILE`, interchangeable with `ssh-keygen -Y sign|verify`. Every
-/// call blocks (file hashing, ssh-agent): call it through ``BlockingWork``.
+/// labrun's check of an OpenSSH signature (PROTOCOL.sshsig, namespace `labrun-bundle`) beside
+/// a bundle archive, `verify --allowed-signers FILE`, interchangeable with `ssh-keygen -Y
+/// verify` (`bundle --sign KEY` signs through BundleSigning's `BundleArchive.create`). Every
+/// call blocks (file hashing): call it through ``BlockingWork``.
 enum SignedBundle {
   /// Checks `archive`'s signature (`signature`, default `<archive>.sig`) against the
   /// allowed_signers file; returns who signed it.
