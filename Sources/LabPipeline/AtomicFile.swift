@@ -15,7 +15,7 @@ public enum AtomicFile {
   /// Replaces `url`'s content with `data`, creating parent directories as needed.
   public static func write(_ data: Data, to url: URL) throws {
     let directory = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try createDirectory(directory)
     let temporary = directory.appendingPathComponent(
       ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
     do {
@@ -56,6 +56,17 @@ public enum AtomicFile {
     }
   }
 
+  /// Creates `directory` and any missing parent.
+  /// - Throws: ``AtomicFileError/cannotCreateDirectory(path:reason:)``, saying why in words.
+  public static func createDirectory(_ directory: URL) throws {
+    do {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+      throw AtomicFileError.cannotCreateDirectory(
+        path: directory.path, reason: FileProblem.reason(error, path: directory.path))
+    }
+  }
+
   /// Encodes `value` as pretty, key-sorted JSON and writes it atomically.
   public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
     var data = try JSONEncoder.labrun.encode(value)
@@ -68,12 +79,17 @@ public enum AtomicFile {
 public enum AtomicFileError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// Creating, writing or renaming the temporary file failed.
   case cannotWrite(path: String, errno: Int32)
+  /// A directory (or one above it) could not be created.
+  case cannotCreateDirectory(path: String, reason: String)
 
   public var description: String {
     switch self {
     case .cannotWrite(let path, let code):
       return "cannot write \(path): \(String(cString: strerror(code))); check the directory exists, "
         + "is writable and the disk is not full"
+    case .cannotCreateDirectory(let path, let reason):
+      return "cannot create the directory \(path): \(reason); check that every directory above it is a "
+        + "writable directory (LABRUN_HOME sets where labrun keeps its state)"
     }
   }
 

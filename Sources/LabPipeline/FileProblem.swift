@@ -16,12 +16,13 @@ public enum FileProblem {
   /// "no such file", "permission denied", "is a directory", "not UTF-8 text", ….
   public static func reason(_ error: any Error, path: String) -> String {
     let error = error as NSError
-    if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+    // On Linux the underlying error is a Swift value: `as? NSError` alone does not bridge it.
+    if let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }),
       underlying.domain == NSPOSIXErrorDomain
     {
-      return posixReason(Int32(underlying.code))
+      return reason(posix: Int32(underlying.code), path: path)
     }
-    if error.domain == NSPOSIXErrorDomain { return posixReason(Int32(error.code)) }
+    if error.domain == NSPOSIXErrorDomain { return reason(posix: Int32(error.code), path: path) }
     guard error.domain == NSCocoaErrorDomain else { return fallback(path: path) }
     switch CocoaError.Code(rawValue: error.code) {
     case .fileNoSuchFile, .fileReadNoSuchFile: return missingReason(path: path)
@@ -35,6 +36,11 @@ public enum FileProblem {
     }
   }
 
+  /// A missing or misplaced directory on the way is named; other errors in strerror's words.
+  static func reason(posix code: Int32, path: String) -> String {
+    code == ENOENT || code == ENOTDIR ? missingReason(path: path) : posixReason(code)
+  }
+
   /// The text of a POSIX error number, lower-cased like the rest of labrun's messages.
   public static func posixReason(_ code: Int32) -> String {
     let text = String(cString: strerror(code))
@@ -42,14 +48,21 @@ public enum FileProblem {
     return first.lowercased() + text.dropFirst()
   }
 
-  /// Foundation says "no such file" also when a directory on the way is missing or not one.
+  /// Foundation says "no such file" also when a directory on the way is missing or is a file:
+  /// name the first part of the path that is not what it should be.
   private static func missingReason(path: String) -> String {
-    let parent = (path as NSString).deletingLastPathComponent
-    var isDirectory: ObjCBool = false
-    if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
-      return "no such file (its directory \(parent) does not exist)"
+    var ancestor = (path as NSString).deletingLastPathComponent
+    var missing: String?
+    while !ancestor.isEmpty, ancestor != "/" {
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+        if !isDirectory.boolValue { return "\(ancestor) is not a directory" }
+        break
+      }
+      missing = ancestor
+      ancestor = (ancestor as NSString).deletingLastPathComponent
     }
-    return isDirectory.boolValue || parent.isEmpty ? "no such file" : "\(parent) is not a directory"
+    return missing.map { "no such file (\($0) does not exist)" } ?? "no such file"
   }
 
   /// What the file system says about `path` when the error itself says nothing useful.

@@ -24,9 +24,13 @@ public struct StagedFile: Sendable {
     let destination = destination.standardizedFileURL
     let directory = destination.deletingLastPathComponent()
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    else { throw OutputFileError.directoryMissing(path: destination.path, directory: directory.path) }
+    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+      throw OutputFileError.directoryMissing(path: destination.path, directory: directory.path)
+    }
+    guard isDirectory.boolValue else {
+      throw OutputFileError.cannotWrite(
+        path: destination.path, reason: "\(directory.path) is not a directory")
+    }
     if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory),
       isDirectory.boolValue
     {
