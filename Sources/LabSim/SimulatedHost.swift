@@ -86,8 +86,6 @@ public struct SimulatedHost: Sendable, Hashable {
           + "ln -sf \"$p\" \(dir)/\(target)/\(name)")
     }
     lines.append("printf '%s\\n' \(ShellQuote.quote(toolPath)) > \(dir)/tool")
-    // The session leader every command starts under (``SimSession``), outside the closed PATH.
-    lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(ShellQuote.quote(sessionLeader))")
     // The model's /etc/os-release for the shell's own reads (`.`, `[ -r ]`; see ``wrap(_:extraEnvironment:)``).
     let release = ShellQuote.quote(scenario == .notApt ? SimState.fedoraRelease : SimState.ubuntuRelease)
     lines.append(
@@ -112,14 +110,9 @@ public struct SimulatedHost: Sendable, Hashable {
       assignments.append(name + "=" + ShellQuote.quote(value))
     }
     return
-      "/usr/bin/env -i \(assignments.joined(separator: " ")) \(ShellQuote.quote(sessionLeader)) "
-      + "\(ShellQuote.quote(binDirectory + "/sh")) -c "
+      "/usr/bin/env -i \(assignments.joined(separator: " ")) \(ShellQuote.quote(binDirectory + "/sh")) -c "
       + ShellQuote.quote(Self.pointingShellReads(script, to: directory))
   }
-
-  /// The link to labrun under ``SimSession/programName``: every command runs under it, so it
-  /// ends with its session as on a real host.
-  public var sessionLeader: String { directory + "/" + SimSession.programName }
 
   /// The shell reads /etc/os-release itself (`. /etc/os-release`, `[ -r /etc/os-release ]`:
   /// builtins, which no simulated tool can answer), so those reads go to the model's copy in
