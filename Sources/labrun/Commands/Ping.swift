@@ -16,7 +16,8 @@ extension Labrun {
         prints it with the host key fingerprint. Changes nothing on the host.
 
         With --resolve, prints what labrun would use for the host (from `ssh -G` when OpenSSH's
-        ssh is installed, else labrun's own ssh_config parser) and connects to nothing.
+        ssh is installed, else labrun's own ssh_config parser), connects to nothing and looks no
+        name up: a Host block without HostName resolves to the alias itself, as ssh says.
 
         Exit status:
           0    connected and probed (or resolved)
