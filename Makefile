@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?= -Xswiftc -warnings-as-errors
 PREFIX ?= /usr/local
 DESTDIR ?=
-APT_PACKAGES := libssh2-1-dev libcurl4-openssl-dev libyaml-dev openssh-server openssh-client netcat-openbsd pkg-config sudo tmux man-db
+APT_PACKAGES := libssh2-1-dev libcurl4-openssl-dev libyaml-dev openssh-server openssh-client netcat-openbsd pkg-config sudo tmux man-db strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What argument-parser's generate-manual plugin writes.
 MANUAL := .build/plugins/GenerateManual/outputs/labrun/labrun.1

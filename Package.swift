@@ -53,6 +53,7 @@ let package = Package(
     .target(
       name: "BundleSigning",
       dependencies: [
+        "LabPipeline",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]
@@ -68,7 +69,7 @@ let package = Package(
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
     .testTarget(name: "LabsTests", dependencies: ["Labs", "TestSupport"]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
-    .testTarget(name: "TargetsTests", dependencies: ["Targets", "TestSupport"]),
+    .testTarget(name: "TargetsTests", dependencies: ["Targets", "Labs", "TestSupport"]),
     .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Labs", "TestSupport"]),
     .testTarget(name: "BundleSigningTests", dependencies: ["BundleSigning", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// An allowed_signers file (ssh-keygen(1), ALLOWED SIGNERS): which keys may sign, for which
 /// principals, in which namespaces and when.
@@ -41,7 +42,8 @@ public struct AllowedSigners: Sendable {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: error.localizedDescription)
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     try self.init(text: text, path: url.path)
   }

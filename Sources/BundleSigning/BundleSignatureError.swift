@@ -60,7 +60,7 @@ public enum BundleSignatureError: Error, CustomStringConvertible, LocalizedError
   public var description: String {
     switch self {
     case .fileUnreadable(let path, let reason):
-      return "cannot read \(path): \(reason)"
+      return "cannot read \(path): \(reason); check the path and that the file is readable"
     case .fileUnwritable(let path, let reason):
       return "cannot write \(path): \(reason); check that its directory exists and is writable"
     case .signatureNotArmored(let reason):

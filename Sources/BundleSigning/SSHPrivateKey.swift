@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LabPipeline
 import _CryptoExtras
 
 /// A private key read from an unencrypted OpenSSH key file (`openssh-key-v1`).
@@ -27,7 +28,8 @@ public struct SSHPrivateKey: Sendable, CustomStringConvertible {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: error.localizedDescription)
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     try self.init(file: OpenSSHKeyFile(text: text, path: url.path))
   }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LabPipeline
 import _CryptoExtras
 
 /// An SSH public key of a type labrun can sign and verify with: ssh-ed25519,
@@ -97,7 +98,8 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: error.localizedDescription)
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     try self.init(line: text, source: url.path)
   }

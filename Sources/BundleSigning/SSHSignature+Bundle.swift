@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// Signing and verifying evidence bundles: `B.tar.gz` is signed in `B.tar.gz.sig`, in the
 /// `labrun-bundle` namespace, so that stock OpenSSH checks it too:
@@ -6,7 +7,7 @@ import Foundation
 extension SSHSignature {
   /// Where a bundle's signature lives: the bundle's path with `.sig` appended.
   public static func signatureFile(forBundle bundle: URL) -> URL {
-    bundle.deletingLastPathComponent().appendingPathComponent(bundle.lastPathComponent + ".sig")
+    BundleArchive.signatureFile(for: bundle)
   }
 
   /// Signs `bundle` with `key` and writes the armored signature next to it (atomically).
@@ -17,9 +18,9 @@ extension SSHSignature {
     let signature = try sign(fileAt: bundle, namespace: bundleNamespace, key: key)
     let file = signatureFile(forBundle: bundle)
     do {
-      try Data(signature.armored.utf8).write(to: file, options: .atomic)
-    } catch {
-      throw BundleSignatureError.fileUnwritable(path: file.path, reason: error.localizedDescription)
+      try AtomicFile.write(Data(signature.armored.utf8), to: file)
+    } catch AtomicFileError.cannotWrite(_, let code) {
+      throw BundleSignatureError.fileUnwritable(path: file.path, reason: FileProblem.posixReason(code))
     }
     return file
   }

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// An SSH signature (OpenSSH's PROTOCOL.sshsig), as `ssh-keygen -Y sign` writes and
 /// `ssh-keygen -Y verify` checks: a detached signature over a file, bound to a namespace.
@@ -127,7 +128,8 @@ public struct SSHSignature: Sendable, Equatable {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: error.localizedDescription)
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     return try parse(armored: text)
   }

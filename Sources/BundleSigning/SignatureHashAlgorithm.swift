@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LabPipeline
 
 /// The hash an SSH signature takes of the message before signing it (PROTOCOL.sshsig allows
 /// these two; OpenSSH signs with sha512).
@@ -27,7 +28,8 @@ public enum SignatureHashAlgorithm: String, Sendable, Hashable, CaseIterable {
         hasher.update(data: chunk)
       }
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: url.path, reason: error.localizedDescription)
+      throw BundleSignatureError.fileUnreadable(
+        path: url.path, reason: FileProblem.reason(error, path: url.path))
     }
     return Array(hasher.finalize())
   }

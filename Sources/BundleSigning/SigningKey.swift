@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// The key that signs a bundle: an unencrypted private key read from its file, or a key held
 /// by ssh-agent (how encrypted keys are used: labrun never asks for a passphrase).
@@ -24,7 +25,7 @@ public enum SigningKey: Sendable, CustomStringConvertible {
     do {
       text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
     } catch {
-      throw BundleSignatureError.fileUnreadable(path: path, reason: error.localizedDescription)
+      throw BundleSignatureError.fileUnreadable(path: path, reason: FileProblem.reason(error, path: path))
     }
     let agentSocket = environment["SSH_AUTH_SOCK"].flatMap { $0.isEmpty ? nil : $0 }
     switch OpenSSHKeyFile.pemLabel(of: text) {

@@ -15,10 +15,25 @@ public enum AtomicFile {
   /// Replaces `url`'s content with `data`, creating parent directories as needed.
   public static func write(_ data: Data, to url: URL) throws {
     let directory = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try createDirectory(directory)
     let temporary = directory.appendingPathComponent(
       ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
-    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    do {
+      try writeFlushed(data, to: temporary)
+    } catch AtomicFileError.cannotWrite(_, let code) {
+      throw AtomicFileError.cannotWrite(path: url.path, errno: code)
+    }
+    if rename(temporary.path, url.path) != 0 {
+      let failure = errno
+      unlink(temporary.path)
+      throw AtomicFileError.cannotWrite(path: url.path, errno: failure)
+    }
+  }
+
+  /// Creates `url` (which must not exist) holding `data`, flushed to disk; removes it again
+  /// when that fails.
+  static func writeFlushed(_ data: Data, to url: URL) throws {
+    let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw AtomicFileError.cannotWrite(path: url.path, errno: errno) }
     var failure: Int32 = 0
     data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
@@ -35,10 +50,20 @@ public enum AtomicFile {
     }
     if failure == 0, fsync(fd) != 0 { failure = errno }
     close(fd)
-    if failure == 0, rename(temporary.path, url.path) != 0 { failure = errno }
     if failure != 0 {
-      unlink(temporary.path)
+      unlink(url.path)
       throw AtomicFileError.cannotWrite(path: url.path, errno: failure)
+    }
+  }
+
+  /// Creates `directory` and any missing parent.
+  /// - Throws: ``AtomicFileError/cannotCreateDirectory(path:reason:)``, saying why in words.
+  public static func createDirectory(_ directory: URL) throws {
+    do {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+      throw AtomicFileError.cannotCreateDirectory(
+        path: directory.path, reason: FileProblem.reason(error, path: directory.path))
     }
   }
 
@@ -54,12 +79,17 @@ public enum AtomicFile {
 public enum AtomicFileError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// Creating, writing or renaming the temporary file failed.
   case cannotWrite(path: String, errno: Int32)
+  /// A directory (or one above it) could not be created.
+  case cannotCreateDirectory(path: String, reason: String)
 
   public var description: String {
     switch self {
     case .cannotWrite(let path, let code):
       return "cannot write \(path): \(String(cString: strerror(code))); check the directory exists, "
         + "is writable and the disk is not full"
+    case .cannotCreateDirectory(let path, let reason):
+      return "cannot create the directory \(path): \(reason); check that every directory above it is a "
+        + "writable directory (LABRUN_HOME sets where labrun keeps its state)"
     }
   }
 

@@ -22,10 +22,12 @@ public struct EmbeddedLab: Sendable, Hashable {
     let targets = files.keys.sorted().map { (path: $0, url: directory.appendingPathComponent($0)) }
     let existing = targets.filter { FileManager.default.fileExists(atPath: $0.url.path) }.map(\.url.path)
     guard existing.isEmpty else { throw LabExportError.wouldOverwrite(lab: name, paths: existing) }
-    for target in targets {
+    for (index, target) in targets.enumerated() {
       do {
         try AtomicFile.write(Data((files[target.path] ?? "").utf8), to: target.url)
       } catch {
+        // Half a lab is no lab, and its files would make a retry refuse: take back what was written.
+        for written in targets[..<index] { try? FileManager.default.removeItem(at: written.url) }
         throw LabExportError.cannotWrite(path: target.url.path, detail: String(describing: error))
       }
     }

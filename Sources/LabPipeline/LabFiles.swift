@@ -30,7 +30,7 @@ public struct LabFiles: Sendable {
         return try String(contentsOf: file, encoding: .utf8)
       } catch {
         throw StepError.unexpected(
-          "cannot read \(file.path) (\(error.localizedDescription)); the lab directory must hold every file "
+          "cannot read \(file.path) (\(FileProblem.reason(error, path: file.path))); the lab directory must hold every file "
             + "its steps use (manifests/, probes/)")
       }
     case .embedded(let lab):

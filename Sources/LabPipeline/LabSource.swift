@@ -46,7 +46,7 @@ public enum LabSource: Sendable, Hashable, CustomStringConvertible {
       do {
         return try String(contentsOf: url, encoding: .utf8)
       } catch {
-        throw LabDefinitionError.unreadable(path: url.path, detail: error.localizedDescription)
+        throw LabDefinitionError.unreadable(path: url.path, detail: FileProblem.reason(error, path: url.path))
       }
     case .builtIn(let lab):
       guard let text = lab.files["lab.yaml"] else {

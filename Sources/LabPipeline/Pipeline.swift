@@ -96,9 +96,12 @@ public actor Pipeline {
     try checkUniqueIDs(steps)
     let context = PlanContext(parameters: parameters, target: target, options: options)
     return try steps.map { step in
-      PlannedStep(
-        phase: phase, id: step.id, title: step.title,
-        commands: try step.plan(context).map(\.description),
+      let commands = try step.plan(context)
+      return PlannedStep(
+        phase: phase, id: step.id, title: step.title, commands: commands.map(\.description),
+        inputs: commands.enumerated().compactMap { index, command in
+          command.stdin.map { PlannedInput(command: index, stdin: String(decoding: $0, as: UTF8.self)) }
+        },
         timeoutSeconds: step.timeout(parameters).seconds, maxAttempts: step.retry.maxAttempts)
     }
   }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// run.json, schema `labrun.run/v1` (the evidence-bundle contract in DESIGN.md).
+/// run.json, schema `labrun.run/v1` (the README's "Evidence bundle contract").
 ///
 /// Extra fields are allowed by the contract; labrun adds `lab_file`.
 public struct RunRecord: Sendable, Hashable, Codable {

@@ -18,7 +18,7 @@ public struct RunStore: Sendable {
     redactor: Redactor, now: Date = Date()
   ) throws -> RunDirectory {
     let base = Self.runID(startedAt: now, targetName: target.name)
-    try FileManager.default.createDirectory(at: state.runsDirectory, withIntermediateDirectories: true)
+    try AtomicFile.createDirectory(state.runsDirectory)
     var id = base
     var suffix = 2
     var directory = state.runDirectory(id: id)
@@ -28,7 +28,8 @@ public struct RunStore: Sendable {
         break
       } catch {
         guard FileManager.default.fileExists(atPath: directory.path), suffix < 1000 else {
-          throw RunStoreError.cannotCreate(path: directory.path, detail: String(describing: error))
+          throw RunStoreError.cannotCreate(
+            path: directory.path, detail: FileProblem.reason(error, path: directory.path))
         }
         id = "\(base)-\(suffix)"
         suffix += 1
@@ -40,7 +41,7 @@ public struct RunStore: Sendable {
       startedAt: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)),
       parameters: parameters)
     let run = RunDirectory(directory: directory, record: record, ledger: Ledger(), redactor: redactor)
-    try FileManager.default.createDirectory(at: run.artifactsDirectory, withIntermediateDirectories: true)
+    try AtomicFile.createDirectory(run.artifactsDirectory)
     try RunDirectory.write(record, redactor: redactor, to: run.runFile)
     try RunDirectory.write(Ledger(), redactor: redactor, to: run.ledgerFile)
     try AtomicFile.write(Data(), to: run.transcriptFile)

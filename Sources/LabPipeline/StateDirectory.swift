@@ -70,8 +70,7 @@ public struct StateDirectory: Sendable, Hashable {
 
   /// Makes `id` the current run (atomic write).
   public func setCurrentRun(id: String) throws {
-    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    try Data((id + "\n").utf8).write(to: currentRunPointer, options: .atomic)
+    try AtomicFile.write(Data((id + "\n").utf8), to: currentRunPointer)
   }
 
   /// Resolves `--run ID|DIR`: an existing directory path, else a run id under runs/,

@@ -105,11 +105,13 @@ public struct PlannedStep: Sendable, Hashable, Codable {
   public var id: String
   public var title: String
   public var commands: [String]
+  /// The standard input of those commands that are fed one.
+  public var inputs: [PlannedInput] = []
   public var timeoutSeconds: Double
   public var maxAttempts: Int
 
   enum CodingKeys: String, CodingKey {
-    case phase, id, title, commands
+    case phase, id, title, commands, inputs
     case timeoutSeconds = "timeout_s"
     case maxAttempts = "max_attempts"
   }

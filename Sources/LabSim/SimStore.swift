@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 #if canImport(Glibc)
   import Glibc
@@ -59,15 +60,13 @@ public struct SimStore: Sendable {
   /// The current state without changing it.
   public func load() -> SimState {
     guard let data = FileManager.default.contents(atPath: stateFile),
-      let state = try? JSONDecoder().decode(SimState.self, from: data)
+      let state = try? JSONDecoder.labrun.decode(SimState.self, from: data)
     else { return initialState() }
     return state
   }
 
   private func save(_ state: SimState) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    let data = try encoder.encode(state)
+    let data = try JSONEncoder.labrun.encode(state)
     let temporary = stateFile + ".tmp"
     guard FileManager.default.createFile(atPath: temporary, contents: data) else {
       throw SimToolError.io("cannot write \(temporary)")

@@ -202,7 +202,9 @@ extension SimTool {
         "node.alpha.kubernetes.io/ttl": "0",
       ]
       all.merge(state.nodeAnnotations) { $1 }
-      let data = (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])) ?? Data("{}".utf8)
+      let data =
+        (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .withoutEscapingSlashes]))
+        ?? Data("{}".utf8)
       return String(decoding: data, as: UTF8.self)
     default: return ""
     }

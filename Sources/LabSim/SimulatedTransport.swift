@@ -40,9 +40,13 @@ public struct SimulatedTransport: Transport {
     // The simulated tools are labrun itself: they need the shared libraries labrun found
     // (libssh2), so a loader path labrun runs with goes along. It opens no way out of the
     // closed PATH.
-    let passed = environment.filter {
-      ($0.key.hasPrefix("LABRUN_SIM_") && $0.key != "LABRUN_SIM_DIR") || $0.key == "LD_LIBRARY_PATH"
+    var passed = environment.filter {
+      ($0.key.hasPrefix("LABRUN_SIM_") && $0.key != "LABRUN_SIM_DIR" && $0.key != SimSession.variable)
+        || $0.key == "LD_LIBRARY_PATH"
     }
+    // Commands run as this labrun's children: their tools watch it (``SimSession``). Through
+    // an sshd they end with that session, as real ones do.
+    if await inner.target.kind == .local { passed[SimSession.variable] = SimSession.current }
     return SimulatedTransport(host: host, inner: inner, name: name, extraEnvironment: passed)
   }
 

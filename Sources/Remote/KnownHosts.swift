@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LabPipeline
 
 /// A host key as offered by a server: its type name and wire-format blob.
 public struct HostKey: Sendable, Hashable {
@@ -150,7 +151,7 @@ public struct KnownHosts: Sendable {
   /// Appends `key` for `hostToken` to `file` (labrun's own known_hosts), creating it 0600.
   public static func remember(_ key: HostKey, hostToken: String, in file: URL) throws {
     let directory = file.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try AtomicFile.createDirectory(directory)
     let line = key.knownHostsLine(hostToken: hostToken) + "\n"
     if !FileManager.default.fileExists(atPath: file.path) {
       _ = FileManager.default.createFile(

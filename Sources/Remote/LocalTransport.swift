@@ -79,8 +79,11 @@ public struct LocalTransport: Transport {
     do {
       let data = try Data(contentsOf: source)
       try AtomicFile.write(data, to: destination)
+    } catch let error as AtomicFileError {
+      throw TransportError.transferFailed(path: reported, detail: error.description)
     } catch {
-      throw TransportError.transferFailed(path: reported, detail: error.localizedDescription)
+      throw TransportError.transferFailed(
+        path: reported, detail: FileProblem.reason(error, path: source.path))
     }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// What labrun needs to know about a private key file before handing it to libssh2.
 struct PrivateKeyFile: Sendable {
@@ -14,7 +15,10 @@ struct PrivateKeyFile: Sendable {
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-      throw SSHError.keyFileUnreadable(path: path, detail: "cannot read it (\(error.localizedDescription))")
+      throw SSHError.keyFileUnreadable(
+        path: path,
+        detail: "cannot read it (\(FileProblem.reason(error, path: path))); check --identity and IdentityFile"
+      )
     }
     let publicHalf = try? String(contentsOfFile: path + ".pub", encoding: .utf8)
     isRSA = text.contains("BEGIN RSA PRIVATE KEY") || publicHalf?.hasPrefix("ssh-rsa ") == true

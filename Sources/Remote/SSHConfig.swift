@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 #if canImport(Glibc)
   import Glibc
@@ -87,7 +88,7 @@ public struct SSHConfig: Sendable {
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-      throw SSHError.configUnreadable(path: path, detail: error.localizedDescription)
+      throw SSHError.configUnreadable(path: path, detail: FileProblem.reason(error, path: path))
     }
     return File(
       path: path, lines: try parse(text: text, path: path, home: home, userConfig: userConfig, depth: depth))

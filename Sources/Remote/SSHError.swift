@@ -44,8 +44,8 @@ public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable 
     case .invalidHostSpec(let spec):
       return "invalid --host '\(spec)': use an ssh_config alias, user@host[:port], local or sim[:PROFILE]"
     case .unknownHost(let name, let configFile):
-      return "unknown host '\(name)': no Host entry in \(configFile) gives it a HostName, and the name "
-        + "does not resolve; add a Host block for it or pass user@address[:port]"
+      return "unknown host '\(name)': the name does not resolve, and no Host entry in \(configFile) gives it "
+        + "a HostName; add `HostName ADDRESS` to a Host block for it, or pass user@address[:port]"
     case .connectFailed(let host, let port, let detail):
       return
         "cannot connect to \(host) port \(port): \(detail); check the address, the port and that sshd runs"
@@ -67,7 +67,8 @@ public enum SSHError: Error, CustomStringConvertible, LocalizedError, Equatable 
     case .keyFileUnreadable(let path, let detail):
       return "cannot use key \(path): \(detail)"
     case .configUnreadable(let path, let detail):
-      return "cannot read ssh config \(path): \(detail)"
+      return
+        "cannot read ssh config \(path): \(detail); check the file -F names (or ~/.ssh/config) and that it is readable"
     case .configInvalid(let source, let detail):
       return "invalid ssh config (\(source)): \(detail)"
     case .resolutionFailed(let host, let detail):

@@ -58,20 +58,29 @@ struct SSHHostResolver: Sendable {
   }
 
   /// The plan for `spec` (`--host`), jump hosts included. `name` is what the user typed.
+  ///
+  /// Looks nothing up: a host that ssh_config names without a HostName is its own host name
+  /// (as `ssh -G` says), whether or not DNS knows it yet. What `ssh -G` itself does for a
+  /// user's `Match exec` or `CanonicalizeHostname` is ssh's own.
   func destination(for spec: SSHTransportFactory.HostSpec, name: String) async throws
     -> SSHTransport.Destination
   {
-    let destination = try await plan(
-      SSHJumpHop(user: spec.user, host: spec.host, port: spec.port), name: name)
-    if spec.user == nil, spec.port == nil, destination.jumpHosts.isEmpty, destination.proxyCommand == nil,
+    try await plan(SSHJumpHop(user: spec.user, host: spec.host, port: spec.port), name: name)
+  }
+
+  /// Before connecting: a bare name that no configuration turned into an address and that
+  /// does not resolve is most likely a typo or a missing Host block; say so instead of the
+  /// resolver's "Name or service not known".
+  func checkResolvable(_ destination: SSHTransport.Destination, spec: SSHTransportFactory.HostSpec)
+    async throws
+  {
+    guard spec.user == nil, spec.port == nil, destination.jumpHosts.isEmpty, destination.proxyCommand == nil,
       destination.hostName.lowercased() == spec.host.lowercased()
-    {
-      let resolvable = await OffPool.run { Self.resolves(destination.hostName) }
-      if !resolvable {
-        throw SSHError.unknownHost(name: spec.host, configFile: configDescription)
-      }
+    else { return }
+    let resolvable = await OffPool.run { Self.resolves(destination.hostName) }
+    if !resolvable {
+      throw SSHError.unknownHost(name: spec.host, configFile: configDescription)
     }
-    return destination
   }
 
   private var configDescription: String {

@@ -48,25 +48,34 @@ public enum SSHTransportFactory {
 
   /// Resolves `host` through ssh_config (`-F` or `~/.ssh/config`) into a destination, jump
   /// hosts and ProxyCommand included, the way `ssh` would (asking `ssh -G` when it is
-  /// installed). Connects to nothing.
-  /// - Throws: ``SSHError`` when the host is unknown or its configuration cannot be honoured.
+  /// installed). Connects to nothing and looks no name up (`ping --resolve`, `plan`).
+  /// - Throws: ``SSHError`` when the configuration cannot be read or honoured.
   public static func destination(host: String, options: ConnectionOptions) async throws
+    -> SSHTransport.Destination
+  {
+    try await resolve(host: host, options: options, checkingName: false)
+  }
+
+  /// Resolves the destination and connects (host key check and authentication included).
+  /// - Throws: ``SSHError/unknownHost(name:configFile:)`` before connecting when `host` is a
+  ///   bare name that ssh_config does not map and DNS does not know.
+  public static func open(host: String, options: ConnectionOptions) async throws -> SSHTransport {
+    let transport = SSHTransport(
+      destination: try await resolve(host: host, options: options, checkingName: true), options: options)
+    try await transport.connect()
+    return transport
+  }
+
+  private static func resolve(host: String, options: ConnectionOptions, checkingName: Bool) async throws
     -> SSHTransport.Destination
   {
     let spec = try HostSpec(parsing: host)
     let resolver = try await SSHHostResolver.make(options: options)
     var destination = try await resolver.destination(for: spec, name: host)
+    if checkingName { try await resolver.checkResolvable(destination, spec: spec) }
     if let identity = options.identityFile {
       destination.identityFiles.insert(SSHTokens.expandTilde(identity, home: resolver.home), at: 0)
     }
     return destination
-  }
-
-  /// Resolves the destination and connects (host key check and authentication included).
-  public static func open(host: String, options: ConnectionOptions) async throws -> SSHTransport {
-    let transport = SSHTransport(
-      destination: try await destination(host: host, options: options), options: options)
-    try await transport.connect()
-    return transport
   }
 }

@@ -22,8 +22,8 @@ enum LabrunExit {
   static let phaseCodes: [Int32] = [0, 1, 2, 3, 4, 64, 130]
   /// `exercises` and `run`: the verdicts too.
   static let exerciseCodes: [Int32] = [0, 1, 2, 3, 4, 5, 6, 64, 130]
-  /// `plan`: it reads the lab and --host, and connects to nothing.
-  static let planCodes: [Int32] = [0, 2, 64]
+  /// `plan`: it reads the lab and resolves --host through ssh_config, and connects to nothing.
+  static let planCodes: [Int32] = [0, 2, 3, 64]
   /// `status` and `runs`: they read the state directory.
   static let stateCodes: [Int32] = [0, 4, 64]
 

@@ -2,18 +2,11 @@ import BundleSigning
 import Foundation
 import LabPipeline
 
-/// labrun's use of BundleSigning: an OpenSSH signature (PROTOCOL.sshsig, namespace
-/// `labrun-bundle`) beside a bundle archive, made with `bundle --sign KEY` and checked with
-/// `verify --allowed-signers FILE`, interchangeable with `ssh-keygen -Y sign|verify`. Every
-/// call blocks (file hashing, ssh-agent): call it through ``BlockingWork``.
+/// labrun's check of an OpenSSH signature (PROTOCOL.sshsig, namespace `labrun-bundle`) beside
+/// a bundle archive, `verify --allowed-signers FILE`, interchangeable with `ssh-keygen -Y
+/// verify` (`bundle --sign KEY` signs through BundleSigning's `BundleArchive.create`). Every
+/// call blocks (file hashing): call it through ``BlockingWork``.
 enum SignedBundle {
-  /// Signs `archive` with the key `keyPath` names (a private key file, or a key in ssh-agent);
-  /// returns the signature file, `<archive>.sig`.
-  static func sign(_ archive: URL, keyPath: String, environment: [String: String]) throws -> URL {
-    let key = try SigningKey.load(path: keyPath, environment: environment)
-    return try SSHSignature.signBundle(at: archive, key: key)
-  }
-
   /// Checks `archive`'s signature (`signature`, default `<archive>.sig`) against the
   /// allowed_signers file; returns who signed it.
   /// - Throws: ``BundleSignatureError`` when the signature is missing, invalid, or by a key (or

@@ -20,6 +20,8 @@ enum SimulatedCommand {
     let name = URL(fileURLWithPath: arguments.first ?? "labrun").lastPathComponent
     guard SimulatedHost.toolNames.contains(name) else { return }
     let environment = ProcessInfo.processInfo.environment
+    // Ends with the labrun that runs its command, as a real host's processes end with their session.
+    SimSession.watch(environment: environment)
     guard let directory = environment["LABRUN_SIM_DIR"] else {
       StandardError.write(
         "\(name): this is labrun's simulated \(name); it runs only on the simulated host (labrun --host sim)")

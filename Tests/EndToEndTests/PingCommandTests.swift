@@ -76,6 +76,67 @@ import Testing
     #expect(changed.stderr.contains(setup.server.hostKeyFingerprint))
   }
 
+  /// Defect: `ping --json` wrote `"SHA256:Hk\/jGi…"`, so the fingerprint could not be grepped.
+  /// The host key is regenerated until its fingerprint holds a '/' (half of them do).
+  @Test func jsonShowsAFingerprintWithASlashAsItIs() async throws {
+    let setup = try await Setup.start()
+    defer { setup.server.stop() }
+    setup.server.stop()
+    for _ in 0..<100 where !setup.server.hostKeyFingerprint.contains("/") {
+      try setup.server.regenerateHostKey(type: "ed25519")
+    }
+    let fingerprint = setup.server.hostKeyFingerprint
+    try #require(fingerprint.contains("/"), "no host key with a '/' in its fingerprint after 100 tries")
+    try setup.server.start()
+    let result = try await setup.ping(["--json", "--accept-new-host-key"])
+    #expect(result.status == 0, "\(result)")
+    #expect(result.stdout.contains("\"host_key\" : \"\(fingerprint)\""), "\(result.stdout)")
+    #expect(!result.stdout.contains("\\/"), "\(result.stdout)")
+  }
+
+  /// Defect: `ping --resolve` looked the alias up in DNS (documented as connecting to nothing)
+  /// and refused a `Host *.lab` block that gives User and Port but no HostName, which `ssh -G`
+  /// resolves to the alias itself. Run under strace: no task of labrun's own opens /etc/hosts
+  /// or sends to port 53 (ssh -G's own process is left out: what it does is ssh's).
+  @Test func resolveLooksNothingUpAndTakesTheAliasAsItsHostName() async throws {
+    try #require(
+      FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "strace is missing: `make deps`")
+    let binary = try LabrunBinary()
+    let home = try TemporaryDirectory(prefix: "labrun-resolve")
+    defer { home.remove() }
+    let config = home.appending("ssh_config")
+    try Data("Host *.lab\n  User labuser\n  Port 2222\n".utf8).write(to: config)
+    for resolver in [[:], ["LABRUN_SSH": ""]] as [[String: String]] {
+      let traces = home.appending("trace-\(resolver.isEmpty ? "ssh" : "builtin")")
+      try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
+      let environment = ProcessInfo.processInfo.environment.merging(
+        ["HOME": home.path, "LABRUN_HOME": home.appending("state").path, "NO_COLOR": "1"].merging(resolver) {
+          $1
+        }
+      ) { $1 }
+      let result = await SpawnedProcess.completed(
+        [
+          "/usr/bin/strace", "-f", "-ff", "-qq", "-o", traces.appendingPathComponent("t").path,
+          "-e", "trace=execve,openat,connect,sendto", binary.executable.path,
+          "ping", "--host", "gpu-7.invalid.lab", "-F", config.path, "--resolve", "--json",
+        ], environment: environment)
+      #expect(result.status == 0, "\(resolver): \(result.output)")
+      #expect(result.output.contains("\"hostname\" : \"gpu-7.invalid.lab\""), "\(resolver): \(result.output)")
+      #expect(result.output.contains("\"user\" : \"labuser\""), "\(resolver): \(result.output)")
+      #expect(result.output.contains("\"port\" : 2222"), "\(resolver): \(result.output)")
+      var labrunTasks = 0
+      for name in try FileManager.default.contentsOfDirectory(atPath: traces.path) {
+        let trace = try String(contentsOf: traces.appendingPathComponent(name), encoding: .utf8)
+        let programs = trace.split(separator: "\n").filter { $0.hasPrefix("execve(") }
+        if programs.contains(where: { !$0.contains(binary.executable.path) }) { continue }
+        labrunTasks += 1
+        #expect(!trace.contains("\"/etc/hosts\""), "\(resolver): labrun opened /etc/hosts (\(name))")
+        #expect(!trace.contains("htons(53)"), "\(resolver): labrun sent a DNS query (\(name))")
+      }
+      #expect(labrunTasks > 0, "strace recorded no task of labrun")
+    }
+  }
+
   @Test func wrongKeyAndUnknownAliasFailWithOneLine() async throws {
     let setup = try await Setup.start()
     defer { setup.server.stop() }

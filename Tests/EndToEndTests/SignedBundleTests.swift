@@ -246,4 +246,35 @@ import Testing
     #expect(bundled.stderr.contains("no-such-key"), "\(bundled.stderr)")
     #expect(!FileManager.default.fileExists(atPath: setup.signature.path))
   }
+
+  /// Defects: `bundle -o FILE` a second time deleted FILE and exited 4 ("The file doesn't
+  /// exist"); a failed --sign still wrote the archive and left the old .sig beside it; a missing
+  /// key said only Foundation's "The operation could not be completed".
+  @Test func bundlingAgainReplacesTheArchiveAndAFailedSignChangesNothing() async throws {
+    let setup = try Setup()
+    defer { setup.remove() }
+    let key = try await setup.key("signer")
+    let command = ["bundle", "--run", setup.run.directory.path, "-o", setup.archive.path]
+    for round in 1...3 {
+      let bundled = try await setup.labrun.run(command + ["--sign", key.path])
+      #expect(bundled.status == 0, "round \(round): \(bundled)")
+      #expect(bundled.stdout == setup.archive.path + "\n" + setup.signature.path + "\n", "\(bundled)")
+    }
+    let before = (try Data(contentsOf: setup.archive), try Data(contentsOf: setup.signature))
+    try Data("changed\n".utf8).write(to: setup.run.directory.appendingPathComponent("notes.txt"))
+    let missing = setup.scratch.appendingPathComponent("no-such-key")
+    let failed = try await setup.labrun.run(command + ["--sign", missing.path])
+    #expect(failed.status == 1, "\(failed)")
+    #expect(failed.stderr.contains("\(missing.path): no such file"), "\(failed.stderr)")
+    #expect(!failed.stderr.contains("could not be completed"), "\(failed.stderr)")
+    #expect(try Data(contentsOf: setup.archive) == before.0, "the previous archive is unchanged")
+    #expect(try Data(contentsOf: setup.signature) == before.1, "the previous signature is unchanged")
+    let entries = try FileManager.default.contentsOfDirectory(atPath: setup.scratch.path)
+    #expect(!entries.contains { $0.hasSuffix(".tmp") }, "\(entries)")
+
+    let unsigned = try await setup.labrun.run(command)
+    #expect(unsigned.status == 0, "\(unsigned)")
+    #expect(unsigned.stderr.contains("removed \(setup.signature.path)"), "\(unsigned)")
+    #expect(!FileManager.default.fileExists(atPath: setup.signature.path))
+  }
 }

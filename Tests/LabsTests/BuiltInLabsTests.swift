@@ -31,6 +31,20 @@ import Testing
     return result
   }
 
+  /// `labs export` that fails half way (here `manifests` is a file, so nothing can go under
+  /// it) takes back what it wrote: a retry after fixing the cause must not be refused for files
+  /// of the failed attempt, and nothing the user had is touched.
+  @Test func aFailedExportLeavesNothingBehind() throws {
+    let directory = try TemporaryDirectory(prefix: "labrun-export")
+    defer { directory.remove() }
+    let blocker = directory.appending("manifests")
+    try Data("mine\n".utf8).write(to: blocker)
+    let lab = try #require(BuiltInLabs.named(LabRegistry.defaultLabName))
+    #expect(throws: LabExportError.self) { try lab.export(to: directory.url) }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["manifests"])
+    #expect(try String(contentsOf: blocker, encoding: .utf8) == "mine\n")
+  }
+
   @Test func builtInLabsAreTheLabsDirectoryAsBuilt() throws {
     let onDisk = try Self.labsOnDisk()
     #expect(!onDisk.isEmpty)

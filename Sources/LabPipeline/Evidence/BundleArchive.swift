@@ -10,35 +10,57 @@ public enum BundleArchive {
     path.hasSuffix(".tar.gz") || path.hasSuffix(".tgz")
   }
 
-  /// Packs `runDirectory` into `output` as `<run-id>/…`; written to a temp file, then renamed.
+  /// Packs `runDirectory` into `output` as `<run-id>/…`, signed by `signer` when given.
+  ///
+  /// `output` (and its signature) are replaced only once complete: the archive and the
+  /// signature are written under temporary names beside them and renamed into place after the
+  /// signature was made, so a failure (tar, signing, a full disk) leaves the previous files as
+  /// they were and never an unsigned archive under the requested name. An unsigned archive
+  /// written over a signed one removes the old signature, which no longer matches.
   ///
   /// Hidden files are left out: `.lock` holds the pid of the last labrun that opened the run
   /// (so two packings around any other labrun command would differ), and temporary files of an
   /// interrupted write are no evidence. The verifier reads no hidden file either.
-  public static func create(runDirectory: URL, output: URL) throws {
+  /// - Throws: ``OutputFileError`` when `output` cannot be written, ``EvidenceBundleError`` when
+  ///   tar fails, and whatever `signer` throws.
+  @discardableResult
+  public static func create(runDirectory: URL, output: URL, signer: (any ArchiveSigner)? = nil) throws
+    -> BundleOutput
+  {
     let tar = try tarExecutable()
-    let parent = runDirectory.deletingLastPathComponent()
-    let name = runDirectory.lastPathComponent
-    let temporary = output.deletingLastPathComponent()
-      .appendingPathComponent(".\(output.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    defer { try? FileManager.default.removeItem(at: temporary) }
+    let archive = try StagedFile(for: output)
+    let signature = try signer.map { _ in try StagedFile(for: signatureFile(for: archive.destination)) }
+    defer {
+      archive.discard()
+      signature?.discard()
+    }
     try run(
       tar,
       arguments: [
         "--exclude=.*", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0",
         "--format=gnu",
-        "--mode=u+rw,go+r,go-w", "--use-compress-program=gzip -n", "-cf", temporary.path,
-        "-C", parent.path, name,
+        "--mode=u+rw,go+r,go-w", "--use-compress-program=gzip -n", "-cf", archive.temporary.path,
+        "-C", runDirectory.deletingLastPathComponent().path, runDirectory.lastPathComponent,
       ], describing: output.path)
-    do {
-      if FileManager.default.fileExists(atPath: output.path) {
-        _ = try FileManager.default.replaceItemAt(output, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: output)
-      }
-    } catch {
-      throw EvidenceBundleError.archiveFailed(path: output.path, detail: error.localizedDescription)
+    if let signer, let signature {
+      try signature.write(try signer.signature(ofArchiveAt: archive.temporary))
     }
+    try archive.commit()
+    var written = BundleOutput(archive: archive.destination)
+    if let signature {
+      try signature.commit()
+      written.signature = signature.destination
+    } else if FileManager.default.fileExists(atPath: signatureFile(for: archive.destination).path) {
+      let stale = signatureFile(for: archive.destination)
+      try? FileManager.default.removeItem(at: stale)
+      written.removedSignature = stale
+    }
+    return written
+  }
+
+  /// Where an archive's signature goes: `<archive>.sig` beside it, as `ssh-keygen -Y sign` does.
+  public static func signatureFile(for archive: URL) -> URL {
+    archive.deletingLastPathComponent().appendingPathComponent(archive.lastPathComponent + ".sig")
   }
 
   /// Extracts `archive` into `directory` and returns the run directory inside it (the one
@@ -93,7 +115,9 @@ public enum BundleArchive {
       try process.run()
     } catch {
       throw EvidenceBundleError.archiveFailed(
-        path: path, detail: "cannot start tar: \(error.localizedDescription)")
+        path: path,
+        detail: "cannot start tar at \(executable.path) (\(FileProblem.reason(error, path: executable.path)))"
+      )
     }
     let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -168,7 +168,8 @@ public struct EvidenceBundle: Sendable {
     do {
       names = try fileManager.contentsOfDirectory(atPath: directory.path).sorted()
     } catch {
-      throw EvidenceBundleError.unreadable(path: directory.path, reason: error.localizedDescription)
+      throw EvidenceBundleError.unreadable(
+        path: directory.path, reason: FileProblem.reason(error, path: directory.path))
     }
     var artifacts: [Artifact] = []
     for name in names where !name.hasPrefix(".") && name != ChecksumList.fileName {

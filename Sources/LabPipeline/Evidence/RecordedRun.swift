@@ -43,7 +43,11 @@ public struct RecordedRun: Sendable, Hashable {
       object = try JSONSerialization.jsonObject(with: data)
     } catch {
       throw EvidenceBundleError.runRecordUnreadable(
-        path: path, reason: "not valid JSON (\(error.localizedDescription))")
+        path: path,
+        reason: ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map {
+          "not valid JSON (\($0))"
+        }
+          ?? "not valid JSON")
     }
     guard let root = object as? [String: Any] else {
       throw EvidenceBundleError.runRecordUnreadable(path: path, reason: "the top level is not a JSON object")

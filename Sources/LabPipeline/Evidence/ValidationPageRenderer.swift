@@ -150,9 +150,7 @@ public enum ValidationPageRenderer {
 
   /// `--format json`: the same verdicts as data, keys sorted, ending in a newline.
   public static func json(_ report: ValidationReport) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    var data = try encoder.encode(JSONReport(report))
+    var data = try JSONEncoder.labrun.encode(JSONReport(report))
     data.append(0x0A)
     return data
   }

@@ -2,8 +2,8 @@ import Foundation
 import LabPipeline
 
 /// `labs/hami-isolation-realgpu`: k3s with the nvidia default runtime and HAMi on one GPU
-/// host, the five isolation exercises with their checks, and a verified teardown (DESIGN.md,
-/// "The lab"). Its names are in ``HAMiCatalog``, its page text in
+/// host, the five isolation exercises with their checks, and a verified teardown (the lab's
+/// README). Its names are in ``HAMiCatalog``, its page text in
 /// `HAMiIsolationLab+PageText.swift`, its Environment table in `+Environment.swift`.
 public struct HAMiIsolationLab: Lab, ValidationLab {
   public static let name = "hami-isolation-realgpu"

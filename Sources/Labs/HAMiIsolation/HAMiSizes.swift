@@ -1,6 +1,6 @@
 import Foundation
 
-/// The memory sizes of the exercises, from the card's registered memory (DESIGN.md):
+/// The memory sizes of the exercises, from the card's registered memory (the lab's README, "Exercises"):
 /// the slice (the requested one if six fit on the card, else the largest multiple of
 /// 500 MiB that fits six times) and the oversubscribe request, strictly between
 /// devmem − both slices and devmem, with a margin on each side.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BundleSigning
 import Foundation
 import LabPipeline
 
@@ -19,6 +20,10 @@ extension Labrun {
           ssh-keygen -Y verify -f ALLOWED -I ID -n labrun-bundle -s FILE.sig < FILE
         KEY is a private key file (unencrypted), or a key held by ssh-agent (give its KEY.pub or \
         its encrypted private key file).
+
+        FILE (and FILE.sig) are replaced only once the new archive is complete and signed: a \
+        failure leaves the previous files as they were. An unsigned archive written over a signed \
+        one removes the old FILE.sig, which would no longer match.
 
         Exit status:
           0    written (and signed)
@@ -54,14 +59,15 @@ extension Labrun {
       let runDirectory = try StateDirectory().resolveRun(selection.run)
       _ = try EvidenceBundle.load(directory: runDirectory)
       let destination = URL(fileURLWithPath: output ?? "\(runDirectory.lastPathComponent).tar.gz")
-      try await BlockingWork.run { try BundleArchive.create(runDirectory: runDirectory, output: destination) }
-      StandardOutput.write(destination.path + "\n")
-      if let signingKey {
-        let environment = ProcessInfo.processInfo.environment
-        let signature = try await BlockingWork.run {
-          try SignedBundle.sign(destination, keyPath: signingKey, environment: environment)
-        }
-        StandardOutput.write(signature.path + "\n")
+      let (keyPath, environment) = (signingKey, ProcessInfo.processInfo.environment)
+      let written = try await BlockingWork.run {
+        try BundleArchive.create(
+          runDirectory: runDirectory, output: destination, signingKey: keyPath, environment: environment)
+      }
+      StandardOutput.write(
+        ([written.archive] + [written.signature].compactMap { $0 }).map { $0.path + "\n" }.joined())
+      if let removed = written.removedSignature {
+        StandardError.write("labrun: removed \(removed.path): it signed the archive this one replaced")
       }
     }
   }

@@ -16,7 +16,8 @@ extension Labrun {
         prints it with the host key fingerprint. Changes nothing on the host.
 
         With --resolve, prints what labrun would use for the host (from `ssh -G` when OpenSSH's
-        ssh is installed, else labrun's own ssh_config parser) and connects to nothing.
+        ssh is installed, else labrun's own ssh_config parser), connects to nothing and looks no
+        name up: a Host block without HostName resolves to the alias itself, as ssh says.
 
         Exit status:
           0    connected and probed (or resolved)
@@ -64,8 +65,7 @@ extension Labrun {
       let info = await transport.target
       await transport.close()
       if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = JSONEncoder.labrun
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let data = try encoder.encode(PingReport(target: info, facts: facts))
         FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -88,9 +88,7 @@ extension Labrun {
         destination, labrunKnownHosts: session.state.knownHostsFile.path,
         home: session.environment["HOME"] ?? NSHomeDirectory())
       if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        Terminal.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+        Terminal.output(String(decoding: try JSONEncoder.labrun.encode(report), as: UTF8.self) + "\n")
       } else {
         Terminal.output(report.text)
       }

@@ -8,9 +8,12 @@ extension Labrun {
     static let configuration = CommandConfiguration(
       abstract: "Print the steps and the commands each would run; runs nothing on the target.",
       discussion: """
-        Reads the lab and its parameters and asks each step for the commands it would run. \
-        Values that earlier steps compute show as <placeholders>. labrun does not connect to \
-        the host, writes nothing to the state directory, and runs no command.
+        Reads the lab and its parameters and asks each step for the commands it would run, with \
+        what each command is fed on its standard input (manifests, files), redacted as in the \
+        transcript. Values that earlier steps compute show as <placeholders>. Shows how --host \
+        resolves through ssh_config (-F, --identity), as `labrun ping --resolve` does. labrun \
+        does not connect to the host, looks no name up, writes nothing to the state directory, \
+        and runs no command.
 
         \(LabrunExit.help(LabrunExit.planCodes))
         """)
@@ -32,87 +35,32 @@ extension Labrun {
     @Flag(name: .long, help: "Plan the down phase as `down --purge` (uninstall k3s, the toolkit and helm).")
     var purge = false
 
-    func validate() throws { try target.requireHost() }
+    func validate() throws {
+      try target.requireHost()
+      if target.acceptNewHostKey {
+        throw ValidationError(
+          "plan connects to nothing, so there is no host key to accept; pass --accept-new-host-key to "
+            + "`labrun up`, `run` or `ping`")
+      }
+    }
 
     func run() async throws {
       let session = LabSession()
       do {
-        let spec = try TargetSpec(parsing: try target.spec())
-        let host = spec.name
+        let host = try TargetSpec(parsing: try target.spec())
         let (lab, loaded) = try session.loadLab(self.lab)
-        try spec.checkScenario(loaded["sim_scenario"]?.stringValue)
-        if case .simulated = spec.kind { try lab.checkSimulatedScenario(loaded["sim_scenario"]?.stringValue) }
-        let parameters = loaded
-        var planned: [PlannedStep] = []
-        for phase in Phase.allCases where self.phase == nil || self.phase == phase {
-          // Not connected: steps plan from the target's description and never reach it.
-          planned += try Pipeline.plan(
-            phase, steps: lab.steps(for: phase), parameters: parameters, target: spec.describe(),
-            options: LifecycleOptions(purge: purge))
-        }
-        if json {
-          let document = PlanDocument(
-            lab: lab.name, labFile: lab.definition.source.recorded, host: host,
-            parameters: parameters.values.reduce(into: [:]) { redacted, entry in
-              redacted[entry.key] = session.redactor.redact(entry.value, name: entry.key)
-            },
-            steps: planned.map { step in
-              var copy = step
-              copy.title = session.redactor.redact(step.title)
-              copy.commands = step.commands.map(session.redactor.redact)
-              return copy
-            }
-          )
-          // Redact values before encoding: redacting JSON text could break its quoting.
-          let data = try JSONEncoder.labrun.encode(document)
-          Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
-        } else {
-          Terminal.output(
-            session.redactor.redact(
-              render(
-                lab: lab.name, file: lab.definition.source.recorded, host: host,
-                parameters: parameters, steps: planned)))
-        }
+        let plan = try await LabPlan.make(
+          lab: lab, parameters: loaded, target: host,
+          phases: Phase.allCases.filter { phase == nil || phase == $0 },
+          options: target.connectionOptions(state: session.state), lifecycle: LifecycleOptions(purge: purge),
+          redactor: session.redactor)
+        // Redacted before encoding: redacting JSON text could break its quoting.
+        Terminal.output(
+          json ? String(decoding: try JSONEncoder.labrun.encode(plan), as: UTF8.self) + "\n" : plan.text)
       } catch {
         throw session.failure(error)
       }
     }
-
-    private func render(
-      lab: String, file: String, host: String, parameters: Parameters, steps: [PlannedStep]
-    ) -> String {
-      var text = "lab \(lab) (\(file)) on \(host)\n\nparameters:\n"
-      for name in parameters.values.keys.sorted() {
-        text += "  \(name) = \(parameters.values[name]?.description ?? "")\n"
-      }
-      for phase in Phase.allCases where self.phase == nil || self.phase == phase {
-        let phaseSteps = steps.filter { $0.phase == phase }
-        text += "\n\(phase): \(phaseSteps.count) step\(phaseSteps.count == 1 ? "" : "s")\n"
-        for (index, step) in phaseSteps.enumerated() {
-          text += "  \(index + 1). \(step.id): \(step.title)"
-          text += " (timeout \(Int(step.timeoutSeconds))s"
-          text += step.maxAttempts > 1 ? ", up to \(step.maxAttempts) attempts)\n" : ")\n"
-          for command in step.commands {
-            text += "       $ " + command.replacingOccurrences(of: "\n", with: "\n         ") + "\n"
-          }
-        }
-      }
-      return text
-    }
-  }
-}
-
-/// `labrun plan --json`.
-struct PlanDocument: Encodable {
-  var lab: String
-  var labFile: String
-  var host: String
-  var parameters: [String: RecordedValue]
-  var steps: [PlannedStep]
-
-  enum CodingKeys: String, CodingKey {
-    case lab, host, parameters, steps
-    case labFile = "lab_file"
   }
 }
 

@@ -1,19 +1,18 @@
 import Foundation
-import Remote
 
-/// `labrun ping --resolve`: what labrun will use to reach a host, as text or JSON
-/// (`hostname`, `user`, `port`, `identity_files`, `known_hosts_files`, `proxy_jump`,
+/// `labrun ping --resolve` and `labrun plan`: what labrun will use to reach a host, as text or
+/// JSON (`hostname`, `user`, `port`, `identity_files`, `known_hosts_files`, `proxy_jump`,
 /// `proxy_command`, and a few more).
-struct ResolvedHostReport: Encodable {
+public struct ResolvedHostReport: Encodable, Sendable, Hashable {
   /// One jump host, in connection order.
-  struct Hop: Encodable {
-    var name: String
-    var hostname: String
-    var user: String
-    var port: Int
-    var identityFiles: [String]
-    var knownHostsFiles: [String]
-    var proxyCommand: String?
+  public struct Hop: Encodable, Sendable, Hashable {
+    public var name: String
+    public var hostname: String
+    public var user: String
+    public var port: Int
+    public var identityFiles: [String]
+    public var knownHostsFiles: [String]
+    public var proxyCommand: String?
 
     enum CodingKeys: String, CodingKey {
       case name, hostname, user, port
@@ -22,7 +21,7 @@ struct ResolvedHostReport: Encodable {
       case proxyCommand = "proxy_command"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
       var container = encoder.container(keyedBy: CodingKeys.self)
       try container.encode(name, forKey: .name)
       try container.encode(hostname, forKey: .hostname)
@@ -34,16 +33,17 @@ struct ResolvedHostReport: Encodable {
     }
   }
 
-  var hop: Hop
-  var identitiesOnly: Bool
-  var identityAgent: String?
-  var hostKeyAlias: String?
-  var connectTimeout: Int?
-  var serverAliveInterval: Int
-  var proxyJump: [Hop]
-  var resolvedBy: String
+  public var hop: Hop
+  public var identitiesOnly: Bool
+  public var identityAgent: String?
+  public var hostKeyAlias: String?
+  public var connectTimeout: Int?
+  public var serverAliveInterval: Int
+  public var proxyJump: [Hop]
+  public var resolvedBy: String
 
-  init(_ destination: SSHTransport.Destination, labrunKnownHosts: String, home: String) {
+  /// `labrunKnownHosts` is labrun's own known_hosts file, checked before the user's.
+  public init(_ destination: SSHTransport.Destination, labrunKnownHosts: String, home: String) {
     func hop(_ host: SSHTransport.Destination) -> Hop {
       Hop(
         name: host.name, hostname: host.hostName, user: host.user, port: host.port,
@@ -71,7 +71,7 @@ struct ResolvedHostReport: Encodable {
   }
 
   /// The target's own keys as a hop has them, then what only the target has.
-  func encode(to encoder: any Encoder) throws {
+  public func encode(to encoder: any Encoder) throws {
     try hop.encode(to: encoder)
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(proxyJump, forKey: .proxyJump)
@@ -84,7 +84,7 @@ struct ResolvedHostReport: Encodable {
   }
 
   /// Aligned `label  value` lines.
-  var text: String {
+  public var text: String {
     var rows: [(String, String)] = [
       ("host", hop.name), ("hostname", hop.hostname), ("user", hop.user), ("port", String(hop.port)),
       ("identity files", hop.identityFiles.joined(separator: ", ")),
