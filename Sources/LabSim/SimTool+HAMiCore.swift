@@ -147,7 +147,7 @@ extension SimTool {
     if library != nil, let own = memoryLimitMiB {
       let path =
         state.scenario == .sharedCache
-        ? "/tmp/cudevshr.cache" : (environment["CUDA_DEVICE_MEMORY_SHARED_CACHE"] ?? "/tmp/cudevshr.cache")
+        ? defaultSharedCache : (environment["CUDA_DEVICE_MEMORY_SHARED_CACHE"] ?? defaultSharedCache)
       cache = path
       _ = attachRegion(path)
       let ownBytes = UInt64(own) * 1_048_576

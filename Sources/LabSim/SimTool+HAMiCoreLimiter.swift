@@ -39,6 +39,10 @@ extension SimTool {
 
   /// Opens the region at `path`, creating it with this process's core limit when there is none
   /// (`stale-cache`: as if a process with no limit had created it); returns the limit in force.
+  /// HAMi-core's default cache file, /tmp/cudevshr.cache, on the simulated host: its own /tmp,
+  /// never this machine's (a simulated run writes nothing outside its host's directory).
+  var defaultSharedCache: String { directory + "/tmp/cudevshr.cache" }
+
   func attachRegion(_ path: String) -> Int {
     if let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasPrefix(Self.regionMarker),
       let line = text.split(separator: "\n").first(where: { $0.hasPrefix("sm_limit=") }),
@@ -152,7 +156,7 @@ extension SimTool {
   /// HAMi-core's start in the probe: the region's core limit read (the limit in force, nil for
   /// none), and its level-3 lines.
   private func startLimiter(_ pid: Int32, sms: Int, scenario: SimScenario) -> Int? {
-    let path = environment["CUDA_DEVICE_MEMORY_SHARED_CACHE"] ?? "/tmp/cudevshr.cache"
+    let path = environment["CUDA_DEVICE_MEMORY_SHARED_CACHE"] ?? defaultSharedCache
     let region = attachRegion(path)
     let info = logLevel >= 3
     warn(hamiMessage(pid, "libvgpu.c:871", "Initializing....."))

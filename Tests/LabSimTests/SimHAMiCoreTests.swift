@@ -91,6 +91,30 @@ import Testing
     #expect(tool.attachRegion(host.appending("cache-6-limit-25").path) == 100)
   }
 
+  /// A tenant without CUDA_DEVICE_MEMORY_SHARED_CACHE gets HAMi-core's default cache file, on
+  /// the simulated host's own /tmp: a simulated run once left /tmp/cudevshr.cache on this machine.
+  @Test func defaultCacheFileStaysOnTheSimulatedHost() throws {
+    let host = try TemporaryDirectory(prefix: "labrun-simhami")
+    defer { host.remove() }
+    let library = host.appending("libvgpu.so")
+    try Data(SimTool.libraryMarker.utf8).write(to: library)
+    try FileManager.default.createDirectory(at: host.appending("tmp"), withIntermediateDirectories: true)
+    let machineCache = "/tmp/cudevshr.cache"
+    let before = try? FileManager.default.attributesOfItem(atPath: machineCache)[.modificationDate] as? Date
+    let tool = SimTool(
+      directory: host.path, environment: ["LD_PRELOAD": library.path, "CUDA_DEVICE_MEMORY_LIMIT": "4000m"]
+    ) { "" }
+    let result = tool.run(name: "memory-probe", arguments: [])
+    guard case .exit(_, _, let status) = result else {
+      Issue.record("memory-probe did not answer in-process: \(result)")
+      return
+    }
+    #expect(status == 0)
+    #expect(FileManager.default.fileExists(atPath: host.appending("tmp/cudevshr.cache").path))
+    let after = try? FileManager.default.attributesOfItem(atPath: machineCache)[.modificationDate] as? Date
+    #expect(after == before, "the simulated HAMi-core wrote this machine's \(machineCache)")
+  }
+
   /// The model's shares: a limited process takes at most its limit beside an unlimited one
   /// (`noisy-neighbour`: it is not held), two limited ones their limits.
   @Test func sharesFollowTheLimitsAndTheScenario() {
