@@ -46,10 +46,15 @@ struct MPSStartStep: Step {
     return Output(controlPID: pid)
   }
 
+  /// The starter's output goes to a file that is shown once it exits: the daemon it forks may keep
+  /// the descriptors it inherited, and a command whose output pipe a daemon holds open would not end
+  /// (over ssh, the channel would stay open) until its timeout.
   static func start(_ settings: MPSSettings, _ workspace: MPSWorkspace) -> RemoteCommand {
-    RemoteCommand(
+    let output = ShellQuote.quote(workspace.file("mps-start.out"))
+    return RemoteCommand(
       HAMiCoreWorkspace.bounded(
-        30, "\(workspace.controlEnvironment) \(ShellQuote.quote(settings.mpsControl)) -d") + " 2>&1",
+        30, "\(workspace.controlEnvironment) \(ShellQuote.quote(settings.mpsControl)) -d")
+        + " </dev/null >\(output) 2>&1; status=$?; cat \(output); exit $status",
       timeout: .seconds(50))
   }
 
