@@ -18,9 +18,7 @@ import Testing
 
     /// Starts both servers on a thread of its own (key generation blocks for seconds).
     static func start() async throws -> Route {
-      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Route, any Error>) in
-        Thread { continuation.resume(with: Result { try Route() }) }.start()
-      }
+      try await BlockingWork.run { try Route() }
     }
 
     private init() throws {

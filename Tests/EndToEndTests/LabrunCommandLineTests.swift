@@ -158,23 +158,20 @@ import Testing
     // Wait until the ledger says the sleep step is running, then kill labrun outright. The
     // watch runs on its own thread: other tests may keep the cooperative pool busy, and the
     // kill must land while the step runs.
-    let sawRunning = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-      let watcher = Thread {
-        let deadline = Date().addingTimeInterval(60)
-        var saw = false
-        while Date() < deadline {
-          if let run = try? fixture.runDirectories().first,
-            (try? fixture.states(run, .up))?["sleep"] == .running
-          {
-            saw = true
-            break
-          }
-          usleep(10_000)
+    let sawRunning = await BlockingWork.run { () -> Bool in
+      let deadline = Date().addingTimeInterval(60)
+      var saw = false
+      while Date() < deadline {
+        if let run = try? fixture.runDirectories().first,
+          (try? fixture.states(run, .up))?["sleep"] == .running
+        {
+          saw = true
+          break
         }
-        started.kill(SIGKILL)
-        continuation.resume(returning: saw)
+        usleep(10_000)
       }
-      watcher.start()
+      started.kill(SIGKILL)
+      return saw
     }
     let killed = try await started.wait()
     try #require(sawRunning, "the sleep step never showed as running: \(killed)")

@@ -35,11 +35,7 @@ import Testing
     let page = try String(contentsOf: directory.appendingPathComponent("validation.md"), encoding: .utf8)
     #expect(page == run.stdout)
     // sha256sum runs on a thread of its own: Process.waitUntilExit would block the pool.
-    let intact = try await withCheckedThrowingContinuation {
-      (continuation: CheckedContinuation<Bool, any Error>) in
-      Thread { continuation.resume(with: Result { try SelfTestLabFixture.checksumsVerify(directory) }) }
-        .start()
-    }
+    let intact = try await BlockingWork.run { try SelfTestLabFixture.checksumsVerify(directory) }
     #expect(intact)
     let artifacts = directory.appendingPathComponent("artifacts")
     for name in try FileManager.default.contentsOfDirectory(atPath: artifacts.path) where name != "SHA256SUMS"
