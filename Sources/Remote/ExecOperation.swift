@@ -164,11 +164,7 @@ final class ExecOperation: SessionOperation {
     guard let channel else { return .finished }
     var progressed = false
     if stdinOffset < stdin.count {
-      let written = stdin.withUnsafeBytes { bytes in
-        libssh2_channel_write_ex(
-          channel, 0, bytes.baseAddress?.advanced(by: stdinOffset).assumingMemoryBound(to: CChar.self),
-          min(stdin.count - stdinOffset, 32768))
-      }
+      let written = LibSSH2.write(channel, stdin, from: stdinOffset, limit: 32768)
       if written > 0 {
         stdinOffset += written
         progressed = true

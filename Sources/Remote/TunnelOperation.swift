@@ -131,11 +131,7 @@ final class TunnelOperation: SessionOperation {
     var progressed = false
     // Socket → channel.
     if toChannelOffset < toChannel.count {
-      let written = toChannel.withUnsafeBytes { bytes in
-        libssh2_channel_write_ex(
-          channel, 0, bytes.baseAddress?.advanced(by: toChannelOffset).assumingMemoryBound(to: CChar.self),
-          toChannel.count - toChannelOffset)
-      }
+      let written = LibSSH2.write(channel, toChannel, from: toChannelOffset)
       if written > 0 {
         toChannelOffset += written
         progressed = true
@@ -157,11 +153,7 @@ final class TunnelOperation: SessionOperation {
     }
     // Channel → socket.
     if toSocketOffset < toSocket.count {
-      let sent = toSocket.withUnsafeBytes { bytes in
-        Glibc.send(
-          socket, bytes.baseAddress?.advanced(by: toSocketOffset), toSocket.count - toSocketOffset,
-          Int32(MSG_NOSIGNAL))
-      }
+      let sent = SessionIO.send(toSocket, from: toSocketOffset, to: socket)
       if sent > 0 {
         toSocketOffset += sent
         progressed = true

@@ -66,7 +66,8 @@ public enum GeneratedKeyPairs {
     let result = SpawnedProcess.run(
       [keygen, "-q"] + typeArguments + ["-N", passphrase, "-C", comment, "-f", key.path])
     guard result.status == 0 else {
-      throw LoopbackSSHServer.ServerError.commandFailed("ssh-keygen \(typeArguments.joined(separator: " "))", result.output)
+      throw LoopbackSSHServer.ServerError.commandFailed(
+        "ssh-keygen \(typeArguments.joined(separator: " "))", result.output)
     }
     return Pair(
       privateKey: try Data(contentsOf: key), publicKey: try Data(contentsOf: scratch.appending("key.pub")))

@@ -114,13 +114,9 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     return "[127.0.0.1]:\(port) \(parts[0]) \(parts[1])"
   }
 
-  /// `ssh-keygen -lf` of the host key: `SHA256:…`.
-  public var hostKeyFingerprint: String {
-    let out = Self.output([
-      "/usr/bin/ssh-keygen", "-lf", directory.appendingPathComponent("host_key.pub").path,
-    ])
-    return out.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-  }
+  /// `ssh-keygen -lf` of the host key: `SHA256:…` (asked when the key is made, so reading it
+  /// runs no process).
+  public private(set) var hostKeyFingerprint = ""
 
   /// Replaces the host key (the server must be restarted to offer it).
   public func regenerateHostKey(type: String) throws {
@@ -131,6 +127,8 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     hostKeyType = type
     hostPublicKey = try String(contentsOf: key.appendingPathExtension("pub"), encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
+    let listed = Self.output(["/usr/bin/ssh-keygen", "-lf", key.appendingPathExtension("pub").path])
+    hostKeyFingerprint = listed.split(separator: " ").dropFirst().first.map(String.init) ?? ""
   }
 
   /// Starts sshd (again) on the same port.
@@ -275,7 +273,9 @@ public final class LoopbackSSHServer: @unchecked Sendable {
       return
     }
     let arguments =
-      ["/usr/bin/ssh-keygen", "-q"] + typeArguments + ["-N", passphrase, "-C", "labrun-test", "-f", file.path]
+      ["/usr/bin/ssh-keygen", "-q"] + typeArguments + [
+        "-N", passphrase, "-C", "labrun-test", "-f", file.path,
+      ]
     guard FileManager.default.isExecutableFile(atPath: arguments[0]) else {
       throw ServerError.missingTool(arguments[0])
     }

@@ -136,8 +136,8 @@ public final class SpawnedProcess: @unchecked Sendable {
 /// coreutils' `sha256sum --check --strict SHA256SUMS` run in an artifacts directory: the
 /// contract's own test of a bundle's checksums.
 public enum Sha256sum {
-  public static func check(in directory: URL) -> (status: Int32, output: String) {
-    SpawnedProcess.run(
+  public static func check(in directory: URL) async -> (status: Int32, output: String) {
+    await SpawnedProcess.completed(
       ["/usr/bin/env", "sha256sum", "--check", "--strict", "SHA256SUMS"], currentDirectory: directory)
   }
 }

@@ -176,7 +176,9 @@ struct OpenSSHFixture {
     let socket = directory.appending("agent.sock").path
     let process = try SpawnedProcess([Self.sshAgent, "-D", "-a", socket])
     let deadline = Date().addingTimeInterval(10)
-    while SpawnedProcess.run([Self.sshAdd, "-l"], environment: ["SSH_AUTH_SOCK": socket]).status == 2 {
+    while await SpawnedProcess.completed([Self.sshAdd, "-l"], environment: ["SSH_AUTH_SOCK": socket]).status
+      == 2
+    {
       guard Date() < deadline, process.isRunning else {
         process.terminate()
         throw FixtureError.agentDidNotStart(socket)

@@ -132,7 +132,7 @@ import Testing
     let old = route.bastion.hostKeyFingerprint
     route.bastion.stop()
     try route.bastion.regenerateHostKey(type: "ecdsa")
-    try route.bastion.start()
+    try await BlockingWork.run { try route.bastion.start() }
     let changed = try await fixture.labrun(
       ["ping", "--host", "gpu-behind-bastion", "-F", route.config.path, "--accept-new-host-key"],
       environment: route.environment)

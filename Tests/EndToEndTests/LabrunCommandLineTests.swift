@@ -46,7 +46,7 @@ import Testing
     let artifact = try String(
       contentsOf: run.appendingPathComponent("artifacts/selftest-echo.txt"), encoding: .utf8)
     #expect(artifact.hasSuffix("\n\n" + value + (value.hasSuffix("\n") ? "" : "\n")))
-    #expect(try SelfTestLabFixture.checksumsVerify(run))
+    #expect(await SelfTestLabFixture.checksumsVerify(run))
   }
 
   @Test func upExercisesDownOnTheCurrentRun() async throws {
@@ -238,7 +238,7 @@ import Testing
     let artifact = try String(
       contentsOf: run.appendingPathComponent("artifacts/selftest-token.txt"), encoding: .utf8)
     #expect(artifact.contains("SELFTEST_TOKEN=[REDACTED]"))
-    #expect(try SelfTestLabFixture.checksumsVerify(run))
+    #expect(await SelfTestLabFixture.checksumsVerify(run))
   }
 
   @Test func runTearsDownAfterAFailureUnlessKeep() async throws {

@@ -150,7 +150,7 @@ struct SSHFixture {
     let agent = try SpawnedProcess(["/usr/bin/ssh-agent", "-D", "-a", socket])
     defer { agent.terminate(signal: SIGKILL) }
     try await waitForFile(socket)
-    let added = LoopbackSSHServer.run(
+    let added = await SpawnedProcess.completed(
       ["/usr/bin/ssh-add", try #require(fixture.server.keys["rsa"]).path],
       environment: ["SSH_AUTH_SOCK": socket])
     #expect(added.status == 0, "ssh-add: \(added.output)")
@@ -215,7 +215,7 @@ struct SSHFixture {
     let oldFingerprint = fixture.server.hostKeyFingerprint
     fixture.server.stop()
     try fixture.server.regenerateHostKey(type: "ed25519")
-    try fixture.server.start()
+    try await BlockingWork.run { try fixture.server.start() }
     let newFingerprint = fixture.server.hostKeyFingerprint
     #expect(oldFingerprint != newFingerprint)
     for accept in [false, true] {
@@ -561,12 +561,12 @@ func waitForFile(_ path: String) async throws {
     try #require(
       FileManager.default.isExecutableFile(atPath: "/usr/bin/sudo"),
       "sudo is missing: `make deps` installs it")
-    if LoopbackSSHServer.run(["/usr/bin/id", Self.user]).status != 0 {
-      let created = LoopbackSSHServer.run(["/usr/sbin/useradd", "-m", "-s", "/bin/sh", Self.user])
+    if await SpawnedProcess.completed(["/usr/bin/id", Self.user]).status != 0 {
+      let created = await SpawnedProcess.completed(["/usr/sbin/useradd", "-m", "-s", "/bin/sh", Self.user])
       try #require(created.status == 0, "useradd: \(created.output)")
     }
     // `*`: no password, but not a locked account (sshd refuses logins to locked accounts).
-    let unlocked = LoopbackSSHServer.run(["/usr/sbin/usermod", "-p", "*", Self.user])
+    let unlocked = await SpawnedProcess.completed(["/usr/sbin/usermod", "-p", "*", Self.user])
     try #require(unlocked.status == 0, "usermod: \(unlocked.output)")
     let fixture = try await SSHFixture.start()
     defer { fixture.server.stop() }
