@@ -39,7 +39,7 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) package $(SWIFT_BUILD_FLAGS) generate-manual --configuration debug
 	rm -rf $(TEST_ROOT) && mkdir -p $(TEST_ROOT)
-	LABRUN_TEST_ROOT=$(TEST_ROOT) $(SWIFT) test --skip-build --parallel --num-workers 2; \
+	LABRUN_TEST_ROOT=$(TEST_ROOT) $(SWIFT) test --skip-build --parallel; \
 	  suite=$$?; scripts/check-test-leftovers.sh $(TEST_ROOT); leftovers=$$?; \
 	  [ $$suite -eq 0 ] && [ $$leftovers -eq 0 ]
 

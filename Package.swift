@@ -71,7 +71,7 @@ let package = Package(
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
     .testTarget(name: "TargetsTests", dependencies: ["Targets", "Labs", "TestSupport"]),
     .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Labs", "TestSupport"]),
-    .testTarget(name: "BundleSigningTests", dependencies: ["BundleSigning", "TestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    .testTarget(name: "BundleSigningTests", dependencies: ["BundleSigning", "LabPipeline", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["LabPipeline", "TestSupport"]),
   ]
 )

@@ -24,8 +24,9 @@ final class ExecOperation: SessionOperation {
     case cancelled
   }
 
-  private enum Phase {
-    case opening, starting, running, closing, waitingClosed, freeing
+  private enum Phase: Equatable {
+    case opening, starting, running
+    case tearingDown(ChannelTeardown)
   }
 
   let displayCommand: String
@@ -78,9 +79,7 @@ final class ExecOperation: SessionOperation {
     case .opening: return open(context)
     case .starting: return start(context)
     case .running: return pump(context)
-    case .closing: return closeChannel(context)
-    case .waitingClosed: return waitClosed(context)
-    case .freeing: return free(context)
+    case .tearingDown(let teardown): return tearDown(teardown, context)
     }
   }
 
@@ -165,11 +164,7 @@ final class ExecOperation: SessionOperation {
     guard let channel else { return .finished }
     var progressed = false
     if stdinOffset < stdin.count {
-      let written = stdin.withUnsafeBytes { bytes in
-        libssh2_channel_write_ex(
-          channel, 0, bytes.baseAddress?.advanced(by: stdinOffset).assumingMemoryBound(to: CChar.self),
-          min(stdin.count - stdinOffset, 32768))
-      }
+      let written = LibSSH2.write(channel, stdin, from: stdinOffset, limit: 32768)
       if written > 0 {
         stdinOffset += written
         progressed = true
@@ -203,34 +198,24 @@ final class ExecOperation: SessionOperation {
     if killPending, progressed { _ = spawnKillerIfPossible(context) }
     if progressed { return .progressed }
     if libssh2_channel_eof(channel) == 1 {
-      phase = .closing
+      phase = .tearingDown(ChannelTeardown())
       return .progressed
     }
     return .wouldBlock
   }
 
-  private func closeChannel(_ context: SessionContext) -> Advance {
+  private func tearDown(_ teardown: ChannelTeardown, _ context: SessionContext) -> Advance {
     guard let channel else { return .finished }
-    if let pending = context.teardownStep(libssh2_channel_close(channel)) { return pending }
-    phase = forcedClose ? .freeing : .waitingClosed
-    return .progressed
-  }
-
-  private func waitClosed(_ context: SessionContext) -> Advance {
-    guard let channel else { return .finished }
-    if let pending = context.teardownStep(libssh2_channel_wait_closed(channel)) { return pending }
-    phase = .freeing
-    return .progressed
-  }
-
-  private func free(_ context: SessionContext) -> Advance {
-    guard let channel else { return .finished }
-    let sshStatus = libssh2_channel_get_exit_status(channel)
-    let signal = exitSignal(channel, context.session)
-    let rc = libssh2_channel_free(channel)
-    if rc == LibSSH2.eagain { return .wouldBlock }
+    var teardown = teardown
+    var sshStatus: Int32 = 0
+    var signal: String?
+    let step = teardown.advance(channel, context) { channel in
+      sshStatus = libssh2_channel_get_exit_status(channel)
+      signal = exitSignal(channel, context.session)
+    }
+    phase = .tearingDown(teardown)
+    guard step == .finished else { return step }
     self.channel = nil
-    context.channelClosed()
     if let pendingError {
       finish(.failure(pendingError))
     } else if termination != nil {
@@ -247,7 +232,7 @@ final class ExecOperation: SessionOperation {
 
   private func failAndFree(_ error: Error) {
     pendingError = error
-    phase = .freeing
+    phase = .tearingDown(.freeOnly)
   }
 
   private func failure(_ code: Int32, call: String, _ context: SessionContext) -> Advance {
@@ -336,7 +321,7 @@ final class ExecOperation: SessionOperation {
         killPending = true
         deadline = ContinuousClock.now.advanced(by: .seconds(5))
       }
-    case .closing, .waitingClosed, .freeing:
+    case .tearingDown:
       break
     }
   }
@@ -351,10 +336,14 @@ final class ExecOperation: SessionOperation {
   }
 
   private func forceClose() {
-    guard phase == .starting || phase == .running || phase == .waitingClosed else { return }
+    switch phase {
+    case .starting, .running: break
+    case .tearingDown(let teardown) where teardown.stage == .waitingClosed: break
+    default: return
+    }
     forcedClose = true
     deadline = ContinuousClock.now.advanced(by: .seconds(10))
-    phase = .closing
+    phase = .tearingDown(ChannelTeardown(waitingForPeer: false))
   }
 
   /// Stops the remote process group: TERM, then KILL if it is still there after 5 s.
@@ -381,27 +370,5 @@ final class ExecOperation: SessionOperation {
     guard let completion else { return }
     self.completion = nil
     completion(result)
-  }
-}
-
-/// Failures the transport handles itself before they reach a caller.
-enum SessionFailure: Error {
-  /// The connection failed before the command started: safe to reconnect and retry.
-  case notStarted(detail: String)
-  /// `sudo -n` refused for want of a password.
-  case sudoNeedsPassword
-}
-
-extension Array where Element == UInt8 {
-  func lastRange(of pattern: [UInt8]) -> Range<Int>? {
-    guard !pattern.isEmpty, count >= pattern.count else { return nil }
-    var start = count - pattern.count
-    while start >= 0 {
-      if self[start] == pattern[0], self[start..<(start + pattern.count)].elementsEqual(pattern) {
-        return start..<(start + pattern.count)
-      }
-      start -= 1
-    }
-    return nil
   }
 }

@@ -38,4 +38,15 @@ enum LibSSH2 {
       return false
     }
   }
+
+  /// One non-blocking write of `bytes[offset...]` (at most `limit` of them) to the channel's
+  /// standard input: the count written, ``eagain`` (as an Int) when it takes nothing now, or
+  /// another negative libssh2 error.
+  static func write(_ channel: OpaquePointer, _ bytes: [UInt8], from offset: Int, limit: Int = .max) -> Int {
+    bytes.withUnsafeBytes { buffer in
+      libssh2_channel_write_ex(
+        channel, 0, buffer.baseAddress?.advanced(by: offset).assumingMemoryBound(to: CChar.self),
+        min(bytes.count - offset, limit))
+    }
+  }
 }

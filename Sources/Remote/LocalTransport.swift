@@ -201,51 +201,13 @@ final class LocalProcess: @unchecked Sendable {
   }
 
   private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) -> Result<pid_t, LocalTransportError> {
-    #if os(Linux)
-      var actions = posix_spawn_file_actions_t()
-      var attributes = posix_spawnattr_t()
-    #else
-      var actions: posix_spawn_file_actions_t?
-      var attributes: posix_spawnattr_t?
-    #endif
-    posix_spawn_file_actions_init(&actions)
-    posix_spawnattr_init(&attributes)
-    defer {
-      posix_spawn_file_actions_destroy(&actions)
-      posix_spawnattr_destroy(&attributes)
-    }
-    posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-    posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-    posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-    Self.isolate(&attributes)
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
-    var child: pid_t = 0
-    let result = posix_spawnp(&child, arguments[0], &actions, &attributes, argv, environ)
-    guard result == 0 else { return .failure(.spawnFailed(arguments[0], errno: result)) }
-    return .success(child)
-  }
-
-  #if os(Linux)
-    typealias SpawnAttributes = posix_spawnattr_t
-  #else
-    typealias SpawnAttributes = posix_spawnattr_t?
-  #endif
-
-  /// A process group of its own (so the whole tree can be stopped, and a terminal's Ctrl-C
-  /// reaches labrun rather than the child), default signal handling (labrun ignores some
-  /// signals, which children would inherit), nothing blocked.
-  static func isolate(_ attributes: inout SpawnAttributes) {
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, signal) }
-    var mask = sigset_t()
-    sigemptyset(&mask)
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setsigmask(&attributes, &mask)
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    var spawner = ProcessSpawner(arguments)
+    spawner.searchesPath = true
+    spawner.ownProcessGroup = true
+    spawner.standardInput = .descriptor(stdin)
+    spawner.standardOutput = .descriptor(stdout)
+    spawner.standardError = .descriptor(stderr)
+    return spawner.spawn().mapError { .spawnFailed($0.program, errno: $0.code) }
   }
 
   private static func writeAll(_ bytes: [UInt8], to fd: Int32) {

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 #if canImport(Glibc)
   import Glibc
@@ -31,28 +32,18 @@ final class ProxyCommandProcess {
       throw SSHError.proxyCommandFailed(
         command: command, detail: "socketpair: \(String(cString: strerror(errno)))")
     }
-    var actions = posix_spawn_file_actions_t()
-    var attributes = posix_spawnattr_t()
-    posix_spawn_file_actions_init(&actions)
-    posix_spawnattr_init(&attributes)
-    defer {
-      posix_spawn_file_actions_destroy(&actions)
-      posix_spawnattr_destroy(&attributes)
-    }
-    posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
-    posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
-    LocalProcess.isolate(&attributes)
-    let argv: [UnsafeMutablePointer<CChar>?] = [strdup(shell), strdup("-c"), strdup("exec " + command), nil]
-    defer { for pointer in argv { free(pointer) } }
-    let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for pointer in envp { free(pointer) } }
-    var child: pid_t = 0
-    let result = posix_spawn(&child, shell, &actions, &attributes, argv, envp)
+    var spawner = ProcessSpawner([shell, "-c", "exec " + command], environment: environment)
+    spawner.ownProcessGroup = true
+    spawner.standardInput = .descriptor(pair[1])
+    spawner.standardOutput = .descriptor(pair[1])
+    let spawned = spawner.spawn()
     Glibc.close(pair[1])
-    guard result == 0 else {
+    let child: pid_t
+    switch spawned {
+    case .success(let pid): child = pid
+    case .failure(let failure):
       Glibc.close(pair[0])
-      throw SSHError.proxyCommandFailed(
-        command: command, detail: "cannot start \(shell): \(String(cString: strerror(result)))")
+      throw SSHError.proxyCommandFailed(command: command, detail: "cannot start \(shell): \(failure.reason)")
     }
     return (ProxyCommandProcess(pid: child, command: command), pair[0])
   }

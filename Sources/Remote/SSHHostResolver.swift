@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 #if canImport(Glibc)
   import Glibc
@@ -44,7 +45,7 @@ struct SSHHostResolver: Sendable {
         source: .openSSH(OpenSSHConfigResolver(executable: ssh, configFile: file)), home: home,
         localUser: localUser, environment: options.environment)
     }
-    let config = try await OffPool.run { try SSHConfig(configFile: options.sshConfigFile, home: home) }
+    let config = try await BlockingWork.run { try SSHConfig(configFile: options.sshConfigFile, home: home) }
     return SSHHostResolver(
       source: .builtin(config), home: home, localUser: localUser, environment: options.environment)
   }
@@ -77,7 +78,7 @@ struct SSHHostResolver: Sendable {
     guard spec.user == nil, spec.port == nil, destination.jumpHosts.isEmpty, destination.proxyCommand == nil,
       destination.hostName.lowercased() == spec.host.lowercased()
     else { return }
-    let resolvable = await OffPool.run { Self.resolves(destination.hostName) }
+    let resolvable = await BlockingWork.run { Self.resolves(destination.hostName) }
     if !resolvable {
       throw SSHError.unknownHost(name: spec.host, configFile: configDescription)
     }
@@ -139,7 +140,7 @@ struct SSHHostResolver: Sendable {
       let home = self.home
       let localUser = self.localUser
       let environment = self.environment
-      return try await OffPool.run {
+      return try await BlockingWork.run {
         try config.resolve(
           host: hop.host, user: hop.user, port: hop.port, localUser: localUser, home: home,
           environment: environment)

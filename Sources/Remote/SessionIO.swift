@@ -29,15 +29,19 @@ final class SessionIO {
   /// Whether bytes are waiting for the socket.
   var hasPending: Bool { pendingStart < pending.count }
 
+  /// One send of `bytes[offset...]` to `socket` without SIGPIPE: the count sent, or -1 with
+  /// errno set.
+  static func send(_ bytes: [UInt8], from offset: Int, to socket: Int32) -> Int {
+    bytes.withUnsafeBytes { buffer in
+      Glibc.send(socket, buffer.baseAddress?.advanced(by: offset), bytes.count - offset, Int32(MSG_NOSIGNAL))
+    }
+  }
+
   /// Writes what is pending, as much as the socket takes now; false once sending failed.
   @discardableResult
   func flush(_ socket: Int32) -> Bool {
     while sendError == nil, pendingStart < pending.count {
-      let sent = pending.withUnsafeBytes { bytes in
-        Glibc.send(
-          socket, bytes.baseAddress?.advanced(by: pendingStart), pending.count - pendingStart,
-          Int32(MSG_NOSIGNAL))
-      }
+      let sent = Self.send(pending, from: pendingStart, to: socket)
       if sent > 0 {
         pendingStart += sent
       } else if sent < 0, errno == EINTR {

@@ -14,8 +14,9 @@ import Foundation
 /// reaches both ends. The socket pair end is closed when the channel ends, and the channel
 /// when the socket's other end is closed.
 final class TunnelOperation: SessionOperation {
-  private enum Phase {
-    case opening, pumping, closing, waitingClosed, freeing
+  private enum Phase: Equatable {
+    case opening, pumping
+    case tearingDown(ChannelTeardown)
   }
 
   private let host: String
@@ -66,9 +67,7 @@ final class TunnelOperation: SessionOperation {
     switch phase {
     case .opening: return open(context)
     case .pumping: return pump(context)
-    case .closing: return closeChannel(context)
-    case .waitingClosed: return waitClosed(context)
-    case .freeing: return free(context)
+    case .tearingDown(let teardown): return tearDown(teardown, context)
     }
   }
 
@@ -82,12 +81,12 @@ final class TunnelOperation: SessionOperation {
         .failure(
           SSHError.jumpFailed(jumpHost: context.host, to: target, detail: "timed out opening the channel")))
       closeSocket()
-      phase = .freeing
+      phase = .tearingDown(.freeOnly)
       context.unresponsive = "no answer to the channel open for \(target)"
     default:
       // The peer did not acknowledge the close: free the channel without waiting further.
       deadline = nil
-      phase = .freeing
+      phase = .tearingDown(.freeOnly)
     }
   }
 
@@ -132,11 +131,7 @@ final class TunnelOperation: SessionOperation {
     var progressed = false
     // Socket → channel.
     if toChannelOffset < toChannel.count {
-      let written = toChannel.withUnsafeBytes { bytes in
-        libssh2_channel_write_ex(
-          channel, 0, bytes.baseAddress?.advanced(by: toChannelOffset).assumingMemoryBound(to: CChar.self),
-          toChannel.count - toChannelOffset)
-      }
+      let written = LibSSH2.write(channel, toChannel, from: toChannelOffset)
       if written > 0 {
         toChannelOffset += written
         progressed = true
@@ -158,11 +153,7 @@ final class TunnelOperation: SessionOperation {
     }
     // Channel → socket.
     if toSocketOffset < toSocket.count {
-      let sent = toSocket.withUnsafeBytes { bytes in
-        Glibc.send(
-          socket, bytes.baseAddress?.advanced(by: toSocketOffset), toSocket.count - toSocketOffset,
-          Int32(MSG_NOSIGNAL))
-      }
+      let sent = SessionIO.send(toSocket, from: toSocketOffset, to: socket)
       if sent > 0 {
         toSocketOffset += sent
         progressed = true
@@ -206,32 +197,18 @@ final class TunnelOperation: SessionOperation {
 
   private func startClosing() {
     closeSocket()
-    phase = .closing
+    phase = .tearingDown(ChannelTeardown())
     deadline = ContinuousClock.now.advanced(by: .seconds(10))
   }
 
-  private func closeChannel(_ context: SessionContext) -> Advance {
-    guard let channel else { return .finished }
-    if let pending = context.teardownStep(libssh2_channel_close(channel)) { return pending }
-    phase = .waitingClosed
-    return .progressed
-  }
-
-  private func waitClosed(_ context: SessionContext) -> Advance {
-    guard let channel else { return .finished }
-    if let pending = context.teardownStep(libssh2_channel_wait_closed(channel)) { return pending }
-    phase = .freeing
-    return .progressed
-  }
-
-  private func free(_ context: SessionContext) -> Advance {
+  private func tearDown(_ teardown: ChannelTeardown, _ context: SessionContext) -> Advance {
     closeSocket()
     guard let channel else { return .finished }
-    let rc = libssh2_channel_free(channel)
-    if rc == LibSSH2.eagain { return .wouldBlock }
-    self.channel = nil
-    context.channelClosed()
-    return .finished
+    var teardown = teardown
+    let step = teardown.advance(channel, context)
+    phase = .tearingDown(teardown)
+    if step == .finished { self.channel = nil }
+    return step
   }
 
   private func failure(_ code: Int32, call: String, _ context: SessionContext) -> Advance {

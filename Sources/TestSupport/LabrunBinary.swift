@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// The built `labrun` executable, run as a user would run it.
 ///
@@ -82,18 +83,13 @@ public struct RunningLabrun: Sendable {
   init(_ executable: URL, _ arguments: [String], environment: [String: String], workingDirectory: URL) throws
   {
     output = try TemporaryDirectory(prefix: "labrun-output")
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(
-      &actions, 1, output.appending("stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_addopen(
-      &actions, 2, output.appending("stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     // sh changes directory, then becomes labrun (same pid, so signals reach labrun itself).
-    let argv =
-      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory.path, executable.path] + arguments
-    switch SpawnedProcess.spawn(argv, environment: environment, actions: &actions) {
+    var spawner = ProcessSpawner(
+      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory.path, executable.path] + arguments,
+      environment: environment)
+    spawner.standardOutput = .writing(output.appending("stdout").path, append: false)
+    spawner.standardError = .writing(output.appending("stderr").path, append: false)
+    switch spawner.spawn() {
     case .success(let child): pid = child
     case .failure(let failure):
       throw LoopbackSSHServer.ServerError.commandFailed(executable.path, failure.reason)
@@ -108,12 +104,10 @@ public struct RunningLabrun: Sendable {
   /// Waits for labrun to exit (on a dedicated thread) and returns what it printed.
   public func wait() async throws -> LabrunResult {
     let pid = self.pid
-    let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-      Thread {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        continuation.resume(returning: status)
-      }.start()
+    let status = await BlockingWork.run { () -> Int32 in
+      var status: Int32 = 0
+      while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+      return status
     }
     defer { output.remove() }
     let stdout = try String(contentsOf: output.appending("stdout"), encoding: .utf8)

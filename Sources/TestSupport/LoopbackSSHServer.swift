@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// A real OpenSSH `sshd` on a free loopback port, with throwaway host and user keys,
 /// for tests and the benchmark. Stop it with ``stop()``.
@@ -59,13 +60,15 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     var authorized = ""
     for type in ["ed25519", "ecdsa", "rsa"] {
       let key = base.appendingPathComponent("user_\(type)")
-      try Self.keygen(type: type, file: key, passphrase: "")
+      // The RSA key (seconds to make) is made once per test process; ed25519 and ecdsa, made
+      // in milliseconds, stay each server's own, so a bastion and its target differ.
+      try Self.keygen(type: type, file: key, passphrase: "", reused: type == "rsa")
       keys[type] = key
       authorized += try String(contentsOf: key.appendingPathExtension("pub"), encoding: .utf8)
     }
     self.keys = keys
     encryptedKey = base.appendingPathComponent("user_encrypted")
-    try Self.keygen(type: "ed25519", file: encryptedKey, passphrase: encryptedKeyPassphrase)
+    try Self.keygen(type: "ed25519", file: encryptedKey, passphrase: encryptedKeyPassphrase, reused: true)
     authorized += try String(contentsOf: encryptedKey.appendingPathExtension("pub"), encoding: .utf8)
     unauthorizedKey = base.appendingPathComponent("user_stranger")
     try Self.keygen(type: "ed25519", file: unauthorizedKey, passphrase: "")
@@ -90,14 +93,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   public static func start(hostKeyType: String = "ed25519", logLevel: String = "ERROR") async throws
     -> LoopbackSSHServer
   {
-    try await withCheckedThrowingContinuation {
-      (continuation: CheckedContinuation<LoopbackSSHServer, any Error>) in
-      Thread {
-        continuation.resume(
-          with: Result { try LoopbackSSHServer(hostKeyType: hostKeyType, logLevel: logLevel) })
-      }
-      .start()
-    }
+    try await BlockingWork.run { try LoopbackSSHServer(hostKeyType: hostKeyType, logLevel: logLevel) }
   }
 
   /// Stops sshd and removes the throwaway directory (``stop()`` keeps it: a test may
@@ -118,13 +114,9 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     return "[127.0.0.1]:\(port) \(parts[0]) \(parts[1])"
   }
 
-  /// `ssh-keygen -lf` of the host key: `SHA256:…`.
-  public var hostKeyFingerprint: String {
-    let out = Self.output([
-      "/usr/bin/ssh-keygen", "-lf", directory.appendingPathComponent("host_key.pub").path,
-    ])
-    return out.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-  }
+  /// `ssh-keygen -lf` of the host key: `SHA256:…` (asked when the key is made, so reading it
+  /// runs no process).
+  public private(set) var hostKeyFingerprint = ""
 
   /// Replaces the host key (the server must be restarted to offer it).
   public func regenerateHostKey(type: String) throws {
@@ -135,6 +127,8 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     hostKeyType = type
     hostPublicKey = try String(contentsOf: key.appendingPathExtension("pub"), encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
+    let listed = Self.output(["/usr/bin/ssh-keygen", "-lf", key.appendingPathExtension("pub").path])
+    hostKeyFingerprint = listed.split(separator: " ").dropFirst().first.map(String.init) ?? ""
   }
 
   /// Starts sshd (again) on the same port.
@@ -269,11 +263,19 @@ public final class LoopbackSSHServer: @unchecked Sendable {
 
   // MARK: helpers
 
-  static func keygen(type: String, file: URL, passphrase: String) throws {
-    var arguments = [
-      "/usr/bin/ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "labrun-test", "-f", file.path,
-    ]
-    if type == "rsa" { arguments += ["-b", "3072"] }
+  /// ssh-keygen of a `type` key into `file`; `reused`: the process's one such pair
+  /// (``GeneratedKeyPairs``), for the keys that take long to make and need not differ per server.
+  static func keygen(type: String, file: URL, passphrase: String, reused: Bool = false) throws {
+    let typeArguments = ["-t", type] + (type == "rsa" ? ["-b", "3072"] : [])
+    if reused {
+      try GeneratedKeyPairs.write(
+        typeArguments: typeArguments, comment: "labrun-test", passphrase: passphrase, to: file)
+      return
+    }
+    let arguments =
+      ["/usr/bin/ssh-keygen", "-q"] + typeArguments + [
+        "-N", passphrase, "-C", "labrun-test", "-f", file.path,
+      ]
     guard FileManager.default.isExecutableFile(atPath: arguments[0]) else {
       throw ServerError.missingTool(arguments[0])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 
 /// A long-running child (sshd, ssh-agent) started with posix_spawn and reaped with waitpid.
 ///
@@ -11,38 +12,14 @@ public final class SpawnedProcess: @unchecked Sendable {
 
   /// Starts `arguments[0]` with stdout and stderr appended to `log` (or /dev/null).
   public init(_ arguments: [String], log: URL? = nil, environment: [String: String]? = nil) throws {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    let output = log?.path ?? "/dev/null"
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    switch Self.spawn(arguments, environment: environment, actions: &actions) {
+    var spawner = ProcessSpawner(arguments, environment: environment)
+    spawner.standardOutput = .writing(log?.path ?? "/dev/null", append: true)
+    spawner.standardError = .standardOutput
+    switch spawner.spawn() {
     case .success(let child): pid = child
     case .failure(let failure):
       throw LoopbackSSHServer.ServerError.commandFailed(arguments[0], failure.reason)
     }
-  }
-
-  /// posix_spawn of `arguments` with `environment` (default: this process's).
-  static func spawn(
-    _ arguments: [String], environment: [String: String]?, actions: inout posix_spawn_file_actions_t
-  ) -> Result<pid_t, SpawnFailure> {
-    let argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    let envp =
-      (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { envp.forEach { free($0) } }
-    var child: pid_t = 0
-    let status = posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
-    return status == 0 ? .success(child) : .failure(SpawnFailure(reason: String(cString: strerror(status))))
-  }
-
-  /// Why posix_spawn failed, in strerror's words.
-  struct SpawnFailure: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { reason }
   }
 
   deinit { terminate() }
@@ -54,12 +31,8 @@ public final class SpawnedProcess: @unchecked Sendable {
     _ arguments: [String], environment: [String: String]? = nil, stdin: String = "",
     currentDirectory: URL? = nil
   ) async -> (status: Int32, output: String) {
-    await withCheckedContinuation { continuation in
-      Thread {
-        continuation.resume(
-          returning: run(
-            arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory))
-      }.start()
+    await BlockingWork.run {
+      run(arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory)
     }
   }
 
@@ -80,14 +53,12 @@ public final class SpawnedProcess: @unchecked Sendable {
     // Close-on-exec at once, so a process another thread spawns meanwhile (a long-lived sshd)
     // does not inherit a write end and keep this command's output open.
     for fd in output + input { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, output[1], 2)
-    for fd in input + output { posix_spawn_file_actions_addclose(&actions, fd) }
-    let spawned = spawn(arguments, environment: environment, actions: &actions)
+    var spawner = ProcessSpawner(arguments, environment: environment)
+    spawner.standardInput = .descriptor(input[0])
+    spawner.standardOutput = .descriptor(output[1])
+    spawner.standardError = .descriptor(output[1])
+    spawner.closing = input + output
+    let spawned = spawner.spawn()
     close(input[0])
     close(output[1])
     if case .success = spawned {
@@ -108,7 +79,7 @@ public final class SpawnedProcess: @unchecked Sendable {
     let child: pid_t
     switch spawned {
     case .success(let pid): child = pid
-    case .failure(let failure): return (-1, "cannot run \(arguments[0]): \(failure)")
+    case .failure(let failure): return (-1, failure.description)
     }
     var status: Int32 = 0
     while waitpid(child, &status, 0) < 0 && errno == EINTR {}
@@ -165,8 +136,8 @@ public final class SpawnedProcess: @unchecked Sendable {
 /// coreutils' `sha256sum --check --strict SHA256SUMS` run in an artifacts directory: the
 /// contract's own test of a bundle's checksums.
 public enum Sha256sum {
-  public static func check(in directory: URL) -> (status: Int32, output: String) {
-    SpawnedProcess.run(
+  public static func check(in directory: URL) async -> (status: Int32, output: String) {
+    await SpawnedProcess.completed(
       ["/usr/bin/env", "sha256sum", "--check", "--strict", "SHA256SUMS"], currentDirectory: directory)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 import TestSupport
 
 /// Throwaway keys, files and allowed_signers in a temporary directory, and the real OpenSSH
@@ -46,6 +47,15 @@ struct OpenSSHFixture {
     -> URL
   {
     let key = directory.appending(name)
+    if kind == .rsa {
+      // RSA-3072 takes seconds to make: the process's one pair of this name and passphrase.
+      let typeArguments = kind.keygenArguments + format
+      try await BlockingWork.run {
+        try GeneratedKeyPairs.write(
+          typeArguments: typeArguments, comment: "\(name)@labrun-test", passphrase: passphrase, to: key)
+      }
+      return key
+    }
     try await run(
       [Self.sshKeygen, "-q"] + kind.keygenArguments + format + [
         "-N", passphrase, "-C", "\(name)@labrun-test", "-f", key.path,
@@ -156,10 +166,7 @@ struct OpenSSHFixture {
   static func offPool(_ arguments: [String], environment: [String: String]? = nil) async -> (
     status: Int32, output: String
   ) {
-    await withCheckedContinuation { continuation in
-      Thread { continuation.resume(returning: SpawnedProcess.run(arguments, environment: environment)) }
-        .start()
-    }
+    await SpawnedProcess.completed(arguments, environment: environment)
   }
 
   /// Starts an ssh-agent on a socket in the fixture's directory and waits until it accepts
@@ -169,7 +176,9 @@ struct OpenSSHFixture {
     let socket = directory.appending("agent.sock").path
     let process = try SpawnedProcess([Self.sshAgent, "-D", "-a", socket])
     let deadline = Date().addingTimeInterval(10)
-    while SpawnedProcess.run([Self.sshAdd, "-l"], environment: ["SSH_AUTH_SOCK": socket]).status == 2 {
+    while await SpawnedProcess.completed([Self.sshAdd, "-l"], environment: ["SSH_AUTH_SOCK": socket]).status
+      == 2
+    {
       guard Date() < deadline, process.isRunning else {
         process.terminate()
         throw FixtureError.agentDidNotStart(socket)

@@ -57,7 +57,7 @@ import Testing
     try Data("partial".utf8).write(to: run.artifactsDirectory.appendingPathComponent(".SHA256SUMS.tmp"))
     #expect(try await labrun.run(["bundle", "--run", run.directory.path, "-o", second.path]).status == 0)
     #expect(try Data(contentsOf: first) == Data(contentsOf: second))
-    let listing = SpawnedProcess.run(["/usr/bin/tar", "-tzf", first.path])
+    let listing = await SpawnedProcess.completed(["/usr/bin/tar", "-tzf", first.path])
     #expect(listing.status == 0, "\(listing.output)")
     #expect(listing.output.contains("/run.json\n"))
     #expect(!listing.output.contains(".lock"), "\(listing.output)")
@@ -138,7 +138,7 @@ import Testing
     #expect(try await labrun.run(["bundle", "--run", run.directory.path, "-o", archive.path]).status == 0)
     // Rebuild the archive by hand with one artifact altered after the fact.
     try run.flipByte(in: "1-co-residency.txt")
-    let tar = SpawnedProcess.run(
+    let tar = await SpawnedProcess.completed(
       ["/usr/bin/tar", "-czf", archive.path, "-C", run.scratch.path, run.directory.lastPathComponent])
     #expect(tar.status == 0, "\(tar.output)")
     let report = try await labrun.run(["report", "--run", archive.path])

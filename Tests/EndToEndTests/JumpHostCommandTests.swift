@@ -18,9 +18,7 @@ import Testing
 
     /// Starts both servers on a thread of its own (key generation blocks for seconds).
     static func start() async throws -> Route {
-      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Route, any Error>) in
-        Thread { continuation.resume(with: Result { try Route() }) }.start()
-      }
+      try await BlockingWork.run { try Route() }
     }
 
     private init() throws {
@@ -134,7 +132,7 @@ import Testing
     let old = route.bastion.hostKeyFingerprint
     route.bastion.stop()
     try route.bastion.regenerateHostKey(type: "ecdsa")
-    try route.bastion.start()
+    try await BlockingWork.run { try route.bastion.start() }
     let changed = try await fixture.labrun(
       ["ping", "--host", "gpu-behind-bastion", "-F", route.config.path, "--accept-new-host-key"],
       environment: route.environment)

@@ -46,7 +46,7 @@ import Testing
     let artifact = try String(
       contentsOf: run.appendingPathComponent("artifacts/selftest-echo.txt"), encoding: .utf8)
     #expect(artifact.hasSuffix("\n\n" + value + (value.hasSuffix("\n") ? "" : "\n")))
-    #expect(try SelfTestLabFixture.checksumsVerify(run))
+    #expect(await SelfTestLabFixture.checksumsVerify(run))
   }
 
   @Test func upExercisesDownOnTheCurrentRun() async throws {
@@ -159,23 +159,20 @@ import Testing
     // Wait until the ledger says the sleep step is running, then kill labrun outright. The
     // watch runs on its own thread: other tests may keep the cooperative pool busy, and the
     // kill must land while the step runs.
-    let sawRunning = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-      let watcher = Thread {
-        let deadline = Date().addingTimeInterval(60)
-        var saw = false
-        while Date() < deadline {
-          if let run = try? fixture.runDirectories().first,
-            (try? fixture.states(run, .up))?["sleep"] == .running
-          {
-            saw = true
-            break
-          }
-          usleep(10_000)
+    let sawRunning = await BlockingWork.run { () -> Bool in
+      let deadline = Date().addingTimeInterval(60)
+      var saw = false
+      while Date() < deadline {
+        if let run = try? fixture.runDirectories().first,
+          (try? fixture.states(run, .up))?["sleep"] == .running
+        {
+          saw = true
+          break
         }
-        started.kill(SIGKILL)
-        continuation.resume(returning: saw)
+        usleep(10_000)
       }
-      watcher.start()
+      started.kill(SIGKILL)
+      return saw
     }
     let killed = try await started.wait()
     try #require(sawRunning, "the sleep step never showed as running: \(killed)")
@@ -242,7 +239,7 @@ import Testing
     let artifact = try String(
       contentsOf: run.appendingPathComponent("artifacts/selftest-token.txt"), encoding: .utf8)
     #expect(artifact.contains("SELFTEST_TOKEN=[REDACTED]"))
-    #expect(try SelfTestLabFixture.checksumsVerify(run))
+    #expect(await SelfTestLabFixture.checksumsVerify(run))
   }
 
   @Test func runTearsDownAfterAFailureUnlessKeep() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LabPipeline
 import Testing
 
 @testable import TestSupport
@@ -66,9 +67,11 @@ import Testing
     #expect(target?["host_key"] as? String == fingerprint)
     #expect(target?["kind"] as? String == "ssh")
 
-    setup.server.stop()
-    try setup.server.regenerateHostKey(type: "ecdsa")
-    try setup.server.start()
+    try await BlockingWork.run {
+      setup.server.stop()
+      try setup.server.regenerateHostKey(type: "ecdsa")
+      try setup.server.start()
+    }
     let changed = try await setup.ping(["--accept-new-host-key"])
     #expect(changed.status == 3, "\(changed)")
     #expect(changed.stderr.contains("changed"), "\(changed)")
@@ -183,7 +186,7 @@ import Testing
     let command = [binary.executable.path, "ping", "--host", "gpu-vm", "-F", config.path]
       .map { "'" + $0 + "'" }.joined(separator: " ")
     let tmux = ["/usr/bin/tmux", "-S", socket]
-    let started = SpawnedProcess.run(
+    let started = await SpawnedProcess.completed(
       tmux + [
         "new-session", "-d", "-x", "200", "-y", "40", "-e", "HOME=\(server.clientHome.path)",
         "-e", "LABRUN_HOME=\(state.path)", "-e", "SSH_AUTH_SOCK=", "-e", "LABRUN_KEY_PASSPHRASE=",
@@ -195,7 +198,7 @@ import Testing
     func screen(until text: String) async throws -> String {
       var shown = ""
       for _ in 0..<1000 {
-        shown = SpawnedProcess.run(tmux + ["capture-pane", "-p", "-J"]).output
+        shown = await SpawnedProcess.completed(tmux + ["capture-pane", "-p", "-J"]).output
         if shown.contains(text) { break }
         try await Task.sleep(for: .milliseconds(10))
       }
@@ -203,8 +206,8 @@ import Testing
     }
     let prompt = try await screen(until: "Enter passphrase for key")
     #expect(prompt.contains("Enter passphrase for key \(server.encryptedKey.path)"), "\(prompt)")
-    _ = SpawnedProcess.run(tmux + ["send-keys", "-l", server.encryptedKeyPassphrase])
-    _ = SpawnedProcess.run(tmux + ["send-keys", "Enter"])
+    _ = await SpawnedProcess.completed(tmux + ["send-keys", "-l", server.encryptedKeyPassphrase])
+    _ = await SpawnedProcess.completed(tmux + ["send-keys", "Enter"])
     let done = try await screen(until: "labrun-exit=")
     #expect(done.contains("labrun-exit=0"), "\(done)")
     #expect(done.contains("host key   \(server.hostKeyFingerprint)"))

@@ -80,8 +80,8 @@ struct SelfTestLabFixture {
   }
 
   /// `sha256sum --check` in a run's artifacts directory.
-  static func checksumsVerify(_ run: URL) throws -> Bool {
-    Sha256sum.check(in: run.appendingPathComponent("artifacts")).status == 0
+  static func checksumsVerify(_ run: URL) async -> Bool {
+    await Sha256sum.check(in: run.appendingPathComponent("artifacts")).status == 0
   }
 
   /// Process ids whose command line mentions `text` (from /proc).

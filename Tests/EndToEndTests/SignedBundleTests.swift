@@ -62,9 +62,7 @@ import Testing
     /// `input` on its standard input (a shell redirect: the archive is binary).
     func tool(_ arguments: [String], input: URL? = nil) async -> (status: Int32, output: String) {
       let command = input.map { ["/bin/sh", "-c", "exec \"$@\" < \"$0\"", $0.path] + arguments } ?? arguments
-      return await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: SpawnedProcess.run(command)) }.start()
-      }
+      return await SpawnedProcess.completed(command)
     }
 
     func remove() { run.remove() }

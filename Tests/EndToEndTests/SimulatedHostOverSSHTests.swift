@@ -20,10 +20,7 @@ import Testing
 
   /// A started loopback sshd that trusts the ed25519 test key, with its ssh_config.
   static func startServer() async throws -> (LoopbackSSHServer, URL) {
-    let server = try await withCheckedThrowingContinuation {
-      (continuation: CheckedContinuation<LoopbackSSHServer, any Error>) in
-      Thread { continuation.resume(with: Result { try LoopbackSSHServer() }) }.start()
-    }
+    let server = try await LoopbackSSHServer.start()
     try server.trustInUserKnownHosts()
     return (server, try server.writeSSHConfig(alias: "gpu-vm", identity: server.keys["ed25519"]))
   }

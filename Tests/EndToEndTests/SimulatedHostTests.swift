@@ -34,12 +34,7 @@ import Testing
     let directory = try fixture.onlyRun()
     let page = try String(contentsOf: directory.appendingPathComponent("validation.md"), encoding: .utf8)
     #expect(page == run.stdout)
-    // sha256sum runs on a thread of its own: Process.waitUntilExit would block the pool.
-    let intact = try await withCheckedThrowingContinuation {
-      (continuation: CheckedContinuation<Bool, any Error>) in
-      Thread { continuation.resume(with: Result { try SelfTestLabFixture.checksumsVerify(directory) }) }
-        .start()
-    }
+    let intact = await SelfTestLabFixture.checksumsVerify(directory)
     #expect(intact)
     let artifacts = directory.appendingPathComponent("artifacts")
     for name in try FileManager.default.contentsOfDirectory(atPath: artifacts.path) where name != "SHA256SUMS"
@@ -107,7 +102,7 @@ import Testing
     #expect(try await fixture.labrun(["bundle", "-o", second.path]).status == 0)
     #expect(try Data(contentsOf: first) == Data(contentsOf: second), "packings around `exercises` differ")
     // run.json is covered: SHA256SUMS lists it, and sha256sum agrees.
-    let check = Sha256sum.check(in: directory.appendingPathComponent("artifacts"))
+    let check = await Sha256sum.check(in: directory.appendingPathComponent("artifacts"))
     #expect(check.status == 0 && check.output.contains("../run.json: OK"), "\(check.output)")
     // Pod b's probe lost (its checksum line too): exercise 2 and 3 are INCONCLUSIVE, exit 6.
     let artifacts = directory.appendingPathComponent("artifacts")

@@ -57,7 +57,7 @@ import Testing
       sums.split(separator: "\n").map { $0.split(separator: " ").last.map(String.init) } == [
         "../run.json", "0-os.txt", "notes.txt",
       ])
-    let check = Sha256sum.check(in: fixture.run.artifactsDirectory)
+    let check = await Sha256sum.check(in: fixture.run.artifactsDirectory)
     #expect(check.status == 0, "\(check.output)")
     await #expect(throws: RunStoreError.self) {
       try await fixture.run.writeArtifact("../escape.txt", content: "x")

@@ -37,7 +37,7 @@ import Testing
   /// Judges on a thread of its own and returns what broke the property, one line each;
   /// expectations are then made on the test's task, where Swift Testing records them.
   static func violations(_ check: @escaping @Sendable () throws -> [String]) async throws -> [String] {
-    try await OwnThread.run(check)
+    try await BlockingWork.run(priority: .lowest, check)
   }
 
   @Test(arguments: fixtures, EvidenceVariant.allCases.map(\.rawValue))
@@ -90,7 +90,7 @@ import Testing
 
   @Test(arguments: truncationFixtures)
   func truncationNeverMovesAVerdictTowardsPass(fixture: String) async throws {
-    let (count, broken) = try await OwnThread.run { () throws -> (Int, [String]) in
+    let (count, broken) = try await BlockingWork.run(priority: .lowest) { () throws -> (Int, [String]) in
       let bundle = try Self.bundle(fixture)
       let original = try Self.judge(bundle)
       var broken: [String] = []

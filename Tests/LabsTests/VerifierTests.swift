@@ -90,9 +90,9 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     #expect(report.integrity == .verified(fileCount: 13))
   }
 
-  @Test func committedChecksumsPassRealSha256sum() throws {
+  @Test func committedChecksumsPassRealSha256sum() async throws {
     let artifacts = try Fixtures.bundle("a6000-validated").appendingPathComponent("artifacts")
-    let result = Sha256sum.check(in: artifacts)
+    let result = await Sha256sum.check(in: artifacts)
     #expect(result.status == 0, "\(result.output)")
     // 13 artifacts and run.json (as ../run.json).
     #expect(result.output.components(separatedBy: ": OK").count - 1 == 14)

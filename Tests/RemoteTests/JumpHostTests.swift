@@ -62,7 +62,7 @@ import Testing
     let old = bastion.hostKeyFingerprint
     bastion.stop()
     try bastion.regenerateHostKey(type: "ed25519")
-    try bastion.start()
+    try await BlockingWork.run { try bastion.start() }
     for accept in [false, true] {
       let error = await #expect(throws: SSHError.self) {
         _ = try await SSHTransportFactory.open(

@@ -44,20 +44,35 @@ import Testing
   @Test func timeoutKillsTheWholeProcessGroup() async throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
-    let marker = directory.appending("survived").path
+    let pidFile = ShellQuote.quote(directory.appending("background.pid").path)
     let clock = ContinuousClock()
     let start = clock.now
     await #expect(throws: TransportError.self) {
-      // The background child would create the marker if the group were not killed.
+      // A background child that would outlive the command by minutes, had the group survived;
+      // the command times out only once the child has said who it is.
       _ = try await transport.run(
         RemoteCommand(
-          "(sleep 20; touch \(ShellQuote.quote(marker))) & sleep 600", timeout: .milliseconds(300)))
+          "sh -c 'echo $$ > \(pidFile).new && mv \(pidFile).new \(pidFile) && exec sleep 600' & "
+            + "while [ ! -s \(pidFile) ]; do sleep 0.05; done; sleep 600",
+          timeout: .seconds(3)))
     }
     // Far short of the command's 600 s (loose: a loaded machine delayed the kill by 17 s).
     #expect(clock.now - start < .seconds(300))
-    // Past the background child's 20 s: had the group survived, the marker would exist.
-    try await Task.sleep(until: start + .seconds(23), clock: clock)
-    #expect(!FileManager.default.fileExists(atPath: marker))
+    let text = try String(contentsOf: directory.appending("background.pid"), encoding: .utf8)
+    let child = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), "pid file: \(text)")
+    // The group's kill reaches the background child too: it is gone (or a zombie nobody has
+    // reaped yet) at once, not after its 600 s.
+    let deadline = clock.now + .seconds(60)
+    while Self.isAlive(child), clock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    #expect(!Self.isAlive(child), "the background child \(child) outlived its command's process group")
+  }
+
+  /// Whether `pid` is a process that has not exited (a zombie has).
+  static func isAlive(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
   }
 
   @Test func timeoutErrorNamesTheCommand() async throws {

@@ -136,7 +136,7 @@ import Testing
       if let user = hop.user { arguments += ["-l", user] }
       if let port = hop.port { arguments += ["-p", String(port)] }
       let command = arguments + ["--", hop.host]
-      let result = await OffPool.run { SpawnedProcess.run(command) }
+      let result = await BlockingWork.run { SpawnedProcess.run(command) }
       guard result.status == 0 else {
         throw LoopbackSSHServer.ServerError.commandFailed("ssh -G \(hop)", result.output)
       }
