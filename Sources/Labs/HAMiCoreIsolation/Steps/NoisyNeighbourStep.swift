@@ -30,7 +30,7 @@ struct NoisyNeighbourStep: Step {
 
   /// The aggressor runs this much longer than the victim, so every second of the victim's has
   /// company (the verifier also judges only the seconds both were sampling).
-  static let aggressorExtraSeconds = 5
+  static let aggressorExtraSeconds = 2
 
   /// The victim of case `name` (`alone`, `unlimited`, `limited`).
   static func victim(_ name: String, _ settings: HAMiCoreSettings, start: String?) -> HAMiCoreProbeRun {
