@@ -6,26 +6,8 @@ extension HAMiCoreIsolationLab {
   public func environment(of bundle: EvidenceBundle) -> EnvironmentSummary {
     let facts = HAMiCoreEvidence(bundle)
     var rows: [EnvironmentSummary.Row] = []
-    rows.append(
-      .init(
-        "Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
-
-    let osFields =
-      bundle.artifact(HAMiCoreCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
-    let os =
-      osFields["PRETTY_NAME"]
-      ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
-    let kernel = bundle.artifact(HAMiCoreCatalog.os)?.sections.first { $0.command == "uname -r" }?.lines.first
-    var machine: String
-    switch bundle.run.target?.kind {
-    case .simulated?: machine = "simulated GPU host"
-    case .local?: machine = (bundle.provider.map { "\($0) " } ?? "") + "local machine"
-    default: machine = (bundle.provider.map { "\($0) " } ?? "") + "GPU host"
-    }
-    if let name = bundle.run.target?.name { machine += " (\(name))" }
-    if !os.isEmpty { machine += ", \(os)" }
-    if let kernel, !kernel.isEmpty { machine += ", kernel \(kernel)" }
-    machine += " (\(HAMiCoreCatalog.os))"
+    rows.append(HostEnvironmentRows.date(bundle))
+    let machine = HostEnvironmentRows.machine(bundle, osFile: HAMiCoreCatalog.os)
     rows.append(.init("Machine", machine))
 
     var gpu = "not in the evidence (\(HAMiCoreCatalog.hostGPU))"

@@ -7,22 +7,8 @@ extension MPSIsolationLab {
     let facts = MPSEvidence(bundle)
     let card = facts.card
     var rows: [EnvironmentSummary.Row] = []
-    rows.append(
-      .init(
-        "Date", bundle.date.map { "\($0) (run.json started_at)" } ?? "unknown (run.json has no started_at)"))
-    let osFields = bundle.artifact(MPSCatalog.os).map { ShellOutputs.osRelease(in: $0.outputLines) } ?? [:]
-    let os =
-      osFields["PRETTY_NAME"]
-      ?? [osFields["NAME"], osFields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")
-    var machine: String
-    switch bundle.run.target?.kind {
-    case .simulated?: machine = "simulated GPU host"
-    case .local?: machine = (bundle.provider.map { "\($0) " } ?? "") + "local machine"
-    default: machine = (bundle.provider.map { "\($0) " } ?? "") + "GPU host"
-    }
-    if let name = bundle.run.target?.name { machine += " (\(name))" }
-    if !os.isEmpty { machine += ", \(os)" }
-    machine += " (\(MPSCatalog.os))"
+    rows.append(HostEnvironmentRows.date(bundle))
+    let machine = HostEnvironmentRows.machine(bundle, osFile: MPSCatalog.os)
     rows.append(.init("Machine", machine))
     var gpu = "not in the evidence (\(MPSCatalog.hostGPU))"
     if let name = card.name {

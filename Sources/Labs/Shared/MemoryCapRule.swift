@@ -138,4 +138,15 @@ struct MemoryCapRule: Sendable {
     outcome.excerpt.append(oom.line)
     return Reading(who: who, sliceMiB: sliceMiB, refusedMiB: refused, refusalLine: refusalLine, oom: oom)
   }
+
+  /// "Room for more": INCONCLUSIVE when the card had less than 1 GiB beyond a refusal (it may
+  /// have been physical), naming each; nil when every refusal left room.
+  static func roomBeyond(_ refusals: [(who: String, refusedMiB: Int)], cardMiB: Int) -> Finding? {
+    let cramped = refusals.filter { cardMiB - $0.refusedMiB < 1024 }
+    guard !cramped.isEmpty else { return nil }
+    return Finding(
+      .inconclusive,
+      cramped.map { "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for \($0.who)" }
+        .joined(separator: "; ") + ": the refusal may be physical")
+  }
 }

@@ -19,25 +19,8 @@ struct TenantCoResidencyCheck: HAMiCoreCheck {
       throw Inconclusive(
         reason: "no `nvidia-smi --query-compute-apps` table in \(HAMiCoreCatalog.coResidency)")
     }
-    var found: [(tenant: String, process: NvidiaSMIComputeApps.Process)] = []
-    for tenant in tenants {
-      let file = HAMiCoreCatalog.tenantConcurrent(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing: tenant \(tenant.name)'s pid is unknown")
-        continue
-      }
-      outcome.cite(artifact)
-      guard let pid = Self.pid(in: artifact.outputLines) else {
-        outcome.gaps.append("no `probe: pid N` line in \(file)")
-        continue
-      }
-      guard let process = apps.processes.first(where: { $0.pid == pid }) else {
-        outcome.gaps.append("tenant \(tenant.name) (pid \(pid)) is not in the host's GPU processes")
-        continue
-      }
-      outcome.excerpt.append(process.line)
-      found.append((tenant.name, process))
-    }
+    let found = apps.processes(
+      of: tenants, who: "tenant", in: evidence.bundle, file: HAMiCoreCatalog.tenantConcurrent, &outcome)
     let uuids = Set(found.compactMap(\.process.gpuUUID))
     if uuids.count > 1 {
       outcome.failures.append(

@@ -20,14 +20,10 @@ struct TenantMemoryCapCheck: HAMiCoreCheck {
         "the card's memory is unknown (\(HAMiCoreCatalog.hostGPU)): cannot show it had room beyond the refusal"
       )
     }
-    let cramped = shown.filter { cardMiB - $0.refusedMiB < 1024 }
-    if !cramped.isEmpty {
-      return Finding(
-        .inconclusive,
-        cramped.map {
-          "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for tenant \($0.tenant.name)"
-        }
-        .joined(separator: "; ") + ": the refusal may be physical")
+    if let cramped = MemoryCapRule.roomBeyond(
+      shown.map { ("tenant \($0.tenant.name)", $0.refusedMiB) }, cardMiB: cardMiB)
+    {
+      return cramped
     }
     let minRefusal = shown.map(\.refusedMiB).min() ?? 0
     let freeGB = (cardMiB - minRefusal).roundedGB

@@ -53,12 +53,8 @@ struct MemoryCapCheck: HAMiCheck {
       return Finding(
         .inconclusive, "\(evidence.cardMemoryMissing): cannot show the card had room beyond the refusal")
     }
-    let cramped = shown.filter { cardMiB - $0.refusedMiB < 1024 }
-    if !cramped.isEmpty {
-      return Finding(
-        .inconclusive,
-        cramped.map { "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for \($0.pod)" }
-          .joined(separator: "; ") + ": the refusal may be physical")
+    if let cramped = MemoryCapRule.roomBeyond(shown.map { ($0.pod, $0.refusedMiB) }, cardMiB: cardMiB) {
+      return cramped
     }
     guard let first = shown.first, let minRefusal = shown.map(\.refusedMiB).min() else {
       return Finding(.inconclusive, "no share pod evidenced")

@@ -19,25 +19,8 @@ struct MPSCoResidencyCheck: MPSCheck {
     guard let apps = NvidiaSMIComputeApps(lines: sample.outputLines) else {
       throw Inconclusive(reason: "no `nvidia-smi --query-compute-apps` table in \(MPSCatalog.coResidency)")
     }
-    var found: [(tenant: String, process: NvidiaSMIComputeApps.Process)] = []
-    for tenant in tenants {
-      let file = MPSCatalog.tenantConcurrent(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing: client \(tenant.name)'s pid is unknown")
-        continue
-      }
-      outcome.cite(artifact)
-      guard let pid = TenantCoResidencyCheck.pid(in: artifact.outputLines) else {
-        outcome.gaps.append("no `probe: pid N` line in \(file)")
-        continue
-      }
-      guard let process = apps.processes.first(where: { $0.pid == pid }) else {
-        outcome.gaps.append("client \(tenant.name) (pid \(pid)) is not in the host's GPU processes")
-        continue
-      }
-      outcome.excerpt.append(process.line)
-      found.append((tenant.name, process))
-    }
+    let found = apps.processes(
+      of: tenants, who: "client", in: evidence.bundle, file: MPSCatalog.tenantConcurrent, &outcome)
     let server = apps.processes.first { $0.line.contains("nvidia-cuda-mps-server") }
     if let server { outcome.excerpt.append(server.line) }
     let uuids = Set((found.map(\.process) + (server.map { [$0] } ?? [])).compactMap(\.gpuUUID))

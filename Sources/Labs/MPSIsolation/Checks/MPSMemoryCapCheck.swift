@@ -20,12 +20,8 @@ struct MPSMemoryCapCheck: MPSCheck {
         .inconclusive,
         "the card's memory is unknown (\(MPSCatalog.hostGPU)): cannot show it had room beyond the refusal")
     }
-    let cramped = shown.filter { cardMiB - $0.refusedMiB < 1024 }
-    if !cramped.isEmpty {
-      return Finding(
-        .inconclusive,
-        cramped.map { "the card (\(cardMiB) MiB) had no room beyond \($0.refusedMiB) MiB for \($0.who)" }
-          .joined(separator: "; ") + ": the refusal may be physical")
+    if let cramped = MemoryCapRule.roomBeyond(shown.map { ($0.who, $0.refusedMiB) }, cardMiB: cardMiB) {
+      return cramped
     }
     let minRefusal = shown.map(\.refusedMiB).min() ?? 0
     let freeGB = (cardMiB - minRefusal).roundedGB

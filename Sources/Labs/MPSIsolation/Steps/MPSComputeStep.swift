@@ -77,7 +77,7 @@ struct MPSComputeStep: Step {
   }
 
   /// The aggressor runs this much longer than the victim, so every second of the victim's has company.
-  static let aggressorExtraSeconds = 5
+  static let aggressorExtraSeconds = 2
 
   /// Exercise 7's victim: client a with no percentage, in the probe's latency mode.
   static func victim(_ settings: MPSSettings, _ workspace: MPSWorkspace) -> String {
