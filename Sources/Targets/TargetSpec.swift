@@ -32,9 +32,9 @@ public struct TargetSpec: Sendable, Hashable {
     let trimmed = host.trimmingCharacters(in: .whitespaces)
     guard !trimmed.isEmpty else { throw TargetError.emptyHost }
     name = trimmed
-    machine = nil
     if trimmed == "local" {
       kind = .local
+      machine = nil
       return
     }
     let parts = trimmed.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
@@ -56,6 +56,7 @@ public struct TargetSpec: Sendable, Hashable {
       return
     }
     kind = .ssh(try SSHTransportFactory.HostSpec(parsing: trimmed))
+    machine = nil
   }
 
   /// A simulated machine's name becomes a directory: letters, digits, `.`, `_`, `-`; not

@@ -12,8 +12,8 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_796_659_200)
     let fleet = try store.create(lab: "lab", hosts: hosts, now: now)
     let second = try store.create(lab: "lab", hosts: hosts, now: now)
-    #expect(fleet.id == "fleet-20261207T000000Z")
-    #expect(second.id == "fleet-20261207T000000Z-2")
+    #expect(fleet.id == "fleet-20261207T160000Z")
+    #expect(second.id == "fleet-20261207T160000Z-2")
     try await withThrowingTaskGroup(of: Void.self) { group in
       for host in hosts {
         group.addTask {
