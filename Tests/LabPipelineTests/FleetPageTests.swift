@@ -1,13 +1,16 @@
 import Foundation
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
 import LabPipeline
 import Testing
 
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
 /// The fleet page, its recap and its exit status, from hosts' results as the runner makes them.
 @Suite struct FleetPageTests {
-  static func report(_ verdicts: [Verdict], status: ValidationStatus, gpu: String = "NVIDIA L4") -> ValidationReport {
+  static func report(_ verdicts: [Verdict], status: ValidationStatus, gpu: String = "NVIDIA L4")
+    -> ValidationReport
+  {
     let exercises = verdicts.enumerated().map { index, verdict in
       ExerciseResult(
         id: "\(index + 1)", title: "exercise \(index + 1)", criteria: "c", verdict: verdict,
@@ -17,7 +20,8 @@ import Testing
       lab: "hami-isolation-realgpu", runID: "r", status: status, statusReasons: [], date: "2026-12-07",
       targetKind: status == .simulated ? "simulated" : "ssh",
       environment: EnvironmentSummary(gpu: gpu, driver: "535.183.06"), exercises: exercises,
-      page: LabPage(title: "t", labPath: "l/", validatedBlurb: "", provesHeading: "", proves: [], scopeLimits: []),
+      page: LabPage(
+        title: "t", labPath: "l/", validatedBlurb: "", provesHeading: "", proves: [], scopeLimits: []),
       integrity: .verified(fileCount: 3), provenance: .recorded, provider: nil,
       startedAt: "2026-12-07T16:00:00Z")
   }
@@ -32,13 +36,15 @@ import Testing
       case 3:
         return FleetHostResult(
           host: host, runID: "r3", exitStatus: 5, simulated: true,
-          report: report([.pass, .fail, .pass, .pass, .pass], status: .simulated), page: "gpu-03/validation.md")
+          report: report([.pass, .fail, .pass, .pass, .pass], status: .simulated),
+          page: "gpu-03/validation.md")
       case 5:
         return FleetHostResult(
           host: host, runID: "r5", exitStatus: 1, simulated: true, message: "up install-k3s failed: exit 1")
       default:
         return FleetHostResult(
-          host: host, runID: "r\(index)", exitStatus: 0, simulated: true, report: report(pass5, status: .simulated),
+          host: host, runID: "r\(index)", exitStatus: 0, simulated: true,
+          report: report(pass5, status: .simulated),
           page: "gpu-0\(index)/validation.md")
       }
     }
@@ -54,26 +60,30 @@ import Testing
     #expect(recap.exitStatus == 5)
     #expect(
       recap.line
-        == "8 hosts: 6 all PASS · 1 with a FAIL · 0 INCONCLUSIVE (no FAIL) · 1 stopped at a failed step · 0 unreachable")
+        == "8 hosts: 6 all PASS · 1 with a FAIL · 0 INCONCLUSIVE (no FAIL) · 1 stopped at a failed step · 0 unreachable"
+    )
     #expect(recap.pageLine == nil, "simulated hosts have no VALIDATED/FAILED/INCOMPLETE pages")
   }
 
-  @Test(arguments: [
-    ([0, 0, 0], 0), ([0, 6, 3, 1], 1), ([6, 5, 130], 130), ([3, 6], 3), ([6, 0], 6), ([1, 5], 5),
-    ([0, 4], 4), ([2, 64, 6], 6), ([], 0),
-  ] as [([Int32], Int32)])
+  @Test(
+    arguments: [
+      ([0, 0, 0], 0), ([0, 6, 3, 1], 1), ([6, 5, 130], 130), ([3, 6], 3), ([6, 0], 6), ([1, 5], 5),
+      ([0, 4], 4), ([2, 64, 6], 6), ([], 0),
+    ] as [([Int32], Int32)])
   func fleetExitStatus(statuses: [Int32], expected: Int32) {
     #expect(FleetExitStatus.combine(statuses) == expected)
   }
 
   @Test func realHostsCountTheirPageStatuses() {
     let hosts = [
-      FleetHostResult(host: "gpu-a", exitStatus: 0, simulated: false, report: Self.report(Self.pass5, status: .validated)),
+      FleetHostResult(
+        host: "gpu-a", exitStatus: 0, simulated: false, report: Self.report(Self.pass5, status: .validated)),
       FleetHostResult(
         host: "gpu-b", exitStatus: 6, simulated: false,
         report: Self.report([.pass, .inconclusive], status: .incomplete)),
       FleetHostResult(host: "gpu-c", exitStatus: 3, simulated: false, message: "connection refused"),
-      FleetHostResult(host: "sim/x", exitStatus: 0, simulated: true, report: Self.report(Self.pass5, status: .simulated)),
+      FleetHostResult(
+        host: "sim/x", exitStatus: 0, simulated: true, report: Self.report(Self.pass5, status: .simulated)),
     ]
     let recap = FleetRecap(hosts)
     #expect(recap.pageStatuses == [.validated: 1, .failed: 0, .incomplete: 1])
@@ -93,7 +103,10 @@ import Testing
       rows[2]
         == "| sim/gpu-03 | NVIDIA L4 | 535.183.06 | with a FAIL (SIMULATED) | PASS | FAIL | PASS | PASS | PASS | [gpu-03/validation.md](gpu-03/validation.md) |"
     )
-    #expect(rows[4] == "| sim/gpu-05 | — | — | stopped at a failed step: up install-k3s failed: exit 1 | — | — | — | — | — | — |")
+    #expect(
+      rows[4]
+        == "| sim/gpu-05 | — | — | stopped at a failed step: up install-k3s failed: exit 1 | — | — | — | — | — | — |"
+    )
     #expect(text.contains("Exit status: 5"))
     #expect(text.hasPrefix("# Fleet fleet-20261207T160000Z: hami-isolation-realgpu\n\n**8 hosts: 6 all PASS"))
   }

@@ -73,7 +73,8 @@ import Testing
     let text = try String(contentsOf: log, encoding: .utf8)
     let lines = text.split(separator: "\n")
     #expect(lines.count == 16 * (2 + 50 * 3))
-    let pattern = /^\[gpu-\d+\] (started|finished: all PASS|up \[\d+\/12\] x{200} started|note \d+|second line)$/
+    let pattern =
+      /^\[gpu-\d+\] (started|finished: all PASS|up \[\d+\/12\] x{200} started|note \d+|second line)$/
     #expect(lines.allSatisfy { (try? pattern.wholeMatch(in: String($0))) != nil })
   }
 }

@@ -33,7 +33,8 @@ import Testing
     _ = _directory
     let gauge = Gauge()
     let results = try await FleetRunner(parallel: 3).run(
-      fleet, plan: { _ in .run }, leftAlone: { host, _ in FleetHostResult(host: host.target, exitStatus: 0, simulated: true) },
+      fleet, plan: { _ in .run },
+      leftAlone: { host, _ in FleetHostResult(host: host.target, exitStatus: 0, simulated: true) },
       completed: Self.completed
     ) { host, started in
       await gauge.enter(host.target)
@@ -41,7 +42,8 @@ import Testing
       try? await Task.sleep(for: .milliseconds(30))
       await gauge.leave()
       let status: Int32 = host.target == "sim/gpu-04" ? 1 : 0
-      return FleetHostResult(host: host.target, runID: "run-\(host.target)", exitStatus: status, simulated: true)
+      return FleetHostResult(
+        host: host.target, runID: "run-\(host.target)", exitStatus: status, simulated: true)
     }
     #expect(await gauge.peak == 3)
     #expect(await gauge.started.count == 10)
@@ -57,7 +59,9 @@ import Testing
     let second = try await FleetRunner(parallel: 3).run(
       again,
       plan: { host in FleetResumption.plan(for: host) { runID in runID != "run-sim/gpu-04" } },
-      leftAlone: { host, runID in FleetHostResult(host: host.target, runID: runID, exitStatus: 0, simulated: true) },
+      leftAlone: { host, runID in
+        FleetHostResult(host: host.target, runID: runID, exitStatus: 0, simulated: true)
+      },
       completed: Self.completed
     ) { host, _ in
       await rerun.enter(host.target)
@@ -74,7 +78,8 @@ import Testing
     let gauge = Gauge()
     let task = Task {
       try await FleetRunner(parallel: 2).run(
-        fleet, plan: { _ in .run }, leftAlone: { host, _ in FleetHostResult(host: host.target, exitStatus: 0, simulated: true) },
+        fleet, plan: { _ in .run },
+        leftAlone: { host, _ in FleetHostResult(host: host.target, exitStatus: 0, simulated: true) },
         completed: Self.completed
       ) { host, started in
         await gauge.enter(host.target)
@@ -83,7 +88,8 @@ import Testing
         do {
           try await Task.sleep(for: .seconds(30))
         } catch {
-          return FleetHostResult(host: host.target, runID: "run-\(host.target)", exitStatus: 130, simulated: true)
+          return FleetHostResult(
+            host: host.target, runID: "run-\(host.target)", exitStatus: 130, simulated: true)
         }
         return FleetHostResult(host: host.target, exitStatus: 0, simulated: true)
       }

@@ -49,7 +49,8 @@ import Testing
     let newer = Self.record("f2", at: 200, finished: false, targets: targets.reversed())
     let done = Self.record("f3", at: 300, finished: true, targets: targets)
     let other = Self.record("f4", lab: "other-lab", at: 400, finished: false, targets: targets)
-    func decide(_ fleets: [FleetRecord], _ list: [String] = targets, newRun: Bool = false) -> FleetResumption {
+    func decide(_ fleets: [FleetRecord], _ list: [String] = targets, newRun: Bool = false) -> FleetResumption
+    {
       FleetResumption.decide(lab: "lab", targets: list, fleets: fleets, newRun: newRun)
     }
     #expect(decide([]) == .startNew)
@@ -61,7 +62,9 @@ import Testing
 
   @Test func aContinuedFleetLeavesCompletedHostsAlone() {
     let completed: (String) -> Bool = { $0 == "done" }
-    #expect(FleetResumption.plan(for: .init(target: "a", runID: "done"), completed: completed) == .leaveAlone(runID: "done"))
+    #expect(
+      FleetResumption.plan(for: .init(target: "a", runID: "done"), completed: completed)
+        == .leaveAlone(runID: "done"))
     #expect(FleetResumption.plan(for: .init(target: "b", runID: "half"), completed: completed) == .run)
     #expect(FleetResumption.plan(for: .init(target: "c"), completed: completed) == .run)
   }

@@ -16,7 +16,9 @@ import Testing
       """
     let file = try HostsFile(parsing: text, path: "hosts.txt")
     #expect(
-      file.entries.map(\.target.name) == ["sim/gpu-01", "sim:h100-80gb/gpu-02", "ubuntu@203.0.113.7:2222", "sim/gpu-04"])
+      file.entries.map(\.target.name) == [
+        "sim/gpu-01", "sim:h100-80gb/gpu-02", "ubuntu@203.0.113.7:2222", "sim/gpu-04",
+      ])
     #expect(file.entries.map(\.line) == [2, 4, 5, 6])
     #expect(file.entries[0].parameters.isEmpty)
     #expect(file.entries[1].parameterArguments == ["sim_scenario=runtime-runc"])

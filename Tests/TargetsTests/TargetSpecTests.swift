@@ -65,8 +65,12 @@ import Testing
 
   @Test func refusesASimulatedMachineItCannotName() {
     #expect(throws: TargetError.invalidMachineName("", host: "sim/")) { try TargetSpec(parsing: "sim/") }
-    #expect(throws: TargetError.invalidMachineName("..", host: "sim/..")) { try TargetSpec(parsing: "sim/..") }
-    #expect(throws: TargetError.invalidMachineName("a/b", host: "sim/a/b")) { try TargetSpec(parsing: "sim/a/b") }
+    #expect(throws: TargetError.invalidMachineName("..", host: "sim/..")) {
+      try TargetSpec(parsing: "sim/..")
+    }
+    #expect(throws: TargetError.invalidMachineName("a/b", host: "sim/a/b")) {
+      try TargetSpec(parsing: "sim/a/b")
+    }
     #expect(throws: TargetError.emptyAlias("sim/gpu-01+")) { try TargetSpec(parsing: "sim/gpu-01+") }
     #expect(throws: SimulatedHostError.self) { try TargetSpec(parsing: "sim:no-such-card/gpu-01") }
   }

@@ -20,7 +20,9 @@ public struct FleetPage: Sendable, Hashable {
   public var exerciseIDs: [String] {
     var ids: [String] = []
     for host in hosts {
-      for exercise in host.report?.exercises ?? [] where !ids.contains(exercise.id) { ids.append(exercise.id) }
+      for exercise in host.report?.exercises ?? [] where !ids.contains(exercise.id) {
+        ids.append(exercise.id)
+      }
     }
     return ids
   }
@@ -32,14 +34,17 @@ public struct FleetPage: Sendable, Hashable {
     if let pages = recap.pageLine { out += ["", pages] }
     out += ["", "Exit status: \(recap.exitStatus)", ""]
     let ids = exerciseIDs
-    out.append("| Host | GPU | Driver | Status | " + ids.map { "Ex. \($0)" }.joined(separator: " | ")
-      + (ids.isEmpty ? "" : " | ") + "Page |")
+    out.append(
+      "| Host | GPU | Driver | Status | " + ids.map { "Ex. \($0)" }.joined(separator: " | ")
+        + (ids.isEmpty ? "" : " | ") + "Page |")
     out.append("|" + String(repeating: "---|", count: 5 + ids.count))
     for host in hosts {
       let verdicts = ids.map { id in host.report?.exercises.first { $0.id == id }?.verdict.rawValue ?? "—" }
-      let cells = [
-        host.host, host.report?.environment.gpu ?? "—", host.report?.environment.driver ?? "—", status(host),
-      ] + verdicts + [host.page.map { "[\($0)](\($0))" } ?? "—"]
+      let cells =
+        [
+          host.host, host.report?.environment.gpu ?? "—", host.report?.environment.driver ?? "—",
+          status(host),
+        ] + verdicts + [host.page.map { "[\($0)](\($0))" } ?? "—"]
       out.append("| " + cells.map(Self.cell).joined(separator: " | ") + " |")
     }
     return out.joined(separator: "\n") + "\n"

@@ -36,7 +36,8 @@ public struct FleetProgressBoard: Sendable, Hashable {
     case .phaseStarted(let phase, _): activity = "\(phase)"
     case .stepStarted(let step): activity = Self.label(step)
     case .waiting(let step, let what, _): activity = "\(Self.label(step)) waiting for \(what)"
-    case .stepRetrying(let step, let attempt, let max, _, _): activity = "\(Self.label(step)) retry \(attempt)/\(max)"
+    case .stepRetrying(let step, let attempt, let max, _, _):
+      activity = "\(Self.label(step)) retry \(attempt)/\(max)"
     case .stepFailed(let step, _, _): activity = "\(Self.label(step)) failed"
     default: activity = nil
     }

@@ -17,7 +17,8 @@ public final class FleetProgressPrinter: @unchecked Sendable {
   /// `sink` receives complete lines (one or several, each ending in a newline); `clock` gives
   /// seconds, by default the monotonic clock.
   public init(
-    hosts: [String], live: Bool, redactor: Redactor = Redactor(), width: @escaping @Sendable () -> Int = { 80 },
+    hosts: [String], live: Bool, redactor: Redactor = Redactor(),
+    width: @escaping @Sendable () -> Int = { 80 },
     clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime },
     sink: @escaping @Sendable (String) -> Void
   ) {
@@ -87,7 +88,8 @@ public final class FleetProgressPrinter: @unchecked Sendable {
     case .phaseStarted(let phase, let count): return "\(phase): \(count) step\(count == 1 ? "" : "s")"
     case .stepStarted(let step): return "\(FleetProgressBoard.label(step)) started"
     case .stepSkipped(let step, let reason):
-      return "\(FleetProgressBoard.label(step)) " + (reason.isStepWords ? reason.rawValue : "skipped: \(reason.rawValue)")
+      return "\(FleetProgressBoard.label(step)) "
+        + (reason.isStepWords ? reason.rawValue : "skipped: \(reason.rawValue)")
     case .stepFinished(let step, let elapsed):
       return "\(FleetProgressBoard.label(step)) done in \(FleetProgressBoard.format(elapsed.seconds))"
     case .stepRetrying(let step, let attempt, let max, _, let message):

@@ -10,7 +10,9 @@ public enum FleetResumption: Sendable, Hashable {
 
   /// The newest fleet of `lab`, when it is unfinished and lists the same hosts; a finished
   /// one, another host list or `newRun` (`--new-run`) starts a new fleet.
-  public static func decide(lab: String, targets: [String], fleets: [FleetRecord], newRun: Bool) -> FleetResumption {
+  public static func decide(lab: String, targets: [String], fleets: [FleetRecord], newRun: Bool)
+    -> FleetResumption
+  {
     guard !newRun,
       let newest = fleets.filter({ $0.lab == lab })
         .max(by: { ($0.startedAt, $0.fleetID) < ($1.startedAt, $1.fleetID) }),

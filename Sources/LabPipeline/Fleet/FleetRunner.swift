@@ -18,7 +18,8 @@ public struct FleetRunner: Sendable {
   /// as it has one (`started`, which throws when fleet.json cannot be written: the host's run
   /// then stops as any run whose state cannot be written) so an interrupted host is found again.
   public typealias HostRun =
-    @Sendable (_ host: FleetRecord.Host, _ started: @escaping @Sendable (String) async throws -> Void) async ->
+    @Sendable (_ host: FleetRecord.Host, _ started: @escaping @Sendable (String) async throws -> Void) async
+    ->
     FleetHostResult
 
   public var parallel: Int
@@ -51,7 +52,9 @@ public struct FleetRunner: Sendable {
         guard !Task.isCancelled, let index = pending.popFirst() else { return }
         let host = hosts[index]
         group.addTask {
-          let result = await runHost(host) { runID in try await fleet.recordRun(host: host.target, runID: runID) }
+          let result = await runHost(host) { runID in
+            try await fleet.recordRun(host: host.target, runID: runID)
+          }
           return (index, result)
         }
       }
@@ -69,8 +72,10 @@ public struct FleetRunner: Sendable {
       }
     }
     let final = zip(hosts, results).map { host, result in
-      result ?? FleetHostResult(host: host.target, runID: host.runID, exitStatus: nil, simulated: false,
-        message: "not started: the fleet was interrupted first")
+      result
+        ?? FleetHostResult(
+          host: host.target, runID: host.runID, exitStatus: nil, simulated: false,
+          message: "not started: the fleet was interrupted first")
     }
     // Every host ran to its end first: a fleet.json that cannot be written stops no host.
     if let recordFailure { throw recordFailure }
