@@ -27,6 +27,15 @@ public enum LabrunExitCode {
 }
 
 extension LabrunExitCode {
+  /// The exit status for `error`, the one mapping every command uses: the status the error
+  /// carries (``ExitCodeProviding``), ``interrupted`` for a cancelled run, else ``stepFailed``.
+  /// (The executable adds the command line's own errors, which only it knows.)
+  public static func status(for error: any Error) -> Int32 {
+    if let error = error as? any ExitCodeProviding { return error.exitCode }
+    if error is CancellationError { return interrupted }
+    return stepFailed
+  }
+
   /// The exit status of `run` and `exercises` whose exercises completed with `verdicts`: 0 when
   /// all passed, ``exercisesFailed`` when any failed, else ``exercisesInconclusive``.
   public static func forVerdicts(_ verdicts: [Verdict]) -> Int32 {

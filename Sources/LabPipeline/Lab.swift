@@ -14,10 +14,16 @@ public protocol Lab: Sendable {
   /// Every file beside lab.yaml its steps or page read (manifests, probes, page text), relative
   /// to the lab's directory: ``LoadedLab/checkFiles()`` reads each before anything runs.
   var referencedFiles: [String] { get }
+  /// The simulated host's scenarios (`--param sim_scenario=NAME`, LabSim's `SimScenario`) that
+  /// apply to this lab, `none` first: another lab's scenario would be silently ignored and the
+  /// run would pass, so it is refused (``LoadedLab/checkSimulatedScenario(_:)``). Adding a
+  /// scenario to a lab is adding its name here.
+  var simulatedScenarios: [String] { get }
 }
 
 extension Lab {
   public var referencedFiles: [String] { [] }
+  public var simulatedScenarios: [String] { ["none"] }
 }
 
 /// The step lists of a lab's three phases.
@@ -72,5 +78,12 @@ public struct LoadedLab: Sendable {
 
   public func steps(for phase: Phase) -> [any Step] {
     phases.steps(for: phase)
+  }
+
+  /// Refuses a simulated scenario that is not one of this lab's (``Lab/simulatedScenarios``).
+  /// - Throws: ``LabScenarioError/notForLab(scenario:lab:scenarios:)`` (exit status 2).
+  public func checkSimulatedScenario(_ name: String?) throws {
+    guard let name, !lab.simulatedScenarios.contains(name) else { return }
+    throw LabScenarioError.notForLab(scenario: name, lab: self.name, scenarios: lab.simulatedScenarios)
   }
 }

@@ -28,7 +28,9 @@ extension LabExportError: ExitCodeProviding {
   public var exitCode: Int32 {
     switch self {
     case .notBuiltIn: return LabrunExitCode.labInvalid
-    case .wouldOverwrite, .cannotWrite: return LabrunExitCode.stepFailed
+    // The directory named on the command line already holds the lab: a command-line mistake.
+    case .wouldOverwrite: return LabrunExitCode.usage
+    case .cannotWrite: return LabrunExitCode.stepFailed
     }
   }
 }

@@ -28,12 +28,15 @@ public actor Pipeline {
   /// The parameters this invocation was given with `--param` (``Parameters/given``): each
   /// step's parameters are read from run.json, which does not record them.
   let givenParameters: Set<String>
+  /// The invocation's flags, for every step's context.
+  let options: LifecycleOptions
 
   public init(
     run: RunDirectory, transport: any Transport, progress: @escaping ProgressHandler = { _ in },
-    givenParameters: Set<String> = []
+    givenParameters: Set<String> = [], options: LifecycleOptions = LifecycleOptions()
   ) {
     self.givenParameters = givenParameters
+    self.options = options
     self.run = run
     self.transport = transport
     self.progress = progress
@@ -87,10 +90,11 @@ public actor Pipeline {
   /// Steps get a ``PlanContext``, which has no transport, so planning cannot run anything
   /// on the target.
   public nonisolated static func plan(
-    _ phase: Phase, steps: [any Step], parameters: Parameters, target: TargetInfo
+    _ phase: Phase, steps: [any Step], parameters: Parameters, target: TargetInfo,
+    options: LifecycleOptions = LifecycleOptions()
   ) throws -> [PlannedStep] {
     try checkUniqueIDs(steps)
-    let context = PlanContext(parameters: parameters, target: target)
+    let context = PlanContext(parameters: parameters, target: target, options: options)
     return try steps.map { step in
       PlannedStep(
         phase: phase, id: step.id, title: step.title,
@@ -116,7 +120,7 @@ public actor Pipeline {
     let context = StepContext(
       step: position, parameters: parameters, target: target,
       transport: TranscribingTransport(stepID: step.id, inner: transport, run: run, log: log),
-      run: run, outputs: outputs, progress: progress)
+      run: run, outputs: outputs, progress: progress, options: options)
     let policy = step.retry
     var attempt = 0
     while true {
@@ -247,5 +251,8 @@ public enum PipelineError: Error, CustomStringConvertible, LocalizedError, Equat
 }
 
 extension PipelineError: ExitCodeProviding {
-  public var exitCode: Int32 { LabrunExitCode.stepFailed }
+  public var exitCode: Int32 {
+    if case .interrupted = self { return LabrunExitCode.interrupted }
+    return LabrunExitCode.stepFailed
+  }
 }

@@ -20,6 +20,12 @@ public enum ProgressEvent: Sendable, Hashable {
   case note(StepProgress, String)
   /// Every step of the phase is done or satisfied.
   case phaseFinished(Phase, elapsed: Duration)
+  /// What the run lifecycle says about the run as a whole (new run, resuming, tearing down,
+  /// the verdicts), one line each (``LabRunLifecycle``).
+  case runNote(String)
+  /// A failure the lifecycle goes on after (it still tears down), said when it happens; the
+  /// message is redacted.
+  case runFailed(String)
 }
 
 /// Which step an event is about.

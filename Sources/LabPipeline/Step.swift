@@ -24,6 +24,10 @@ public protocol Step: Sendable {
   /// steps that remove something (teardown), whose state another run or a failed
   /// verification can change after they finished.
   var rechecksWhenFinished: Bool { get }
+  /// Whether applying the step may change the target. False for a preflight that only looks:
+  /// a run that stopped at such a step changed nothing, so a rerun with other parameters
+  /// starts a new run instead of refusing them (``LabRunLifecycle``).
+  var changesTarget: Bool { get }
   /// How often and how patiently a failed attempt is retried.
   var retry: RetryPolicy { get }
 
@@ -43,6 +47,7 @@ extension Step {
   public func timeout(_ parameters: Parameters) -> Duration { timeout }
   public var retry: RetryPolicy { .none }
   public var rechecksWhenFinished: Bool { false }
+  public var changesTarget: Bool { true }
 }
 
 extension Step where Output == NoOutput {
@@ -115,10 +120,13 @@ public struct PlannedStep: Sendable, Hashable, Codable {
 public struct PlanContext: Sendable {
   public let parameters: Parameters
   public let target: TargetInfo
+  /// The invocation's flags (`--purge` for `plan --purge`).
+  public let options: LifecycleOptions
 
-  public init(parameters: Parameters, target: TargetInfo) {
+  public init(parameters: Parameters, target: TargetInfo, options: LifecycleOptions = LifecycleOptions()) {
     self.parameters = parameters
     self.target = target
+    self.options = options
   }
 
   /// Stands for a value an earlier step will produce (e.g. the Kubernetes version).

@@ -7,6 +7,8 @@ public struct StepContext: Sendable {
   public let step: StepProgress
   public let parameters: Parameters
   public let target: TargetInfo
+  /// This invocation's flags (`--purge`, `--break-lock`, `--accept-leftovers`).
+  public let options: LifecycleOptions
   /// The target, wrapped so that every command is recorded in transcript.jsonl (redacted).
   public let transport: TranscribingTransport
   /// The run's redactor; ``registerSecret(_:)`` adds to it.
@@ -19,11 +21,13 @@ public struct StepContext: Sendable {
 
   init(
     step: StepProgress, parameters: Parameters, target: TargetInfo, transport: TranscribingTransport,
-    run: RunDirectory, outputs: [String: RecordedValue], progress: @escaping ProgressHandler
+    run: RunDirectory, outputs: [String: RecordedValue], progress: @escaping ProgressHandler,
+    options: LifecycleOptions = LifecycleOptions()
   ) {
     self.step = step
     self.parameters = parameters
     self.target = target
+    self.options = options
     self.transport = transport
     self.run = run
     self.outputs = outputs
@@ -34,7 +38,7 @@ public struct StepContext: Sendable {
   public var runID: String { get async { await run.id } }
 
   /// What ``Step/plan(_:)`` sees of this context: the same parameters and target.
-  public var planContext: PlanContext { PlanContext(parameters: parameters, target: target) }
+  public var planContext: PlanContext { PlanContext(parameters: parameters, target: target, options: options) }
 
   // MARK: commands
 

@@ -1,3 +1,6 @@
+import ArgumentParser
+import LabPipeline
+
 /// The exit statuses the commands document; the values are ``LabPipeline/LabrunExitCode``'s and
 /// each error carries its own (``LabPipeline/ExitCodeProviding``). Each command lists only the
 /// statuses it can return.
@@ -34,4 +37,15 @@ enum LabrunExit {
 
   /// Every status (the top-level `labrun --help`).
   static var help: String { help(meanings.map(\.code)) }
+
+  /// The exit status for `error`: the one mapping every command ends through. An error that
+  /// carries its status (``ExitCodeProviding``) gives it; an interruption 130; the command
+  /// line's own errors argument-parser's (64 for one that does not parse or validate); any
+  /// other error 1.
+  static func status(for error: any Error) -> Int32 {
+    if let code = error as? ExitCode { return code.rawValue }
+    if error is CleanExit { return 0 }
+    if error is any ExitCodeProviding || error is CancellationError { return LabrunExitCode.status(for: error) }
+    return Labrun.exitCode(for: error).rawValue
+  }
 }

@@ -53,14 +53,15 @@ struct LabSession: Sendable {
   /// connection options and, for the simulated host, the run's `sim_scenario`. A malformed
   /// `--host` exits 64 and an unknown profile or scenario 2; any failure to open is a
   /// ``TargetOpenError`` (exit status 3), whatever the transport's own error type.
-  func openTransport(_ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil)
-    async throws -> any Transport
-  {
+  func openTransport(
+    _ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil, lab: LoadedLab? = nil
+  ) async throws -> any Transport {
     let spec = try arguments.spec(orRunTarget: runTarget)
     // A malformed --host (64) or an unknown profile or scenario (2) is said as such, not as
-    // an unreachable target.
+    // an unreachable target. A scenario of another lab would be ignored: refused too (2).
     let target = try TargetSpec(parsing: spec)
     let scenario = parameters?["sim_scenario"]?.stringValue
+    if case .simulated = target.kind { try lab?.checkSimulatedScenario(scenario) }
     try target.checkScenario(scenario)
     do {
       return try await target.open(options: arguments.connectionOptions(state: state), scenario: scenario)
@@ -89,159 +90,49 @@ struct LabSession: Sendable {
     }
   }
 
-  // MARK: runs
+  // MARK: the lifecycle
 
-  /// The run to continue (``RunResumption``), else a new run.
-  ///
-  /// `up` resumes the current run when it is for the same lab and `--host` and its `down`
-  /// phase has not started; `run` (`fullRun`) resumes the newest unfinished run of that lab and
-  /// `--host`, reopening it if it was torn down after a failure. `newRun` forces a new one.
-  /// Overrides given on a resume must match what the run recorded.
-  func startOrResume(
-    lab: LoadedLab, parameters: Parameters, overrides: [String], target: TargetInfo, newRun: Bool,
-    fullRun: Bool = false
-  ) async throws -> RunDirectory {
-    let decision: RunResumption
-    if fullRun {
-      decision = RunResumption.forRun(
-        lab: lab.name, target: target.name, candidates: runCandidates(), newRun: newRun)
-    } else {
-      let current = state.currentRunID().flatMap { candidate(state.runDirectory(id: $0)) }
-      decision = RunResumption.forUp(lab: lab.name, target: target.name, current: current, newRun: newRun)
-    }
-    if case .resume(let id, let reopen) = decision,
-      let run = try? store.open(state.runDirectory(id: id), redactor: redactor)
-    {
-      let record = await run.runRecord
-      for name in Set(overrides.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
-      {
-        let given = parameters[name]
-        if record.parameters[name] != given {
-          throw RunSelectionError.parameterDiffers(
-            name: name, recorded: record.parameters[name]?.description ?? "(unset)",
-            given: given?.description ?? "(unset)", run: id)
-        }
-      }
-      try await run.lock()
-      if reopen { try await run.reopenAfterTeardown() }
-      try state.setCurrentRun(id: id)
-      try await recordMissingDefaults(of: lab, in: run)
-      printer.info(
-        "resuming run \(id) (\(run.directory.path))"
-          + (reopen ? "; it was torn down, so every step starts again from its check" : ""))
-      return run
-    }
-    let run = try store.create(
-      lab: lab.name, labFile: lab.definition.source.recorded, target: target, parameters: parameters.values,
-      redactor: redactor)
-    try await run.lock()
-    printer.info("new run \(await run.id) (\(run.directory.path))")
-    return run
+  /// The run lifecycle (``LabRunLifecycle``) over this state directory, its progress shown by
+  /// the printer.
+  var lifecycle: LabRunLifecycle {
+    LabRunLifecycle(store: store, redactor: redactor, progress: printer.handler)
   }
 
-  /// Every readable run under runs/, for ``RunResumption``.
-  private func runCandidates() -> [RunResumption.Candidate] {
-    let runs = state.runsDirectory
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") }.compactMap {
-      candidate(runs.appendingPathComponent($0, isDirectory: true))
+  /// Opens `arguments`' target for the lifecycle: for a new or resumed run, `--host` (with
+  /// `lab`'s simulated scenarios checked); for an existing run, its own target, `-F` and
+  /// `--identity` unless given again here.
+  func opener(_ arguments: TargetArguments, lab: LoadedLab? = nil) -> TargetOpener {
+    { [self] record, parameters in
+      let target = arguments.reusing(record?.connection)
+      let transport = try await openTransport(
+        target, runTarget: record?.target.name, parameters: parameters, lab: lab)
+      return OpenedTarget(transport: transport, connection: target.connectionRecord)
     }
   }
 
-  private func candidate(_ directory: URL) -> RunResumption.Candidate? {
-    guard let record = try? RunStore.readRecord(in: directory),
-      let ledger = try? RunStore.readLedger(in: directory)
-    else { return nil }
-    return RunResumption.Candidate(record: record, ledger: ledger)
+  /// Loads an existing run's lab, for the lifecycle.
+  var labLoader: RunLabLoader {
+    { [self] record in try loadLab(for: record) }
   }
 
-  /// Adds parameters the lab declares but the run has not recorded (the lab gained a
-  /// parameter since the run started), with their defaults.
-  func recordMissingDefaults(of lab: LoadedLab, in run: RunDirectory) async throws {
-    let recorded = await run.runRecord.parameters
-    for parameter in lab.definition.parameters where recorded[parameter.name] == nil {
-      try await run.recordParameter(parameter.name, parameter.defaultValue)
-    }
+  /// Ends a lifecycle command: the page it wrote on standard output, then its exit status
+  /// (its failure was said when it happened).
+  func finish(_ outcome: RunOutcome) throws {
+    printer.stop()
+    if let page = outcome.page { StandardOutput.write(page) }
+    if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
   }
 
-  /// Runs one phase of `lab` on `run` through `transport`.
-  func runPhase(
-    _ phase: Phase, lab: LoadedLab, run: RunDirectory, transport: any Transport, given: Set<String> = []
-  ) async throws {
-    let pipeline = Pipeline(run: run, transport: transport, progress: printer.handler, givenParameters: given)
-    defer { printer.stop() }
-    try await pipeline.run(phase, steps: lab.steps(for: phase))
-  }
-
-  /// Records what the transport learned about the target (address, user, host key) in
-  /// run.json, and how it was reached (`-F`, `--identity`); its name is the `--host` the run was
-  /// started with.
-  func recordTarget(of transport: any Transport, in run: RunDirectory, arguments: TargetArguments)
-    async throws
-  {
-    try await run.updateTarget(await transport.target)
-    try await run.updateConnection(arguments.connectionRecord)
-  }
-
-  // MARK: verdicts
-
-  /// The verdicts on `run`'s evidence as it stands, or nil for a lab without a validation page.
-  func judge(_ run: RunDirectory) async throws -> ValidationReport? {
-    guard LabRegistry.hasValidation(await run.runRecord.lab) else { return nil }
-    return try LabRegistry.verify(EvidenceBundle.load(directory: run.directory))
-  }
-
-  /// Says the verdicts on stderr: the counts and status, one line per exercise, and what the
-  /// exit status will be.
-  func sayVerdicts(_ report: ValidationReport) {
-    printer.info("verdicts: \(report.verdictCounts); \(report.statusSummary)")
-    for line in report.exerciseLines { printer.info(line) }
-    switch report.exercisesExitCode {
-    case LabrunExitCode.exercisesFailed:
-      printer.info(
-        "exit \(LabrunExitCode.exercisesFailed): the exercises completed and the evidence contradicts a claim"
-      )
-    case LabrunExitCode.exercisesInconclusive:
-      printer.info(
-        "exit \(LabrunExitCode.exercisesInconclusive): the exercises completed; something an exercise needs is missing"
-      )
-    default: break
-    }
-  }
-
-  /// Prints `error` (redacted) and returns the exit status to throw.
+  /// Prints `error` (redacted with this session's secrets) and returns the exit status to
+  /// throw, from the one mapping (``LabrunExit/status(for:)``). An interruption is said by
+  /// ``SignalCancellation``; argument-parser's own errors are left to it.
   func failure(_ error: any Error) -> any Error {
     printer.stop()
     if error is ExitCode || error is ValidationError || error is CleanExit { return error }
-    // SignalCancellation says it was interrupted and exits 130.
-    if case PipelineError.interrupted = error { return ExitCode(130) }
-    Terminal.error(error, redactor: redactor)
-    return ExitCode((error as? any ExitCodeProviding)?.exitCode ?? LabrunExitCode.stepFailed)
+    let status = LabrunExit.status(for: error)
+    if status != LabrunExitCode.interrupted { Terminal.error(error, redactor: redactor) }
+    return ExitCode(status)
   }
-}
-
-/// Why an existing run cannot be continued as asked.
-enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, Equatable {
-  /// `--param` on a resume differs from the value the run recorded.
-  case parameterDiffers(name: String, recorded: String, given: String, run: String)
-  /// A phase needs an earlier one that has not finished.
-  case phaseIncomplete(run: String, phase: Phase)
-
-  var description: String {
-    switch self {
-    case .parameterDiffers(let name, let recorded, let given, let run):
-      return "run \(run) recorded \(name)=\(recorded) but --param gives \(given); "
-        + "rerun with the same value to resume, or pass --new-run to start a new run"
-    case .phaseIncomplete(let run, let phase):
-      return "run \(run) has not finished `\(phase)`; run `labrun \(phase)` first (see `labrun status`)"
-    }
-  }
-
-  var errorDescription: String? { description }
-}
-
-extension RunSelectionError: ExitCodeProviding {
-  var exitCode: Int32 { LabrunExitCode.runStateFailed }
 }
 
 /// `--host` could not be opened; wraps the transport's own error.

@@ -42,18 +42,18 @@ struct Labrun: AsyncParsableCommand {
   }
 
   /// Ends labrun after `error` with one error prefix for every command, `labrun: error:`, and
-  /// the exit status the error carries (``ExitCodeProviding``; 64 for a command line that does
-  /// not parse). Help and version go to standard output with status 0, as argument-parser does.
+  /// the exit status of the one mapping (``LabrunExit/status(for:)``). Help and version go to
+  /// standard output with status 0, as argument-parser does.
   static func exit(saying error: any Error) -> Never {
-    if let error = error as? any ExitCodeProviding {
+    let code = LabrunExit.status(for: error)
+    if error is any ExitCodeProviding || error is CancellationError {
       Terminal.error(error, redactor: Redactor(environment: ProcessInfo.processInfo.environment))
-      Foundation.exit(error.exitCode)
+      Foundation.exit(code)
     }
-    let code = exitCode(for: error)
     let message = fullMessage(for: error)
-    guard code != .success, error as? ExitCode == nil, !message.isEmpty else { exit(withError: error) }
+    guard code != 0, error as? ExitCode == nil, !message.isEmpty else { exit(withError: error) }
     let text = message.hasPrefix("Error: ") ? "labrun: error: " + message.dropFirst("Error: ".count) : message
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
-    Foundation.exit(code.rawValue)
+    Foundation.exit(code)
   }
 }

@@ -80,6 +80,12 @@ final class ProgressPrinter: @unchecked Sendable {
       if live { redraw() }
     case .phaseFinished(let phase, let elapsed):
       emit("\(phase): finished in \(format(elapsed))", symbol: nil)
+    case .runNote(let message):
+      endLiveLine()
+      emit(message, symbol: nil)
+    case .runFailed(let message):
+      endLiveLine()
+      FileHandle.standardError.write(Data(("labrun: error: " + redactor.redact(message) + "\n").utf8))
     }
   }
 
@@ -96,13 +102,17 @@ final class ProgressPrinter: @unchecked Sendable {
   func stop() {
     lock.lock()
     defer { lock.unlock() }
+    endLiveLine()
+  }
+
+  // MARK: - drawing (lock held)
+
+  private func endLiveLine() {
     ticker?.cancel()
     ticker = nil
     if live, current != nil { clearLine() }
     current = nil
   }
-
-  // MARK: - drawing (lock held)
 
   private func label(_ step: StepProgress) -> String {
     "\(step.phase) [\(step.index)/\(step.count)] \(step.id)"

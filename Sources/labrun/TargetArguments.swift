@@ -64,6 +64,22 @@ struct TargetArguments: ParsableArguments, Sendable {
       .appendingPathComponent(path).standardizedFileURL.path
   }
 
+  /// A `-F` that names no file is a mistake on the command line (64), said before anything
+  /// is tried, not a target that cannot be reached.
+  func validate() throws {
+    guard let sshConfig else { return }
+    var path = sshConfig
+    if path == "~" || path.hasPrefix("~/") {
+      path = (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+      throw ValidationError(
+        "-F \(sshConfig): no such ssh_config file; give an existing file (as with ssh -F), "
+          + "or leave -F out to read ~/.ssh/config")
+    }
+  }
+
   /// For `validate()` of commands that need `--host`.
   func requireHost() throws {
     guard host != nil else {

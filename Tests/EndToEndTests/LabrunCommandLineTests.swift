@@ -91,7 +91,8 @@ import Testing
     #expect(record.finishedAt != nil)
     #expect(
       record.parameters["selftest_kernel"] == .string(kernel.trimmingCharacters(in: .whitespacesAndNewlines)))
-    #expect(record.parameters["purge"] == .bool(false))
+    // --purge is a typed option of down (LifecycleOptions), not a lab parameter written by string.
+    #expect(record.parameters["purge"] == nil)
 
     let status = try await fixture.labrun(["status", "--json"])
     #expect(status.status == 0, "\(status)")

@@ -63,12 +63,16 @@ import Testing
   }
 
   /// Every command of every phase (down with --purge), with its privilege and stdin size.
-  static func plannedText(_ parameters: Parameters) async throws -> String {
+  static func plannedText(_ parameters: Parameters, options: LifecycleOptions = LifecycleOptions())
+    async throws
+    -> String
+  {
     let lab = try lab()
     var text = ""
     for phase in Phase.allCases {
       let steps = lab.steps(for: phase)
-      let context = PlanContext(parameters: parameters, target: TargetInfo(name: "gpu-vm", kind: .ssh))
+      let context = PlanContext(
+        parameters: parameters, target: TargetInfo(name: "gpu-vm", kind: .ssh), options: options)
       for step in steps {
         text += "[\(phase)] \(step.id)\n"
         for command in try step.plan(context) {
@@ -82,9 +86,8 @@ import Testing
 
   @Test func plannedCommandsMatchTheGoldenFile() async throws {
     var parameters = try Self.lab().definition.defaults
-    parameters["purge"] = .bool(true)
     parameters["oversubscribe_mib"] = .int(45000)
-    let text = try await Self.plannedText(parameters)
+    let text = try await Self.plannedText(parameters, options: LifecycleOptions(purge: true))
     let golden = try Fixtures.golden("hami-plan.txt")
     if ProcessInfo.processInfo.environment["LABRUN_UPDATE_GOLDEN"] == "1" {
       try text.write(to: golden, atomically: true, encoding: .utf8)

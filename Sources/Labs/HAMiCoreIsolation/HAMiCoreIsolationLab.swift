@@ -14,6 +14,11 @@ public struct HAMiCoreIsolationLab: Lab, ValidationLab {
   /// The probes' CUDA sources, checked when the lab is loaded, before any change to the host.
   public var referencedFiles: [String] { HAMiCoreStageStep.probes.map(HAMiCoreStageStep.sourceFile) }
 
+  /// The simulated host's scenarios for this lab (docs/simulator.md).
+  public var simulatedScenarios: [String] {
+    ["none", "driver-broken", "mig-enabled", "core-limit-ignored", "shared-cache"]
+  }
+
   public func phases(files: LabFiles) -> LabPhases {
     LabPhases(
       up: [HAMiCorePreflight(), HAMiCoreStageStep(files: files)],

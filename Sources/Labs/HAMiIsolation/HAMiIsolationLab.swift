@@ -13,6 +13,16 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
 
   public var referencedFiles: [String] { HAMiManifests.all }
 
+  /// The simulated host's scenarios for this lab (docs/simulator.md).
+  public var simulatedScenarios: [String] {
+    [
+      "none", "runtime-runc", "view-only", "oversubscribe-scheduled", "gpu-operator-present",
+      "device-plugin-present", "k3s-install-fails-once", "hami-release-stuck", "label-sticks",
+      "driver-broken", "mig-enabled", "sudo-password", "not-apt", "disk-short", "apt-locked",
+      "preinstalled-toolkit", "image-pull-fails", "old-driver",
+    ]
+  }
+
   public func phases(files: LabFiles) -> LabPhases {
     let manifests = HAMiManifests(files: files)
     return LabPhases(
@@ -69,10 +79,5 @@ extension HAMiIsolationLab {
       throw StepError.unexpected("the cluster reports no node; check `kubectl get nodes`")
     }
     return name
-  }
-
-  /// `purge`, false when not recorded (plan, or a down without --purge).
-  static func purge(_ parameters: Parameters) -> Bool {
-    (try? parameters.bool("purge")) ?? false
   }
 }

@@ -40,7 +40,7 @@ struct HostOwnership: Sendable, Hashable {
 }
 
 /// Takes ownership of the host for this run, before it changes anything; refuses when another
-/// run owns it, unless `up --break-lock` (parameter `break_lock`) takes it over.
+/// run owns it, unless `--break-lock` (``LifecycleOptions/breakLock``) takes it over.
 struct ClaimHostStep: Step {
   var id: String { "claim-host" }
   var title: String { "Take ownership of the host for this run" }
@@ -55,14 +55,13 @@ struct ClaimHostStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let runID = await ctx.runID
     if let owner = try await HostOwnership.current(ctx), owner.runID != runID {
-      guard (try? ctx.parameters.bool("break_lock")) == true else {
+      guard ctx.options.breakLock else {
         throw StepError.unexpected(
           "the host is owned by \(owner.summary), from its up until its down completes; "
             + "wait for it, run `labrun down --run \(owner.runID)`, or take the host over with "
-            + "`labrun up --break-lock` if that run is gone")
+            + "`labrun up --break-lock` (or `labrun run --break-lock`) if that run is gone")
       }
       ctx.note("--break-lock: taking the host over from \(owner.summary)")
-      try await ctx.recordParameter("break_lock", .bool(false))
     }
     let since = ISO8601DateFormatter().string(from: Date())
     let controller = ProcessInfo.processInfo.hostName

@@ -167,3 +167,8 @@ public enum HostFactsError: Error, CustomStringConvertible, LocalizedError, Equa
 
   public var errorDescription: String? { description }
 }
+
+extension HostFactsError: ExitCodeProviding {
+  /// The target answered, but not usably: the target's failure (3), as `ping` documents.
+  public var exitCode: Int32 { LabrunExitCode.targetFailed }
+}

@@ -6,8 +6,11 @@ extension Labrun {
     static let configuration = CommandConfiguration(
       abstract: "Tear the lab down on the target and verify nothing is left.",
       discussion: """
-        Acts on the current run unless --run is given. --purge is recorded in run.json as the \
-        parameter `purge` for the lab's down steps.
+        Acts on the current run unless --run is given. --purge is given to the lab's down steps. \
+        When the verification at the end finds something left (e.g. a label that something keeps \
+        re-adding), down fails naming each thing and how to remove it: remove them by hand and run \
+        down again, which verifies and releases the host; or finish with --accept-leftovers, which \
+        says and records what is left and releases the host.
 
         \(LabrunExit.help(LabrunExit.phaseCodes))
         """)
@@ -20,18 +23,25 @@ extension Labrun {
       name: .long, help: "Also uninstall what up installed system-wide (e.g. k3s and the container toolkit).")
     var purge = false
 
+    /// Finish a teardown that left something labrun cannot remove (see `labrun down --help`).
+    @Flag(
+      name: .long,
+      help: ArgumentHelp(
+        "When the teardown's verification finds something left, say and record it, and finish anyway: the "
+          + "run is finished and the host released. Remove what it names by hand."))
+    var acceptLeftovers = false
+
     func run() async throws {
       let session = LabSession()
-      try await SignalCancellation.run { [self] in try await execute(session) }
-    }
-
-    private func execute(_ session: LabSession) async throws {
-      do {
-        try await PhaseCommand.run(
-          .down, session: session, target: target, runSpec: selection.run,
-          extraParameters: ["purge": .bool(purge)])
-      } catch {
-        throw session.failure(error)
+      let options = LifecycleOptions(purge: purge, acceptLeftovers: acceptLeftovers)
+      try await SignalCancellation.run { [self] in
+        do {
+          try session.finish(
+            try await session.lifecycle.down(
+              run: selection.run, options: options, loadLab: session.labLoader, open: session.opener(target)))
+        } catch {
+          throw session.failure(error)
+        }
       }
     }
   }

@@ -96,15 +96,13 @@ extension Labrun {
       }
     }
 
-    /// Says `error` on one line and returns the exit status to throw: 64 for a malformed
-    /// --host, 2 for an unknown simulated card, else 3.
+    /// Says `error` on one line and returns the exit status to throw, from the one mapping
+    /// (``LabrunExit/status(for:)``): 64 for a malformed --host, 2 for an unknown simulated
+    /// card, 3 for a target that cannot be reached or whose answer is unusable.
     static func failure(_ error: any Error, _ session: LabSession) -> any Error {
       if error is ExitCode || error is ValidationError || error is CleanExit { return error }
       Terminal.note("labrun: error: " + oneLine(error), redactor: session.redactor)
-      let code = (error as? any ExitCodeProviding)?.exitCode ?? LabrunExitCode.targetFailed
-      return ExitCode(
-        code == LabrunExitCode.usage || code == LabrunExitCode.labInvalid ? code : LabrunExitCode.targetFailed
-      )
+      return ExitCode(LabrunExit.status(for: error))
     }
 
     static func oneLine(_ error: any Error) -> String {

@@ -40,14 +40,15 @@ extension Labrun {
         let spec = try TargetSpec(parsing: try target.spec())
         let host = spec.name
         let (lab, loaded) = try session.loadLab(self.lab)
+        if case .simulated = spec.kind { try lab.checkSimulatedScenario(loaded["sim_scenario"]?.stringValue) }
         try spec.checkScenario(loaded["sim_scenario"]?.stringValue)
-        var parameters = loaded
-        if purge { parameters.values["purge"] = .bool(true) }
+        let parameters = loaded
         var planned: [PlannedStep] = []
         for phase in Phase.allCases where self.phase == nil || self.phase == phase {
           // Not connected: steps plan from the target's description and never reach it.
           planned += try Pipeline.plan(
-            phase, steps: lab.steps(for: phase), parameters: parameters, target: spec.describe())
+            phase, steps: lab.steps(for: phase), parameters: parameters, target: spec.describe(),
+            options: LifecycleOptions(purge: purge))
         }
         if json {
           let document = PlanDocument(

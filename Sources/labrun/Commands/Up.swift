@@ -30,27 +30,16 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
-      try await SignalCancellation.run { [self] in try await execute(session) }
-    }
-
-    private func execute(_ session: LabSession) async throws {
-      do {
-        let (lab, parameters) = try session.loadLab(self.lab)
-        let transport = try await session.openTransport(target, parameters: parameters)
-        let run = try await session.startOrResume(
-          lab: lab, parameters: parameters, overrides: self.lab.parameters, target: await transport.target,
-          newRun: newRun)
-        if breakLock { try await run.recordParameter("break_lock", .bool(true)) }
+      let options = LifecycleOptions(newRun: newRun, breakLock: breakLock)
+      try await SignalCancellation.run { [self] in
         do {
-          try await session.recordTarget(of: transport, in: run, arguments: target)
-          try await session.runPhase(.up, lab: lab, run: run, transport: transport, given: parameters.given)
+          let (lab, parameters) = try session.loadLab(self.lab)
+          try session.finish(
+            try await session.lifecycle.up(
+              lab, parameters: parameters, options: options, open: session.opener(target, lab: lab)))
         } catch {
-          await transport.close()
-          throw error
+          throw session.failure(error)
         }
-        await transport.close()
-      } catch {
-        throw session.failure(error)
       }
     }
   }

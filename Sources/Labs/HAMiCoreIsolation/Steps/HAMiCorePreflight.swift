@@ -14,6 +14,8 @@ struct HAMiCorePreflight: Step {
   }
 
   var id: String { "preflight" }
+  /// It only looks: a run refused here changed nothing on the host.
+  var changesTarget: Bool { false }
   var title: String { "Facts and preflight (refuse before staging anything)" }
   var timeout: Duration { .seconds(120) }
 

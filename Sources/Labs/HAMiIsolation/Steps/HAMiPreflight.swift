@@ -17,6 +17,8 @@ struct HAMiPreflight: Step {
   }
 
   var id: String { "preflight" }
+  /// It only looks: a run refused here changed nothing on the host.
+  var changesTarget: Bool { false }
   var title: String { "Facts and preflight (refuse before any change)" }
   var timeout: Duration { .seconds(120) }
 

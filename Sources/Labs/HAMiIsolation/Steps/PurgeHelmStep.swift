@@ -13,8 +13,8 @@ struct PurgeHelmStep: Step {
   static let present = RemoteCommand(
     "for p in \(userFiles); do if ls -d \"$p\" >/dev/null 2>&1; then echo \"$p\"; fi; done")
 
-  static func removes(_ parameters: Parameters) -> Bool {
-    HAMiIsolationLab.purge(parameters) && HostCommands.installedByLabrun("helm", parameters)
+  static func removes(_ parameters: Parameters, purge: Bool) -> Bool {
+    purge && HostCommands.installedByLabrun("helm", parameters)
   }
 
   /// What of helm is left, in words.
@@ -27,7 +27,7 @@ struct PurgeHelmStep: Step {
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    guard HAMiIsolationLab.purge(ctx.parameters) else {
+    guard ctx.options.purge else {
       ctx.satisfied("kept helm: no --purge")
       return true
     }
@@ -44,7 +44,7 @@ struct PurgeHelmStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    guard HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("helm", ctx.parameters) else {
+    guard ctx.options.purge && HostCommands.plannedInstall("helm", ctx.parameters) else {
       return []
     }
     return [

@@ -12,12 +12,12 @@ struct PurgeK3sStep: Step {
   static let command = RemoteCommand("k3s-uninstall.sh", privileged: true, timeout: .seconds(540))
 
   /// Whether down removes k3s: asked to purge, and labrun installed it.
-  static func removes(_ parameters: Parameters) -> Bool {
-    HAMiIsolationLab.purge(parameters) && HostCommands.installedByLabrun("k3s", parameters)
+  static func removes(_ parameters: Parameters, purge: Bool) -> Bool {
+    purge && HostCommands.installedByLabrun("k3s", parameters)
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    guard HAMiIsolationLab.purge(ctx.parameters) else {
+    guard ctx.options.purge else {
       ctx.satisfied("kept k3s: no --purge")
       return true
     }
@@ -34,7 +34,7 @@ struct PurgeK3sStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("k3s", ctx.parameters)
+    ctx.options.purge && HostCommands.plannedInstall("k3s", ctx.parameters)
       ? [Self.command] : []
   }
 }

@@ -15,8 +15,8 @@ struct PurgeToolkitStep: Step {
 
   static let listFile = RemoteCommand("cat \(ShellQuote.quote(HAMiIsolationLab.toolkitList))")
 
-  static func removes(_ parameters: Parameters) -> Bool {
-    HAMiIsolationLab.purge(parameters) && HostCommands.installedByLabrun("toolkit", parameters)
+  static func removes(_ parameters: Parameters, purge: Bool) -> Bool {
+    purge && HostCommands.installedByLabrun("toolkit", parameters)
   }
 
   /// Whether any trace of the toolkit's packages is left: installed, or removed with its
@@ -27,7 +27,7 @@ struct PurgeToolkitStep: Step {
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {
-    guard HAMiIsolationLab.purge(ctx.parameters) else {
+    guard ctx.options.purge else {
       ctx.satisfied("kept the NVIDIA Container Toolkit: no --purge")
       return true
     }
@@ -46,7 +46,7 @@ struct PurgeToolkitStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    guard HAMiIsolationLab.purge(ctx.parameters) && HostCommands.plannedInstall("toolkit", ctx.parameters)
+    guard ctx.options.purge && HostCommands.plannedInstall("toolkit", ctx.parameters)
     else { return [] }
     let lock = try HostCommands.lockTimeout(ctx.parameters)
     return [

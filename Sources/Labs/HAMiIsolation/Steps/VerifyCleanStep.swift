@@ -10,32 +10,42 @@ struct VerifyCleanStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
-  func apply(_ ctx: StepContext) async throws -> NoOutput {
-    var left: [String] = []
+  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output { TeardownLeftovers.Output(left: []) }
+
+  func apply(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
+    var left: [TeardownLeftovers.Item] = []
     if try await !DeleteLabObjectsStep().check(ctx) {
-      left.append("lab pods or ConfigMap (kubectl get pods,configmaps -l \(HAMiCatalog.partOfLabel))")
+      left.append(
+        .init(
+          "lab pods or ConfigMap (kubectl get pods,configmaps -l \(HAMiCatalog.partOfLabel))",
+          removal: "kubectl delete pods,configmaps -l \(HAMiCatalog.partOfLabel)"))
     }
-    left += try await UninstallHAMiStep.leftovers(ctx)
-    if try await !RemoveGPULabelStep().check(ctx) { left.append("the gpu=on node label") }
+    left += try await UninstallHAMiStep.leftovers(ctx).map { .init($0) }
+    if try await !RemoveGPULabelStep().check(ctx) {
+      let node = (try? await HAMiIsolationLab.nodeName(ctx)) ?? "NODE"
+      left.append(.init("the gpu=on node label", removal: "kubectl label node \(node) gpu-"))
+    }
     let parameters = ctx.parameters
-    if PurgeK3sStep.removes(parameters), try await ctx.hasCommand("k3s-uninstall.sh") {
-      left.append("k3s (k3s-uninstall.sh is still installed)")
+    let purge = ctx.options.purge
+    if PurgeK3sStep.removes(parameters, purge: purge), try await ctx.hasCommand("k3s-uninstall.sh") {
+      left.append(.init("k3s (k3s-uninstall.sh is still installed)", removal: "sudo k3s-uninstall.sh"))
     }
-    if PurgeToolkitStep.removes(parameters) {
+    if PurgeToolkitStep.removes(parameters, purge: purge) {
       if try await PurgeToolkitStep.packageLeft(ctx) {
         left.append(
-          "the NVIDIA Container Toolkit or its configuration (dpkg-query -W nvidia-container-toolkit)")
+          .init("the NVIDIA Container Toolkit or its configuration (dpkg-query -W nvidia-container-toolkit)"))
       }
       if try await ctx.run(PurgeToolkitStep.listFile).succeeded {
-        left.append("the toolkit's apt source \(HAMiIsolationLab.toolkitList)")
+        left.append(
+          .init(
+            "the toolkit's apt source \(HAMiIsolationLab.toolkitList)",
+            removal: "sudo rm \(HAMiIsolationLab.toolkitList)"))
       }
     }
-    if PurgeHelmStep.removes(parameters) { left += try await PurgeHelmStep.leftovers(ctx) }
-    guard left.isEmpty else {
-      throw StepError.unexpected(
-        "teardown left: \(left.joined(separator: "; ")); run `labrun down` again or remove them by hand")
+    if PurgeHelmStep.removes(parameters, purge: purge) {
+      left += try await PurgeHelmStep.leftovers(ctx).map { .init($0) }
     }
-    return NoOutput()
+    return try TeardownLeftovers(left).finish(ctx)
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
