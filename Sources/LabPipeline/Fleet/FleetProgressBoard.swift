@@ -39,6 +39,7 @@ public struct FleetProgressBoard: Sendable, Hashable {
     case .stepRetrying(let step, let attempt, let max, _, _):
       activity = "\(Self.label(step)) retry \(attempt)/\(max)"
     case .stepFailed(let step, _, _): activity = "\(Self.label(step)) failed"
+    case .runFailed: activity = "failed"
     default: activity = nil
     }
     guard let activity else { return }

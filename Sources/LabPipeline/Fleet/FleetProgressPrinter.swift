@@ -100,6 +100,8 @@ public final class FleetProgressPrinter: @unchecked Sendable {
     case .note(let step, let message): return "\(FleetProgressBoard.label(step)) \(message)"
     case .phaseFinished(let phase, let elapsed):
       return "\(phase): finished in \(FleetProgressBoard.format(elapsed.seconds))"
+    case .runNote(let message): return message
+    case .runFailed(let message): return "error: \(message)"
     }
   }
 }
