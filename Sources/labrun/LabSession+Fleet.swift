@@ -46,9 +46,8 @@ extension LabSession {
       }
     }
     defer { ticker.cancel() }
-    let fleet = FleetLifecycle(store: store, redactor: redactor) { host in
-      display.started(host)
-      return display.handler(for: host)
+    let fleet = FleetLifecycle(store: store, redactor: redactor, note: printer.info) { host in
+      display.handler(for: host)
     }
     let (directory, page) = try await fleet.run(
       lab, hosts: hosts, overrides: arguments.parameters, options: options, parallel: parallel

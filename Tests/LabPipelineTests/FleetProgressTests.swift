@@ -16,7 +16,7 @@ import Testing
   @Test func boardHasALinePerHostCutToTheWidthAndASummary() {
     var board = FleetProgressBoard(hosts: ["gpu-01", "gpu-02", "a-much-longer-host-name"])
     board.start("gpu-01", at: 10)
-    board.apply(.stepStarted(Self.step(3, "install-k3s")), host: "gpu-01")
+    board.apply(.stepStarted(Self.step(3, "install-k3s")), host: "gpu-01", at: 10)
     board.start("gpu-02", at: 12)
     board.finish("gpu-02", outcome: "all PASS", at: 75)
     let frame = board.frame(width: 200, now: 22)

@@ -24,9 +24,16 @@ public struct FleetLifecycle: Sendable {
   /// Each host's progress sink.
   public let progress: @Sendable (String) -> ProgressHandler
 
-  public init(store: RunStore, redactor: Redactor, progress: @escaping @Sendable (String) -> ProgressHandler) {
+  /// Lines about the fleet itself (which fleet is continued).
+  public let note: @Sendable (String) -> Void
+
+  public init(
+    store: RunStore, redactor: Redactor, note: @escaping @Sendable (String) -> Void = { _ in },
+    progress: @escaping @Sendable (String) -> ProgressHandler
+  ) {
     self.store = store
     self.redactor = redactor
+    self.note = note
     self.progress = progress
   }
 
@@ -47,7 +54,7 @@ public struct FleetLifecycle: Sendable {
     switch FleetResumption.decide(lab: lab.name, targets: targets, fleets: fleets.list(), newRun: options.newRun) {
     case .continueFleet(let id):
       fleet = try fleets.open(id: id)
-      progress(targets[0])(.runNote("continuing fleet \(id): hosts whose run completed are left alone"))
+      note("continuing fleet \(id): hosts whose run completed are left alone, the others resume")
     case .startNew:
       fleet = try fleets.create(
         lab: lab.name, hosts: hosts.map { FleetRecord.Host(target: $0.target, parameters: $0.parameters) })
@@ -73,12 +80,12 @@ public struct FleetLifecycle: Sendable {
         try await started(await outcome.run.id)
         return FleetHostResult(
           host: host.target, runID: await outcome.run.id, exitStatus: outcome.exitStatus, simulated: entry.simulated,
-          report: outcome.report, message: outcome.failure.map { redactor.redact(String(describing: $0)) },
-          page: Self.pagePath(runID: await outcome.run.id))
+          report: outcome.report, message: outcome.failure.map(summary),
+          page: outcome.report == nil ? nil : Self.pagePath(runID: await outcome.run.id))
       } catch {
         return FleetHostResult(
           host: host.target, exitStatus: LabrunExitCode.status(for: error), simulated: entry.simulated,
-          message: redactor.redact(String(describing: error)))
+          message: summary(error))
       }
     }
     let page = FleetPage(fleetID: fleet.id, lab: lab.name, hosts: results)
@@ -115,6 +122,13 @@ public struct FleetLifecycle: Sendable {
 
   func judge(_ directory: URL, lab: LoadedLab) throws -> ValidationReport? {
     try LabRunLifecycle(store: store, redactor: redactor).judge(directory, lab: lab)
+  }
+
+  /// An error in one line for the page's Status cell (the whole of it was said on standard
+  /// error and is in the host's run directory).
+  func summary(_ error: any Error) -> String {
+    let line = redactor.redact(String(describing: error)).split(separator: "\n").first.map(String.init) ?? ""
+    return FleetProgressBoard.cut(line, to: 160)
   }
 
   /// Whether a run's exercises completed (its ledger): such a host is left alone.

@@ -29,8 +29,11 @@ public struct FleetProgressBoard: Sendable, Hashable {
     }
   }
 
-  /// A pipeline event of `host`'s run.
-  public mutating func apply(_ event: ProgressEvent, host: String) {
+  /// A pipeline event of `host`'s run (its first starts the host's clock).
+  public mutating func apply(_ event: ProgressEvent, host: String, at now: Double) {
+    change(host) { row in
+      if row.started == nil { row.started = now }
+    }
     let activity: String?
     switch event {
     case .phaseStarted(let phase, _): activity = "\(phase)"

@@ -40,7 +40,8 @@ public final class FleetProgressPrinter: @unchecked Sendable {
   }
 
   public func handle(_ event: ProgressEvent, host: String) {
-    update(host, line: Self.plain(event)) { $0.apply(event, host: host) }
+    let now = clock()
+    update(host, line: Self.plain(event)) { $0.apply(event, host: host, at: now) }
   }
 
   /// A line that is not a step event (which run the host resumes, what stopped it).
