@@ -60,6 +60,18 @@ extension LabSession {
   }
 }
 
+extension LabSession {
+  /// `labrun report --fleet ID`: the fleet's page from its record and its hosts' runs.
+  func fleetPage(_ id: String) async throws -> FleetPage {
+    do {
+      return try await FleetLifecycle(store: store, redactor: redactor) { _ in { _ in } }
+        .page(fleet: id, loadLab: labLoader)
+    } catch {
+      throw failure(error)
+    }
+  }
+}
+
 extension FleetLifecycle.Host {
   init(target spec: TargetSpec, parameters: [String] = []) {
     var simulated = false
