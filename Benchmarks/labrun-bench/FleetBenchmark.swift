@@ -21,7 +21,8 @@ enum FleetBenchmark {
 
     var description: String {
       switch self {
-      case .fleetFailed(let hosts, let output): return "fleet of \(hosts) did not all PASS: \(output.suffix(2000))"
+      case .fleetFailed(let hosts, let output):
+        return "fleet of \(hosts) did not all PASS: \(output.suffix(2000))"
       }
     }
   }

@@ -53,7 +53,8 @@ func fail(_ message: String) -> Never {
 // `labrun-bench fleet`: the fleet figures alone (`make bench-fleet`).
 if CommandLine.arguments.dropFirst().first == "fleet" {
   FleetBenchmark.report(
-    labrun: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("labrun"))
+    labrun: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+      "labrun"))
   exit(0)
 }
 

@@ -37,7 +37,8 @@ extension LabSession {
     let (lab, _) = try loadLab(arguments)
     let live = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
     let display = FleetProgressPrinter(
-      hosts: hosts.map(\.target), live: live, redactor: redactor, width: { ProgressPrinter.terminalColumns() },
+      hosts: hosts.map(\.target), live: live, redactor: redactor,
+      width: { ProgressPrinter.terminalColumns() },
       sink: { FileHandle.standardError.write(Data($0.utf8)) })
     let ticker = Task {
       while live, !Task.isCancelled {
@@ -54,7 +55,8 @@ extension LabSession {
     ) { host in opener(target.single(host.target), lab: lab) }
     ticker.cancel()
     for result in page.hosts { display.finished(result.host, outcome: result.outcome.label) }
-    printer.info("fleet \(directory.id): page written to \(directory.directory.appendingPathComponent("fleet.md").path)")
+    printer.info(
+      "fleet \(directory.id): page written to \(directory.directory.appendingPathComponent("fleet.md").path)")
     StandardOutput.write(page.markdown())
     if page.recap.exitStatus != 0 { throw ExitCode(page.recap.exitStatus) }
   }

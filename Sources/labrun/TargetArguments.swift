@@ -50,7 +50,8 @@ struct TargetArguments: ParsableArguments, Sendable {
   /// - Throws: ``ValidationError`` when neither is there.
   func spec(orRunTarget fallback: String? = nil) throws -> String {
     guard hosts.count <= 1, hostsFile == nil else {
-      throw ValidationError("several hosts (--host repeated or --hosts) are a fleet: only `labrun run` takes them")
+      throw ValidationError(
+        "several hosts (--host repeated or --hosts) are a fleet: only `labrun run` takes them")
     }
     guard let host = host ?? fallback else {
       throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
@@ -90,7 +91,8 @@ struct TargetArguments: ParsableArguments, Sendable {
       path = (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst()
     }
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue
+    else {
       throw ValidationError(
         "-F \(sshConfig): no such ssh_config file; give an existing file (as with ssh -F), "
           + "or leave -F out to read ~/.ssh/config")

@@ -45,12 +45,29 @@ import Testing
     #expect(second.status == 5, "gpu-03's FAIL still stands: \(second.stderr.suffix(3000))")
     #expect(second.stdout.contains("**8 hosts: 7 all PASS · 1 with a FAIL"), "\(second.stdout)")
     let started = Set(
-      second.stderr.split(separator: "\n").filter { $0.hasSuffix(" started") }.compactMap { $0.split(separator: " ").first })
+      second.stderr.split(separator: "\n").filter { $0.hasSuffix(" started") }.compactMap {
+        $0.split(separator: " ").first
+      })
     #expect(started == ["[sim/gpu-05]"], "only the unfinished host runs again: \(started)")
-    let runs = try FileManager.default.contentsOfDirectory(atPath: fixture.home.appendingPathComponent("runs").path)
+    let runs = try FileManager.default.contentsOfDirectory(
+      atPath: fixture.home.appendingPathComponent("runs").path)
     #expect(runs.count == 8, "\(runs)")
-    let fleets = try FileManager.default.contentsOfDirectory(atPath: fixture.home.appendingPathComponent("fleets").path)
+    let fleets = try FileManager.default.contentsOfDirectory(
+      atPath: fixture.home.appendingPathComponent("fleets").path)
     #expect(fleets.count == 1, "\(fleets)")
+    // The page again, as JUnit: one <testsuite> per host.
+    let junit = try await fixture.labrun(["report", "--fleet", fleets[0], "--format", "junit"])
+    #expect(junit.status == 0, "\(junit.stderr)")
+    #expect(junit.stdout.components(separatedBy: "<testsuite name=").count - 1 == 8, "\(junit.stdout)")
+    #expect(junit.stdout.contains("<testsuite name=\"sim:h100-80gb/gpu-03\" tests=\"5\" failures=\"3\""))
+    // A command that acts on one run refuses a fleet, saying which one takes it.
+    let up = try await fixture.labrun(["up", "--host", "sim/gpu-01", "--host", "sim/gpu-02"])
+    #expect(up.status == 64 && up.stderr.contains("only `labrun run` takes them"), "\(up)")
+    let malformed = fixture.root.appending("bad-hosts.txt")
+    try Data("sim/gpu-01\nsim/gpu-02 sim_scenario='runtime-runc\n".utf8).write(to: malformed)
+    let refused = try await fixture.labrun(["run", "--hosts", malformed.path])
+    #expect(refused.status == 64, "\(refused)")
+    #expect(refused.stderr.contains("bad-hosts.txt:2:25: a single quote is not closed"), "\(refused.stderr)")
   }
 
   /// Acceptance 2 of issue 22: simulated hosts reached over real ssh (`sim+ALIAS`, each its own

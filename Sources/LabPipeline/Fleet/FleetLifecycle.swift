@@ -51,7 +51,9 @@ public struct FleetLifecycle: Sendable {
       })
     let targets = hosts.map(\.target)
     let fleet: FleetDirectory
-    switch FleetResumption.decide(lab: lab.name, targets: targets, fleets: fleets.list(), newRun: options.newRun) {
+    switch FleetResumption.decide(
+      lab: lab.name, targets: targets, fleets: fleets.list(), newRun: options.newRun)
+    {
     case .continueFleet(let id):
       fleet = try fleets.open(id: id)
       note("continuing fleet \(id): hosts whose run completed are left alone, the others resume")
@@ -66,7 +68,9 @@ public struct FleetLifecycle: Sendable {
         FleetResumption.plan(for: host) { Self.exercisesComplete(store.state.runDirectory(id: $0)) }
       },
       leftAlone: { [self] host, runID in
-        result(host.target, runID: runID, status: host.exitStatus, simulated: byTarget[host.target]?.simulated, lab: lab)
+        result(
+          host.target, runID: runID, status: host.exitStatus, simulated: byTarget[host.target]?.simulated,
+          lab: lab)
       },
       completed: { [store] result in
         result.runID.map { Self.exercisesComplete(store.state.runDirectory(id: $0)) } ?? false
@@ -79,7 +83,8 @@ public struct FleetLifecycle: Sendable {
           lab, parameters: resolved[host.target] ?? Parameters(), options: options, open: open(entry))
         try await started(await outcome.run.id)
         return FleetHostResult(
-          host: host.target, runID: await outcome.run.id, exitStatus: outcome.exitStatus, simulated: entry.simulated,
+          host: host.target, runID: await outcome.run.id, exitStatus: outcome.exitStatus,
+          simulated: entry.simulated,
           report: outcome.report, message: outcome.failure.map(summary),
           page: outcome.report == nil ? nil : Self.pagePath(runID: await outcome.run.id))
       } catch {
@@ -111,12 +116,15 @@ public struct FleetLifecycle: Sendable {
   }
 
   /// A host's result from its run on disk: its verdicts judged again from the evidence.
-  func result(_ target: String, runID: String, status: Int32?, simulated: Bool?, lab: LoadedLab) -> FleetHostResult {
+  func result(_ target: String, runID: String, status: Int32?, simulated: Bool?, lab: LoadedLab)
+    -> FleetHostResult
+  {
     let directory = store.state.runDirectory(id: runID)
     let record = try? RunStore.readRecord(in: directory)
     let report = Self.exercisesComplete(directory) ? (try? judge(directory, lab: lab)) ?? nil : nil
     return FleetHostResult(
-      host: target, runID: runID, exitStatus: status, simulated: simulated ?? (record?.target.kind == .simulated),
+      host: target, runID: runID, exitStatus: status,
+      simulated: simulated ?? (record?.target.kind == .simulated),
       report: report, page: report == nil ? nil : Self.pagePath(runID: runID))
   }
 

@@ -77,7 +77,8 @@ public enum FleetStoreError: Error, CustomStringConvertible, LocalizedError, Equ
     case .cannotCreate(let path):
       return "cannot create fleet directory \(path); check LABRUN_HOME is writable"
     case .noSuchFleet(let id, let fleets):
-      return "no fleet '\(id)' under \(fleets); a fleet id is the name of a directory there (labrun run says its fleet's id)"
+      return
+        "no fleet '\(id)' under \(fleets); a fleet id is the name of a directory there (labrun run says its fleet's id)"
     case .unreadable(let path):
       return "\(path) cannot be read as a labrun fleet; it may have been edited by hand"
     case .noSuchHost(let fleet, let host):

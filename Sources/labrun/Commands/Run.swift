@@ -42,7 +42,8 @@ extension Labrun {
     @Option(
       name: .long,
       help: ArgumentHelp(
-        "With several hosts: how many work at once (default \(FleetRunner.defaultParallel)).", valueName: "n"))
+        "With several hosts: how many work at once (default \(FleetRunner.defaultParallel)).", valueName: "n")
+    )
     var parallel = FleetRunner.defaultParallel
 
     func validate() throws {
