@@ -13,8 +13,8 @@ struct TargetArguments: ParsableArguments, Sendable {
     help: ArgumentHelp(
       "Where the lab runs: an ssh_config alias, user@host[:port], local, sim[:PROFILE][/NAME] (the simulated "
         + "GPU host; /NAME gives it a machine of its own; cards in docs/simulator.md), or "
-        + "sim[:PROFILE][/NAME]+ALIAS (the simulated host through the ssh target ALIAS). Repeat it for a "
-        + "fleet (labrun run).",
+        + "sim[:PROFILE]+ALIAS (the simulated host through the ssh target ALIAS, a machine named ALIAS). "
+        + "Repeat it for a fleet (labrun run).",
       valueName: "host"))
   var hosts: [String] = []
 
