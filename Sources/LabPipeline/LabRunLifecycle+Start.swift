@@ -35,7 +35,8 @@ extension LabRunLifecycle {
         }
         note(
           "run \(id) stopped at `\(stoppedAt)` and changed nothing on the host; it recorded "
-            + "\(differing.name)=\(differing.recorded), so a new run starts with \(differing.name)=\(differing.given)")
+            + "\(differing.name)=\(differing.recorded), so a new run starts with \(differing.name)=\(differing.given)"
+        )
       } else {
         try await run.lock()
         do {

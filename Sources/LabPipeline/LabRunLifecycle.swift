@@ -75,7 +75,8 @@ public struct LabRunLifecycle: Sendable {
   public func run(
     _ lab: LoadedLab, parameters: Parameters, options: LifecycleOptions, open: TargetOpener
   ) async throws -> RunOutcome {
-    let (run, transport) = try await start(lab, parameters: parameters, as: .run, options: options, open: open)
+    let (run, transport) = try await start(
+      lab, parameters: parameters, as: .run, options: options, open: open)
     var failure: (any Error)?
     var report: ValidationReport?
     var page: String?
@@ -111,7 +112,9 @@ public struct LabRunLifecycle: Sendable {
 
   /// `labrun exercises`: the exercises phase of an existing run (`spec`: `--run`, nil for the
   /// current one), which needs its `up` finished; says the verdicts.
-  public func exercises(run spec: String?, loadLab: RunLabLoader, open: TargetOpener) async throws -> RunOutcome {
+  public func exercises(run spec: String?, loadLab: RunLabLoader, open: TargetOpener) async throws
+    -> RunOutcome
+  {
     let (run, lab) = try await openExisting(spec, loadLab: loadLab)
     try await onRecordedTarget(of: run, lab: lab, open: open) { transport in
       if !lab.steps(for: .up).isEmpty, !(await run.currentLedger).isComplete(.up) {
@@ -243,7 +246,9 @@ public struct LabRunLifecycle: Sendable {
     for line in report.exerciseLines { note(line) }
     switch report.exercisesExitCode {
     case LabrunExitCode.exercisesFailed:
-      note("exit \(LabrunExitCode.exercisesFailed): the exercises completed and the evidence contradicts a claim")
+      note(
+        "exit \(LabrunExitCode.exercisesFailed): the exercises completed and the evidence contradicts a claim"
+      )
     case LabrunExitCode.exercisesInconclusive:
       note(
         "exit \(LabrunExitCode.exercisesInconclusive): the exercises completed; something an exercise needs is missing"

@@ -8,7 +8,8 @@ public enum LabScenarioError: Error, CustomStringConvertible, LocalizedError, Eq
   public var description: String {
     switch self {
     case .notForLab(let scenario, let lab, let scenarios):
-      return "unknown sim_scenario '\(scenario)' for lab \(lab) (a scenario of another lab would be ignored); "
+      return
+        "unknown sim_scenario '\(scenario)' for lab \(lab) (a scenario of another lab would be ignored); "
         + "use one of \(scenarios.joined(separator: ", "))"
     }
   }

@@ -38,7 +38,9 @@ public struct StepContext: Sendable {
   public var runID: String { get async { await run.id } }
 
   /// What ``Step/plan(_:)`` sees of this context: the same parameters and target.
-  public var planContext: PlanContext { PlanContext(parameters: parameters, target: target, options: options) }
+  public var planContext: PlanContext {
+    PlanContext(parameters: parameters, target: target, options: options)
+  }
 
   // MARK: commands
 

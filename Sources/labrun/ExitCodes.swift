@@ -45,7 +45,9 @@ enum LabrunExit {
   static func status(for error: any Error) -> Int32 {
     if let code = error as? ExitCode { return code.rawValue }
     if error is CleanExit { return 0 }
-    if error is any ExitCodeProviding || error is CancellationError { return LabrunExitCode.status(for: error) }
+    if error is any ExitCodeProviding || error is CancellationError {
+      return LabrunExitCode.status(for: error)
+    }
     return Labrun.exitCode(for: error).rawValue
   }
 }

@@ -54,15 +54,16 @@ struct LabSession: Sendable {
   /// `--host` exits 64 and an unknown profile or scenario 2; any failure to open is a
   /// ``TargetOpenError`` (exit status 3), whatever the transport's own error type.
   func openTransport(
-    _ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil, lab: LoadedLab? = nil
+    _ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil,
+    lab: LoadedLab? = nil
   ) async throws -> any Transport {
     let spec = try arguments.spec(orRunTarget: runTarget)
     // A malformed --host (64) or an unknown profile or scenario (2) is said as such, not as
     // an unreachable target. A scenario of another lab would be ignored: refused too (2).
     let target = try TargetSpec(parsing: spec)
     let scenario = parameters?["sim_scenario"]?.stringValue
-    if case .simulated = target.kind { try lab?.checkSimulatedScenario(scenario) }
     try target.checkScenario(scenario)
+    if case .simulated = target.kind { try lab?.checkSimulatedScenario(scenario) }
     do {
       return try await target.open(options: arguments.connectionOptions(state: state), scenario: scenario)
     } catch is CancellationError {

@@ -64,4 +64,25 @@ import Testing
     #expect(result.stderr.contains("/nonexistent/ssh_config"), "\(result.stderr)")
     #expect(try fixture.runDirectories().isEmpty, "nothing is started")
   }
+
+  /// The README's one table lists exactly the statuses `labrun --help` lists, in order.
+  @Test func readmeTableIsTheStatusesLabrunKnows() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let help = try await fixture.labrun(["--help"], environment: ["COLUMNS": "100"])
+    let section = try #require(help.stdout.range(of: "Exit status:"), "\(help.stdout)")
+    let listed = help.stdout[section.upperBound...].split(separator: "\n").compactMap { line -> Int? in
+      line.hasPrefix("  ") ? line.split(separator: " ").first.flatMap { Int($0) } : nil
+    }
+    let readme = try String(
+      contentsOf: fixture.binary.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    let start = try #require(readme.range(of: "### Exit status\n"))
+    let table = String(readme[start.upperBound...]).components(separatedBy: "\n###").first ?? ""
+    let rows = table.split(separator: "\n").compactMap { line -> Int? in
+      guard line.hasPrefix("| ") else { return nil }
+      return Int(line.dropFirst(2).prefix { $0 != " " })
+    }
+    #expect(listed.count >= 9, "\(help.stdout)")
+    #expect(rows == listed, "README's exit-status table against labrun --help")
+  }
 }

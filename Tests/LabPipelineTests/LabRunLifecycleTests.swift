@@ -51,6 +51,7 @@ import Testing
     let store: RunStore
     let log = StepLog()
     let events = EventLog()
+    let started = Signal()
 
     init() throws {
       home = try TemporaryDirectory()
@@ -224,6 +225,33 @@ import Testing
     #expect(record.finishedAt != nil)
   }
 
+  /// Cancelled mid-step (Ctrl-C, or a fleet stopping every host): the step is recorded as
+  /// interrupted, nothing is torn down, and the status is 130, so the same command resumes.
+  @Test func cancelledRunStopsAtAResumablePointWithoutTearingDown() async throws {
+    let fixture = try Fixture()
+    defer { fixture.home.remove() }
+    let lab = try fixture.lab(failAt: [])
+    let slow = LoadedLab(
+      definition: lab.definition,
+      lab: SlowLab(inner: ScriptedLab(log: fixture.log, failAt: []), started: fixture.started))
+    let lifecycle = fixture.lifecycle
+    let parameters = try fixture.parameters(slow)
+    let open = fixture.open
+    let task = Task {
+      try await lifecycle.run(slow, parameters: parameters, options: LifecycleOptions(), open: open)
+    }
+    await fixture.started.wait()
+    task.cancel()
+    let outcome = try await task.value
+    #expect(outcome.exitStatus == LabrunExitCode.interrupted)
+    #expect(!fixture.log.entries.contains { $0.hasPrefix("remove") }, "\(fixture.log.entries)")
+    #expect(fixture.notes.contains { $0.hasPrefix("interrupted: not tearing down") }, "\(fixture.notes)")
+    #expect(fixture.failures.isEmpty, "an interruption is said by whoever cancelled")
+    let ledger = await outcome.run.currentLedger
+    #expect(ledger.entry(phase: .up, stepID: "wait")?.state == .failed, "\(ledger.entries)")
+    #expect(ledger.entries(of: .down).isEmpty)
+  }
+
   /// Lifecycles hold no global state: two runs in two state directories, side by side, one
   /// failing, do not touch each other (a fleet's hosts).
   @Test func lifecyclesRunSideBySideIndependently() async throws {
@@ -261,5 +289,54 @@ final class StepLog: @unchecked Sendable {
     lock.lock()
     storage.append(entry)
     lock.unlock()
+  }
+}
+
+/// The scripted lab with a last `up` step that waits until cancelled, saying when it began.
+struct SlowLab: Lab {
+  let inner: LabRunLifecycleTests.ScriptedLab
+  let started: Signal
+  var name: String { inner.name }
+
+  func phases(files: LabFiles) -> LabPhases {
+    var phases = inner.phases(files: files)
+    phases.up.append(WaitingStep(started: started))
+    return phases
+  }
+
+  var validation: (any ValidationLab)? { nil }
+}
+
+/// Waits until its task is cancelled.
+struct WaitingStep: Step {
+  let started: Signal
+  var id: String { "wait" }
+  var title: String { "wait until cancelled" }
+
+  func check(_ ctx: StepContext) async throws -> Bool { false }
+
+  func apply(_ ctx: StepContext) async throws -> NoOutput {
+    await started.fire()
+    try await Task.sleep(for: .seconds(60))
+    return NoOutput()
+  }
+
+  func plan(_ ctx: PlanContext) throws -> [RemoteCommand] { [] }
+}
+
+/// Fires once; `wait()` returns once it has.
+actor Signal {
+  private var fired = false
+  private var waiters: [CheckedContinuation<Void, Never>] = []
+
+  func fire() {
+    fired = true
+    for waiter in waiters { waiter.resume() }
+    waiters = []
+  }
+
+  func wait() async {
+    if fired { return }
+    await withCheckedContinuation { waiters.append($0) }
   }
 }

@@ -40,8 +40,8 @@ extension Labrun {
         let spec = try TargetSpec(parsing: try target.spec())
         let host = spec.name
         let (lab, loaded) = try session.loadLab(self.lab)
-        if case .simulated = spec.kind { try lab.checkSimulatedScenario(loaded["sim_scenario"]?.stringValue) }
         try spec.checkScenario(loaded["sim_scenario"]?.stringValue)
+        if case .simulated = spec.kind { try lab.checkSimulatedScenario(loaded["sim_scenario"]?.stringValue) }
         let parameters = loaded
         var planned: [PlannedStep] = []
         for phase in Phase.allCases where self.phase == nil || self.phase == phase {

@@ -28,21 +28,28 @@ extension Labrun {
             redactor: session.redactor)
           return
         }
-        var text = ""
-        for run in runs {
-          let marker = run.isCurrent ? "*" : " "
-          let lab = run.record?.lab ?? "?"
-          let target = run.record?.target.name ?? "?"
-          text +=
-            "\(marker) \(run.id)  \(run.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
-          text += "  \(lab) on \(target)"
-          if let problem = run.problem { text += "  (\(problem))" }
-          text += "\n"
-        }
-        Terminal.output(session.redactor.redact(text))
+        Terminal.output(session.redactor.redact(RunSummary.text(runs)))
       } catch {
         throw session.failure(error)
       }
     }
+  }
+}
+
+extension RunSummary {
+  /// `labrun runs`: one line per run, `*` marking the current one.
+  static func text(_ runs: [RunSummary]) -> String {
+    var text = ""
+    for run in runs {
+      let marker = run.isCurrent ? "*" : " "
+      let lab = run.record?.lab ?? "?"
+      let target = run.record?.target.name ?? "?"
+      text +=
+        "\(marker) \(run.id)  \(run.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
+      text += "  \(lab) on \(target)"
+      if let problem = run.problem { text += "  (\(problem))" }
+      text += "\n"
+    }
+    return text
   }
 }

@@ -66,37 +66,44 @@ extension Labrun {
     func run() async throws {
       let report: ValidationReport
       do {
-        var signer: BundleSigner?
-        if let allowedSigners, let archive = evidence.run {
-          let (signature, principal) = (self.signature, self.principal)
-          signer = try await BlockingWork.run {
-            try SignedBundle.verify(
-              URL(fileURLWithPath: archive), signature: signature.map { URL(fileURLWithPath: $0) },
-              allowedSigners: allowedSigners, principal: principal)
-          }
-        }
-        let runSpec = evidence.run
-        var bundle = try await BlockingWork.run {
-          try EvidenceBundle.load(runSpec: runSpec, stateDirectory: StateDirectory())
-        }
-        if let signer { bundle = bundle.signed(by: signer) }
-        report = try LabRegistry.verify(bundle)
+        report = try await verified()
       } catch {
+        // verify's own table: an unreadable or altered bundle (or signature) is 4.
         StandardError.write("labrun: error: \(error)")
         throw ExitCode(LabrunExitCode.runStateFailed)
       }
-      if json {
-        StandardOutput.write(try ValidationPageRenderer.json(report))
-      } else {
-        var lines = report.exerciseLines
-        if let signer = report.signer {
-          let principals = signer.principals.joined(separator: ", ")
-          lines.append(
-            "SIGNED: \(signer.keyType) \(signer.fingerprint) (\(principals)) in \(signer.signatureFile)")
-        }
-        StandardOutput.write((lines + [report.statusSummary]).joined(separator: "\n") + "\n")
-      }
+      StandardOutput.write(json ? try ValidationPageRenderer.json(report) : Data(Self.text(report).utf8))
       if report.status != .validated { throw ExitCode(report.status.exitCode) }
+    }
+
+    /// The verdicts on `--run`'s evidence, its signature checked first with `--allowed-signers`.
+    private func verified() async throws -> ValidationReport {
+      var signer: BundleSigner?
+      if let allowedSigners, let archive = evidence.run {
+        let (signature, principal) = (self.signature, self.principal)
+        signer = try await BlockingWork.run {
+          try SignedBundle.verify(
+            URL(fileURLWithPath: archive), signature: signature.map { URL(fileURLWithPath: $0) },
+            allowedSigners: allowedSigners, principal: principal)
+        }
+      }
+      let runSpec = evidence.run
+      var bundle = try await BlockingWork.run {
+        try EvidenceBundle.load(runSpec: runSpec, stateDirectory: StateDirectory())
+      }
+      if let signer { bundle = bundle.signed(by: signer) }
+      return try LabRegistry.verify(bundle)
+    }
+
+    /// One line per exercise, the signer, then the status.
+    static func text(_ report: ValidationReport) -> String {
+      var lines = report.exerciseLines
+      if let signer = report.signer {
+        let principals = signer.principals.joined(separator: ", ")
+        lines.append(
+          "SIGNED: \(signer.keyType) \(signer.fingerprint) (\(principals)) in \(signer.signatureFile)")
+      }
+      return (lines + [report.statusSummary]).joined(separator: "\n") + "\n"
     }
   }
 }

@@ -8,14 +8,17 @@ struct HAMiCoreVerifyCleanStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
-  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output { TeardownLeftovers.Output(left: []) }
+  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
+    TeardownLeftovers.Output(left: [])
+  }
 
   func apply(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
     let cleanup = try ctx.output(of: HAMiCoreCleanupStep())
     guard let directory = cleanup.directory else { return TeardownLeftovers.Output(left: []) }
     var left: [TeardownLeftovers.Item] = []
     if try await ctx.run("test -e \(ShellQuote.quote(directory))").succeeded {
-      left.append(.init("the staged directory \(directory)", removal: "rm -rf \(ShellQuote.quote(directory))"))
+      left.append(
+        .init("the staged directory \(directory)", removal: "rm -rf \(ShellQuote.quote(directory))"))
     }
     for pid in cleanup.pids where try await ctx.run("kill -0 \(pid) 2>/dev/null").succeeded {
       left.append(.init("tenant process \(pid)", removal: "kill \(pid)"))

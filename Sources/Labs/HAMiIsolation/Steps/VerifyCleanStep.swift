@@ -10,7 +10,9 @@ struct VerifyCleanStep: Step {
 
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
-  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output { TeardownLeftovers.Output(left: []) }
+  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
+    TeardownLeftovers.Output(left: [])
+  }
 
   func apply(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
     var left: [TeardownLeftovers.Item] = []
