@@ -96,4 +96,36 @@ import Testing
       atPath: fixture.home.appendingPathComponent("sim/a6000-48gb/hosts").path)
     #expect(Set(machines) == ["gpu-vm-a", "gpu-vm-b"], "\(machines)")
   }
+
+  /// Ctrl-C stops every host at a resumable point and starts no other; the same command
+  /// again resumes the interrupted hosts and runs the rest.
+  @Test func interruptedFleetResumes() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let arguments = ["run", "--host", "sim/a", "--host", "sim/b", "--host", "sim/c", "--parallel", "2"]
+    let running = try fixture.binary.start(
+      arguments, environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "20000"]) { $1 })
+    let runs = fixture.home.appendingPathComponent("runs")
+    // Both slots busy in the slowed k3s install: each run's ledger has k3s running.
+    for _ in 0..<600 {
+      let ids = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
+      let inK3s = ids.filter { id in
+        let ledger =
+          (try? String(contentsOf: runs.appendingPathComponent("\(id)/ledger.json"), encoding: .utf8)) ?? ""
+        return ledger.contains("\"k3s\"")
+      }
+      if inK3s.count == 2 { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    running.kill(SIGINT)
+    let interrupted = try await running.wait()
+    #expect(interrupted.status == 130, "\(interrupted.stderr.suffix(2000))")
+    #expect(interrupted.stdout.contains("2 interrupted · 1 not started"), "\(interrupted.stdout)")
+    #expect(((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).count == 2)
+    let again = try await fixture.labrun(arguments)
+    #expect(again.status == 0, "\(again.stderr.suffix(3000))")
+    #expect(again.stdout.contains("**3 hosts: 3 all PASS"), "\(again.stdout)")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: runs.path).count == 3, "the two resumed, one new")
+  }
 }
