@@ -13,7 +13,7 @@ VERSION := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/LabPipeline/Labr
 DIST_NAME := labrun-$(VERSION)-linux-$(shell uname -m)
 STAGE := .build/stage
 
-.PHONY: deps build test lint bench stress demo release install dist clean
+.PHONY: deps build test lint bench bench-fleet stress demo release install dist clean
 
 ## deps: install the system packages labrun builds and tests against (apt), when missing
 deps:
@@ -47,11 +47,18 @@ test: deps
 lint:
 	git ls-files -z '*.swift' | xargs -0 $(SWIFT) format lint --strict
 
-## bench: SSH per-command latency and SFTP throughput vs OpenSSH on loopback (not a test)
+## bench: SSH per-command latency and SFTP throughput vs OpenSSH on loopback, a simulated run, and
+## fleets of 1, 16 and 64 simulated hosts at --parallel 16 (not a test)
 bench: deps
 	$(SWIFT) build -c release --product labrun-bench
 	$(SWIFT) build -c release --product labrun
 	.build/release/labrun-bench
+
+## bench-fleet: only the fleet figures (fleets of 1, 16, 64 simulated hosts at --parallel 16)
+bench-fleet: deps
+	$(SWIFT) build -c release --product labrun-bench
+	$(SWIFT) build -c release --product labrun
+	.build/release/labrun-bench fleet
 
 ## stress: the release labrun pings a real loopback sshd with an unknown host key STRESS_COUNT
 ## times (200) and fails on any crash (issue 12: a teardown race at exit); not part of test

@@ -5,6 +5,7 @@
 // 2. Download throughput: a 256 MiB file through labrun's SFTP, beside `scp`.
 // 3. The whole lab on the simulated GPU host: wall time of `labrun run --host sim` and the
 //    share of it spent outside the simulated commands (labrun's own overhead).
+// 4. Fleets of 1, 16 and 64 simulated hosts at --parallel 16 (FleetBenchmark).
 import Crypto
 import Foundation
 import LabPipeline
@@ -47,6 +48,14 @@ func sha256(_ url: URL) throws -> String {
 func fail(_ message: String) -> Never {
   FileHandle.standardError.write(Data("labrun-bench: \(message)\n".utf8))
   exit(1)
+}
+
+// `labrun-bench fleet`: the fleet figures alone (`make bench-fleet`).
+if CommandLine.arguments.dropFirst().first == "fleet" {
+  FleetBenchmark.report(
+    labrun: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+      "labrun"))
+  exit(0)
 }
 
 let server = try LoopbackSSHServer()
@@ -183,3 +192,7 @@ print(
 print(
   String(format: "  outside simulated commands      %.0f %%", median(simulated.map(\.outsideShare)) * 100))
 if let last = simulated.last { print("  last run: \(last.summary)") }
+
+// MARK: fleets
+
+FleetBenchmark.report(labrun: labrunBinary)

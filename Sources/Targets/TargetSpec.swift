@@ -3,8 +3,8 @@ import LabPipeline
 import LabSim
 import Remote
 
-/// `--host`, parsed once: `local`, `sim[:PROFILE][+HOST]`, or an ssh target (an ssh_config
-/// alias or `user@host[:port]`). ``describe()`` says what it names without connecting
+/// `--host`, parsed once: `local`, `sim[:PROFILE][/NAME][+ALIAS]`, or an ssh target (an
+/// ssh_config alias or `user@host[:port]`). ``describe()`` says what it names without connecting
 /// (`labrun plan`); ``open(options:scenario:)`` connects.
 public struct TargetSpec: Sendable, Hashable {
   /// What kind of place `--host` names.
@@ -21,6 +21,10 @@ public struct TargetSpec: Sendable, Hashable {
   /// `--host` as the user gave it (trimmed): the run's target name.
   public let name: String
   public let kind: Kind
+  /// A simulated host's own machine: `/NAME`, else the `+ALIAS` it is reached through; nil for
+  /// a real target and for `sim[:PROFILE]` alone (the one machine per card it always was).
+  /// Each named machine has its own state (ownership, installed k3s, …).
+  public let machine: String?
 
   /// - Throws: ``TargetError/emptyHost``, ``SimulatedHostError/unknownProfile(_:known:)`` or
   ///   ``SSHError/invalidHostSpec(_:)``.
@@ -30,18 +34,50 @@ public struct TargetSpec: Sendable, Hashable {
     name = trimmed
     if trimmed == "local" {
       kind = .local
+      machine = nil
       return
     }
-    let parts = trimmed.split(separator: "+", maxSplits: 1).map(String.init)
-    if let head = parts.first, head == "sim" || head.hasPrefix("sim:") {
-      let profileID = head == "sim" ? SimProfile.defaultID : String(head.dropFirst(4))
-      guard let profile = SimProfile.named(profileID) else {
+    let parts = trimmed.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
+      .map(String.init)
+    if let head = parts.first, head == "sim" || head.hasPrefix("sim:") || head.hasPrefix("sim/") {
+      let via = parts.count > 1 ? parts[1] : nil
+      if let via, via.isEmpty { throw TargetError.emptyAlias(trimmed) }
+      let named = head.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        .map(String.init)
+      let card = named[0]
+      let profileID = card == "sim" ? SimProfile.defaultID : String(card.dropFirst(4))
+      guard card == "sim" || card.hasPrefix("sim:"), let profile = SimProfile.named(profileID) else {
         throw SimulatedHostError.unknownProfile(profileID, known: SimProfile.all.map(\.id))
       }
-      kind = .simulated(profile: profile, via: parts.count > 1 ? parts[1] : nil)
+      let machine = named.count > 1 ? named[1] : via
+      if let machine { try Self.checkMachineName(machine, in: trimmed) }
+      kind = .simulated(profile: profile, via: via)
+      self.machine = machine
       return
     }
     kind = .ssh(try SSHTransportFactory.HostSpec(parsing: trimmed))
+    machine = nil
+  }
+
+  /// A simulated machine's name becomes a directory: letters, digits, `.`, `_`, `-`; not
+  /// `.` or `..`.
+  private static func checkMachineName(_ machine: String, in host: String) throws {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+    guard !machine.isEmpty, machine != ".", machine != "..", machine.allSatisfy(allowed.contains) else {
+      throw TargetError.invalidMachineName(machine, host: host)
+    }
+  }
+
+  /// Where this simulated host's machine keeps its state under `state`: `sim/PROFILE/` for
+  /// `sim[:PROFILE]`, `sim/PROFILE/hosts/NAME/` for a named one.
+  public func simulatorDirectory(profile: SimProfile, state: StateDirectory) -> URL {
+    var directory = state.root.appendingPathComponent("sim", isDirectory: true)
+      .appendingPathComponent(profile.id, isDirectory: true)
+    if let machine {
+      directory = directory.appendingPathComponent("hosts", isDirectory: true)
+        .appendingPathComponent(machine, isDirectory: true)
+    }
+    return directory.standardizedFileURL
   }
 
   /// Checks `sim_scenario` before anything connects (plan and up agree on it); nil and any
@@ -108,8 +144,7 @@ public struct TargetSpec: Sendable, Hashable {
     guard FileManager.default.isExecutableFile(atPath: tool) else {
       throw SimulatedHostError.toolMissing(path: tool)
     }
-    let directory = options.state.root.appendingPathComponent("sim", isDirectory: true)
-      .appendingPathComponent(profile.id).standardizedFileURL.path
+    let directory = simulatorDirectory(profile: profile, state: options.state).path
     let host = SimulatedHost(directory: directory, profile: profile, scenario: scenario, tool: tool)
     let inner: any Transport
     if let via {
@@ -126,11 +161,22 @@ public struct TargetSpec: Sendable, Hashable {
 public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// `--host ""`.
   case emptyHost
+  /// `sim+` with nothing after the `+`.
+  case emptyAlias(String)
+  /// `sim/NAME` whose NAME cannot name a machine.
+  case invalidMachineName(String, host: String)
 
   public var description: String {
     switch self {
     case .emptyHost:
-      return "--host is empty; pass an ssh_config alias, user@host[:port], local, or sim[:PROFILE]"
+      return "--host is empty; pass an ssh_config alias, user@host[:port], local, or "
+        + "sim[:PROFILE][/NAME][+ALIAS]"
+    case .emptyAlias(let host):
+      return "--host \(host): nothing after '+'; name the ssh target the simulated host is reached "
+        + "through (sim+ALIAS), or drop the '+'"
+    case .invalidMachineName(let machine, let host):
+      return "--host \(host): '\(machine)' cannot name a simulated machine; use letters, digits, "
+        + "'.', '_' and '-' (e.g. sim/gpu-01)"
     }
   }
 

@@ -27,6 +27,11 @@ enum SimulatedCommand {
         "\(name): this is labrun's simulated \(name); it runs only on the simulated host (labrun --host sim)")
       exit(2)
     }
+    // LABRUN_SIM_COMMAND_MS: every simulated tool answers that many milliseconds late, as a
+    // real host's work and round trip would (the fleet benchmark measures waiting, not CPU).
+    if let delay = environment["LABRUN_SIM_COMMAND_MS"].flatMap(Int.init), delay > 0 {
+      usleep(useconds_t(min(delay, 60_000)) * 1000)
+    }
     let tool = SimTool(directory: directory, environment: environment) {
       String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
     }

@@ -7,14 +7,28 @@ import Targets
 /// `--host` and how to reach it: shared by up, exercises, down, run and plan.
 struct TargetArguments: ParsableArguments, Sendable {
   /// The target; optional here so exercises/down can default to the run's own target.
+  /// Repeated, a fleet (`labrun run` only).
   @Option(
-    name: .long,
+    name: .customLong("host"),
     help: ArgumentHelp(
-      "Where the lab runs: an ssh_config alias, user@host[:port], local, sim[:PROFILE] (the simulated GPU "
-        + "host; cards in docs/simulator.md), or sim[:PROFILE]+ALIAS (the simulated host through the ssh "
-        + "target ALIAS).",
+      "Where the lab runs: an ssh_config alias, user@host[:port], local, sim[:PROFILE][/NAME] (the simulated "
+        + "GPU host; /NAME gives it a machine of its own; cards in docs/simulator.md), or "
+        + "sim[:PROFILE]+ALIAS (the simulated host through the ssh target ALIAS, a machine named ALIAS). "
+        + "Repeat it for a fleet (labrun run).",
       valueName: "host"))
-  var host: String?
+  var hosts: [String] = []
+
+  /// `--hosts FILE`: a fleet, one target a line with its own `key=value` parameters.
+  @Option(
+    name: .customLong("hosts"),
+    help: ArgumentHelp(
+      "A fleet (labrun run): one --host a line, optionally followed by that host's key=value "
+        + "parameters (quoted as a shell word); # comments (see docs/fleet.md).",
+      valueName: "file"))
+  var hostsFile: String?
+
+  /// The one `--host`, when one was given.
+  var host: String? { hosts.first }
 
   /// Like ssh -F.
   @Option(
@@ -35,6 +49,10 @@ struct TargetArguments: ParsableArguments, Sendable {
   /// `--host`, or `fallback` (the run's own target) when it was not given.
   /// - Throws: ``ValidationError`` when neither is there.
   func spec(orRunTarget fallback: String? = nil) throws -> String {
+    guard hosts.count <= 1, hostsFile == nil else {
+      throw ValidationError(
+        "several hosts (--host repeated or --hosts) are a fleet: only `labrun run` takes them")
+    }
     guard let host = host ?? fallback else {
       throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
     }
@@ -83,7 +101,7 @@ struct TargetArguments: ParsableArguments, Sendable {
 
   /// For `validate()` of commands that need `--host`.
   func requireHost() throws {
-    guard host != nil else {
+    guard host != nil || hostsFile != nil else {
       throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
     }
   }

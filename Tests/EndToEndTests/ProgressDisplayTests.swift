@@ -50,4 +50,53 @@ import Testing
     let stale = screen.split(separator: "\n").filter { $0.contains("▸") }
     #expect(stale.isEmpty, "stale live lines at \(columns) columns:\n\(stale.joined(separator: "\n"))")
   }
+
+  /// Issue 22: a fleet on a terminal is one live line per host and a summary line, redrawn in
+  /// place (each host's line once on the screen, never a scrolled copy), cut to the width.
+  @Test func fleetBoardIsOneLinePerHostRedrawnInPlace() async throws {
+    try #require(
+      FileManager.default.isExecutableFile(atPath: Self.tmux),
+      "tmux not found: install it (make deps does)")
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let columns = 60
+    let socket = fixture.root.appending("tmux.sock").path
+    let done = fixture.root.appending("done")
+    let hold = fixture.root.appending("hold")
+    _ = FileManager.default.createFile(atPath: hold.path, contents: nil)
+    defer { _ = SpawnedProcess.run([Self.tmux, "-S", socket, "kill-server"]) }
+    let labrun = fixture.binary.executable.path
+    let hosts = ["sim/gpu-a", "sim:l4-24gb/gpu-with-a-rather-long-name-b", "sim/gpu-c"]
+    let environment =
+      "env -u NO_COLOR TERM=xterm LABRUN_HOME='\(fixture.home.path)' HOME='\(fixture.userHome.path)'"
+    let script =
+      "cd '\(fixture.workingDirectory.path)' && \(environment) '\(labrun)' run "
+      + hosts.map { "--host '\($0)'" }.joined(separator: " ")
+      + " --parallel 2 > page.md; echo \"EXIT=$?\"; touch '\(done.path)'; while [ -e '\(hold.path)' ]; do sleep 0.2; done"
+    let started = await SpawnedProcess.completed([
+      Self.tmux, "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(columns), "-y", "50",
+      "/bin/sh", "-c", script,
+    ])
+    try #require(started.status == 0, "tmux new-session: \(started.output)")
+    let deadline = ContinuousClock.now + .seconds(400)
+    while !FileManager.default.fileExists(atPath: done.path), ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    let captured = await SpawnedProcess.completed([
+      Self.tmux, "-S", socket, "capture-pane", "-p", "-S", "-", "-E", "-",
+    ])
+    let screen = captured.output
+    try FileManager.default.removeItem(at: hold)
+    #expect(screen.contains("EXIT=0"), "\(screen)")
+    let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+    // The long name is cut to a third of the width; no board line reaches the last column.
+    for prefix in ["sim/gpu-a ", "sim:l4-24gb/gpu-wit ", "sim/gpu-c "] {
+      let rows = lines.filter { $0.hasPrefix(prefix) }
+      #expect(rows.count == 1, "\(prefix): \(rows)\n\(screen)")
+      #expect(rows.first?.contains("all PASS") == true, "\(screen)")
+      #expect(rows.allSatisfy { $0.count < columns }, "\(screen)")
+    }
+    #expect(
+      lines.filter { $0.hasPrefix("3 hosts: ") } == ["3 hosts: 0 running · 3 done · 0 waiting"], "\(screen)")
+  }
 }

@@ -54,7 +54,11 @@ import Testing
       environment: environment)
     #expect(up.status != 0, "\(up)")
     #expect(up.stderr.contains("an NVIDIA GPU Operator runs"), "\(up.stderr)")
-    let changes = SimulatedHostTests.simState(refused)?["changes"] as? [String] ?? []
+    // sim+gpu-vm is the simulated machine named gpu-vm.
+    let machine = refused.home.appendingPathComponent(SimulatedHostTests.simDirectory(machine: "gpu-vm"))
+    #expect(
+      FileManager.default.fileExists(atPath: machine.appendingPathComponent("bin").path), "\(machine.path)")
+    let changes = SimulatedHostTests.simState(refused, machine: "gpu-vm")?["changes"] as? [String] ?? []
     #expect(changes.isEmpty, "the host was changed: \(changes)")
 
     let resumed = try SelfTestLabFixture()

@@ -18,10 +18,19 @@ import Testing
     }
   }
 
-  static func simState(_ fixture: SelfTestLabFixture, profile: String = "a6000-48gb") -> [String: Any]? {
-    let file = fixture.home.appendingPathComponent("sim/\(profile)/state.json")
+  static func simState(
+    _ fixture: SelfTestLabFixture, profile: String = "a6000-48gb", machine: String? = nil
+  ) -> [String: Any]? {
+    let file = fixture.home.appendingPathComponent(
+      simDirectory(profile: profile, machine: machine) + "/state.json")
     guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
     return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+  }
+
+  /// A simulated machine's directory under the state directory: `sim/PROFILE`, or
+  /// `sim/PROFILE/hosts/NAME` for `sim/NAME` and `sim+ALIAS`.
+  static func simDirectory(profile: String = "a6000-48gb", machine: String? = nil) -> String {
+    "sim/\(profile)" + (machine.map { "/hosts/\($0)" } ?? "")
   }
 
   @Test func fullLabPassesEveryExerciseAndIsSimulated() async throws {

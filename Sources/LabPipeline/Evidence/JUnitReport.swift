@@ -10,12 +10,20 @@ import Foundation
 /// status and its reasons. Pure: a function of the report, with the run's start as timestamp.
 public enum JUnitReport {
   public static func xml(_ report: ValidationReport, startedAt: String?) -> String {
-    let failures = report.exercises.filter { $0.verdict == .fail }.count
-    let errors = report.exercises.filter { $0.verdict == .inconclusive }.count
-    let counts = "tests=\"\(report.exercises.count)\" failures=\"\(failures)\" errors=\"\(errors)\""
+    let counts = counts(report.exercises)
     var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
     out.append("<testsuites name=\"labrun \(escape(report.lab))\" \(counts)>")
-    var suite = "  <testsuite name=\"\(escape(report.lab))\" \(counts) skipped=\"0\" time=\"0\""
+    out += suite(report, name: report.lab, startedAt: startedAt)
+    out.append("</testsuites>")
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  /// One `<testsuite>` named `name` (the lab, or a fleet's host): its properties and one
+  /// testcase per exercise, as lines indented for a `<testsuites>` document.
+  static func suite(_ report: ValidationReport, name: String, startedAt: String?) -> [String] {
+    let counts = counts(report.exercises)
+    var out: [String] = []
+    var suite = "  <testsuite name=\"\(escape(name))\" \(counts) skipped=\"0\" time=\"0\""
     if let startedAt { suite += " timestamp=\"\(escape(startedAt))\"" }
     out.append(suite + ">")
     out.append("    <properties>")
@@ -49,8 +57,14 @@ public enum JUnitReport {
       out.append("    </testcase>")
     }
     out.append("  </testsuite>")
-    out.append("</testsuites>")
-    return out.joined(separator: "\n") + "\n"
+    return out
+  }
+
+  /// `tests="…" failures="…" errors="…"` for `exercises` (FAIL fails, INCONCLUSIVE errs).
+  static func counts(_ exercises: [ExerciseResult]) -> String {
+    let failures = exercises.filter { $0.verdict == .fail }.count
+    let errors = exercises.filter { $0.verdict == .inconclusive }.count
+    return "tests=\"\(exercises.count)\" failures=\"\(failures)\" errors=\"\(errors)\""
   }
 
   /// XML-escapes `text` for an attribute or element, dropping characters XML 1.0 cannot hold

@@ -35,6 +35,13 @@ extension Labrun {
 
     @OptionGroup var evidence: RunOption
 
+    /// A fleet's page instead of one run's.
+    @Option(
+      help: ArgumentHelp(
+        "Print the page of a fleet (labrun run with several hosts): a row per host and the recap.",
+        valueName: "fleet-id"))
+    var fleet: String?
+
     /// Markdown for people, JSON for machines, JUnit XML for CI; all carry the same verdicts.
     @Option(
       help: """
@@ -84,12 +91,23 @@ extension Labrun {
         else {
           throw ValidationError("--import needs --date YYYY-MM-DD (the capture date), e.g. --date 2026-06-23")
         }
+      } else if fleet != nil, evidence.run != nil {
+        throw ValidationError("--fleet and --run cannot be combined; pick one")
       } else if host != nil || date != nil || provider != nil {
         throw ValidationError("--host, --date and --provider only apply with --import DIR")
       }
     }
 
     func run() async throws {
+      if let fleet {
+        let page = try await LabSession().fleetPage(fleet)
+        switch json ? .json : format ?? .markdown {
+        case .markdown: StandardOutput.write(page.markdown())
+        case .json: StandardOutput.write(try page.json())
+        case .junit: StandardOutput.write(page.junit())
+        }
+        return
+      }
       let bundle: EvidenceBundle
       if let importDirectory, let host, let date {
         bundle = try EvidenceBundle.importHandCaptured(

@@ -38,13 +38,28 @@ extension Labrun {
       help: "Take the host over from the run that owns it (that run's down then leaves the host alone).")
     var breakLock = false
 
-    func validate() throws { try target.requireHost() }
+    /// How many hosts of a fleet work at once.
+    @Option(
+      name: .long,
+      help: ArgumentHelp(
+        "With several hosts: how many work at once (default \(FleetRunner.defaultParallel)).", valueName: "n")
+    )
+    var parallel = FleetRunner.defaultParallel
+
+    func validate() throws {
+      try target.requireHost()
+      guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+    }
 
     func run() async throws {
       let session = LabSession()
       let options = LifecycleOptions(newRun: newRun, keep: keep, purge: purge, breakLock: breakLock)
       try await SignalCancellation.run { [self] in
         do {
+          if let hosts = try session.fleetHosts(target) {
+            return try await session.runFleet(
+              hosts, lab: self.lab, target: target, options: options, parallel: parallel)
+          }
           let (lab, parameters) = try session.loadLab(self.lab)
           try session.finish(
             try await session.lifecycle.run(

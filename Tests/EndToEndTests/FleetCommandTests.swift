@@ -1,0 +1,131 @@
+import Foundation
+import LabPipeline
+import TestSupport
+import Testing
+
+/// `labrun run` over a fleet through the built binary: the hosts file, the page, the exit
+/// status, the rerun that resumes only the unfinished host, and hosts over real ssh.
+@Suite(.serialized) struct FleetCommandTests {
+  /// Acceptance 1 of issue 22: 8 simulated hosts, one whose evidence FAILs, one whose k3s
+  /// install fails once.
+  @Test func eightSimulatedHostsThenTheRerunResumesOnlyTheUnfinishedOne() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let hosts = fixture.root.appending("hosts.txt")
+    try Data(
+      """
+      # eight simulated hosts, one machine each
+      sim/gpu-01
+      sim/gpu-02
+      sim:h100-80gb/gpu-03 sim_scenario=runtime-runc   # exercises 2, 3 and 5 FAIL
+      sim/gpu-04
+      sim/gpu-05 sim_scenario='k3s-install-fails-once'
+      sim:l4-24gb/gpu-06
+      sim/gpu-07
+      sim/gpu-08
+
+      """.utf8
+    ).write(to: hosts)
+    let arguments = ["run", "--hosts", hosts.path, "--parallel", "4"]
+    let first = try await fixture.labrun(arguments)
+    #expect(first.status == 5, "\(first.stderr.suffix(3000))")
+    #expect(
+      first.stdout.contains(
+        "**8 hosts: 6 all PASS · 1 with a FAIL · 0 INCONCLUSIVE (no FAIL) · 1 stopped at a failed step · 0 unreachable**"
+      ), "\(first.stdout)")
+    let rows = first.stdout.split(separator: "\n").filter { $0.hasPrefix("| sim") }
+    #expect(rows.count == 8)
+    #expect(rows[2].contains("| NVIDIA H100 80GB HBM3 |") && rows[2].contains("with a FAIL"), "\(rows[2])")
+    #expect(rows[4].contains("stopped at a failed step: up stopped: step k3s"), "\(rows[4])")
+    #expect(rows[5].contains("| NVIDIA L4 |"), "\(rows[5])")
+    // Without a TTY: prefixed lines, one host's each.
+    #expect(first.stderr.contains("[sim/gpu-05] up "), "\(first.stderr.suffix(2000))")
+
+    let second = try await fixture.labrun(arguments)
+    #expect(second.status == 5, "gpu-03's FAIL still stands: \(second.stderr.suffix(3000))")
+    #expect(second.stdout.contains("**8 hosts: 7 all PASS · 1 with a FAIL"), "\(second.stdout)")
+    let started = Set(
+      second.stderr.split(separator: "\n").filter { $0.hasSuffix(" started") }.compactMap {
+        $0.split(separator: " ").first
+      })
+    #expect(started == ["[sim/gpu-05]"], "only the unfinished host runs again: \(started)")
+    let runs = try FileManager.default.contentsOfDirectory(
+      atPath: fixture.home.appendingPathComponent("runs").path)
+    #expect(runs.count == 8, "\(runs)")
+    let fleets = try FileManager.default.contentsOfDirectory(
+      atPath: fixture.home.appendingPathComponent("fleets").path)
+    #expect(fleets.count == 1, "\(fleets)")
+    // The page again, as JUnit: one <testsuite> per host.
+    let junit = try await fixture.labrun(["report", "--fleet", fleets[0], "--format", "junit"])
+    #expect(junit.status == 0, "\(junit.stderr)")
+    #expect(junit.stdout.components(separatedBy: "<testsuite name=").count - 1 == 8, "\(junit.stdout)")
+    #expect(junit.stdout.contains("<testsuite name=\"sim:h100-80gb/gpu-03\" tests=\"5\" failures=\"3\""))
+    // A command that acts on one run refuses a fleet, saying which one takes it.
+    let up = try await fixture.labrun(["up", "--host", "sim/gpu-01", "--host", "sim/gpu-02"])
+    #expect(up.status == 64 && up.stderr.contains("only `labrun run` takes them"), "\(up)")
+    let malformed = fixture.root.appending("bad-hosts.txt")
+    try Data("sim/gpu-01\nsim/gpu-02 sim_scenario='runtime-runc\n".utf8).write(to: malformed)
+    let refused = try await fixture.labrun(["run", "--hosts", malformed.path])
+    #expect(refused.status == 64, "\(refused)")
+    #expect(refused.stderr.contains("bad-hosts.txt:2:25: a single quote is not closed"), "\(refused.stderr)")
+  }
+
+  /// Acceptance 2 of issue 22: simulated hosts reached over real ssh (`sim+ALIAS`, each its own
+  /// machine), one of them unreachable: the others complete, the page names the unreachable one.
+  @Test func simulatedHostsOverLoopbackSSHWithOneUnreachable() async throws {
+    let (server, config) = try await SimulatedHostOverSSHTests.startServer()
+    defer { server.stop() }
+    var text = try String(contentsOf: config, encoding: .utf8)
+    text += "Host gpu-dead\n  HostName 127.0.0.1\n  Port 1\n  User nobody\n"
+    try text.write(to: config, atomically: true, encoding: .utf8)
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let environment = ["HOME": server.clientHome.path, "SSH_AUTH_SOCK": ""]
+    let result = try await fixture.labrun(
+      [
+        "run", "--host", "sim+gpu-vm-a", "--host", "sim+gpu-vm-b", "--host", "sim+gpu-dead", "--host",
+        "sim:l4-24gb+gpu-vm-c", "-F", config.path, "--parallel", "4",
+      ], environment: environment)
+    #expect(result.status == 3, "\(result.stderr.suffix(3000))")
+    #expect(result.stdout.contains("**4 hosts: 3 all PASS · 0 with a FAIL"), "\(result.stdout)")
+    #expect(result.stdout.contains("· 1 unreachable**"), "\(result.stdout)")
+    let dead = result.stdout.split(separator: "\n").first { $0.hasPrefix("| sim+gpu-dead ") }
+    #expect(dead?.contains("| unreachable: ") == true, "\(String(describing: dead))")
+    // Each alias is its own simulated machine.
+    let machines = try FileManager.default.contentsOfDirectory(
+      atPath: fixture.home.appendingPathComponent("sim/a6000-48gb/hosts").path)
+    #expect(Set(machines) == ["gpu-vm-a", "gpu-vm-b"], "\(machines)")
+  }
+
+  /// Ctrl-C stops every host at a resumable point and starts no other; the same command
+  /// again resumes the interrupted hosts and runs the rest.
+  @Test func interruptedFleetResumes() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let arguments = ["run", "--host", "sim/a", "--host", "sim/b", "--host", "sim/c", "--parallel", "2"]
+    let running = try fixture.binary.start(
+      arguments, environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "20000"]) { $1 })
+    let runs = fixture.home.appendingPathComponent("runs")
+    // Both slots busy in the slowed k3s install: each run's ledger has k3s running.
+    for _ in 0..<600 {
+      let ids = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
+      let inK3s = ids.filter { id in
+        let ledger =
+          (try? String(contentsOf: runs.appendingPathComponent("\(id)/ledger.json"), encoding: .utf8)) ?? ""
+        return ledger.contains("\"k3s\"")
+      }
+      if inK3s.count == 2 { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    running.kill(SIGINT)
+    let interrupted = try await running.wait()
+    #expect(interrupted.status == 130, "\(interrupted.stderr.suffix(2000))")
+    #expect(interrupted.stdout.contains("2 interrupted · 1 not started"), "\(interrupted.stdout)")
+    #expect(((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).count == 2)
+    let again = try await fixture.labrun(arguments)
+    #expect(again.status == 0, "\(again.stderr.suffix(3000))")
+    #expect(again.stdout.contains("**3 hosts: 3 all PASS"), "\(again.stdout)")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: runs.path).count == 3, "the two resumed, one new")
+  }
+}
