@@ -28,7 +28,7 @@ import Testing
     page.firstMatch(of: #/\*\*STATUS: \S+ ([A-Z]+)\*\*/#).map { String($0.output.1) }
   }
 
-  @Test(arguments: ["hami-core-isolation"])
+  @Test(arguments: ["hami-core-isolation", "mps-isolation"])
   func committedBundlesRenderTheirPagesAndVerifyToTheirStatus(lab: String) async throws {
     let bundles = try Self.bundles(of: lab)
     let missing: Comment =
@@ -50,25 +50,76 @@ import Testing
         report.stdout == page, "\(name): validation.md is not what `labrun report` renders from its bundle")
       let status = try #require(Self.status(of: page), "\(name): validation.md has no status line")
       let expected = try #require(Self.verifyStatus[status], "\(name): unknown status \(status)")
-      // Acceptance: the page names the GPU and the driver, and the tenants' evidence holds HAMi-core's OOM lines.
+      // Acceptance: the page names the GPU and the driver, and the tenants' evidence holds the
+      // mechanism's refusal (HAMi-core's OOM line; the MPS client's own "out of memory").
       for row in ["GPU", "Driver"] {
         let line = page.split(separator: "\n").first { $0.hasPrefix("| \(row) | ") } ?? ""
         #expect(!line.isEmpty && !line.contains("not in the evidence"), "\(name): no \(row) on the page")
       }
       let artifacts = bundle.appendingPathComponent("artifacts")
+      let prefix = lab == "mps-isolation" ? "2-3-client-" : "2-3-tenant-"
       let tenantFiles = try FileManager.default.contentsOfDirectory(atPath: artifacts.path).filter {
-        $0.hasPrefix("2-3-tenant-")
+        $0.hasPrefix(prefix)
       }
-      #expect(!tenantFiles.isEmpty, "\(name): no 2-3-tenant-*.txt")
+      #expect(!tenantFiles.isEmpty, "\(name): no \(prefix)*.txt")
       for file in tenantFiles {
         let text = try String(contentsOf: artifacts.appendingPathComponent(file), encoding: .utf8)
-        #expect(
-          text.contains("[HAMI-core ERROR") && text.contains(" OOM "),
-          "\(name): no HAMi-core OOM line in \(file)")
+        let refused =
+          lab == "mps-isolation"
+          ? text.contains("cudaMalloc refused after") && text.contains("out of memory")
+          : text.contains("[HAMI-core ERROR") && text.contains(" OOM ")
+        #expect(refused, "\(name): no refusal by the mechanism in \(file)")
       }
       let verify = try await binary.run(["verify", "--run", copy.path], environment: environment)
       #expect(verify.status == expected, "\(name): verify exits \(verify.status), the page says \(status)")
     }
+  }
+
+  /// The real H100 runs of 2026-12-07 (hami-core-isolation, then mps-isolation on the same card):
+  /// every limited run shows the mechanism's own witness of the configured limit, the MPS
+  /// teardown left no MPS process, and `labrun compare` renders the committed comparison page
+  /// byte for byte from the two run directories (wherever they lie).
+  @Test func realH100RunsWitnessTheirLimitsAndRenderTheComparison() async throws {
+    let evidence = try TestPackage.root().appendingPathComponent("docs/evidence")
+    let hamiCore = evidence.appendingPathComponent("20261207T173115Z-local")
+    let mps = evidence.appendingPathComponent("20261207T173352Z-local")
+    for (file, limit) in [("6-compute-alone-hami-core.txt", 50), ("6-compute-alone-hami-core.txt", 25)] {
+      let text = try String(contentsOf: hamiCore.appendingPathComponent("artifacts/\(file)"), encoding: .utf8)
+      #expect(
+        text.contains("device 0: core utilization limit = \(limit)"), "\(file): no witness of limit \(limit)")
+    }
+    let pair = try String(
+      contentsOf: hamiCore.appendingPathComponent("artifacts/6-compute-pair-hami-core.txt"), encoding: .utf8)
+    for limit in [30, 70] {
+      #expect(
+        pair.contains("device 0: core utilization limit = \(limit)"), "pair: no witness of limit \(limit)")
+    }
+    let stopped = try String(
+      contentsOf: mps.appendingPathComponent("artifacts/9-mps-stopped.txt"), encoding: .utf8)
+    #expect(stopped.contains("MPS server") && stopped.contains(": gone"), "9-mps-stopped.txt: \(stopped)")
+    let left = stopped.split(separator: "\n").filter {
+      !$0.hasPrefix("$ ") && $0.hasSuffix(": still running")
+    }
+    #expect(left.isEmpty, "an MPS process of the run was left: \(left)")
+    let scratch = try TemporaryDirectory(prefix: "labrun-evidence")
+    defer { scratch.remove() }
+    // Elsewhere and in the other order: the page names runs by id, never by path.
+    for name in [mps.lastPathComponent, hamiCore.lastPathComponent] {
+      try FileManager.default.copyItem(
+        at: evidence.appendingPathComponent(name), to: scratch.appending(name))
+    }
+    let binary = try LabrunBinary()
+    let environment = ["LABRUN_HOME": scratch.appending("state").path]
+    let compare = try await binary.run(
+      [
+        "compare", scratch.appending(mps.lastPathComponent).path,
+        scratch.appending(hamiCore.lastPathComponent).path,
+      ],
+      environment: environment)
+    #expect(compare.status == 0, "\(compare)")
+    let committed = try String(
+      contentsOf: evidence.appendingPathComponent("comparison-2026-12-07.md"), encoding: .utf8)
+    #expect(compare.stdout == committed, "comparison-2026-12-07.md is not what `labrun compare` renders")
   }
 
   /// The 2026-12-02 H200 run: every "limited" run used a cache file the memory exercises had
