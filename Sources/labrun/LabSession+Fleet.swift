@@ -41,8 +41,8 @@ extension LabSession {
       width: { ProgressPrinter.terminalColumns() },
       sink: { FileHandle.standardError.write(Data($0.utf8)) })
     let ticker = Task {
-      while live, !Task.isCancelled {
-        try? await Task.sleep(for: .seconds(1))
+      while live {
+        do { try await Task.sleep(for: .seconds(1)) } catch { return }
         display.redraw()
       }
     }
@@ -54,7 +54,10 @@ extension LabSession {
       lab, hosts: hosts, overrides: arguments.parameters, options: options, parallel: parallel
     ) { host in opener(target.single(host.target), lab: lab) }
     ticker.cancel()
+    await ticker.value
     for result in page.hosts { display.finished(result.host, outcome: result.outcome.label) }
+    // The board is final: the lines below must not be drawn over (a late tick once did).
+    display.stop()
     printer.info(
       "fleet \(directory.id): page written to \(directory.directory.appendingPathComponent("fleet.md").path)")
     StandardOutput.write(page.markdown())

@@ -46,8 +46,24 @@ import Testing
 
   /// Without a TTY, 16 hosts logging at once into one file descriptor (standard error
   /// redirected to a file): every line arrives whole, prefixed with its host.
+  /// Once stopped, the board is never drawn again: a late tick once moved up over the lines
+  /// labrun wrote below the final board and left a copy of it on the screen.
+  @Test func stoppedBoardIsNeverRedrawn() {
+    let output = Output()
+    let printer = FleetProgressPrinter(
+      hosts: ["gpu-01"], live: true, width: { 40 }, clock: { 0 }, sink: output.append)
+    printer.started("gpu-01")
+    printer.finished("gpu-01", outcome: "all PASS")
+    let drawn = output.chunks.count
+    printer.stop()
+    printer.redraw()
+    printer.finished("gpu-01", outcome: "all PASS")
+    #expect(output.chunks.count == drawn)
+  }
+
   @Test func plainLinesFromConcurrentHostsNeverInterleave() async throws {
     let directory = try TemporaryDirectory()
+    defer { directory.remove() }
     let log = directory.url.appendingPathComponent("stderr.log")
     let writeEnd = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     #expect(writeEnd >= 0)

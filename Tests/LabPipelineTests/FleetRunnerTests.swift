@@ -30,7 +30,7 @@ import Testing
 
   @Test func runsAtMostParallelHostsAtOnceAndOneFailureChangesNoOther() async throws {
     let (store, fleet, _directory) = try Self.fleet(10)
-    _ = _directory
+    defer { _directory.remove() }
     let gauge = Gauge()
     let results = try await FleetRunner(parallel: 3).run(
       fleet, plan: { _ in .run },
@@ -74,7 +74,7 @@ import Testing
 
   @Test func cancellingStopsEveryRunningHostAndStartsNoOther() async throws {
     let (store, fleet, _directory) = try Self.fleet(8)
-    _ = _directory
+    defer { _directory.remove() }
     let gauge = Gauge()
     let task = Task {
       try await FleetRunner(parallel: 2).run(

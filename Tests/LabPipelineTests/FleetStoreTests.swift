@@ -7,6 +7,7 @@ import Testing
 @Suite struct FleetStoreTests {
   @Test func createsRecordsRunsAndExitsConcurrentlyAndReadsThemBack() async throws {
     let directory = try TemporaryDirectory()
+    defer { directory.remove() }
     let store = FleetStore(state: StateDirectory(root: directory.url))
     let hosts = (1...16).map { FleetRecord.Host(target: "sim/gpu-\($0)", parameters: ["a=\($0)"]) }
     let now = Date(timeIntervalSince1970: 1_796_659_200)

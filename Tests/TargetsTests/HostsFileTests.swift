@@ -68,6 +68,7 @@ import Testing
   @Test func refusesAFileWithoutHostsOrUnreadable() throws {
     #expect(throws: HostsFileError.empty(path: "h")) { try HostsFile(parsing: "# none\n\n", path: "h") }
     let directory = try TemporaryDirectory()
+    defer { directory.remove() }
     let missing = directory.url.appendingPathComponent("absent.txt")
     #expect(throws: HostsFileError.unreadable(path: missing.path)) { try HostsFile(contentsOf: missing) }
     let binary = directory.url.appendingPathComponent("binary.txt")

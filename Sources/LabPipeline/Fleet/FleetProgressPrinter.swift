@@ -13,6 +13,8 @@ public final class FleetProgressPrinter: @unchecked Sendable {
   private let clock: @Sendable () -> Double
   private var board: FleetProgressBoard
   private var drawn = 0
+  /// Set by ``stop()``: the board is final and is never drawn again.
+  private var stopped = false
 
   /// `sink` receives complete lines (one or several, each ending in a newline); `clock` gives
   /// seconds, by default the monotonic clock.
@@ -57,7 +59,15 @@ public final class FleetProgressPrinter: @unchecked Sendable {
   public func redraw() {
     lock.lock()
     defer { lock.unlock() }
-    if live { draw() }
+    if live, !stopped { draw() }
+  }
+
+  /// Leaves the board as it was last drawn: what is written to the terminal after this comes
+  /// below it, and no late redraw (a ticker's last tick) moves up over those lines.
+  public func stop() {
+    lock.lock()
+    defer { lock.unlock() }
+    stopped = true
   }
 
   private func update(_ host: String, line: String?, _ change: (inout FleetProgressBoard) -> Void) {
@@ -65,7 +75,7 @@ public final class FleetProgressPrinter: @unchecked Sendable {
     defer { lock.unlock() }
     change(&board)
     if live {
-      draw()
+      if !stopped { draw() }
     } else if let line {
       sink(
         line.split(separator: "\n", omittingEmptySubsequences: false)
