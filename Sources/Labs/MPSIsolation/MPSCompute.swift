@@ -82,7 +82,7 @@ struct MPSCompute: Sendable {
     )
   }
 
-  /// MPS's witness for a run (DESIGN principle 8): the SMs its client saw, against the unlimited
+  /// MPS's witness for a run (docs/design.md: a measurement proves its setup first): the SMs its client saw, against the unlimited
   /// client's. A percentage in force shows fewer SMs; a client without one sees them all.
   func witness(_ run: Run) -> SetupWitness {
     guard let sms = run.sms else {
