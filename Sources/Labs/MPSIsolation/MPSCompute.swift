@@ -82,8 +82,9 @@ struct MPSCompute: Sendable {
     )
   }
 
-  /// MPS's witness for a run (docs/design.md: a measurement proves its setup first): the SMs its client saw, against the unlimited
-  /// client's. A percentage in force shows fewer SMs; a client without one sees them all.
+  /// MPS's witness for a run (docs/design.md: a measurement proves its setup first): the SMs its
+  /// client saw, against the unlimited client's. A percentage in force shows fewer SMs; a client
+  /// without one sees them all.
   func witness(_ run: Run) -> SetupWitness {
     guard let sms = run.sms else {
       return .missing(what: "no SM count in the probe's settings line")

@@ -1,7 +1,8 @@
-/// What the mechanism under test said about one measured run's setup (docs/design.md: a
-/// measurement proves its setup first): a figure is evidence about a claim only if the configured condition was in force while it was
-/// taken. A lab reads its mechanism's own witness (HAMi-core's log of the limit it read, the MPS
-/// server's view) into one of these per run; the shared rules judge them before any figure.
+/// What the mechanism under test said about one measured run's setup (docs/design.md: a measurement
+/// proves its setup first): a figure is evidence about a claim only if the configured condition was
+/// in force while it was taken. A lab reads its mechanism's own witness (HAMi-core's log of the
+/// limit it read, the MPS server's view) into one of these per run; the shared rules judge them
+/// before any figure.
 enum SetupWitness: Sendable, Hashable {
   /// The mechanism confirmed the configuration; `said` quotes what it logged.
   case confirms(said: String)
