@@ -54,9 +54,18 @@ struct NoisyNeighbourRule {
     let verdictText =
       "beside a neighbour held to \(limit) (\(mechanism) confirmed it), the victim kept \(format(kept)) of its alone "
       + "throughput (required ≥ \(format(required)) − \(format(tolerance)))"
-    let text = ([verdictText] + report).joined(separator: "; ")
-    return Finding(kept + tolerance >= required ? .pass : .fail, text)
+    let holds = kept + tolerance >= required
+    let text = ([verdictText] + report + (holds ? [] : [Self.victimShape])).joined(separator: "; ")
+    return Finding(holds ? .pass : .fail, text)
   }
+
+  /// What a FAIL says of the workload: the victim probe's kernels fill the card once each (8 blocks
+  /// of 256 threads per SM), so beside a neighbour that holds SMs every kernel needs a second wave
+  /// and the victim keeps about half at most, whatever the neighbour's limit.
+  static let victimShape =
+    "read with care: each of the victim's kernels is one full-card wave (8 blocks per SM), so beside a "
+    + "neighbour holding SMs it needs a second wave and keeps at most about half whatever the limit; this "
+    + "FAIL is what this workload lost, not by itself proof that the neighbour exceeded its limit"
 
   /// `61.20 TFLOPS (…); launch latency p50 12.0 µs, p99 30.1 µs`.
   private func describe(_ item: Case) -> String {
