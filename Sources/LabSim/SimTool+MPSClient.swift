@@ -118,7 +118,7 @@ extension SimTool {
     let pid = Int(getpid())
     let state = store.load()
     let full = state.profile.id.hasPrefix("h") ? 132 : 84
-    let sms = session.percentage.map { max(1, (full * $0 + 99) / 100) } ?? full
+    let sms = session.percentage.map { Self.visibleSMs(full, percentage: $0) } ?? full
     func value(_ name: String) -> String { environment[name] ?? "unset" }
     say(
       "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
@@ -160,5 +160,12 @@ extension SimTool {
     )
     try unregister(pid)
     return .ok()
+  }
+
+  /// The SMs an MPS client sees under CUDA_MPS_ACTIVE_THREAD_PERCENTAGE, as an H100 showed them
+  /// (132 SMs: 25 % → 32, 30 % → 38, 70 % → 92): the share rounded down to an even count (SMs come
+  /// in pairs), at least 2.
+  static func visibleSMs(_ full: Int, percentage: Int) -> Int {
+    max(2, full * percentage / 100 / 2 * 2)
   }
 }

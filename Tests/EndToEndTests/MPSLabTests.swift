@@ -79,10 +79,10 @@ import Testing
       #expect(
         run.stdout.contains("near the card's physical 49140 MiB: its 4000 MiB pinned limit was not enforced"))
     } else {
-      // The witness (the client saw 21 of 84 SMs) confirms the setup; the measurement decides.
+      // The witness (the client saw 20 of 84 SMs) confirms the setup; the measurement decides.
       #expect(
         run.stdout.contains(
-          "NVIDIA MPS confirmed it: 25 %: CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=25: the client saw 21 of 84 SMs"),
+          "NVIDIA MPS confirmed it: 25 %: CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=25: the client saw 20 of 84 SMs"),
         "\(run.stdout)")
       #expect(run.stdout.contains("= 1.00 of unlimited (expected 0.25 ± 0.10)"), "\(run.stdout)")
     }

@@ -130,3 +130,12 @@ import Testing
     #expect(SimTool.shares([aggressor], force: true, scenario: .coreLimitIgnored)[2] == 1)
   }
 }
+
+/// The simulated MPS client sees the SM count a real one does (captured on an H100 of 132 SMs:
+/// 25 % → 32, 30 % → 38, 70 % → 92); the simulator once rounded up (25 % → 33).
+@Suite struct SimMPSClientTests {
+  @Test(arguments: [(25, 32), (30, 38), (70, 92), (100, 132)])
+  func visibleSMsFollowTheH100(percentage: Int, expected: Int) {
+    #expect(SimTool.visibleSMs(132, percentage: percentage) == expected)
+  }
+}

@@ -14,13 +14,14 @@ struct HAMiCoreEvidence: Sendable {
   let library: String?
   let image: String?
   /// The card: name, UUID, memory, driver, GPU count, from ``HAMiCoreCatalog/hostGPU``.
-  let cardName: String?
-  let cardUUID: String?
-  let cardMiB: Int?
-  let driver: String?
-  let cuda: String?
-  let migMode: String?
-  let gpuCount: Int?
+  let card: HostGPUCard
+  var cardName: String? { card.name }
+  var cardUUID: String? { card.uuid }
+  var cardMiB: Int? { card.memoryMiB }
+  var driver: String? { card.driver }
+  var cuda: String? { card.cuda }
+  var migMode: String? { card.migMode }
+  var gpuCount: Int? { card.gpuCount }
   /// Exercises 6 and 7's runs, read once (thousands of stamped log lines).
   let compute: HAMiCoreCompute
 
@@ -34,14 +35,7 @@ struct HAMiCoreEvidence: Sendable {
     commit = parameters["hami_core_commit"]?.text
     library = parameters["hami_core_lib"]?.text
     image = parameters["hami_version"]?.text.map { "docker.io/projecthami/hami:v\($0)" }
-    let card = HostGPUCard(bundle.artifact(HAMiCoreCatalog.hostGPU))
-    cardName = card.name
-    cardUUID = card.uuid
-    cardMiB = card.memoryMiB
-    driver = card.driver
-    cuda = card.cuda
-    migMode = card.migMode
-    gpuCount = card.gpuCount
+    card = HostGPUCard(bundle.artifact(HAMiCoreCatalog.hostGPU))
     compute = HAMiCoreCompute(bundle)
   }
 
