@@ -123,7 +123,8 @@ extension SimTool {
     say(
       "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
         + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
-        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, " : "")\(seconds) s\n")
+        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, 16 waves a kernel, " : "")\(seconds) s\n"
+    )
     let limit = session.throttled ? session.percentage : nil
     try register(
       .init(pid: pid, name: "throughput-probe", usedMiB: 368, coreLimit: limit, computing: true, cache: nil))

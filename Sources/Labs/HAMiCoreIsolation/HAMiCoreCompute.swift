@@ -135,7 +135,7 @@ struct HAMiCoreCompute: Sendable {
       }
       return .init(
         label: label, victim: throughput, p50: latency(victim.p50), p99: latency(victim.p99),
-        aggressorLimit: aggressor?.limit, witnesses: witnesses)
+        aggressorLimit: aggressor?.limit, witnesses: witnesses, victimWaves: victim.output.kernelWaves)
     }
     return NoisyNeighbourRule(
       mechanism: evidence.subject.mechanism, tolerance: Double(evidence.tolerancePercent) / 100,
