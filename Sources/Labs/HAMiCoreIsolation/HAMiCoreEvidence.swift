@@ -15,13 +15,13 @@ struct HAMiCoreEvidence: Sendable {
   let image: String?
   /// The card: name, UUID, memory, driver, GPU count, from ``HAMiCoreCatalog/hostGPU``.
   let card: HostGPUCard
-  var cardName: String? { card.name }
-  var cardUUID: String? { card.uuid }
-  var cardMiB: Int? { card.memoryMiB }
-  var driver: String? { card.driver }
-  var cuda: String? { card.cuda }
-  var migMode: String? { card.migMode }
-  var gpuCount: Int? { card.gpuCount }
+  var cardName: String? { card.name?.value }
+  var cardUUID: String? { card.uuid?.value }
+  var cardMiB: Int? { card.memoryMiB?.value }
+  var driver: String? { card.driver?.value }
+  var cuda: String? { card.cuda?.value }
+  var migMode: String? { card.migMode?.value }
+  var gpuCount: Int? { card.gpuCount?.value }
   /// Exercises 6 and 7's runs, read once (thousands of stamped log lines).
   let compute: HAMiCoreCompute
 
@@ -35,7 +35,7 @@ struct HAMiCoreEvidence: Sendable {
     commit = parameters["hami_core_commit"]?.text
     library = parameters["hami_core_lib"]?.text
     image = parameters["hami_version"]?.text.map { "docker.io/projecthami/hami:v\($0)" }
-    card = HostGPUCard(bundle.artifact(HAMiCoreCatalog.hostGPU))
+    card = HostGPUCard(bundle: bundle, hostFile: HAMiCoreCatalog.hostGPU)
     compute = HAMiCoreCompute(bundle)
   }
 

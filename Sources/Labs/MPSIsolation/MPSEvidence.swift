@@ -22,7 +22,7 @@ struct MPSEvidence: Sendable, CheckEvidence {
     pairPercentages = parameters["pair_thread_percentages"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
     neighbourPercentage = parameters["neighbour_percentage"]?.wholeNumber
     tolerancePercent = parameters["throughput_tolerance"]?.wholeNumber ?? 10
-    card = HostGPUCard(bundle.artifact(MPSCatalog.hostGPU))
+    card = HostGPUCard(bundle: bundle, hostFile: MPSCatalog.hostGPU)
   }
 
   /// The clients, or INCONCLUSIVE when run.json does not say them.
@@ -35,7 +35,7 @@ struct MPSEvidence: Sendable, CheckEvidence {
 
   /// The card's memory as the memory-cap rule names it.
   var cardWords: (mib: Int, words: String)? {
-    card.memoryMiB.map { ($0, "the card's physical \($0) MiB") }
+    (card.memoryMiB?.value).map { ($0, "the card's physical \($0) MiB") }
   }
 
   /// Exercise 3's rule for client `tenant`.

@@ -11,18 +11,18 @@ extension MPSIsolationLab {
     let machine = HostEnvironmentRows.machine(bundle, osFile: MPSCatalog.os)
     rows.append(.init("Machine", machine))
     var gpu = "not in the evidence (\(MPSCatalog.hostGPU))"
-    if let name = card.name {
+    if let name = card.name?.value {
       gpu = name
-      if let mib = card.memoryMiB { gpu += ", \(mib.roundedGB) GB (\(mib) MiB)" }
-      if let uuid = card.uuid { gpu += ", UUID \(uuid)" }
-      if let mig = card.migMode { gpu += ", MIG \(mig)" }
-      if let mode = card.computeMode { gpu += ", compute mode \(mode)" }
+      if let mib = card.memoryMiB?.value { gpu += ", \(mib.roundedGB) GB (\(mib) MiB)" }
+      if let uuid = card.uuid?.value { gpu += ", UUID \(uuid)" }
+      if let mig = card.migMode?.value { gpu += ", MIG \(mig)" }
+      if let mode = card.computeMode?.value { gpu += ", compute mode \(mode)" }
       gpu += " (\(MPSCatalog.hostGPU))"
     }
     rows.append(.init("GPU", gpu))
-    var driver = card.driver ?? "not in the evidence"
-    if let cuda = card.cuda { driver += " (CUDA \(cuda))" }
-    if card.driver != nil { driver += " (\(MPSCatalog.hostGPU))" }
+    var driver = card.driver?.value ?? "not in the evidence"
+    if let cuda = card.cuda?.value { driver += " (CUDA \(cuda))" }
+    if card.driver?.value != nil { driver += " (\(MPSCatalog.hostGPU))" }
     rows.append(.init("Driver", driver))
     let nvcc = bundle.artifact(MPSCatalog.build)?.outputLines.first { $0.contains("Cuda compilation tools") }
     rows.append(
@@ -43,7 +43,8 @@ extension MPSIsolationLab {
           + "\(facts.neighbourPercentage.map(String.init) ?? "?") (the victim has none); \(seconds) per run; tolerance "
           + "± \(facts.tolerancePercent) points (run.json)"))
     return EnvironmentSummary(
-      rows: rows, gpu: card.name, gpuMemoryMiB: card.memoryMiB, gpuUUID: card.uuid, driver: card.driver,
-      cuda: card.cuda, kubernetes: nil, machine: machine, note: Self.environmentNote)
+      rows: rows, gpu: card.name?.value, gpuMemoryMiB: card.memoryMiB?.value, gpuUUID: card.uuid?.value,
+      driver: card.driver?.value,
+      cuda: card.cuda?.value, kubernetes: nil, machine: machine, note: Self.environmentNote)
   }
 }

@@ -15,7 +15,7 @@ struct MPSMemoryCapCheck: MPSCheck {
       tenants, evidence, file: MPSCatalog.tenantAlone, missing: "no probe for client", &outcome)
     if let decided = outcome.decided { return decided }
     outcome.cite(evidence.bundle.artifact(MPSCatalog.hostGPU))
-    guard let cardMiB = evidence.card.memoryMiB else {
+    guard let cardMiB = evidence.card.memoryMiB?.value else {
       return Finding(
         .inconclusive,
         "the card's memory is unknown (\(MPSCatalog.hostGPU)): cannot show it had room beyond the refusal")

@@ -40,7 +40,7 @@ struct MPSViewCheck: MPSCheck {
     }
     if let decided = outcome.decided { return decided }
     outcome.cite(evidence.bundle.artifact(MPSCatalog.hostGPU))
-    let card = evidence.card.memoryMiB.map { " (the card has \($0) MiB)" } ?? ""
+    let card = (evidence.card.memoryMiB?.value).map { " (the card has \($0) MiB)" } ?? ""
     return Finding(
       .pass,
       "each client's cudaMemGetInfo reports free memory within its pinned limit, the total unchanged: "
