@@ -9,7 +9,7 @@ import LabPipeline
 struct HAMiCoreProbeRun: Sendable, Hashable {
   /// Unique within the run: `6-limit-25`, `7-limited-victim`; names the run's files.
   var id: String
-  var tenant: HAMiCoreTenant
+  var tenant: CardTenant
   /// `CUDA_DEVICE_SM_LIMIT`; nil for none.
   var limit: Int?
   var policy: String

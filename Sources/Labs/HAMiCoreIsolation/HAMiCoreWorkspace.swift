@@ -14,7 +14,7 @@ struct HAMiCoreWorkspace: Sendable, Hashable, Codable {
 
   /// The environment of a tenant: HAMi-core preloaded with the tenant's slice and its own cache
   /// file, and a core limit when `coreLimit` is given.
-  func environment(_ tenant: HAMiCoreTenant, coreLimit: Int? = nil, policy: String = "") -> String {
+  func environment(_ tenant: CardTenant, coreLimit: Int? = nil, policy: String = "") -> String {
     var assignments = [
       "LD_PRELOAD=" + library,
       "CUDA_DEVICE_MEMORY_LIMIT=\(tenant.sliceMiB)m",

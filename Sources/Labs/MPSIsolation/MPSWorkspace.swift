@@ -27,14 +27,14 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
 
   /// `env …` of a client: the run's daemon, the client's pinned memory limit on device 0 and,
   /// when given, its active thread percentage.
-  func environment(_ tenant: HAMiCoreTenant, threads: Int? = nil) -> String {
+  func environment(_ tenant: CardTenant, threads: Int? = nil) -> String {
     var assignments = daemonAssignments + ["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=0=\(tenant.sliceMiB)M"]
     if let threads { assignments.append("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=\(threads)") }
     return "env " + assignments.map(ShellQuote.quote).joined(separator: " ")
   }
 
   /// A client's MPS variables as it sees them (exercise 5).
-  func environmentDump(_ tenant: HAMiCoreTenant) -> String {
+  func environmentDump(_ tenant: CardTenant) -> String {
     "\(environment(tenant)) sh -c 'env | grep ^CUDA_MPS_ | sort'"
   }
 

@@ -24,7 +24,7 @@ struct TenantsAloneStep: Step {
     return NoOutput()
   }
 
-  static func commands(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace, _ tenant: HAMiCoreTenant)
+  static func commands(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace, _ tenant: CardTenant)
     -> [RemoteCommand]
   {
     let env = workspace.environment(tenant)

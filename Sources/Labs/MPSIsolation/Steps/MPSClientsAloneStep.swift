@@ -21,7 +21,7 @@ struct MPSClientsAloneStep: Step {
     return NoOutput()
   }
 
-  static func commands(_ settings: MPSSettings, _ workspace: MPSWorkspace, _ tenant: HAMiCoreTenant)
+  static func commands(_ settings: MPSSettings, _ workspace: MPSWorkspace, _ tenant: CardTenant)
     -> [RemoteCommand]
   {
     let env = workspace.environment(tenant)

@@ -48,7 +48,7 @@ struct MPSComputeStep: Step {
     let start = workspace.file("start-\(tag)")
     let bound = settings.computeSeconds + Int(settings.tenantTimeout.components.seconds)
     let entries = commands.enumerated().map { index, command in
-      let name = HAMiCoreTenant.letter(at: index)
+      let name = CardTenant.letter(at: index)
       return SideBySide.Entry(
         name: name, command: HAMiCoreWorkspace.bounded(bound, command + " " + ShellQuote.quote(start)),
         log: workspace.file("\(tag)-\(name).log"), pid: workspace.file("\(tag)-\(name).pid"))
