@@ -3,7 +3,7 @@ import LabPipeline
 
 /// Paths inside the lab's private directory on the host — the MPS pipe and log directories
 /// included — and the environments of the daemon and its clients.
-struct MPSWorkspace: Sendable, Hashable, Codable {
+struct MPSWorkspace: ProbeWorkspace {
   /// The directory `mktemp -d` made.
   var directory: String
 
@@ -13,9 +13,6 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
   var logDirectory: String { directory + "/log" }
   var controlLog: String { logDirectory + "/control.log" }
   var serverLog: String { logDirectory + "/server.log" }
-  var memoryProbe: String { directory + "/memory-probe" }
-  var throughputProbe: String { directory + "/throughput-probe" }
-  func file(_ name: String) -> String { directory + "/" + name }
 
   /// The assignments that point a process at the run's own daemon.
   var daemonAssignments: [String] {
@@ -42,7 +39,7 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
   func control(_ settings: MPSSettings, _ command: String, seconds: Int = 30) -> RemoteCommand {
     RemoteCommand(
       "echo \(command) | "
-        + HAMiCoreWorkspace.bounded(
+        + ProbeShell.bounded(
           seconds, "\(controlEnvironment) \(ShellQuote.quote(settings.mpsControl))"),
       timeout: .seconds(seconds + 20))
   }
@@ -51,11 +48,4 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
   static let computeApps = RemoteCommand(
     "nvidia-smi --query-compute-apps=pid,process_name,gpu_uuid,used_memory --format=csv",
     timeout: .seconds(60))
-}
-
-extension MPSWorkspace {
-  /// The workspace the stage step made, from the ledger.
-  static func staged(_ ctx: StepContext) throws -> MPSWorkspace {
-    try ctx.output(MPSWorkspace.self, of: "stage")
-  }
 }

@@ -51,8 +51,13 @@ struct GPUHostPreflight: Sendable {
   /// Exits 0 when `directory` holds both probes, executable (`probe_dir`: built elsewhere).
   static func prebuiltProbes(_ directory: String) -> RemoteCommand {
     RemoteCommand(
-      HAMiCoreStageStep.probes.map { "test -x \(ShellQuote.quote(directory + "/" + $0))" }.joined(
+      ProbeStaging.probes.map { "test -x \(ShellQuote.quote(directory + "/" + $0))" }.joined(
         separator: " && "))
+  }
+
+  /// What the plan shows for the probes: nvcc looked for, or the prebuilt ones of `probeDirectory`.
+  static func probes(nvcc: String, probeDirectory: String) -> RemoteCommand {
+    probeDirectory.isEmpty ? findNVCC(nvcc) : prebuiltProbes(probeDirectory)
   }
 
   /// The host's GPU and OS, as artifacts.
