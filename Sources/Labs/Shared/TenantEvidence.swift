@@ -81,38 +81,50 @@ extension TenantEvidence {
     return shown
   }
 
+  /// Each tenant's memory probe in `file(tenant)` judged by exercise 3's rule (a missing one is a
+  /// gap: `MISSING NAME`); the outcome's failures, then gaps, decide; else `decide` does.
+  func judgeReadings(
+    file: (String) -> String, missing: String, _ outcome: inout CheckOutcome,
+    decide: ([CardTenant], [(tenant: CardTenant, reading: MemoryCapRule.Reading)], inout CheckOutcome) ->
+      Finding
+  ) throws(Inconclusive) -> Finding {
+    let tenants = try requireTenants()
+    let shown = memoryReadings(tenants, file: file, missing: missing, &outcome)
+    if let decided = outcome.decided { return decided }
+    return decide(tenants, shown, &outcome)
+  }
+
   /// Exercise 3: each tenant alone refused at its own slice, the card with room beyond every
   /// refusal. `refused` opens the PASS reason; `summary` words each tenant's refusal.
   func judgeMemoryCap(
     _ outcome: inout CheckOutcome, refused: String,
     summary: (CardTenant, MemoryCapRule.Reading) -> String
   ) throws(Inconclusive) -> Finding {
-    let tenants = try requireTenants()
     let naming = Self.naming
-    let shown = memoryReadings(
-      tenants, file: naming.tenantAlone, missing: "no probe for \(naming.tenant)", &outcome)
-    if let decided = outcome.decided { return decided }
-    outcome.cite(bundle.artifact(naming.hostGPU))
-    guard let cardMiB = card.memoryMiB?.value else {
+    return try judgeReadings(file: naming.tenantAlone, missing: "no probe for \(naming.tenant)", &outcome) {
+      _, shown, outcome in
+      outcome.cite(bundle.artifact(naming.hostGPU))
+      guard let cardMiB = card.memoryMiB?.value else {
+        return Finding(
+          .inconclusive,
+          "the card's memory is unknown (\(naming.hostGPU)): cannot show it had room beyond the refusal")
+      }
+      if let cramped = MemoryCapRule.roomBeyond(
+        shown.map { ($0.reading.who, $0.reading.refusedMiB) }, cardMiB: cardMiB)
+      {
+        return cramped
+      }
+      let minRefusal = shown.map(\.reading.refusedMiB).min() ?? 0
+      let freeGB = (cardMiB - minRefusal).roundedGB
       return Finding(
-        .inconclusive,
-        "the card's memory is unknown (\(naming.hostGPU)): cannot show it had room beyond the refusal")
+        .pass,
+        refused + shown.map(summary).joined(separator: "; ")
+          + "; the card has \(cardMiB) MiB (~\(freeGB) GB beyond the smallest refusal)",
+        facts: [
+          "card_mib": String(cardMiB), "free_gb": String(freeGB),
+          "refusals": shown.map { "\($0.reading.refusedMiB)" }.joined(separator: ","),
+        ])
     }
-    if let cramped = MemoryCapRule.roomBeyond(
-      shown.map { ($0.reading.who, $0.reading.refusedMiB) }, cardMiB: cardMiB)
-    {
-      return cramped
-    }
-    let minRefusal = shown.map(\.reading.refusedMiB).min() ?? 0
-    let freeGB = (cardMiB - minRefusal).roundedGB
-    return Finding(
-      .pass,
-      refused + shown.map(summary).joined(separator: "; ")
-        + "; the card has \(cardMiB) MiB (~\(freeGB) GB beyond the smallest refusal)",
-      facts: [
-        "card_mib": String(cardMiB), "free_gb": String(freeGB),
-        "refusals": shown.map { "\($0.reading.refusedMiB)" }.joined(separator: ","),
-      ])
   }
 
   /// Exercise 4: the tenants side by side, each held to its own slice by exercise 3's rule;
@@ -121,14 +133,14 @@ extension TenantEvidence {
     _ outcome: inout CheckOutcome, sameSlice: (Int) -> String, held: String,
     summary: (CardTenant, MemoryCapRule.Reading) -> String
   ) throws(Inconclusive) -> Finding {
-    let tenants = try requireTenants()
     let naming = Self.naming
-    let shown = memoryReadings(
-      tenants, file: naming.tenantConcurrent, missing: "did not run side by side: \(naming.tenant)", &outcome)
-    if let decided = outcome.decided { return decided }
-    if Set(tenants.map(\.sliceMiB)).count < 2 {
-      return Finding(.inconclusive, sameSlice(tenants[0].sliceMiB))
+    return try judgeReadings(
+      file: naming.tenantConcurrent, missing: "did not run side by side: \(naming.tenant)", &outcome
+    ) { tenants, shown, _ in
+      if Set(tenants.map(\.sliceMiB)).count < 2 {
+        return Finding(.inconclusive, sameSlice(tenants[0].sliceMiB))
+      }
+      return Finding(.pass, held + shown.map(summary).joined(separator: "; "))
     }
-    return Finding(.pass, held + shown.map(summary).joined(separator: "; "))
   }
 }

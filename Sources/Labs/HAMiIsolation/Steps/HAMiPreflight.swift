@@ -5,10 +5,10 @@ import LabPipeline
 /// driver, no MIG, no GPU Operator or NVIDIA device plugin, passwordless sudo, apt, disk,
 /// and a card big enough for two slices plus the oversubscribe test.
 ///
-/// It changes nothing, so its check is the preflight itself: a host that passes is
-/// "already satisfied", and ``observe(_:)`` records the facts and the host GPU and OS
-/// artifacts (``HAMiCatalog/hostGPU``, ``HAMiCatalog/os``).
-struct HAMiPreflight: Step {
+/// It changes nothing (``HostPreflightStep``): a host that passes is "already satisfied", and
+/// `observe` records the facts and the host GPU and OS artifacts (``HAMiCatalog/hostGPU``,
+/// ``HAMiCatalog/os``).
+struct HAMiPreflight: HostPreflightStep {
   struct Output: Codable, Sendable, Hashable {
     var gpuName: String
     var uuid: String
@@ -16,11 +16,9 @@ struct HAMiPreflight: Step {
     var driver: String
   }
 
-  var id: String { "preflight" }
-  /// It only looks: a run refused here changed nothing on the host.
-  var changesTarget: Bool { false }
   var title: String { "Facts and preflight (refuse before any change)" }
-  var timeout: Duration { .seconds(120) }
+  static let gpuFile = HAMiCatalog.hostGPU
+  static let osFile = HAMiCatalog.os
 
   /// Free space k3s, the toolkit and the CUDA devel image need under /var/lib, in KiB.
   static let requiredDiskKiB = 30 * 1024 * 1024
@@ -35,18 +33,8 @@ struct HAMiPreflight: Step {
   static let daemonSets = RemoteCommand(
     "if command -v kubectl >/dev/null 2>&1; then kubectl get daemonsets -A --no-headers; fi")
 
-  func check(_ ctx: StepContext) async throws -> Bool {
-    let facts = try await facts(ctx)
-    ctx.satisfied("preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)")
-    return true
-  }
-
-  func apply(_ ctx: StepContext) async throws -> Output { try await observe(ctx) }
-
-  func observe(_ ctx: StepContext) async throws -> Output {
-    let facts = try await facts(ctx)
-    try await Self.host.capture(ctx, gpuFile: HAMiCatalog.hostGPU, osFile: HAMiCatalog.os)
-    return facts
+  func passed(_ facts: Output) -> String {
+    "preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)"
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
