@@ -147,18 +147,11 @@ extension SimTool {
       let noise = 1 + 0.005 * sin(Double(sample) * 1.7 + Double(pid % 7))
       let tflops = peak * share * noise
       total += tflops
-      say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
-      if latency {
-        let p50 = 140 / max(share, 0.01) * noise
-        let p99 = p50 * (computing.count > 1 ? 1.6 : 1.2)
-        say(
-          "latency \(sample) s: p50 \(String(format: "%.1f", p50)) us p99 \(String(format: "%.1f", p99)) us "
-            + "over \(Int(1_000_000 / p50)) kernels\n")
-      }
+      saySample(
+        sample, tflops: tflops, share: share, noise: noise,
+        latencyP99Factor: latency ? (computing.count > 1 ? 1.6 : 1.2) : nil)
     }
-    say(
-      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
-    )
+    sayMean(total: total, seconds: seconds)
     try unregister(pid)
     return .ok()
   }

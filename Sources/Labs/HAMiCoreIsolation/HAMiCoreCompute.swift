@@ -63,7 +63,7 @@ struct HAMiCoreCompute: Sendable {
     }
     for run in Self.runs(bundle, HAMiCoreCatalog.computePair, log: HAMiCoreCatalog.computePairLog)
     where run.output.headerLine != nil {
-      let name = HAMiCoreTenant.letter(at: pair.count)
+      let name = CardTenant.letter(at: pair.count)
       pair.append(relabelled(run, "pair \(name) (limit \(run.limit.map(String.init) ?? "none"))"))
     }
     for run in Self.runs(bundle, HAMiCoreCatalog.neighbour, log: HAMiCoreCatalog.neighbourLog) {
