@@ -9,13 +9,14 @@ public struct RunStore: Sendable {
   }
 
   /// Starts a new run: creates `runs/<run-id>/` with run.json, an empty ledger, an empty
-  /// transcript and artifacts/, and makes it the current run.
+  /// transcript and artifacts/, and makes it the current run unless `makeCurrent` is false (a
+  /// fleet's host run: see ``LabRunLifecycle/RunPointer``).
   ///
   /// The id is the UTC start time and the target name (`20260623T101500Z-gpu-vm`), with a
   /// `-2`, `-3`… suffix if that directory already exists.
   public func create(
     lab: String, labFile: String?, target: TargetInfo, parameters: [String: RecordedValue],
-    redactor: Redactor, now: Date = Date()
+    redactor: Redactor, makeCurrent: Bool = true, now: Date = Date()
   ) throws -> RunDirectory {
     let base = Self.runID(startedAt: now, targetName: target.name)
     try AtomicFile.createDirectory(state.runsDirectory)
@@ -45,7 +46,7 @@ public struct RunStore: Sendable {
     try RunDirectory.write(record, redactor: redactor, to: run.runFile)
     try RunDirectory.write(Ledger(), redactor: redactor, to: run.ledgerFile)
     try AtomicFile.write(Data(), to: run.transcriptFile)
-    try state.setCurrentRun(id: id)
+    if makeCurrent { try state.setCurrentRun(id: id) }
     return run
   }
 
@@ -141,9 +142,11 @@ public struct RunSummary: Sendable, Codable {
   public var status: RunStatus
   /// Why run.json could not be read.
   public var problem: String?
+  /// The fleet whose host this run is (``StateListing``), nil for a run of its own.
+  public var fleet: String? = nil
 
   enum CodingKeys: String, CodingKey {
-    case id, directory, status, problem
+    case id, directory, status, problem, fleet
     case isCurrent = "current"
     case record = "run"
   }
