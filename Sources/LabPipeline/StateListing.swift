@@ -14,6 +14,14 @@ public struct StateListing: Sendable, Encodable {
     /// host has not ended yet.
     public var exitStatus: Int32?
 
+    public init(id: String, lab: String, hosts: Int, status: String, exitStatus: Int32?) {
+      self.id = id
+      self.lab = lab
+      self.hosts = hosts
+      self.status = status
+      self.exitStatus = exitStatus
+    }
+
     enum CodingKeys: String, CodingKey {
       case id, lab, hosts, status
       case exitStatus = "exit_status"

@@ -21,6 +21,17 @@ public struct FleetVerification: Sendable {
     /// The evidence is missing from the bundle, unreadable or altered (exit 4).
     public var unreadable: Bool
 
+    public init(
+      host: String, runID: String? = nil, report: ValidationReport? = nil, problem: String? = nil,
+      unreadable: Bool
+    ) {
+      self.host = host
+      self.runID = runID
+      self.report = report
+      self.problem = problem
+      self.unreadable = unreadable
+    }
+
     /// verify's status for this host.
     public var exitStatus: Int32 {
       if unreadable { return LabrunExitCode.runStateFailed }
@@ -45,6 +56,12 @@ public struct FleetVerification: Sendable {
   public var hosts: [Host]
   /// Who signed the archive (`--allowed-signers`).
   public var signer: BundleSigner?
+
+  public init(fleetID: String, hosts: [Host], signer: BundleSigner? = nil) {
+    self.fleetID = fleetID
+    self.hosts = hosts
+    self.signer = signer
+  }
 
   /// Verifies every host of the fleet in `fleetDirectory` (an unpacked fleet bundle).
   public static func verify(fleetDirectory: URL, signer: BundleSigner? = nil) throws -> FleetVerification {

@@ -37,6 +37,14 @@ public struct TargetSelection: Sendable, Hashable {
   }
 }
 
+extension TargetSelection {
+  /// Every host named: the fleet's, or the one `--host` (nil when none was given).
+  public func targets() throws -> [FleetLifecycle.Host]? {
+    if let fleet = try fleet() { return fleet }
+    return try hosts.first.map { [FleetLifecycle.Host(target: try TargetSpec(parsing: $0))] }
+  }
+}
+
 extension FleetLifecycle.Host {
   /// A fleet's host from its parsed target and its own `key=value` parameters.
   public init(target spec: TargetSpec, parameters: [String] = []) {

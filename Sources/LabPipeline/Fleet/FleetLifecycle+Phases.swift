@@ -31,16 +31,10 @@ extension FleetLifecycle {
     hosts: [Host], parallel: Int, loadLab: @escaping RunLabLoader,
     open: @escaping @Sendable (Host) -> TargetOpener
   ) async throws -> (FleetDirectory, FleetPage) {
-    let fleet = try existing(hosts, for: .exercises)
-    let lab = try Self.lab(of: await fleet.fleetRecord, store: store, loadLab: loadLab)
-    return try await perform(
-      fleet, hosts: hosts, parallel: parallel, loadLab: { [lab] record in try lab ?? loadLab(record) },
-      plan: { _ in .run }, completed: { _ in false }
-    ) { [self] entry, record, _ in
-      guard let runID = record.runID, let lab else { return withoutRun(entry, record, phase: .exercises) }
-      let outcome = try await lifecycle(for: entry.target, run: runID).exercises(
+    try await onEachRun(of: hosts, phase: .exercises, parallel: parallel, loadLab: loadLab) {
+      [self] entry, runID, lab in
+      try await lifecycle(for: entry.target, run: runID).exercises(
         run: runID, loadLab: { _ in lab }, open: open(entry))
-      return await hostResult(entry, outcome)
     }
   }
 
@@ -50,20 +44,33 @@ extension FleetLifecycle {
     hosts: [Host], options: LifecycleOptions, parallel: Int, loadLab: @escaping RunLabLoader,
     open: @escaping @Sendable (Host) -> TargetOpener
   ) async throws -> (FleetDirectory, FleetPage) {
-    let fleet = try existing(hosts, for: .down)
+    try await onEachRun(of: hosts, phase: .down, parallel: parallel, loadLab: loadLab) {
+      [self] entry, runID, lab in
+      try await lifecycle(for: entry.target, run: runID).down(
+        run: runID, options: options, loadLab: { _ in lab }, open: open(entry))
+    }
+  }
+
+  /// Runs `phase` (`body`) on each host's run of the newest unfinished fleet of these hosts,
+  /// the fleet's lab loaded once; a host without a run gets ``withoutRun(_:_:phase:)``. After
+  /// `down` the fleet is finished once every host's run is.
+  func onEachRun(
+    of hosts: [Host], phase: Phase, parallel: Int, loadLab: @escaping RunLabLoader,
+    _ body: @escaping @Sendable (Host, String, LoadedLab) async throws -> RunOutcome
+  ) async throws -> (FleetDirectory, FleetPage) {
+    let fleet = try existing(hosts, for: phase)
     let lab = try Self.lab(of: await fleet.fleetRecord, store: store, loadLab: loadLab)
     return try await perform(
       fleet, hosts: hosts, parallel: parallel, loadLab: { [lab] record in try lab ?? loadLab(record) },
       plan: { _ in .run },
       completed: { [store] result in
+        guard phase == .down else { return false }
         guard let runID = result.runID else { return result.exitStatus == 0 }
         return (try? RunStore.readRecord(in: store.state.runDirectory(id: runID)))?.finishedAt != nil
       }
     ) { [self] entry, record, _ in
-      guard let runID = record.runID, let lab else { return withoutRun(entry, record, phase: .down) }
-      let outcome = try await lifecycle(for: entry.target, run: runID).down(
-        run: runID, options: options, loadLab: { _ in lab }, open: open(entry))
-      return await hostResult(entry, outcome)
+      guard let runID = record.runID, let lab else { return withoutRun(entry, record, phase: phase) }
+      return await hostResult(entry, try await body(entry, runID, lab))
     }
   }
 

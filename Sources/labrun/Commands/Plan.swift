@@ -50,13 +50,9 @@ extension Labrun {
     func run() async throws {
       let session = LabSession()
       do {
-        let hosts =
-          try target.selection.fleet() ?? [
-            FleetLifecycle.Host(target: try TargetSpec(parsing: target.spec()))
-          ]
         let (lab, _) = try session.loadLab(self.lab)
         let plan = try await FleetPlan.make(
-          lab: lab, hosts: hosts, overrides: self.lab.parameters,
+          lab: lab, hosts: try target.selection.targets() ?? [], overrides: self.lab.parameters,
           phases: Phase.allCases.filter { phase == nil || phase == $0 },
           options: target.connectionOptions(state: session.state), lifecycle: LifecycleOptions(purge: purge),
           redactor: session.redactor)
