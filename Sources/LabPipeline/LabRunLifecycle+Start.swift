@@ -19,7 +19,7 @@ extension LabRunLifecycle {
     switch start {
     case .run:
       decision = RunResumption.forRun(
-        lab: lab.name, target: target.name, candidates: candidates(), newRun: newRun)
+        lab: lab.name, target: target.name, candidates: candidates(of: target.name), newRun: newRun)
     case .up:
       let currentID: String?
       switch pointer {
@@ -89,11 +89,13 @@ extension LabRunLifecycle {
     return begun.first { $0.state == .failed }?.stepID
   }
 
-  /// Every readable run under runs/, for ``RunResumption``.
-  private func candidates() -> [RunResumption.Candidate] {
+  /// Every readable run of `target` under runs/, for ``RunResumption``. Only directories
+  /// whose name can be such a run's are read (a fleet's 64 hosts each reading every other
+  /// host's ledger as they start was 4,096 reads and decodes).
+  private func candidates(of target: String) -> [RunResumption.Candidate] {
     let runs = store.state.runsDirectory
     let names = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") }.compactMap {
+    return names.filter { !$0.hasPrefix(".") && RunStore.mayBeRun(named: $0, of: target) }.compactMap {
       candidate(runs.appendingPathComponent($0, isDirectory: true))
     }
   }

@@ -114,6 +114,15 @@ public struct RunStore: Sendable {
     }
   }
 
+  /// Whether a run directory called `name` can hold a run of `target`: run ids are
+  /// `<UTC stamp>-<target made path-safe>[-N]` (``runID(startedAt:targetName:)``). A filter
+  /// before run.json is read, never a decision: the record's own target decides.
+  public static func mayBeRun(named name: String, of target: String) -> Bool {
+    let stamp = runID(startedAt: Date(timeIntervalSince1970: 0), targetName: "")
+    let suffix = runID(startedAt: Date(timeIntervalSince1970: 0), targetName: target).dropFirst(stamp.count)
+    return name.dropFirst(stamp.count).hasPrefix(suffix)
+  }
+
   /// `20260623T101500Z-gpu-vm`: the start time in UTC and the target name made path-safe.
   public static func runID(startedAt: Date, targetName: String) -> String {
     var calendar = Calendar(identifier: .gregorian)
