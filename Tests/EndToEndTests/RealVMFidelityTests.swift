@@ -246,49 +246,32 @@ import Testing
     #expect(custom.stderr.contains("its driver requirement is not checked"), "\(custom.stderr)")
   }
 
-  /// Defect 8: teardown removes what HAMi leaves behind; --purge also helm and the toolkit's config.
-  @Test func teardownLeavesNothingOfHAMi() async throws {
-    let fixture = try SelfTestLabFixture()
-    defer { fixture.remove() }
-    let run = try await fixture.labrun(["run", "--host", "sim"])
-    #expect(run.status == 0, "\(run)")
-    var state = Self.simState(fixture)
-    #expect((state["secrets"] as? [String])?.isEmpty == true, "\(String(describing: state["secrets"]))")
-    #expect((state["nodeAnnotations"] as? [String: String])?.isEmpty == true)
-    let files = (state["files"] as? [String: String] ?? [:]).keys
-    #expect(!files.contains { $0.hasPrefix("/usr/local/vgpu/") || $0.hasPrefix("/tmp/vgpulock") }, "\(files)")
-    // A fresh host: on this one, the next run would find k3s, helm and the toolkit installed
-    // before its up, and keep them.
+  /// Defect 8: `run --purge` on a fresh host (on a used one the next run would find k3s, helm and the
+  /// toolkit installed before its up, and keep them) removes what up installed; and the
+  /// simulated host writes nothing in this machine's /tmp: every download goes to a private
+  /// directory under the host's own TMPDIR, removed afterwards. (Other labruns may run on this
+  /// machine at the same time, so /tmp itself is not compared before and after; the simulated
+  /// `curl -o` refusing any path outside the host is tested above.)
+  @Test func purgeRunLeavesNothingOfHAMiAndWritesNothingInTmp() async throws {
     let fresh = try SelfTestLabFixture()
     defer { fresh.remove() }
     let purge = try await fresh.labrun(["run", "--host", "sim", "--purge"])
     #expect(purge.status == 0, "\(purge)")
-    state = Self.simState(fresh)
+    let state = Self.simState(fresh)
     #expect(state["helmInstalled"] as? Bool == false)
     #expect(state["toolkitConfigLeft"] as? Bool == false)
     let left = (state["files"] as? [String: String] ?? [:]).keys
     #expect(!left.contains("/etc/nvidia-container-runtime/config.toml"), "\(left)")
     let helmConfig = fresh.home.appendingPathComponent("sim/a6000-48gb/home/.config/helm").path
     #expect(!FileManager.default.fileExists(atPath: helmConfig))
-  }
-
-  /// The simulated host writes nothing in this machine's /tmp: every download goes to a
-  /// private directory under the host's own TMPDIR, removed afterwards. (Other labruns may run
-  /// on this machine at the same time, so /tmp itself is not compared before and after; the
-  /// simulated `curl -o` refusing any path outside the host is tested above.)
-  @Test func simulatedRunWritesNothingInTmp() async throws {
-    let fixture = try SelfTestLabFixture()
-    defer { fixture.remove() }
-    let run = try await fixture.labrun(["run", "--host", "sim", "--purge"])
-    #expect(run.status == 0, "\(run)")
-    let commands = try fixture.transcript(try fixture.onlyRun()).map(\.command)
+    let commands = try fresh.transcript(try fresh.onlyRun()).map(\.command)
     let downloads = commands.filter { $0.contains("curl ") }
     #expect(downloads.count == 3, "\(downloads)")
     for command in downloads {
       #expect(command.contains("d=$(mktemp -d) && trap "), "\(command)")
       #expect(!command.contains("/tmp/"), "\(command)")
     }
-    let tmp = fixture.home.appendingPathComponent("sim/a6000-48gb/tmp").path
+    let tmp = fresh.home.appendingPathComponent("sim/a6000-48gb/tmp").path
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "private directories left in \(tmp)")
   }

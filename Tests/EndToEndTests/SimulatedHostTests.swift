@@ -33,6 +33,10 @@ import Testing
     "sim/\(profile)" + (machine.map { "/hosts/\($0)" } ?? "")
   }
 
+  /// The one full default run of the lab on this machine through the binary; the claims of
+  /// the simulated page (SimulatedPageTests), the golden transcript and a teardown that leaves
+  /// nothing of HAMi (once RealVMFidelityTests') are checked on it too: each once made a run
+  /// of its own.
   @Test func fullLabPassesEveryExerciseAndIsSimulated() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
@@ -43,6 +47,9 @@ import Testing
     let directory = try fixture.onlyRun()
     let page = try String(contentsOf: directory.appendingPathComponent("validation.md"), encoding: .utf8)
     #expect(page == run.stdout)
+    try SimulatedPageTests.theSimulatedPageSaysWhatItIsOnce(page: run.stdout, directory: directory)
+    try Self.commandsSentMatchTheGoldenTranscript(fixture)
+    Self.teardownLeftNothingOfHAMi(fixture)
     let intact = await SelfTestLabFixture.checksumsVerify(directory)
     #expect(intact)
     let artifacts = directory.appendingPathComponent("artifacts")
@@ -279,12 +286,20 @@ import Testing
       commands.contains("KUBECONFIG=/etc/rancher/k3s/k3s.yaml helm -n kube-system uninstall hami --wait"))
   }
 
-  /// The exact commands each step sent, in order, with their exit status (from transcript.jsonl).
-  @Test func commandsSentMatchTheGoldenTranscript() async throws {
-    let fixture = try SelfTestLabFixture()
-    defer { fixture.remove() }
-    let run = try await fixture.labrun(["run", "--host", "sim"])
-    #expect(run.status == 0, "\(run)")
+  /// Defect 8: teardown removes what HAMi leaves behind. After a default run (the one full
+  /// default run, ``fullLabPassesEveryExerciseAndIsSimulated()``; once RealVMFidelityTests'
+  /// own) nothing of HAMi is left: no secret, no node annotation, none of HAMi-core's files.
+  static func teardownLeftNothingOfHAMi(_ fixture: SelfTestLabFixture) {
+    let state = Self.simState(fixture) ?? [:]
+    #expect((state["secrets"] as? [String])?.isEmpty == true, "\(String(describing: state["secrets"]))")
+    #expect((state["nodeAnnotations"] as? [String: String])?.isEmpty == true)
+    let files = (state["files"] as? [String: String] ?? [:]).keys
+    #expect(!files.contains { $0.hasPrefix("/usr/local/vgpu/") || $0.hasPrefix("/tmp/vgpulock") }, "\(files)")
+  }
+
+  /// The exact commands each step sent, in order, with their exit status (from transcript.jsonl),
+  /// of a default run (``fullLabPassesEveryExerciseAndIsSimulated()``).
+  static func commandsSentMatchTheGoldenTranscript(_ fixture: SelfTestLabFixture) throws {
     let text = try fixture.transcript(try fixture.onlyRun())
       .map { "\($0.step) [\($0.exitStatus.map(String.init) ?? "-")] \($0.command)\n" }.joined()
     let golden = try Fixtures.golden("sim-run-commands.txt")

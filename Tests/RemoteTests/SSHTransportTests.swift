@@ -6,10 +6,11 @@ import Testing
 @testable import Remote
 @testable import TestSupport
 
-/// Not serialized: most of the suite's time is waiting (keepalives of a frozen host, timeouts,
-/// remote sleeps), which overlaps; the bulk tests (tens of mebibytes) run their routes one at a
-/// time.
-@Suite struct SSHTransportTests {
+/// Serialized: its tests restart sshds on the ports they had (a host key that changed) and move
+/// tens of mebibytes; run side by side, another test's sshd took a port in between. The tests
+/// that assert how long labrun took are a suite of their own (SSHTransportBoundsTests), so the
+/// two chains run beside each other.
+@Suite(.serialized) struct SSHTransportTests {
   @Test(arguments: ["ed25519", "ecdsa", "rsa"])
   func authenticatesWithKeyType(type: String) async throws {
     let fixture = try await SSHFixture.start()
