@@ -88,28 +88,6 @@ import Testing
     }
   }
 
-  /// A run refused at its preflight changed nothing on the host, as in every lab (the shared
-  /// HostPreflightStep): the rerun with the corrected parameter starts afresh and says so,
-  /// instead of refusing the new value as differing from the recorded run (exit 2).
-  @Test func rerunAfterAPreflightRefusalWithOtherParametersStartsAfresh() async throws {
-    let fixture = try SelfTestLabFixture()
-    defer { fixture.remove() }
-    let refused = try await fixture.labrun(
-      ["up", "--host", "sim", "--param", "mps_control=/nonexistent/nvidia-cuda-mps-control"] + Self.lab)
-    #expect(refused.status == 1, "\(refused)")
-    #expect(
-      refused.stderr.contains("preflight refused the host before changing anything"), "\(refused.stderr)")
-    #expect(
-      refused.stderr.contains("/nonexistent/nvidia-cuda-mps-control is not on the host"), "\(refused.stderr)")
-    let corrected = try await fixture.labrun(
-      ["up", "--host", "sim", "--param", "mps_control=nvidia-cuda-mps-control"] + Self.lab)
-    #expect(corrected.status == 0, "\(corrected)")
-    #expect(corrected.stderr.contains("changed nothing on the host"), "\(corrected.stderr)")
-    #expect(try fixture.runDirectories().count == 2)
-    let down = try await fixture.labrun(["down"])
-    #expect(down.status == 0, "\(down)")
-  }
-
   @Test func daemonThatDoesNotStartStopsTheRunQuotingItsLog() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
