@@ -61,21 +61,15 @@ struct AllowedSignersLineParser {
     rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" })
     guard !rest.isEmpty else { return nil }
     var field = ""
-    var quoted = false
-    var escaped = false
-    while let character = rest.first, quoted || !(character == " " || character == "\t" || character == "\r")
+    var quotes = QuoteTracker()
+    while let character = rest.first,
+      quotes.quoted || !(character == " " || character == "\t" || character == "\r")
     {
       rest = rest.dropFirst()
       field.append(character)
-      if escaped {
-        escaped = false
-      } else if quoted, character == "\\" {
-        escaped = true
-      } else if character == "\"" {
-        quoted.toggle()
-      }
+      quotes.read(character)
     }
-    guard !quoted else { throw error("unterminated quote in \(field)") }
+    guard !quotes.quoted else { throw error("unterminated quote in \(field)") }
     return field
   }
 
@@ -146,16 +140,9 @@ struct AllowedSignersLineParser {
   private func splitOptions(_ field: String) throws -> [String] {
     var options: [String] = []
     var current = ""
-    var quoted = false
-    var escaped = false
+    var quotes = QuoteTracker()
     for character in field {
-      if escaped {
-        escaped = false
-      } else if quoted, character == "\\" {
-        escaped = true
-      } else if character == "\"" {
-        quoted.toggle()
-      } else if character == ",", !quoted {
+      if quotes.read(character), character == ",", !quotes.quoted {
         options.append(current)
         current = ""
         continue
@@ -203,5 +190,27 @@ struct AllowedSignersLineParser {
 
   private func error(_ reason: String) -> BundleSignatureError {
     .allowedSignersSyntax(path: path, line: line, reason: reason)
+  }
+
+  /// OpenSSH's quoting over a field, read a character at a time: `"` opens and closes a quote,
+  /// and inside one `\` escapes the next character.
+  private struct QuoteTracker {
+    private(set) var quoted = false
+    private var escaped = false
+
+    /// Reads `character`; true when it is plain text (not a quote, an escape or escaped).
+    @discardableResult
+    mutating func read(_ character: Character) -> Bool {
+      if escaped {
+        escaped = false
+      } else if quoted, character == "\\" {
+        escaped = true
+      } else if character == "\"" {
+        quoted.toggle()
+      } else {
+        return true
+      }
+      return false
+    }
   }
 }

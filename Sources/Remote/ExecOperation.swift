@@ -171,14 +171,8 @@ final class ExecOperation: SessionOperation {
       } else if written != Int(LibSSH2.eagain), written < 0 {
         return failure(Int32(written), call: "libssh2_channel_write", context)
       }
-    } else if !eofSent {
-      let rc = libssh2_channel_send_eof(channel)
-      if rc == 0 {
-        eofSent = true
-        progressed = true
-      } else if rc != LibSSH2.eagain {
-        return failure(rc, call: "libssh2_channel_send_eof", context)
-      }
+    } else if !eofSent, let rc = LibSSH2.sendEOF(channel, sent: &eofSent, progressed: &progressed) {
+      return failure(rc, call: "libssh2_channel_send_eof", context)
     }
     for stream: Int32 in [0, SSH_EXTENDED_DATA_STDERR] {
       let buffer = context.buffer

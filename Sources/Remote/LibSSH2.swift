@@ -39,6 +39,19 @@ enum LibSSH2 {
     }
   }
 
+  /// Sends EOF on `channel` without blocking: sets `sent` and `progressed` when libssh2 took it;
+  /// returns libssh2's error code when it failed (EAGAIN is none: call again once the socket is
+  /// ready).
+  static func sendEOF(_ channel: OpaquePointer, sent: inout Bool, progressed: inout Bool) -> Int32? {
+    let rc = libssh2_channel_send_eof(channel)
+    if rc == 0 {
+      sent = true
+      progressed = true
+      return nil
+    }
+    return rc == eagain ? nil : rc
+  }
+
   /// One non-blocking write of `bytes[offset...]` (at most `limit` of them) to the channel's
   /// standard input: the count written, ``eagain`` (as an Int) when it takes nothing now, or
   /// another negative libssh2 error.

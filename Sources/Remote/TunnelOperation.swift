@@ -142,14 +142,8 @@ final class TunnelOperation: SessionOperation {
       toChannel = Self.readSome(socket, eof: &socketEOF)
       toChannelOffset = 0
       if !toChannel.isEmpty || socketEOF { progressed = true }
-    } else if !eofSent {
-      let rc = libssh2_channel_send_eof(channel)
-      if rc == 0 {
-        eofSent = true
-        progressed = true
-      } else if rc != LibSSH2.eagain {
-        return failure(rc, call: "libssh2_channel_send_eof", context)
-      }
+    } else if !eofSent, let rc = LibSSH2.sendEOF(channel, sent: &eofSent, progressed: &progressed) {
+      return failure(rc, call: "libssh2_channel_send_eof", context)
     }
     // Channel → socket.
     if toSocketOffset < toSocket.count {

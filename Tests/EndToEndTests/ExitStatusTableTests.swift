@@ -40,6 +40,29 @@ import Testing
     #expect(try fixture.runDirectories().count == 2)
   }
 
+  /// The same for mps-isolation, whose preflight said it changed the host until it became a
+  /// HostPreflightStep: the rerun with the corrected parameter was refused as differing from
+  /// the recorded run (exit 2).
+  @Test func mpsRerunAfterAPreflightRefusalWithOtherParametersStartsAfresh() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let lab = ["--lab", "mps-isolation"]
+    let refused = try await fixture.labrun(
+      ["up", "--host", "sim", "--param", "mps_control=/nonexistent/nvidia-cuda-mps-control"] + lab)
+    #expect(refused.status == 1, "\(refused)")
+    #expect(
+      refused.stderr.contains("preflight refused the host before changing anything"), "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("/nonexistent/nvidia-cuda-mps-control is not on the host"), "\(refused.stderr)")
+    let corrected = try await fixture.labrun(
+      ["up", "--host", "sim", "--param", "mps_control=nvidia-cuda-mps-control"] + lab)
+    #expect(corrected.status == 0, "\(corrected)")
+    #expect(corrected.stderr.contains("changed nothing on the host"), "\(corrected.stderr)")
+    #expect(try fixture.runDirectories().count == 2)
+    let down = try await fixture.labrun(["down"])
+    #expect(down.status == 0, "\(down)")
+  }
+
   /// `labs export` into a directory that already holds the lab is a command-line mistake (64),
   /// not a failed step.
   @Test func labsExportIntoAnExistingLabExitsSixtyFour() async throws {

@@ -1,20 +1,11 @@
 import Foundation
 import LabPipeline
 
-/// Says what is left, and fails if anything is. Every removal step before it checks again on
+/// Says what is left, and fails if anything is (``VerifyCleanStepKind``). Every removal step before it checks again on
 /// a rerun of `down` (``Step/rechecksWhenFinished``), so "run `labrun down` again" removes
 /// what this step found instead of only verifying again.
-struct VerifyCleanStep: Step {
-  var id: String { "verify-clean" }
-  var title: String { "Verify nothing of the lab is left" }
-
-  func check(_ ctx: StepContext) async throws -> Bool { false }
-
-  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
-    TeardownLeftovers.Output(left: [])
-  }
-
-  func apply(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
+struct VerifyCleanStep: VerifyCleanStepKind {
+  func leftovers(_ ctx: StepContext) async throws -> [TeardownLeftovers.Item] {
     var left: [TeardownLeftovers.Item] = []
     if try await !DeleteLabObjectsStep().check(ctx) {
       left.append(
@@ -47,7 +38,7 @@ struct VerifyCleanStep: Step {
     if PurgeHelmStep.removes(parameters, purge: purge) {
       left += try await PurgeHelmStep.leftovers(ctx).map { .init($0) }
     }
-    return try TeardownLeftovers(left).finish(ctx)
+    return left
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
