@@ -34,6 +34,17 @@ public struct StepContext: Sendable {
     self.progress = progress
   }
 
+  /// The cluster's other nodes (the agents, as `--node` named them); empty for one host.
+  public var nodes: [String] { target.nodes?.map(\.name) ?? [] }
+
+  /// This context with every command sent to cluster node `node` (an agent) instead of the
+  /// server; recorded in transcript.jsonl with that node.
+  public func on(_ node: String) -> StepContext {
+    StepContext(
+      step: step, parameters: parameters, target: target, transport: transport.routed(to: node), run: run,
+      outputs: outputs, progress: progress, options: options)
+  }
+
   /// The id of the run this step belongs to.
   public var runID: String { get async { await run.id } }
 
