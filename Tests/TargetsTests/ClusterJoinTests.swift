@@ -43,14 +43,7 @@ import Testing
     }
 
     /// Every file of the run directory, concatenated.
-    func everythingWritten() throws -> String {
-      var text = ""
-      let enumerator = FileManager.default.enumerator(at: run.directory, includingPropertiesForKeys: nil)
-      while let url = enumerator?.nextObject() as? URL {
-        if let content = try? String(contentsOf: url, encoding: .utf8) { text += content }
-      }
-      return text
-    }
+    func everythingWritten() throws -> String { WrittenText.under(run.directory) }
 
     func token() async throws -> String {
       try await server("cat /var/lib/rancher/k3s/server/node-token", privileged: true)

@@ -44,6 +44,34 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       ])
   }
 
+  /// On a cluster: the server's own steps as on one host, each agent claimed, joined with the
+  /// server's token (after the server's k3s is Ready) and labelled when it has a GPU; `down`
+  /// takes the agents' labels off, uninstalls their k3s agent under `--purge` before the
+  /// server's k3s, and frees them last.
+  public func phases(files: LabFiles, nodes: [String]) -> LabPhases? {
+    var phases = phases(files: files)
+    func after(_ id: String, in steps: [any Step], insert: [any Step]) -> [any Step] {
+      guard let index = steps.firstIndex(where: { $0.id == id }) else { return steps + insert }
+      var steps = steps
+      steps.insert(contentsOf: insert, at: index + 1)
+      return steps
+    }
+    phases.up = after("claim-host", in: phases.up, insert: nodes.map { OnNode(ClaimHostStep(), node: $0) })
+    phases.up = after("node-ready", in: phases.up, insert: nodes.map { JoinAgentStep(node: $0) })
+    phases.up = after("gpu-label", in: phases.up, insert: nodes.map { AgentGPULabelStep(node: $0) })
+    phases.exercises = [ClusterExercisesStep()]
+    phases.down = after(
+      "confirm-owner", in: phases.down, insert: nodes.map { OnNode(ConfirmOwnershipStep(), node: $0) })
+    phases.down = after(
+      "remove-gpu-label", in: phases.down, insert: nodes.map { AgentGPULabelStep(node: $0, remove: true) })
+    phases.down = after(
+      "remove-gpu-label@" + (nodes.last ?? ""), in: phases.down,
+      insert: nodes.map { PurgeAgentStep(node: $0) })
+    phases.down = after(
+      "verify-clean", in: phases.down, insert: nodes.map { OnNode(ReleaseHostStep(), node: $0) })
+    return phases
+  }
+
   public var validation: (any ValidationLab)? { self }
 
   public var checks: [any ExerciseCheck] { hamiChecks }

@@ -53,7 +53,7 @@ extension Labrun {
           lab: lab, parameters: loaded, target: host,
           phases: Phase.allCases.filter { phase == nil || phase == $0 },
           options: target.connectionOptions(state: session.state), lifecycle: LifecycleOptions(purge: purge),
-          redactor: session.redactor)
+          redactor: session.redactor, nodes: target.nodes)
         // Redacted before encoding: redacting JSON text could break its quoting.
         Terminal.output(
           json ? String(decoding: try JSONEncoder.labrun.encode(plan), as: UTF8.self) + "\n" : plan.text)
