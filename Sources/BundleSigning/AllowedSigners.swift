@@ -38,13 +38,7 @@ public struct AllowedSigners: Sendable {
 
   /// Reads and checks an allowed_signers file.
   public init(contentsOf url: URL) throws {
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw BundleSignatureError.fileUnreadable(
-        path: url.path, reason: FileProblem.reason(error, path: url.path))
-    }
+    let text = try String(signingFile: url)
     try self.init(text: text, path: url.path)
   }
 

@@ -24,13 +24,7 @@ public struct SSHPrivateKey: Sendable, CustomStringConvertible {
   /// - Throws: ``BundleSignatureError/encryptedKeyNotInAgent(path:fingerprint:agent:)`` for an
   ///   encrypted file: use ``SigningKey/load(path:environment:)``, which signs through ssh-agent.
   public init(contentsOf url: URL) throws {
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw BundleSignatureError.fileUnreadable(
-        path: url.path, reason: FileProblem.reason(error, path: url.path))
-    }
+    let text = try String(signingFile: url)
     try self.init(file: OpenSSHKeyFile(text: text, path: url.path))
   }
 

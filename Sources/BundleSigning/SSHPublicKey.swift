@@ -94,13 +94,7 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
 
   /// Reads a public key file (`KEY.pub`).
   public init(contentsOf url: URL) throws {
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw BundleSignatureError.fileUnreadable(
-        path: url.path, reason: FileProblem.reason(error, path: url.path))
-    }
+    let text = try String(signingFile: url)
     try self.init(line: text, source: url.path)
   }
 

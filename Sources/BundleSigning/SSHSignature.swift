@@ -124,13 +124,7 @@ public struct SSHSignature: Sendable, Equatable {
 
   /// Reads a signature file.
   public static func parse(contentsOf url: URL) throws -> SSHSignature {
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw BundleSignatureError.fileUnreadable(
-        path: url.path, reason: FileProblem.reason(error, path: url.path))
-    }
+    let text = try String(signingFile: url)
     return try parse(armored: text)
   }
 

@@ -1,9 +1,10 @@
 import Foundation
 
 extension LabRunLifecycle {
-  /// The run to continue (``RunResumption``), else a new run, locked and made current.
+  /// The run to continue (``RunResumption``), else a new run, locked and (for one host,
+  /// ``RunPointer/current``) made current.
   ///
-  /// `up` resumes the current run when it is for the same lab and target and its `down` phase
+  /// `up` resumes the current run (a fleet's host: the run its fleet recorded) when it is for the same lab and target and its `down` phase
   /// has not started; `run` resumes the newest unfinished run of that lab and target,
   /// reopening it if it was torn down after a failure; `newRun` forces a new one. A `--param`
   /// (``Parameters/given``) that differs from what that run recorded is refused
@@ -18,9 +19,14 @@ extension LabRunLifecycle {
     switch start {
     case .run:
       decision = RunResumption.forRun(
-        lab: lab.name, target: target.name, candidates: candidates(), newRun: newRun)
+        lab: lab.name, target: target.name, candidates: candidates(of: target.name), newRun: newRun)
     case .up:
-      let current = state.currentRunID().flatMap { candidate(state.runDirectory(id: $0)) }
+      let currentID: String?
+      switch pointer {
+      case .current: currentID = state.currentRunID()
+      case .fleetHost(let runID): currentID = runID
+      }
+      let current = currentID.flatMap { candidate(state.runDirectory(id: $0)) }
       decision = RunResumption.forUp(lab: lab.name, target: target.name, current: current, newRun: newRun)
     }
     if case .resume(let id, let reopen) = decision,
@@ -41,7 +47,7 @@ extension LabRunLifecycle {
         try await run.lock()
         do {
           if reopen { try await run.reopenAfterTeardown() }
-          try state.setCurrentRun(id: id)
+          if pointer == .current { try state.setCurrentRun(id: id) }
           try await recordMissingDefaults(of: lab, in: run)
         } catch {
           await run.unlock()
@@ -55,7 +61,7 @@ extension LabRunLifecycle {
     }
     let run = try store.create(
       lab: lab.name, labFile: lab.definition.source.recorded, target: target, parameters: parameters.values,
-      redactor: redactor)
+      redactor: redactor, makeCurrent: pointer == .current)
     try await run.lock()
     note("new run \(await run.id) (\(run.directory.path))")
     return run
@@ -83,11 +89,13 @@ extension LabRunLifecycle {
     return begun.first { $0.state == .failed }?.stepID
   }
 
-  /// Every readable run under runs/, for ``RunResumption``.
-  private func candidates() -> [RunResumption.Candidate] {
+  /// Every readable run of `target` under runs/, for ``RunResumption``. Only directories
+  /// whose name can be such a run's are read (a fleet's 64 hosts each reading every other
+  /// host's ledger as they start was 4,096 reads and decodes).
+  private func candidates(of target: String) -> [RunResumption.Candidate] {
     let runs = store.state.runsDirectory
     let names = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") }.compactMap {
+    return names.filter { !$0.hasPrefix(".") && RunStore.mayBeRun(named: $0, of: target) }.compactMap {
       candidate(runs.appendingPathComponent($0, isDirectory: true))
     }
   }

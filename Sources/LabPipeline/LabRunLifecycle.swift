@@ -38,13 +38,36 @@ public struct LabRunLifecycle: Sendable {
     case run
   }
 
+  /// Which run `up` continues, and whether the run a command starts or resumes becomes the
+  /// state directory's `current` run (the one a bare `labrun exercises`, `report`, `down` or
+  /// `status` acts on).
+  public enum RunPointer: Sendable, Hashable {
+    /// One host: `up` continues the `current` run, and every run started or resumed becomes
+    /// current.
+    case current
+    /// A host of a fleet: the fleet's record names the host's run (nil before it has one);
+    /// `current` is neither read nor moved, so the hosts of a fleet, working at once, never
+    /// take it from each other nor from the single-host run the user last started.
+    case fleetHost(runID: String?)
+  }
+
   public let store: RunStore
   public let redactor: Redactor
   public let progress: ProgressHandler
+  public let pointer: RunPointer
+  /// Told the run's id as soon as a command has started or resumed it, before any step runs
+  /// (a fleet records it, so a host whose phase then fails or is interrupted is found again).
+  public let runStarted: @Sendable (String) async throws -> Void
 
-  public init(store: RunStore, redactor: Redactor, progress: @escaping ProgressHandler = { _ in }) {
+  public init(
+    store: RunStore, redactor: Redactor, pointer: RunPointer = .current,
+    runStarted: @escaping @Sendable (String) async throws -> Void = { _ in },
+    progress: @escaping ProgressHandler = { _ in }
+  ) {
     self.store = store
     self.redactor = redactor
+    self.pointer = pointer
+    self.runStarted = runStarted
     self.progress = progress
   }
 
@@ -154,6 +177,7 @@ public struct LabRunLifecycle: Sendable {
       let run = try await startOrResume(
         lab, parameters: parameters, target: target, as: start, newRun: options.newRun)
       started = run
+      try await runStarted(await run.id)
       try await run.updateTarget(target)
       try await run.updateConnection(opened.connection)
       return (run, opened.transport)

@@ -13,11 +13,17 @@ import Foundation
 ///
 /// Every write goes through this actor and is atomic (temp file + rename), except the
 /// transcript, which is appended one line per command. Everything written is redacted first.
+///
+/// The files are written on the run's own serial queue, off Swift's cooperative pool: each
+/// atomic write waits for fsync (about 8 ms on a busy disk here), and the pool has one thread
+/// per core, so a fleet's hosts writing their ledgers on it took turns on two threads. The
+/// queue is first in, first out: the files end as the last call left them.
 public actor RunDirectory {
   public nonisolated let directory: URL
   public nonisolated let redactor: Redactor
   private var record: RunRecord
   private var ledger: Ledger
+  private let disk = DispatchQueue(label: "labrun.run-directory")
 
   init(directory: URL, record: RunRecord, ledger: Ledger, redactor: Redactor) {
     self.directory = directory
@@ -72,35 +78,46 @@ public actor RunDirectory {
   // MARK: run.json
 
   /// Records a parameter a step computed (e.g. a size derived from the hardware) in run.json.
-  public func recordParameter(_ name: String, _ value: RecordedValue) throws {
+  public func recordParameter(_ name: String, _ value: RecordedValue) async throws {
     record.parameters[name] = value
-    try saveRecord()
+    try await saveRecord()
   }
 
   /// Updates the target once the transport knows more (address, host key).
-  public func updateTarget(_ target: TargetInfo) throws {
+  public func updateTarget(_ target: TargetInfo) async throws {
     record.target = target
-    try saveRecord()
+    try await saveRecord()
   }
 
   /// Records the connection options the run reaches its target with (nil: none given).
-  public func updateConnection(_ connection: ConnectionRecord?) throws {
+  public func updateConnection(_ connection: ConnectionRecord?) async throws {
     guard record.connection != connection else { return }
     record.connection = connection
-    try saveRecord()
+    try await saveRecord()
   }
 
   /// Sets or clears `finished_at`.
-  public func setFinished(_ date: Date?) throws {
+  public func setFinished(_ date: Date?) async throws {
     record.finishedAt = date.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
-    try saveRecord()
+    try await saveRecord()
   }
 
   /// Writes run.json. The record in memory keeps real values (steps need them); the file
   /// gets the redacted copy.
-  func saveRecord() throws {
-    try Self.write(record, redactor: redactor, to: runFile)
-    if FileManager.default.fileExists(atPath: checksumsFile.path) { try writeChecksums() }
+  func saveRecord() async throws {
+    let (record, redactor, runFile, artifacts) = (record, redactor, runFile, artifactsDirectory)
+    try await onDisk {
+      try Self.write(record, redactor: redactor, to: runFile)
+      let checksums = artifacts.appendingPathComponent(ChecksumList.fileName)
+      if FileManager.default.fileExists(atPath: checksums.path) { try Self.writeChecksums(in: artifacts) }
+    }
+  }
+
+  /// Runs `write` on the run's serial queue and waits for it (see the type's comment).
+  private func onDisk(_ write: @escaping @Sendable () throws -> Void) async throws {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+      disk.async { continuation.resume(with: Result { try write() }) }
+    }
   }
 
   static func write(_ record: RunRecord, redactor: Redactor, to runFile: URL) throws {
@@ -114,28 +131,32 @@ public actor RunDirectory {
   // MARK: ledger.json
 
   /// Replaces one step's entry and saves the ledger atomically (redacted on disk).
-  public func update(_ entry: LedgerEntry) throws {
+  public func update(_ entry: LedgerEntry) async throws {
     ledger.upsert(entry)
-    try saveLedger()
+    try await saveLedger()
   }
 
   /// Reopens a torn-down run that is resumed (``Ledger/reopenedAfterTeardown()``); it is no
   /// longer finished. Its artifacts describe a lab that down removed, and every step captures
   /// its evidence again (a step found satisfied too), so they are removed: evidence is never
   /// a mix of two installs. The transcript keeps every command.
-  public func reopenAfterTeardown() throws {
+  public func reopenAfterTeardown() async throws {
     ledger = ledger.reopenedAfterTeardown()
-    try saveLedger()
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: artifactsDirectory.path)) ?? []
-    for name in names {
-      try FileManager.default.removeItem(at: artifactsDirectory.appendingPathComponent(name))
+    try await saveLedger()
+    let artifacts = artifactsDirectory
+    try await onDisk {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: artifacts.path)) ?? []
+      for name in names {
+        try FileManager.default.removeItem(at: artifacts.appendingPathComponent(name))
+      }
     }
     record.finishedAt = nil
-    try saveRecord()
+    try await saveRecord()
   }
 
-  func saveLedger() throws {
-    try Self.write(ledger, redactor: redactor, to: ledgerFile)
+  func saveLedger() async throws {
+    let (ledger, redactor, ledgerFile) = (ledger, redactor, ledgerFile)
+    try await onDisk { try Self.write(ledger, redactor: redactor, to: ledgerFile) }
   }
 
   static func write(_ ledger: Ledger, redactor: Redactor, to ledgerFile: URL) throws {
@@ -157,50 +178,56 @@ public actor RunDirectory {
   // MARK: transcript.jsonl
 
   /// Appends one command to transcript.jsonl.
-  public func appendTranscript(_ entry: TranscriptEntry) throws {
+  public func appendTranscript(_ entry: TranscriptEntry) async throws {
     var redacted = entry
     redacted.command = redactor.redact(entry.command)
     redacted.error = entry.error.map(redactor.redact)
     var line = try JSONEncoder.labrunLine.encode(redacted)
     line.append(0x0A)
-    let path = transcriptFile.path
-    if !FileManager.default.fileExists(atPath: path) {
-      try AtomicFile.write(Data(), to: transcriptFile)
+    let (transcriptFile, appended) = (transcriptFile, line)
+    try await onDisk {
+      if !FileManager.default.fileExists(atPath: transcriptFile.path) {
+        try AtomicFile.write(Data(), to: transcriptFile)
+      }
+      let handle = try FileHandle(forWritingTo: transcriptFile)
+      defer { try? handle.close() }
+      try handle.seekToEnd()
+      try handle.write(contentsOf: appended)
     }
-    let handle = try FileHandle(forWritingTo: transcriptFile)
-    defer { try? handle.close() }
-    try handle.seekToEnd()
-    try handle.write(contentsOf: line)
   }
 
   // MARK: artifacts
 
   /// Appends a `$ command` section with its output to `artifacts/<name>` and rewrites
   /// SHA256SUMS. A new file on a simulated target starts with the SIMULATED marker line.
-  public func appendArtifactSection(to name: String, command: String, output: String) throws {
+  public func appendArtifactSection(to name: String, command: String, output: String) async throws {
     let file = try artifactURL(name)
-    var text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-    if text.isEmpty, record.target.kind == .simulated {
-      text = Artifact.simulatedMarker + "\n"
+    let simulated = record.target.kind == .simulated
+    let (section, body, artifacts) = (redactor.redact(command), redactor.redact(output), artifactsDirectory)
+    try await onDisk {
+      var text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+      if text.isEmpty, simulated { text = Artifact.simulatedMarker + "\n" }
+      if !text.isEmpty {
+        if !text.hasSuffix("\n") { text += "\n" }
+        if text != Artifact.simulatedMarker + "\n" { text += "\n" }
+      }
+      text += "$ " + section + "\n\n" + body
+      if !body.isEmpty, !body.hasSuffix("\n") { text += "\n" }
+      try AtomicFile.write(Data(text.utf8), to: file)
+      try Self.writeChecksums(in: artifacts)
     }
-    if !text.isEmpty {
-      if !text.hasSuffix("\n") { text += "\n" }
-      if text != Artifact.simulatedMarker + "\n" { text += "\n" }
-    }
-    text += "$ " + redactor.redact(command) + "\n\n"
-    let body = redactor.redact(output)
-    text += body
-    if !body.isEmpty, !body.hasSuffix("\n") { text += "\n" }
-    try AtomicFile.write(Data(text.utf8), to: file)
-    try writeChecksums()
   }
 
   /// Writes `artifacts/<name>` with `content` as is (redacted), replacing it, and rewrites
   /// SHA256SUMS.
-  public func writeArtifact(_ name: String, content: String) throws {
-    let file = try artifactURL(name)
-    try AtomicFile.write(Data(redactor.redact(content).utf8), to: file)
-    try writeChecksums()
+  public func writeArtifact(_ name: String, content: String) async throws {
+    let (file, data, artifacts) = (
+      try artifactURL(name), Data(redactor.redact(content).utf8), artifactsDirectory
+    )
+    try await onDisk {
+      try AtomicFile.write(data, to: file)
+      try Self.writeChecksums(in: artifacts)
+    }
   }
 
   private func artifactURL(_ name: String) throws -> URL {
@@ -212,13 +239,15 @@ public actor RunDirectory {
 
   /// SHA256SUMS in `sha256sum` format (hash, two spaces, name), names sorted, with run.json as
   /// `../run.json`: `cd artifacts && sha256sum -c SHA256SUMS` checks the record too.
-  private func writeChecksums() throws {
+  private static func writeChecksums(in artifactsDirectory: URL) throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: artifactsDirectory.path)
       .filter { $0 != ChecksumList.fileName && !$0.hasPrefix(".") }
     let artifacts = try names.map {
       Artifact(name: $0, data: try Data(contentsOf: artifactsDirectory.appendingPathComponent($0)))
     }
+    let runFile = artifactsDirectory.deletingLastPathComponent().appendingPathComponent("run.json")
     let list = ChecksumList(artifacts: artifacts, runRecord: try Data(contentsOf: runFile))
-    try AtomicFile.write(Data(list.text.utf8), to: checksumsFile)
+    try AtomicFile.write(
+      Data(list.text.utf8), to: artifactsDirectory.appendingPathComponent(ChecksumList.fileName))
   }
 }

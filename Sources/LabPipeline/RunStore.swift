@@ -9,13 +9,14 @@ public struct RunStore: Sendable {
   }
 
   /// Starts a new run: creates `runs/<run-id>/` with run.json, an empty ledger, an empty
-  /// transcript and artifacts/, and makes it the current run.
+  /// transcript and artifacts/, and makes it the current run unless `makeCurrent` is false (a
+  /// fleet's host run: see ``LabRunLifecycle/RunPointer``).
   ///
   /// The id is the UTC start time and the target name (`20260623T101500Z-gpu-vm`), with a
   /// `-2`, `-3`… suffix if that directory already exists.
   public func create(
     lab: String, labFile: String?, target: TargetInfo, parameters: [String: RecordedValue],
-    redactor: Redactor, now: Date = Date()
+    redactor: Redactor, makeCurrent: Bool = true, now: Date = Date()
   ) throws -> RunDirectory {
     let base = Self.runID(startedAt: now, targetName: target.name)
     try AtomicFile.createDirectory(state.runsDirectory)
@@ -45,7 +46,7 @@ public struct RunStore: Sendable {
     try RunDirectory.write(record, redactor: redactor, to: run.runFile)
     try RunDirectory.write(Ledger(), redactor: redactor, to: run.ledgerFile)
     try AtomicFile.write(Data(), to: run.transcriptFile)
-    try state.setCurrentRun(id: id)
+    if makeCurrent { try state.setCurrentRun(id: id) }
     return run
   }
 
@@ -113,6 +114,15 @@ public struct RunStore: Sendable {
     }
   }
 
+  /// Whether a run directory called `name` can hold a run of `target`: run ids are
+  /// `<UTC stamp>-<target made path-safe>[-N]` (``runID(startedAt:targetName:)``). A filter
+  /// before run.json is read, never a decision: the record's own target decides.
+  public static func mayBeRun(named name: String, of target: String) -> Bool {
+    let stamp = runID(startedAt: Date(timeIntervalSince1970: 0), targetName: "")
+    let suffix = runID(startedAt: Date(timeIntervalSince1970: 0), targetName: target).dropFirst(stamp.count)
+    return name.dropFirst(stamp.count).hasPrefix(suffix)
+  }
+
   /// `20260623T101500Z-gpu-vm`: the start time in UTC and the target name made path-safe.
   public static func runID(startedAt: Date, targetName: String) -> String {
     var calendar = Calendar(identifier: .gregorian)
@@ -141,9 +151,11 @@ public struct RunSummary: Sendable, Codable {
   public var status: RunStatus
   /// Why run.json could not be read.
   public var problem: String?
+  /// The fleet whose host this run is (``StateListing``), nil for a run of its own.
+  public var fleet: String? = nil
 
   enum CodingKeys: String, CodingKey {
-    case id, directory, status, problem
+    case id, directory, status, problem, fleet
     case isCurrent = "current"
     case record = "run"
   }

@@ -115,7 +115,8 @@ extension SimTool {
     say(
       "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
         + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
-        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, " : "")\(seconds) s\n")
+        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, 16 waves a kernel, " : "")\(seconds) s\n"
+    )
     try register(
       .init(
         pid: Int(pid), name: "throughput-probe", usedMiB: 1002, coreLimit: limit, computing: true, cache: nil)
@@ -136,18 +137,11 @@ extension SimTool {
       let tflops = peak * share * noise
       total += tflops
       watch(pid, limit: limit, utilization: Int((share * 100).rounded()))
-      say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
-      if latency {
-        let p50 = 140 / max(share, 0.01) * noise
-        let p99 = p50 * (computing.count > 1 ? 2.4 : 1.3)
-        say(
-          "latency \(sample) s: p50 \(String(format: "%.1f", p50)) us p99 \(String(format: "%.1f", p99)) us "
-            + "over \(Int(1_000_000 / p50)) kernels\n")
-      }
+      saySample(
+        sample, tflops: tflops, share: share, noise: noise,
+        latencyP99Factor: latency ? (computing.count > 1 ? 2.4 : 1.3) : nil)
     }
-    say(
-      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
-    )
+    sayMean(total: total, seconds: seconds)
     try unregister(Int(pid))
     if library != nil { warn(hamiExit(pid)) }
     return .ok()

@@ -123,7 +123,8 @@ extension SimTool {
     say(
       "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
         + "CUDA_DEVICE_SM_LIMIT=\(value("CUDA_DEVICE_SM_LIMIT")) GPU_CORE_UTILIZATION_POLICY="
-        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, " : "")\(seconds) s\n")
+        + "\(value("GPU_CORE_UTILIZATION_POLICY")), \(latency ? "latency mode, 16 waves a kernel, " : "")\(seconds) s\n"
+    )
     let limit = session.throttled ? session.percentage : nil
     try register(
       .init(pid: pid, name: "throughput-probe", usedMiB: 368, coreLimit: limit, computing: true, cache: nil))
@@ -146,18 +147,11 @@ extension SimTool {
       let noise = 1 + 0.005 * sin(Double(sample) * 1.7 + Double(pid % 7))
       let tflops = peak * share * noise
       total += tflops
-      say("sample \(sample) s: \(String(format: "%.2f", tflops)) TFLOPS\n")
-      if latency {
-        let p50 = 140 / max(share, 0.01) * noise
-        let p99 = p50 * (computing.count > 1 ? 1.6 : 1.2)
-        say(
-          "latency \(sample) s: p50 \(String(format: "%.1f", p50)) us p99 \(String(format: "%.1f", p99)) us "
-            + "over \(Int(1_000_000 / p50)) kernels\n")
-      }
+      saySample(
+        sample, tflops: tflops, share: share, noise: noise,
+        latencyP99Factor: latency ? (computing.count > 1 ? 1.6 : 1.2) : nil)
     }
-    say(
-      "throughput-probe: mean \(String(format: "%.2f", total / Double(seconds))) TFLOPS over \(seconds) samples\n"
-    )
+    sayMean(total: total, seconds: seconds)
     try unregister(pid)
     return .ok()
   }

@@ -22,4 +22,11 @@ public enum BuiltInLabs {
   public static func named(_ name: String) -> EmbeddedLab? {
     all.first { $0.name == name }
   }
+
+  /// `labrun labs export NAME DIR`: writes the built-in lab `name` into `directory`.
+  /// - Throws: ``LabExportError`` (an unknown name lists the built-in ones).
+  public static func export(_ name: String, to directory: URL) throws -> [URL] {
+    guard let lab = named(name) else { throw LabExportError.notBuiltIn(name: name, known: all.map(\.name)) }
+    return try lab.export(to: directory)
+  }
 }

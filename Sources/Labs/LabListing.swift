@@ -46,4 +46,23 @@ public struct LabListing: Sendable {
     case .file(let url): return "\(url.deletingLastPathComponent().path) (\(located.origin.label))"
     }
   }
+
+  /// `labrun labs`: one line per lab (name, where, title), saying which copy `--lab NAME`
+  /// does not use and which cannot run.
+  public static func table(_ listings: [LabListing]) -> String {
+    let nameWidth = listings.map(\.located.name.count).max() ?? 0
+    let placeWidth = listings.map(\.place.count).max() ?? 0
+    var text = ""
+    for listing in listings {
+      text += listing.located.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+      text += "  " + listing.place.padding(toLength: placeWidth, withPad: " ", startingAt: 0)
+      text += "  " + (listing.title ?? "?")
+      if let shadow = listing.shadowedBy {
+        text += "  [not used: --lab \(listing.located.name) finds \(shadow.origin.label) first]"
+      }
+      if let problem = listing.problem { text += "  [cannot run: \(problem)]" }
+      text += "\n"
+    }
+    return text
+  }
 }

@@ -77,6 +77,8 @@ public enum ClusterTargetError: Error, CustomStringConvertible, LocalizedError, 
   case mixedKinds(server: String, node: String)
   /// `--node local`.
   case localNode
+  /// `--node` with several `--host`s (a fleet).
+  case nodesWithFleet
 
   public var description: String {
     switch self {
@@ -90,6 +92,8 @@ public enum ClusterTargetError: Error, CustomStringConvertible, LocalizedError, 
         + "use sim[:PROFILE]/NAME for every node, or real hosts for every node"
     case .localNode:
       return "--node local: an agent is another machine; name it by its ssh alias or user@host"
+    case .nodesWithFleet:
+      return "--node joins the agents to one server: give one --host with it (a fleet of clusters is not built)"
     }
   }
 

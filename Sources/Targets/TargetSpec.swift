@@ -172,6 +172,8 @@ public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatab
   case emptyAlias(String)
   /// `sim/NAME` whose NAME cannot name a machine.
   case invalidMachineName(String, host: String)
+  /// A fleet names one host twice (`--host` and `--hosts`, or two lines).
+  case namedTwice(String)
 
   public var description: String {
     switch self {
@@ -184,6 +186,8 @@ public enum TargetError: Error, CustomStringConvertible, LocalizedError, Equatab
     case .invalidMachineName(let machine, let host):
       return "--host \(host): '\(machine)' cannot name a simulated machine; use letters, digits, "
         + "'.', '_' and '-' (e.g. sim/gpu-01)"
+    case .namedTwice(let host):
+      return "\(host) is named twice (--host and --hosts); list each host once"
     }
   }
 

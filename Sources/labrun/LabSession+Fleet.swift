@@ -9,32 +9,17 @@ import Targets
   import Darwin
 #endif
 
-/// The wiring from the command line to a fleet (``FleetLifecycle``): its hosts, its progress
-/// display and its page; the policy is the engine's.
+/// The wiring from the command line to a fleet (``FleetLifecycle``): its progress display and
+/// its page; which hosts it is (``Targets/TargetSelection``) and what each does are the
+/// libraries' business.
 extension LabSession {
-  /// The fleet `--host` (repeated) and `--hosts FILE` name, checked whole before anything
-  /// starts; nil for one host.
-  func fleetHosts(_ arguments: TargetArguments) throws -> [FleetLifecycle.Host]? {
-    guard arguments.hosts.count > 1 || arguments.hostsFile != nil else { return nil }
-    var hosts = try arguments.hosts.map { FleetLifecycle.Host(target: try TargetSpec(parsing: $0)) }
-    if let file = arguments.hostsFile {
-      hosts += try HostsFile(contentsOf: URL(fileURLWithPath: file)).entries.map {
-        FleetLifecycle.Host(target: $0.target, parameters: $0.parameterArguments)
-      }
-    }
-    var seen = Set<String>()
-    for host in hosts where !seen.insert(host.target).inserted {
-      throw ValidationError("\(host.target) is named twice (--host and --hosts); list each host once")
-    }
-    return hosts
-  }
-
-  /// `labrun run` over a fleet: prints the fleet page and ends with the fleet's exit status.
+  /// A fleet command: `body` runs the engine over `hosts` while the board (or prefixed lines)
+  /// shows each host's progress; then the fleet page goes to standard output and the
+  /// command ends with the fleet's exit status.
   func runFleet(
-    _ hosts: [FleetLifecycle.Host], lab arguments: LabArguments, target: TargetArguments,
-    options: LifecycleOptions, parallel: Int
+    _ hosts: [FleetLifecycle.Host],
+    _ body: @Sendable (FleetLifecycle) async throws -> (FleetDirectory, FleetPage)
   ) async throws {
-    let (lab, _) = try loadLab(arguments)
     let live = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
     let display = FleetProgressPrinter(
       hosts: hosts.map(\.target), live: live, redactor: redactor,
@@ -50,9 +35,7 @@ extension LabSession {
     let fleet = FleetLifecycle(store: store, redactor: redactor, note: printer.info) { host in
       display.handler(for: host)
     }
-    let (directory, page) = try await fleet.run(
-      lab, hosts: hosts, overrides: arguments.parameters, options: options, parallel: parallel
-    ) { host in opener(target.single(host.target), lab: lab) }
+    let (directory, page) = try await body(fleet)
     ticker.cancel()
     await ticker.value
     for result in page.hosts { display.finished(result.host, outcome: result.outcome.label) }
@@ -63,25 +46,18 @@ extension LabSession {
     StandardOutput.write(page.markdown())
     if page.recap.exitStatus != 0 { throw ExitCode(page.recap.exitStatus) }
   }
-}
 
-extension LabSession {
+  /// Opens one host of a fleet as `arguments` would open it alone.
+  func hostOpener(_ arguments: TargetArguments, lab: LoadedLab? = nil)
+    -> @Sendable (FleetLifecycle.Host) -> TargetOpener
+  {
+    { [self] host in opener(arguments.single(host.target), lab: lab) }
+  }
+
   /// `labrun report --fleet ID`: the fleet's page from its record and its hosts' runs.
   func fleetPage(_ id: String) async throws -> FleetPage {
-    do {
-      return try await FleetLifecycle(store: store, redactor: redactor) { _ in { _ in } }
-        .page(fleet: id, loadLab: labLoader)
-    } catch {
-      throw failure(error)
-    }
-  }
-}
-
-extension FleetLifecycle.Host {
-  init(target spec: TargetSpec, parameters: [String] = []) {
-    var simulated = false
-    if case .simulated = spec.kind { simulated = true }
-    self.init(target: spec.name, parameters: parameters, simulated: simulated)
+    try await FleetLifecycle(store: store, redactor: redactor) { _ in { _ in } }
+      .page(fleet: id, loadLab: labLoader)
   }
 }
 

@@ -115,6 +115,14 @@ struct LabSession: Sendable {
     }
   }
 
+  /// `ping --resolve`: how `--host` resolves, as text or JSON, connecting to nothing.
+  func resolution(_ arguments: TargetArguments, json: Bool) async throws -> String {
+    let report = ResolvedHostReport(
+      try await resolveSSH(arguments), labrunKnownHosts: state.knownHostsFile.path,
+      home: environment["HOME"] ?? NSHomeDirectory())
+    return json ? String(decoding: try JSONEncoder.labrun.encode(report), as: UTF8.self) + "\n" : report.text
+  }
+
   // MARK: the lifecycle
 
   /// The run lifecycle (``LabRunLifecycle``) over this state directory, its progress shown by
@@ -147,6 +155,18 @@ struct LabSession: Sendable {
     printer.stop()
     if let page = outcome.page { StandardOutput.write(page) }
     if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+  }
+
+  /// Runs a lifecycle command: SIGINT and SIGTERM cancel it (exit 130), and its error is said
+  /// once and ends labrun with its exit status (``failure(_:)``).
+  func perform(_ body: @escaping @Sendable () async throws -> Void) async throws {
+    try await SignalCancellation.run { [self] in
+      do {
+        try await body()
+      } catch {
+        throw failure(error)
+      }
+    }
   }
 
   /// Prints `error` (redacted with this session's secrets) and returns the exit status to

@@ -7,14 +7,14 @@ import Targets
 /// `--host` and how to reach it: shared by up, exercises, down, run and plan.
 struct TargetArguments: ParsableArguments, Sendable {
   /// The target; optional here so exercises/down can default to the run's own target.
-  /// Repeated, a fleet (`labrun run` only).
+  /// Repeated, a fleet (``Targets/TargetSelection``).
   @Option(
     name: .customLong("host"),
     help: ArgumentHelp(
       "Where the lab runs: an ssh_config alias, user@host[:port], local, sim[:PROFILE][/NAME] (the simulated "
         + "GPU host; /NAME gives it a machine of its own; cards in docs/simulator.md), or "
         + "sim[:PROFILE]+ALIAS (the simulated host through the ssh target ALIAS, a machine named ALIAS). "
-        + "Repeat it for a fleet (labrun run).",
+        + "Repeat it for a fleet (up, exercises, down, run, plan; see docs/fleet.md).",
       valueName: "host"))
   var hosts: [String] = []
 
@@ -22,7 +22,7 @@ struct TargetArguments: ParsableArguments, Sendable {
   @Option(
     name: .customLong("hosts"),
     help: ArgumentHelp(
-      "A fleet (labrun run): one --host a line, optionally followed by that host's key=value "
+      "A fleet (up, exercises, down, run, plan): one --host a line, optionally followed by that host's key=value "
         + "parameters (quoted as a shell word); # comments (see docs/fleet.md).",
       valueName: "file"))
   var hostsFile: String?
@@ -38,6 +38,9 @@ struct TargetArguments: ParsableArguments, Sendable {
 
   /// The one `--host`, when one was given.
   var host: String? { hosts.first }
+
+  /// One host or a fleet, parsed by the library (``Targets/TargetSelection``).
+  var selection: TargetSelection { TargetSelection(hosts: hosts, hostsFile: hostsFile) }
 
   /// Like ssh -F.
   @Option(
@@ -58,9 +61,10 @@ struct TargetArguments: ParsableArguments, Sendable {
   /// `--host`, or `fallback` (the run's own target) when it was not given.
   /// - Throws: ``ValidationError`` when neither is there.
   func spec(orRunTarget fallback: String? = nil) throws -> String {
-    guard hosts.count <= 1, hostsFile == nil else {
+    guard !selection.isFleet else {
       throw ValidationError(
-        "several hosts (--host repeated or --hosts) are a fleet: only `labrun run` takes them")
+        "several hosts (--host repeated or --hosts) are a fleet, which up, exercises, down, run and plan "
+          + "take; give this command one --host")
     }
     guard let host = host ?? fallback else {
       throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
@@ -113,6 +117,9 @@ struct TargetArguments: ParsableArguments, Sendable {
     guard host != nil || hostsFile != nil else {
       throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
     }
+    guard nodes.isEmpty || !selection.isFleet else {
+      throw ValidationError(ClusterTargetError.nodesWithFleet.description)
+    }
   }
 
   /// The connection options the transports take.
@@ -163,4 +170,12 @@ struct RunOption: ParsableArguments, Sendable {
         + ".tar.gz from `labrun bundle`. Default: the current run.",
       valueName: "id|dir|bundle.tar.gz"))
   var run: String?
+}
+
+extension RunOption {
+  /// `--run` names one run; a fleet (several hosts) names its hosts' runs through its record.
+  func checkNotWithFleet(_ target: TargetArguments) throws {
+    guard run != nil, target.selection.isFleet else { return }
+    throw ValidationError("--run names one run; with several hosts (a fleet) leave it out")
+  }
 }

@@ -75,14 +75,48 @@ import Testing
     }
   }
 
-  /// The real H100 runs of 2026-12-07 (hami-core-isolation, then mps-isolation on the same card):
-  /// every limited run shows the mechanism's own witness of the configured limit, the MPS
-  /// teardown left no MPS process, and `labrun compare` renders the committed comparison page
-  /// byte for byte from the two run directories (wherever they lie).
-  @Test func realH100RunsWitnessTheirLimitsAndRenderTheComparison() async throws {
+  /// A pair of real runs on one card: hami-core-isolation, then mps-isolation, and their comparison.
+  struct RealPair: Sendable, CustomTestStringConvertible {
+    var card: String
+    var hamiCore: String
+    var mps: String
+    var comparison: String
+    /// The waves a kernel of exercise 7's victim has, as its settings line says (nil: the first
+    /// probe, which did not say: one wave).
+    var victimWaves: Int?
+    var testDescription: String { card }
+  }
+
+  static let realPairs = [
+    RealPair(
+      card: "H100", hamiCore: "20261207T173115Z-local", mps: "20261207T173352Z-local",
+      comparison: "comparison-2026-12-07.md", victimWaves: nil),
+    RealPair(
+      card: "H200", hamiCore: "20261207T190312Z-local", mps: "20261207T190546Z-local",
+      comparison: "comparison-2026-12-07-h200.md", victimWaves: 16),
+  ]
+
+  /// The real runs of 2026-12-07 (hami-core-isolation, then mps-isolation on the same card, an
+  /// H100 and later an H200): every limited run shows the mechanism's own witness of the
+  /// configured limit, the MPS teardown left no MPS process, exercise 7's victim says how many
+  /// waves its kernels have and only the one-wave victim's FAIL carries the clause that says what
+  /// such a victim can show, and `labrun compare` renders the committed comparison page byte for
+  /// byte from the two run directories (wherever they lie).
+  @Test(arguments: realPairs)
+  func realRunsWitnessTheirLimitsAndRenderTheComparison(_ runs: RealPair) async throws {
     let evidence = try TestPackage.root().appendingPathComponent("docs/evidence")
-    let hamiCore = evidence.appendingPathComponent("20261207T173115Z-local")
-    let mps = evidence.appendingPathComponent("20261207T173352Z-local")
+    let hamiCore = evidence.appendingPathComponent(runs.hamiCore)
+    let mps = evidence.appendingPathComponent(runs.mps)
+    for run in [hamiCore, mps] {
+      let victim = try String(
+        contentsOf: run.appendingPathComponent("artifacts/7-noisy-neighbour.txt"), encoding: .utf8)
+      let waves = runs.victimWaves.map { "latency mode, \($0) waves a kernel, " } ?? "latency mode, "
+      #expect(victim.contains("GPU_CORE_UTILIZATION_POLICY=unset, \(waves)"), "\(run.lastPathComponent)")
+      let page = try String(contentsOf: run.appendingPathComponent("validation.md"), encoding: .utf8)
+      let row = page.split(separator: "\n").first { $0.hasPrefix("| 7 | ") } ?? ""
+      #expect(row.contains("FAIL"), "\(run.lastPathComponent): \(row)")
+      #expect(row.contains("read with care") == (runs.victimWaves == nil), "\(run.lastPathComponent): \(row)")
+    }
     for (file, limit) in [("6-compute-alone-hami-core.txt", 50), ("6-compute-alone-hami-core.txt", 25)] {
       let text = try String(contentsOf: hamiCore.appendingPathComponent("artifacts/\(file)"), encoding: .utf8)
       #expect(
@@ -118,8 +152,8 @@ import Testing
       environment: environment)
     #expect(compare.status == 0, "\(compare)")
     let committed = try String(
-      contentsOf: evidence.appendingPathComponent("comparison-2026-12-07.md"), encoding: .utf8)
-    #expect(compare.stdout == committed, "comparison-2026-12-07.md is not what `labrun compare` renders")
+      contentsOf: evidence.appendingPathComponent(runs.comparison), encoding: .utf8)
+    #expect(compare.stdout == committed, "\(runs.comparison) is not what `labrun compare` renders")
   }
 
   /// The 2026-12-02 H200 run: every "limited" run used a cache file the memory exercises had

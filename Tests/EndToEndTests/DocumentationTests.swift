@@ -48,7 +48,7 @@ import Testing
 
   /// The README's account of the committed hami-core-isolation runs (the newest one's duration,
   /// the HAMi-core commit and driver) agrees with their run.json and pages.
-  @Test(arguments: ["20261202T060750Z-local", "20261207T173115Z-local"])
+  @Test(arguments: ["20261202T060750Z-local", "20261207T173115Z-local", "20261207T190312Z-local"])
   func theReadmeAgreesWithTheCommittedRun(id: String) throws {
     let root = try TestPackage.root()
     let run = root.appendingPathComponent("docs/evidence/\(id)")

@@ -60,9 +60,22 @@ import Testing
     #expect(junit.status == 0, "\(junit.stderr)")
     #expect(junit.stdout.components(separatedBy: "<testsuite name=").count - 1 == 8, "\(junit.stdout)")
     #expect(junit.stdout.contains("<testsuite name=\"sim:h100-80gb/gpu-03\" tests=\"5\" failures=\"3\""))
-    // A command that acts on one run refuses a fleet, saying which one takes it.
-    let up = try await fixture.labrun(["up", "--host", "sim/gpu-01", "--host", "sim/gpu-02"])
-    #expect(up.status == 64 && up.stderr.contains("only `labrun run` takes them"), "\(up)")
+    // `labrun runs` lists the fleet beside its eight runs, each run naming it.
+    let listed = try await fixture.labrun(["runs"])
+    #expect(listed.stdout.components(separatedBy: "[\(fleets[0])]").count - 1 == 8, "\(listed.stdout)")
+    #expect(listed.stdout.contains("\(fleets[0])  finished"), "\(listed.stdout)")
+    // One archive for the fleet; verify checks it host by host: all simulated, so 3.
+    let archive = fixture.root.appending("fleet.tar.gz").path
+    let bundle = try await fixture.labrun(["bundle", "--fleet", fleets[0], "-o", archive])
+    #expect(bundle.status == 0 && bundle.stdout == archive + "\n", "\(bundle)")
+    let verified = try await fixture.labrun(["verify", "--run", archive])
+    #expect(verified.status == 3, "\(verified)")
+    let lines = verified.stdout.split(separator: "\n")
+    #expect(lines.count == 9 && lines.prefix(8).allSatisfy { $0.contains(": STATUS: SIMULATED") }, "\(lines)")
+    #expect(lines.last?.hasPrefix("FLEET \(fleets[0]): 8 hosts: 0 VALIDATED · 0 FAILED") == true, "\(lines)")
+    // A command that acts on one host refuses a fleet, saying which ones take it.
+    let ping = try await fixture.labrun(["ping", "--host", "sim/gpu-01", "--host", "sim/gpu-02"])
+    #expect(ping.status == 64 && ping.stderr.contains("up, exercises, down, run and plan"), "\(ping)")
     let malformed = fixture.root.appending("bad-hosts.txt")
     try Data("sim/gpu-01\nsim/gpu-02 sim_scenario='runtime-runc\n".utf8).write(to: malformed)
     let refused = try await fixture.labrun(["run", "--hosts", malformed.path])
@@ -127,5 +140,47 @@ import Testing
     #expect(again.stdout.contains("**3 hosts: 3 all PASS"), "\(again.stdout)")
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: runs.path).count == 3, "the two resumed, one new")
+  }
+}
+
+/// `up`, `exercises`, `plan` and `down` over a fleet through the built binary (issue 22).
+@Suite struct FleetPhaseCommandTests {
+  @Test func upExercisesDownOverAFleetLeaveTheCurrentRunAlone() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let single = try await fixture.labrun(["up", "--host", "sim/alone"])
+    #expect(single.status == 0, "\(single.stderr.suffix(2000))")
+    let current = try String(contentsOf: fixture.home.appendingPathComponent("current"), encoding: .utf8)
+    let hosts = ["--host", "sim/gpu-01", "--host", "sim/gpu-02", "--host", "sim/gpu-03"]
+    let plan = try await fixture.labrun(["plan"] + hosts + ["--phase", "up"])
+    #expect(plan.status == 0, "\(plan.stderr)")
+    #expect(["# sim/gpu-01\n", "\n# sim/gpu-02\n", "\n# sim/gpu-03\n"].allSatisfy(plan.stdout.contains))
+    let up = try await fixture.labrun(
+      ["up"] + hosts + ["--hosts", try hostsFile(fixture), "--parallel", "2"])
+    #expect(up.status == 1, "gpu-04's k3s install fails once: \(up.stderr.suffix(2000))")
+    #expect(up.stdout.contains("**4 hosts: 0 all PASS"), "\(up.stdout)")
+    #expect(up.stdout.contains("1 stopped at a failed step") && up.stdout.contains("3 done"), "\(up.stdout)")
+    let again = try await fixture.labrun(["up"] + hosts + ["--hosts", try hostsFile(fixture)])
+    #expect(again.status == 0, "\(again.stderr.suffix(2000))")
+    #expect(again.stderr.contains("continuing fleet"), "\(again.stderr.suffix(2000))")
+    let exercises = try await fixture.labrun(["exercises"] + hosts + ["--hosts", try hostsFile(fixture)])
+    #expect(exercises.status == 0, "\(exercises.stderr.suffix(2000))")
+    #expect(exercises.stdout.contains("**4 hosts: 4 all PASS"), "\(exercises.stdout)")
+    let down = try await fixture.labrun(["down"] + hosts + ["--hosts", try hostsFile(fixture)])
+    #expect(down.status == 0, "\(down.stderr.suffix(2000))")
+    let runs = try FileManager.default.contentsOfDirectory(
+      atPath: fixture.home.appendingPathComponent("runs").path)
+    #expect(runs.count == 5, "one run per host, the resumed one included, and sim/alone's: \(runs)")
+    let after = try String(contentsOf: fixture.home.appendingPathComponent("current"), encoding: .utf8)
+    #expect(after == current, "the fleet's host runs left `current` alone")
+    let listed = try await fixture.labrun(["runs"])
+    #expect(
+      listed.stdout.contains("finished    hami-isolation-realgpu, 4 hosts, last exit 0"), "\(listed.stdout)")
+  }
+
+  func hostsFile(_ fixture: SelfTestLabFixture) throws -> String {
+    let file = fixture.root.appending("hosts.txt")
+    try Data("sim/gpu-04 sim_scenario=k3s-install-fails-once\n".utf8).write(to: file)
+    return file.path
   }
 }

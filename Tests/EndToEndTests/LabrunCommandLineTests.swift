@@ -100,8 +100,9 @@ import Testing
       try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
     #expect(document["status"] as? String == "torn-down")
     let runs = try await fixture.labrun(["runs", "--json"])
-    let list = try #require(
-      try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
+    let listing = try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [String: Any]
+    let list = try #require(listing?["runs"] as? [[String: Any]], "\(runs.stdout)")
+    #expect((listing?["fleets"] as? [Any])?.isEmpty == true)
     #expect(list.count == 1)
     #expect(list.first?["current"] as? Bool == true)
     let text = try await fixture.labrun(["runs"])

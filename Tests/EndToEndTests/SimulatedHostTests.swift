@@ -64,10 +64,10 @@ import Testing
     #expect((state["nodeLabels"] as? [String: String])?.isEmpty == true)
   }
 
+  /// One FAIL scenario through the built binary; view-only and oversubscribe-scheduled are
+  /// judged in-process (TargetsTests' HAMiLabScenarioTests).
   @Test(arguments: [
-    ("runtime-runc", ["PASS", "FAIL", "FAIL", "PASS", "FAIL"]),
-    ("view-only", ["PASS", "PASS", "FAIL", "PASS", "PASS"]),
-    ("oversubscribe-scheduled", ["PASS", "PASS", "PASS", "FAIL", "PASS"]),
+    ("runtime-runc", ["PASS", "FAIL", "FAIL", "PASS", "FAIL"])
   ])
   func scenarioGivesItsVerdicts(scenario: String, expected: [String]) async throws {
     let fixture = try SelfTestLabFixture()

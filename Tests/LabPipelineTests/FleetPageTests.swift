@@ -141,3 +141,26 @@ import Testing
     #expect(root.attribute(forName: "errors")?.stringValue == "1")
   }
 }
+
+/// A host's outcome after `up` or `down`, whose 0 says nothing about verdicts (issue 22).
+@Suite struct FleetHostOutcomeTests {
+  /// A 0 with no verdicts is `done`, never "all PASS"; a 0 beside verdicts (after `down`)
+  /// takes the verdicts' outcome, so a FAIL is never counted as a PASS.
+  @Test func zeroIsAllPassOnlyWithPassingVerdicts() {
+    let report: ([Verdict], ValidationStatus, String) -> ValidationReport = {
+      FleetPageTests.report($0, status: $1, gpu: $2)
+    }
+    #expect(FleetHostResult(host: "a", exitStatus: 0, simulated: true).outcome == .done)
+    let failed = report([.pass, .fail], .simulated, "NVIDIA L4")
+    #expect(FleetHostResult(host: "a", exitStatus: 0, simulated: true, report: failed).outcome == .anyFail)
+    let open = report([.pass, .inconclusive], .simulated, "NVIDIA L4")
+    #expect(FleetHostResult(host: "a", exitStatus: 0, simulated: true, report: open).outcome == .inconclusive)
+    let passed = report([.pass, .pass], .simulated, "NVIDIA L4")
+    #expect(FleetHostResult(host: "a", exitStatus: 0, simulated: true, report: passed).outcome == .allPass)
+    let recap = FleetRecap([
+      FleetHostResult(host: "a", exitStatus: 0, simulated: true),
+      FleetHostResult(host: "b", exitStatus: 1, simulated: true),
+    ])
+    #expect(recap.line.hasSuffix("1 stopped at a failed step · 0 unreachable · 1 done"), "\(recap.line)")
+  }
+}

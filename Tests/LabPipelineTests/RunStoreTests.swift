@@ -12,6 +12,33 @@ import Testing
         == "20260623T101500Z-ubuntu-10.0.0.1-22")
   }
 
+  /// The filter `run` resumption reads candidates through: never drops a run of the target
+  /// (a `-N` suffix included), and skips other targets' runs unread.
+  @Test func aRunDirectoryNameCanOnlyBeItsTargetsRun() {
+    #expect(RunStore.mayBeRun(named: "20260623T101500Z-sim-gpu-01", of: "sim/gpu-01"))
+    #expect(RunStore.mayBeRun(named: "20260623T101500Z-sim-gpu-01-2", of: "sim/gpu-01"))
+    #expect(!RunStore.mayBeRun(named: "20260623T101500Z-sim-gpu-02", of: "sim/gpu-01"))
+    #expect(!RunStore.mayBeRun(named: "20260623T101500Z-gpu-vm", of: "sim/gpu-01"))
+  }
+
+  /// Writes leave the actor's suspension points in the order they were asked for (the run's
+  /// own serial queue): many updates at once end with the last state on disk.
+  @Test func concurrentUpdatesLeaveTheLastLedgerOnDisk() async throws {
+    let fixture = try RunFixture()
+    defer { fixture.home.remove() }
+    let run = fixture.run
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for index in 0..<40 {
+        group.addTask {
+          try await run.update(LedgerEntry(phase: .up, stepID: "s\(index % 8)", title: "t", attempts: index))
+        }
+      }
+      try await group.waitForAll()
+    }
+    #expect(try fixture.ledgerOnDisk() == (await run.currentLedger))
+    #expect((await run.currentLedger).entries.count == 8)
+  }
+
   @Test func createsTheRunDirectoryContract() throws {
     let fixture = try RunFixture(parameters: ["slice_mib": .int(8000), "provider": .string("Hyperstack")])
     defer { fixture.home.remove() }

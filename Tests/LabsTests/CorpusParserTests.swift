@@ -294,7 +294,7 @@ import Testing
     #expect(registration.devices.first?.devmem == expected.devmem)
     #expect(registration.devices.first?.type == expected.type)
     #expect(registration.format == expected.format)
-    #expect(HAMiCard.modelName(expected.type).hasPrefix("NVIDIA-") == false)
+    #expect(HAMiRegistration.modelName(expected.type).hasPrefix("NVIDIA-") == false)
   }
 
   @Test func allocatableIsReadFromTheJsonpathSection() throws {

@@ -118,10 +118,10 @@ import Testing
       ]).first)
     #expect(stale.expectedBytes == 41_943_040_000 && stale.effectiveBytes == 8_388_608_000)
     #expect(
-      HAMiCoreTenant.parse("4000,12000") == [
+      CardTenant.parse("4000,12000") == [
         .init(name: "a", sliceMiB: 4000), .init(name: "b", sliceMiB: 12000),
       ])
-    #expect(HAMiCoreTenant.parse("8000") == nil)
+    #expect(CardTenant.parse("8000") == nil)
   }
 
   // MARK: checks

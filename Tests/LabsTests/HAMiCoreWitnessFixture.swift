@@ -32,15 +32,18 @@ enum HAMiCoreWitnessFixture {
       + "| { stamp; } >\(directory)/\(id).err; } 3>&1 | { stamp; } >\(directory)/\(id).out; rm -f \(cacheFile)"
   }
 
-  /// The probe's stdout, stamped: settings line, samples (and latency lines when given).
+  /// The probe's stdout, stamped: settings line, samples (and latency lines when given; the
+  /// settings line then says latency mode and, when `waves` is given, the waves a kernel has).
   static func stdout(
-    pid: Int, limit: Int?, values: [Double], start: Double = 1_765_000_000, latency: [(Double, Double)] = []
+    pid: Int, limit: Int?, values: [Double], start: Double = 1_765_000_000, latency: [(Double, Double)] = [],
+    waves: Int? = nil
   ) -> String {
+    let mode = latency.isEmpty ? "" : "latency mode, " + (waves.map { "\($0) waves a kernel, " } ?? "")
     var lines = [
       stamp(start - 0.5)
         + "throughput-probe: pid \(pid), device 0 NVIDIA H100 80GB HBM3 (132 SMs), LD_PRELOAD=\(directory)/libvgpu.so "
         + "CUDA_DEVICE_SM_LIMIT=\(limit.map(String.init) ?? "unset") GPU_CORE_UTILIZATION_POLICY="
-        + "\(limit == nil ? "unset" : "force"), \(values.count) s"
+        + "\(limit == nil ? "unset" : "force"), \(mode)\(values.count) s"
     ]
     for (index, value) in values.enumerated() {
       lines.append(
@@ -121,11 +124,13 @@ enum HAMiCoreWitnessFixture {
     var pid: Int
     var latency: [(Double, Double)] = []
     var tenant = "a"
+    var waves: Int? = nil
 
     var command: String { HAMiCoreWitnessFixture.command(id, limit: limit, tenant: tenant) }
     var out: String {
       HAMiCoreWitnessFixture.section(
-        command, HAMiCoreWitnessFixture.stdout(pid: pid, limit: limit, values: values, latency: latency))
+        command,
+        HAMiCoreWitnessFixture.stdout(pid: pid, limit: limit, values: values, latency: latency, waves: waves))
     }
     var err: String {
       HAMiCoreWitnessFixture.section(

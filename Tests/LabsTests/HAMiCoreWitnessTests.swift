@@ -1,5 +1,6 @@
 import Foundation
 import LabPipeline
+import TestSupport
 import Testing
 
 @testable import Labs
@@ -170,7 +171,11 @@ import Testing
 
   // MARK: exercise 7
 
-  static func neighbour(aggressor: Fixture.Witness, limitedVictim: [Double]) -> [String: String] {
+  /// Exercise 7's runs; `waves` is what the victim's settings line says of its kernels (nil: the
+  /// first probe, which did not say: one wave).
+  static func neighbour(aggressor: Fixture.Witness, limitedVictim: [Double], waves: Int? = nil)
+    -> [String: String]
+  {
     let latency = Array(repeating: (150.0, 300.0), count: 45)
     return Fixture.neighbourFiles([
       Run(
@@ -186,7 +191,7 @@ import Testing
         tenant: "b"),
       Run(
         id: "7-limited-victim", limit: nil, values: limitedVictim, witness: .confirms, pid: 4,
-        latency: latency),
+        latency: latency, waves: waves),
       Run(
         id: "7-limited-aggressor", limit: 25, values: Array(repeating: 15, count: 45), witness: aggressor,
         pid: 5,
@@ -221,6 +226,33 @@ import Testing
       #expect(page.contains(row), "\(row) not on the page")
     }
     #expect(page.contains("GPU-Virt-Bench"))
+  }
+
+  /// The probe's victim now runs many waves a kernel, so beside a neighbour holding SMs its blocks
+  /// fill the SMs left to it: its FAIL says nothing of a one-wave workload (the H100 pages of the
+  /// one-wave probe keep that clause).
+  @Test func aManyWaveVictimsFailStandsWithoutTheOneWaveClause() throws {
+    let halved = Array(repeating: 30.0, count: 40)
+    let bundle = Self.bundle(Self.neighbour(aggressor: .confirms, limitedVictim: halved, waves: 16))
+    let result = try #require(HAMiCoreChecksTests.result("7", bundle))
+    #expect(result.verdict == .fail, "\(result.reason)")
+    #expect(result.reason.contains("kept 0.50"), "\(result.reason)")
+    #expect(!result.reason.contains("read with care"), "\(result.reason)")
+  }
+
+  @Test func theVictimsSettingsLineSaysHowManyWavesAKernelHas() throws {
+    let new = try #require(
+      ThroughputProbeOutput(
+        lines: [
+          "throughput-probe: pid 7, device 0 NVIDIA H100 80GB HBM3 (132 SMs), LD_PRELOAD=unset "
+            + "CUDA_DEVICE_SM_LIMIT=unset GPU_CORE_UTILIZATION_POLICY=unset, latency mode, 16 waves a kernel, 8 s"
+        ]))
+    #expect(new.kernelWaves == 16)
+    let real = try String(
+      contentsOf: TestPackage.root().appendingPathComponent(
+        "docs/evidence/20261207T173352Z-local/artifacts/7-noisy-neighbour.txt"), encoding: .utf8)
+    let old = try #require(ThroughputProbeOutput(lines: real.components(separatedBy: "\n")))
+    #expect(old.headerLine?.contains("latency mode, 8 s") == true && old.kernelWaves == nil)
   }
 
   @Test func unwitnessedNeighbourIsInconclusiveAndAMissingExerciseIsNotMeasured() throws {

@@ -23,14 +23,13 @@ extension SSHTransportTests {
     await transport.close()
   }
 
-  @Test(arguments: TestRoute.allCases)
+  @Test(.serialized, arguments: TestRoute.allCases)
   func drainsTwentyMebibytesOnBothStreams(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let file = fixture.server.directory.appendingPathComponent("random")
-    var bytes = [UInt8](repeating: 0, count: 20 << 20)
-    for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
+    let bytes = await PseudoRandomBytes.make(count: 20 << 20, seed: 20)
     try Data(bytes).write(to: file)
     let path = ShellQuote.quote(file.path)
     let script =
@@ -210,20 +209,20 @@ extension SSHTransportTests {
   /// Bulk writes on several channels at once: an upload and commands fed megabytes on stdin.
   /// libssh2 holds one partly sent packet per session; interleaving sends would drop or
   /// duplicate data, which the digests would show.
-  @Test(arguments: TestRoute.allCases)
+  @Test(.serialized, arguments: TestRoute.allCases)
   func concurrentBulkSendsStayIntact(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("concurrent-source")
-    let payload = (0..<(48 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) }
+    let payload = await PseudoRandomBytes.make(count: 48 << 20, seed: 48)
     try Data(payload).write(to: source)
     let remote = fixture.server.directory.appendingPathComponent("concurrent-copy")
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { try await transport.upload(source, to: remote.path) }
       for index in 0..<6 {
         group.addTask {
-          let input = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &+ index &* 31) }
+          let input = await PseudoRandomBytes.make(count: 3 << 20, seed: UInt64(index))
           let output = try await transport.run(RemoteCommand("cat; cat /dev/null >&2", stdin: input))
           #expect(output.stdout.count == input.count)
           #expect(SHA256.hash(data: output.stdout) == SHA256.hash(data: input), "channel \(index)")
@@ -235,18 +234,13 @@ extension SSHTransportTests {
     await transport.close()
   }
 
-  @Test(arguments: TestRoute.allCases)
+  @Test(.serialized, arguments: TestRoute.allCases)
   func sftpMovesOneHundredMebibytesBothWays(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
     let transport = try await fixture.transport()
     let source = fixture.server.directory.appendingPathComponent("upload-source")
-    var bytes = [UInt8](repeating: 0, count: 100 << 20)
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    for index in bytes.indices {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      bytes[index] = UInt8(truncatingIfNeeded: state >> 33)
-    }
+    let bytes = await PseudoRandomBytes.make(count: 100 << 20, seed: 100)
     try Data(bytes).write(to: source)
     let expected = SHA256.hash(data: bytes)
     let remote = fixture.server.directory.appendingPathComponent("remote copy").path

@@ -6,7 +6,10 @@ import Testing
 @testable import Remote
 @testable import TestSupport
 
-@Suite(.serialized) struct SSHTransportTests {
+/// Not serialized: most of the suite's time is waiting (keepalives of a frozen host, timeouts,
+/// remote sleeps), which overlaps; the bulk tests (tens of mebibytes) run their routes one at a
+/// time.
+@Suite struct SSHTransportTests {
   @Test(arguments: ["ed25519", "ecdsa", "rsa"])
   func authenticatesWithKeyType(type: String) async throws {
     let fixture = try await SSHFixture.start()

@@ -66,6 +66,28 @@ public enum BundleArchive {
   /// Extracts `archive` into `directory` and returns the run directory inside it (the one
   /// holding run.json).
   public static func extract(archive: URL, into directory: URL) throws -> URL {
+    try unpack(archive: archive, into: directory)
+    return try runDirectory(in: directory, archive: archive)
+  }
+
+  /// Unpacks `archive` into a temporary directory, gives it to `body`, and removes it again.
+  public static func unpacked<T>(_ archive: URL, _ body: (URL) throws -> T) throws -> T {
+    let temporary = FileManager.default.temporaryDirectory
+      .appendingPathComponent("labrun-bundle-\(UUID().uuidString)", isDirectory: true)
+    do {
+      try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+    } catch {
+      throw EvidenceBundleError.archiveFailed(
+        path: archive.path,
+        detail: "cannot create a temporary directory: \(FileProblem.reason(error, path: temporary.path))")
+    }
+    defer { try? FileManager.default.removeItem(at: temporary) }
+    try unpack(archive: archive, into: temporary)
+    return try body(temporary)
+  }
+
+  /// Unpacks `archive` (GNU tar) into `directory`.
+  public static func unpack(archive: URL, into directory: URL) throws {
     guard FileManager.default.fileExists(atPath: archive.path) else {
       throw EvidenceBundleError.archiveFailed(path: archive.path, detail: "no such file")
     }
@@ -74,6 +96,10 @@ public enum BundleArchive {
       tar,
       arguments: ["--no-same-owner", "--no-same-permissions", "-xzf", archive.path, "-C", directory.path],
       describing: archive.path)
+  }
+
+  /// The run directory (the one holding run.json) in `directory`, where `archive` was unpacked.
+  public static func runDirectory(in directory: URL, archive: URL) throws -> URL {
     if FileManager.default.fileExists(atPath: directory.appendingPathComponent("run.json").path) {
       return directory
     }

@@ -21,6 +21,9 @@ public struct FleetHostResult: Sendable, Hashable {
     case refused
     /// Not started yet (a fleet interrupted before this host's turn).
     case notStarted = "not-started"
+    /// The command's phase finished and there are no verdicts (yet): `up`, `down`, or a lab
+    /// without a validation page.
+    case done
 
     /// The recap's words for this outcome.
     public var label: String {
@@ -33,6 +36,7 @@ public struct FleetHostResult: Sendable, Hashable {
       case .interrupted: return "interrupted"
       case .refused: return "refused"
       case .notStarted: return "not started"
+      case .done: return "done"
       }
     }
   }
@@ -66,10 +70,18 @@ public struct FleetHostResult: Sendable, Hashable {
   }
 
   /// The recap category: from the exit status, so the page and the exit status never disagree.
+  /// A 0 says "all PASS" only with verdicts: after `up` or `down` (whose 0 says nothing about
+  /// them) the host's verdicts, when it has any, decide, and without any it is `done`.
   public var outcome: Outcome {
     switch exitStatus {
     case nil: return .notStarted
-    case 0?: return .allPass
+    case 0?:
+      guard let report, !report.exercises.isEmpty else { return .done }
+      switch report.exercisesExitCode {
+      case LabrunExitCode.exercisesFailed: return .anyFail
+      case LabrunExitCode.exercisesInconclusive: return .inconclusive
+      default: return .allPass
+      }
     case LabrunExitCode.exercisesFailed?: return .anyFail
     case LabrunExitCode.exercisesInconclusive?: return .inconclusive
     case LabrunExitCode.stepFailed?: return .stepFailed

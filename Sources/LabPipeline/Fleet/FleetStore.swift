@@ -71,6 +71,8 @@ public enum FleetStoreError: Error, CustomStringConvertible, LocalizedError, Equ
   case noSuchFleet(id: String, fleets: String)
   case unreadable(path: String)
   case noSuchHost(fleet: String, host: String)
+  /// `exercises` or `down` over hosts that no unfinished fleet lists.
+  case noUnfinishedFleet(hosts: Int, phase: String)
 
   public var description: String {
     switch self {
@@ -83,6 +85,9 @@ public enum FleetStoreError: Error, CustomStringConvertible, LocalizedError, Equ
       return "\(path) cannot be read as a labrun fleet; it may have been edited by hand"
     case .noSuchHost(let fleet, let host):
       return "fleet \(fleet) has no host \(host); run the fleet's own hosts file again"
+    case .noUnfinishedFleet(let hosts, let phase):
+      return "no unfinished fleet of these \(hosts) hosts to run `\(phase)` on; start one with "
+        + "`labrun up` (or `labrun run`) and the same --host/--hosts, or see `labrun runs`"
     }
   }
 

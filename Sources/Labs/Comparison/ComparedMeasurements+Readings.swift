@@ -7,7 +7,7 @@ extension ComparedMeasurements {
 
   /// Limit, where refused, usable share and OOM exactness, per tenant alone.
   func memory() -> [ComparedProperty: ComparedCell] {
-    guard let tenants = bundle.run.parameters["tenants"]?.text.flatMap(HAMiCoreTenant.parse) else {
+    guard let tenants = bundle.run.parameters["tenants"]?.text.flatMap(CardTenant.parse) else {
       return [:]
     }
     var limits: [String] = []

@@ -63,7 +63,7 @@ struct HAMiCoreCompute: Sendable {
     }
     for run in Self.runs(bundle, HAMiCoreCatalog.computePair, log: HAMiCoreCatalog.computePairLog)
     where run.output.headerLine != nil {
-      let name = HAMiCoreTenant.letter(at: pair.count)
+      let name = CardTenant.letter(at: pair.count)
       pair.append(relabelled(run, "pair \(name) (limit \(run.limit.map(String.init) ?? "none"))"))
     }
     for run in Self.runs(bundle, HAMiCoreCatalog.neighbour, log: HAMiCoreCatalog.neighbourLog) {
@@ -135,7 +135,7 @@ struct HAMiCoreCompute: Sendable {
       }
       return .init(
         label: label, victim: throughput, p50: latency(victim.p50), p99: latency(victim.p99),
-        aggressorLimit: aggressor?.limit, witnesses: witnesses)
+        aggressorLimit: aggressor?.limit, witnesses: witnesses, victimWaves: victim.output.kernelWaves)
     }
     return NoisyNeighbourRule(
       mechanism: evidence.subject.mechanism, tolerance: Double(evidence.tolerancePercent) / 100,

@@ -3,10 +3,15 @@ import LabPipeline
 
 /// The facts every HAMi-core check needs, read once from a bundle: the run's parameters and the
 /// card as the host's nvidia-smi showed it.
-struct HAMiCoreEvidence: Sendable {
+struct HAMiCoreEvidence: Sendable, TenantEvidence {
+  static let naming = TenantNaming(
+    tenant: "tenant", slice: "slice", slices: "slices", witness: .hamiCoreOOM,
+    hostGPU: HAMiCoreCatalog.hostGPU,
+    tenantAlone: HAMiCoreCatalog.tenantAlone, tenantConcurrent: HAMiCoreCatalog.tenantConcurrent)
+
   let bundle: EvidenceBundle
   /// The tenants from run.json's `tenants`; nil when not recorded.
-  let tenants: [HAMiCoreTenant]?
+  let tenants: [CardTenant]?
   let coreLimits: [Int]
   let pairCoreLimits: [Int]
   let tolerancePercent: Int
@@ -15,27 +20,27 @@ struct HAMiCoreEvidence: Sendable {
   let image: String?
   /// The card: name, UUID, memory, driver, GPU count, from ``HAMiCoreCatalog/hostGPU``.
   let card: HostGPUCard
-  var cardName: String? { card.name }
-  var cardUUID: String? { card.uuid }
-  var cardMiB: Int? { card.memoryMiB }
-  var driver: String? { card.driver }
-  var cuda: String? { card.cuda }
-  var migMode: String? { card.migMode }
-  var gpuCount: Int? { card.gpuCount }
+  var cardName: String? { card.name?.value }
+  var cardUUID: String? { card.uuid?.value }
+  var cardMiB: Int? { card.memoryMiB?.value }
+  var driver: String? { card.driver?.value }
+  var cuda: String? { card.cuda?.value }
+  var migMode: String? { card.migMode?.value }
+  var gpuCount: Int? { card.gpuCount?.value }
   /// Exercises 6 and 7's runs, read once (thousands of stamped log lines).
   let compute: HAMiCoreCompute
 
   init(_ bundle: EvidenceBundle) {
     self.bundle = bundle
     let parameters = bundle.run.parameters
-    tenants = parameters["tenants"]?.text.flatMap(HAMiCoreTenant.parse)
-    coreLimits = parameters["core_limits"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
-    pairCoreLimits = parameters["pair_core_limits"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
+    tenants = parameters["tenants"]?.text.flatMap(CardTenant.parse)
+    coreLimits = parameters["core_limits"]?.text.flatMap(CardTenant.limits) ?? []
+    pairCoreLimits = parameters["pair_core_limits"]?.text.flatMap(CardTenant.limits) ?? []
     tolerancePercent = parameters["throughput_tolerance"]?.wholeNumber ?? 10
     commit = parameters["hami_core_commit"]?.text
     library = parameters["hami_core_lib"]?.text
     image = parameters["hami_version"]?.text.map { "docker.io/projecthami/hami:v\($0)" }
-    card = HostGPUCard(bundle.artifact(HAMiCoreCatalog.hostGPU))
+    card = HostGPUCard(bundle: bundle, hostFile: HAMiCoreCatalog.hostGPU)
     compute = HAMiCoreCompute(bundle)
   }
 
@@ -49,13 +54,5 @@ struct HAMiCoreEvidence: Sendable {
       knownIssues:
         "HAMi-core issues #274 and #314 (the limiter's correction step grows with the SM count squared; a fix is "
         + "proposed in PR #317)")
-  }
-
-  /// The tenants, or INCONCLUSIVE when run.json does not say them.
-  func requireTenants() throws(Inconclusive) -> [HAMiCoreTenant] {
-    guard let tenants else {
-      throw Inconclusive(reason: "run.json has no readable `tenants`: the slices are unknown")
-    }
-    return tenants
   }
 }

@@ -10,34 +10,12 @@ extension HAMiCoreIsolationLab {
     let machine = HostEnvironmentRows.machine(bundle, osFile: HAMiCoreCatalog.os)
     rows.append(.init("Machine", machine))
 
-    var gpu = "not in the evidence (\(HAMiCoreCatalog.hostGPU))"
-    if let name = facts.cardName {
-      gpu = name
-      if let mib = facts.cardMiB { gpu += ", \(mib.roundedGB) GB (\(mib) MiB)" }
-      if let uuid = facts.cardUUID { gpu += ", UUID \(uuid)" }
-      if let mig = facts.migMode { gpu += ", MIG \(mig)" }
-      if let count = facts.gpuCount, count > 1 {
-        gpu += "; \(count) GPUs on the host (the tenants use GPU 0)"
-      }
-      gpu += " (\(HAMiCoreCatalog.hostGPU))"
-    }
-    rows.append(.init("GPU", gpu))
-    var driver = facts.driver ?? "not in the evidence"
-    if let cuda = facts.cuda { driver += " (CUDA \(cuda))" }
-    if facts.driver != nil { driver += " (\(HAMiCoreCatalog.hostGPU))" }
-    rows.append(.init("Driver", driver))
-    let buildLines = bundle.artifact(HAMiCoreCatalog.build)?.outputLines ?? []
-    let nvcc = buildLines.first { $0.contains("Cuda compilation tools") }
-    let prebuilt = buildLines.filter { $0.firstMatch(of: #/^[0-9a-f]{64}\s+\S*-probe$/#) != nil }
-    var toolkit = "not in the evidence (\(HAMiCoreCatalog.build))"
-    if let nvcc {
-      toolkit = "\(nvcc.trimmingCharacters(in: .whitespaces)) (\(HAMiCoreCatalog.build))"
-    } else if !prebuilt.isEmpty {
-      toolkit =
-        "probes prebuilt elsewhere (probe_dir): " + prebuilt.joined(separator: "; ")
-        + " (\(HAMiCoreCatalog.build))"
-    }
-    rows.append(.init("CUDA toolkit", toolkit))
+    rows.append(
+      HostEnvironmentRows.gpu(facts.card, file: HAMiCoreCatalog.hostGPU) {
+        "; \($0) GPUs on the host (the tenants use GPU 0)"
+      })
+    rows.append(HostEnvironmentRows.driver(facts.card, file: HAMiCoreCatalog.hostGPU))
+    rows.append(HostEnvironmentRows.toolkit(bundle, buildFile: HAMiCoreCatalog.build))
 
     var library =
       facts.library.map { "libvgpu.so from \($0)" }
@@ -67,9 +45,6 @@ extension HAMiCoreIsolationLab {
           + (limited.map { "\(seconds) per unlimited run, \($0)" } ?? "\(seconds) per run")
           + "; tolerance ± \(facts.tolerancePercent) points (run.json)"))
 
-    return EnvironmentSummary(
-      rows: rows, gpu: facts.cardName, gpuMemoryMiB: facts.cardMiB, gpuUUID: facts.cardUUID,
-      driver: facts.driver,
-      cuda: facts.cuda, kubernetes: nil, machine: machine, note: Self.environmentNote)
+    return HostEnvironmentRows.summary(rows, card: facts.card, machine: machine, note: Self.environmentNote)
   }
 }

@@ -9,7 +9,7 @@ import LabPipeline
 struct HAMiCoreProbeRun: Sendable, Hashable {
   /// Unique within the run: `6-limit-25`, `7-limited-victim`; names the run's files.
   var id: String
-  var tenant: HAMiCoreTenant
+  var tenant: CardTenant
   /// `CUDA_DEVICE_SM_LIMIT`; nil for none.
   var limit: Int?
   var policy: String
@@ -53,7 +53,7 @@ struct HAMiCoreProbeRun: Sendable, Hashable {
   /// limit in seconds.
   func script(_ workspace: HAMiCoreWorkspace, bound: Int) -> String {
     let cache = ShellQuote.quote(cache(workspace))
-    return "rm -f \(cache); { { \(HAMiCoreWorkspace.bounded(bound, probeCommand(workspace))); "
+    return "rm -f \(cache); { { \(ProbeShell.bounded(bound, probeCommand(workspace))); "
       + "echo \"labrun: throughput-probe exit status $?\" >&2; } 2>&1 1>&3 3>&- | { \(Self.stamp); } "
       + ">\(ShellQuote.quote(stderrFile(workspace))); } 3>&1 | { \(Self.stamp); } "
       + ">\(ShellQuote.quote(stdoutFile(workspace))); rm -f \(cache)"
@@ -108,20 +108,20 @@ extension StepContext {
     let watched = runs.map { (log: $0.stdoutFile(workspace), pid: $0.pidFile(workspace)) }
     _ = try await self.run(
       RemoteCommand(
-        HAMiCoreWorkspace.waitFor("throughput-probe: ready", logs: watched, seconds: wait),
+        ProbeShell.waitFor("throughput-probe: ready", logs: watched, seconds: wait),
         timeout: settings.tenantTimeout + .seconds(30)))
     try await runChecked("touch \(ShellQuote.quote(start))")
     if let appsArtifact {
       // Sampled once all run: the host's view of the tenants on the card.
       _ = try await self.run(
         RemoteCommand(
-          HAMiCoreWorkspace.waitFor("sample 2 s:", logs: watched, seconds: wait),
+          ProbeShell.waitFor("sample 2 s:", logs: watched, seconds: wait),
           timeout: settings.tenantTimeout + .seconds(30)))
       try await capture([HAMiCoreWorkspace.computeApps], into: appsArtifact, requireSuccess: false)
     }
     _ = try await self.run(
       RemoteCommand(
-        HAMiCoreWorkspace.waitExit(pids: runs.map { $0.pidFile(workspace) }, seconds: bound + 30),
+        ProbeShell.waitExit(pids: runs.map { $0.pidFile(workspace) }, seconds: bound + 30),
         timeout: .seconds(bound + 90)))
     for run in runs {
       try await fileProbeRun(

@@ -3,7 +3,7 @@ import LabPipeline
 
 /// The lab's parameters, read and checked once: tenants, core limits, durations, sources.
 struct HAMiCoreSettings: Sendable {
-  var tenants: [HAMiCoreTenant]
+  var tenants: [CardTenant]
   var coreLimits: [Int]
   var pairCoreLimits: [Int]
   var corePolicy: String
@@ -28,19 +28,19 @@ struct HAMiCoreSettings: Sendable {
 
   init(_ parameters: Parameters) throws {
     let tenantsText = try parameters.string("tenants")
-    guard let tenants = HAMiCoreTenant.parse(tenantsText) else {
+    guard let tenants = CardTenant.parse(tenantsText) else {
       throw StepError.unexpected(
         "tenants '\(tenantsText)' is not two or more positive slices in MiB (e.g. --param tenants=4000,12000)"
       )
     }
     self.tenants = tenants
     let limitsText = try parameters.string("core_limits")
-    guard let limits = HAMiCoreTenant.limits(limitsText), limits.allSatisfy({ $0 < 100 }) else {
+    guard let limits = CardTenant.limits(limitsText), limits.allSatisfy({ $0 < 100 }) else {
       throw StepError.unexpected("core_limits '\(limitsText)' must be limits between 1 and 99 (e.g. 50,25)")
     }
     coreLimits = limits
     let pairText = try parameters.string("pair_core_limits")
-    guard let pair = HAMiCoreTenant.limits(pairText), pair.count == 2 else {
+    guard let pair = CardTenant.limits(pairText), pair.count == 2 else {
       throw StepError.unexpected(
         "pair_core_limits '\(pairText)' must be two limits between 1 and 100 (e.g. 30,70)")
     }

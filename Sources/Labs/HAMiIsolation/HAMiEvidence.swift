@@ -2,7 +2,8 @@ import Foundation
 import LabPipeline
 
 /// The facts every HAMi check needs, read once from a bundle: the run's parameters (the lab
-/// reads its own from run.json), the host card as the whole bundle shows it (``HAMiCard``), and
+/// reads its own from run.json), the host card as the whole bundle shows it (``HostGPUCard``:
+/// the host's nvidia-smi, then HAMi's registration, then the share pods' nvidia-smi), and
 /// the GPU HAMi gave each share pod, when the co-residency artifact carries it.
 public struct HAMiEvidence: Sendable {
   /// The lab's defaults, used only for imported evidence that has no run.json.
@@ -15,7 +16,7 @@ public struct HAMiEvidence: Sendable {
   public let sharePods: [String]
   /// Whether the parameters are the lab's defaults rather than run.json's.
   public let parametersAssumed: Bool
-  public let card: HAMiCard
+  public let card: HostGPUCard
   /// Each share pod's `hami.io/vgpu-devices-allocated`, from ``HAMiCatalog/coResidency``.
   public let allocations: [String: HAMiPodAllocation]
 
@@ -37,9 +38,11 @@ public struct HAMiEvidence: Sendable {
     let allocations = bundle.artifact(HAMiCatalog.coResidency).map(HAMiPodAllocation.allocations(in:)) ?? [:]
     self.allocations = allocations
     let sharedUUIDs = Set(sharePods.compactMap { allocations[$0] }.flatMap(\.devices).map(\.uuid))
-    card = HAMiCard(
-      bundle: bundle, probeFiles: sharePods.map(HAMiCatalog.probeMemory(pod:)),
-      preferredUUID: sharedUUIDs.count == 1 ? sharedUUIDs.first : nil)
+    let preferredUUID = sharedUUIDs.count == 1 ? sharedUUIDs.first : nil
+    card = HostGPUCard(
+      bundle: bundle, hostFile: HAMiCatalog.hostGPU, preferredUUID: preferredUUID,
+      registration: Self.registeredCard(in: bundle, preferredUUID: preferredUUID),
+      workloadFiles: sharePods.map(HAMiCatalog.probeMemory(pod:)))
   }
 
   /// Why the share pods cannot each be evidenced by their own probe file, if they cannot:
@@ -72,6 +75,20 @@ public struct HAMiEvidence: Sendable {
   /// Cites the artifact the card's memory came from.
   func citeCardMemory(into outcome: inout CheckOutcome) {
     if let file = card.memoryMiB?.file { outcome.cite(bundle.artifact(file)) }
+  }
+
+  /// The card as HAMi's device plugin registered it (``HAMiCatalog/nodeAllocatable``): the
+  /// device `preferredUUID` names, else the first.
+  static func registeredCard(in bundle: EvidenceBundle, preferredUUID: String?) -> HostGPUCard.Registration? {
+    guard
+      let registration = bundle.artifact(HAMiCatalog.nodeAllocatable).flatMap({
+        HAMiRegistration(lines: $0.outputLines)
+      })
+    else { return nil }
+    let device = registration.devices.first { $0.id == preferredUUID } ?? registration.devices.first
+    return HostGPUCard.Registration(
+      file: HAMiCatalog.nodeAllocatable, name: device?.type.map(HAMiRegistration.modelName), uuid: device?.id,
+      memoryMiB: device?.devmem, gpuCount: registration.devices.count, line: registration.line)
   }
 
   private static func distinct(_ pods: [String]) -> [String] {

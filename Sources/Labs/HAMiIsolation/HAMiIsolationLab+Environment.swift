@@ -13,7 +13,7 @@ extension HAMiIsolationLab {
   ]
 
   /// The Environment table. Each row says which file (or run.json) its facts came from; the
-  /// card's facts follow ``HAMiCard``'s precedence.
+  /// card's facts follow ``HostGPUCard``'s precedence.
   public func environment(of bundle: EvidenceBundle) -> EnvironmentSummary {
     let facts = HAMiEvidence(bundle)
     let card = facts.card
@@ -67,7 +67,7 @@ extension HAMiIsolationLab {
     if let driver = card.driver {
       driverText = driver.value
       if let cuda = card.cuda {
-        driverText += " (CUDA \(cuda.value)\(card.cudaFromPod ? " in the pod" : ""))"
+        driverText += " (CUDA \(cuda.value)\(card.cudaFromWorkload ? " in the pod" : ""))"
       }
       let files = Self.distinctFiles([driver.file, card.cuda?.file].compactMap { $0 })
       let inPod = files.contains { $0 != HAMiCatalog.hostGPU } ? "in-pod nvidia-smi, " : ""
@@ -184,7 +184,7 @@ extension HAMiIsolationLab {
   }
 
   /// The GPU row: name, memory, UUID, architecture, MIG, GPU count, and where each came from.
-  static func gpuText(_ card: HAMiCard) -> String {
+  static func gpuText(_ card: HostGPUCard) -> String {
     guard card.isKnown else {
       return
         "not in the evidence (\(HAMiCatalog.hostGPU) and \(HAMiCatalog.nodeAllocatable) missing or unreadable)"
@@ -197,7 +197,7 @@ extension HAMiIsolationLab {
     }
     let mig: String? = {
       switch card.migMode?.value {
-      case "N/A"?: return "no MIG - software sharing is the only option (the HAMi premise)"
+      case "N/A"?, "[N/A]"?: return "no MIG - software sharing is the only option (the HAMi premise)"
       case "Disabled"?: return "MIG disabled - HAMi shares the whole card in software"
       case "Enabled"?: return "MIG ENABLED (HAMi needs MIG off)"
       case let other?: return "MIG mode \(other)"

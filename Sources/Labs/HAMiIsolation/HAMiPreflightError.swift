@@ -1,11 +1,8 @@
 import Foundation
 
-/// Why the host was refused before anything was changed.
+/// Why the Kubernetes lab refuses the host before anything was changed, beyond the refusals of
+/// the shared host preflight (``GPUHostPreflightError``: the driver, MIG).
 public enum HAMiPreflightError: Error, CustomStringConvertible, LocalizedError, Equatable {
-  /// `nvidia-smi` does not answer.
-  case driverNotWorking(output: String)
-  /// MIG mode is on.
-  case migEnabled(gpu: String)
   /// A GPU Operator runs.
   case gpuOperatorPresent(daemonSet: String)
   /// An NVIDIA device plugin (not HAMi's) runs.
@@ -26,12 +23,6 @@ public enum HAMiPreflightError: Error, CustomStringConvertible, LocalizedError, 
   public var description: String {
     let prefix = "preflight refused the host before changing anything: "
     switch self {
-    case .driverNotWorking(let output):
-      return prefix + "nvidia-smi does not work (\(output.trimmingCharacters(in: .whitespacesAndNewlines))); "
-        + "install or repair the NVIDIA driver (nvidia-smi must list the GPU), then run up again"
-    case .migEnabled(let gpu):
-      return prefix + "MIG is enabled on \(gpu); HAMi's memory slices need the whole card: "
-        + "disable it with `sudo nvidia-smi -mig 0` (and reset the GPU), then run up again"
     case .gpuOperatorPresent(let set):
       return prefix + "an NVIDIA GPU Operator runs (\(set)); HAMi must own the GPU: "
         + "use a host without it, or uninstall the GPU Operator first"

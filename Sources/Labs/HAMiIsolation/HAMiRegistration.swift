@@ -107,4 +107,10 @@ public struct HAMiRegistration: Sendable, Hashable {
     }
     return devices.isEmpty ? nil : devices
   }
+
+  /// `NVIDIA-Tesla T4` → `Tesla T4`, `NVIDIA-NVIDIA H20-3e` → `NVIDIA H20-3e`: HAMi prefixes
+  /// the vendor when registering; the model name is what follows.
+  static func modelName(_ type: String) -> String {
+    type.hasPrefix("NVIDIA-") ? String(type.dropFirst("NVIDIA-".count)) : type
+  }
 }

@@ -3,10 +3,15 @@ import LabPipeline
 
 /// The facts every MPS check needs, read once from a bundle: the run's parameters and the card
 /// as the host's nvidia-smi showed it.
-struct MPSEvidence: Sendable, CheckEvidence {
+struct MPSEvidence: Sendable, TenantEvidence {
+  static let naming = TenantNaming(
+    tenant: "client", slice: "pinned limit", slices: "pinned limits", witness: .clientError(mechanism: "MPS"),
+    hostGPU: MPSCatalog.hostGPU, tenantAlone: MPSCatalog.tenantAlone,
+    tenantConcurrent: MPSCatalog.tenantConcurrent)
+
   let bundle: EvidenceBundle
   /// The clients from run.json's `tenants` (each one's pinned limit); nil when not recorded.
-  let tenants: [HAMiCoreTenant]?
+  let tenants: [CardTenant]?
   let threadPercentages: [Int]
   let pairPercentages: [Int]
   /// Exercise 7's aggressor's percentage.
@@ -17,33 +22,12 @@ struct MPSEvidence: Sendable, CheckEvidence {
   init(_ bundle: EvidenceBundle) {
     self.bundle = bundle
     let parameters = bundle.run.parameters
-    tenants = parameters["tenants"]?.text.flatMap(HAMiCoreTenant.parse)
-    threadPercentages = parameters["thread_percentages"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
-    pairPercentages = parameters["pair_thread_percentages"]?.text.flatMap(HAMiCoreTenant.limits) ?? []
+    tenants = parameters["tenants"]?.text.flatMap(CardTenant.parse)
+    threadPercentages = parameters["thread_percentages"]?.text.flatMap(CardTenant.limits) ?? []
+    pairPercentages = parameters["pair_thread_percentages"]?.text.flatMap(CardTenant.limits) ?? []
     neighbourPercentage = parameters["neighbour_percentage"]?.wholeNumber
     tolerancePercent = parameters["throughput_tolerance"]?.wholeNumber ?? 10
-    card = HostGPUCard(bundle.artifact(MPSCatalog.hostGPU))
-  }
-
-  /// The clients, or INCONCLUSIVE when run.json does not say them.
-  func requireTenants() throws(Inconclusive) -> [HAMiCoreTenant] {
-    guard let tenants else {
-      throw Inconclusive(reason: "run.json has no readable `tenants`: the pinned limits are unknown")
-    }
-    return tenants
-  }
-
-  /// The card's memory as the memory-cap rule names it.
-  var cardWords: (mib: Int, words: String)? {
-    card.memoryMiB.map { ($0, "the card's physical \($0) MiB") }
-  }
-
-  /// Exercise 3's rule for client `tenant`.
-  func memoryCap(_ tenant: HAMiCoreTenant) -> MemoryCapRule {
-    MemoryCapRule(
-      who: "client \(tenant.name)", sliceMiB: tenant.sliceMiB,
-      slice: "its \(tenant.sliceMiB) MiB pinned limit", card: cardWords,
-      witness: .clientError(mechanism: "MPS"))
+    card = HostGPUCard(bundle: bundle, hostFile: MPSCatalog.hostGPU)
   }
 }
 

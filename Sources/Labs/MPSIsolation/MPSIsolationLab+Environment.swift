@@ -10,26 +10,9 @@ extension MPSIsolationLab {
     rows.append(HostEnvironmentRows.date(bundle))
     let machine = HostEnvironmentRows.machine(bundle, osFile: MPSCatalog.os)
     rows.append(.init("Machine", machine))
-    var gpu = "not in the evidence (\(MPSCatalog.hostGPU))"
-    if let name = card.name {
-      gpu = name
-      if let mib = card.memoryMiB { gpu += ", \(mib.roundedGB) GB (\(mib) MiB)" }
-      if let uuid = card.uuid { gpu += ", UUID \(uuid)" }
-      if let mig = card.migMode { gpu += ", MIG \(mig)" }
-      if let mode = card.computeMode { gpu += ", compute mode \(mode)" }
-      gpu += " (\(MPSCatalog.hostGPU))"
-    }
-    rows.append(.init("GPU", gpu))
-    var driver = card.driver ?? "not in the evidence"
-    if let cuda = card.cuda { driver += " (CUDA \(cuda))" }
-    if card.driver != nil { driver += " (\(MPSCatalog.hostGPU))" }
-    rows.append(.init("Driver", driver))
-    let nvcc = bundle.artifact(MPSCatalog.build)?.outputLines.first { $0.contains("Cuda compilation tools") }
-    rows.append(
-      .init(
-        "CUDA toolkit",
-        nvcc.map { "\($0.trimmingCharacters(in: .whitespaces)) (\(MPSCatalog.build))" }
-          ?? "not in the evidence (\(MPSCatalog.build))"))
+    rows.append(HostEnvironmentRows.gpu(card, file: MPSCatalog.hostGPU))
+    rows.append(HostEnvironmentRows.driver(card, file: MPSCatalog.hostGPU))
+    rows.append(HostEnvironmentRows.toolkit(bundle, buildFile: MPSCatalog.build))
     let tenants =
       facts.tenants.map { $0.map { "\($0.name): 0=\($0.sliceMiB)M" }.joined(separator: ", ") }
       ?? "not recorded"
@@ -42,8 +25,6 @@ extension MPSIsolationLab {
           + "\(facts.pairPercentages.map(String.init).joined(separator: " and ")); noisy neighbour's: "
           + "\(facts.neighbourPercentage.map(String.init) ?? "?") (the victim has none); \(seconds) per run; tolerance "
           + "± \(facts.tolerancePercent) points (run.json)"))
-    return EnvironmentSummary(
-      rows: rows, gpu: card.name, gpuMemoryMiB: card.memoryMiB, gpuUUID: card.uuid, driver: card.driver,
-      cuda: card.cuda, kubernetes: nil, machine: machine, note: Self.environmentNote)
+    return HostEnvironmentRows.summary(rows, card: card, machine: machine, note: Self.environmentNote)
   }
 }

@@ -66,7 +66,7 @@ extension MPSIsolationLab {
     }
     if let unlimited = compute.unlimited { row("alone, unlimited", unlimited) }
     for run in compute.singles { row("alone", run) }
-    for (index, run) in compute.pair.enumerated() { row("pair \(HAMiCoreTenant.letter(at: index))", run) }
+    for (index, run) in compute.pair.enumerated() { row("pair \(CardTenant.letter(at: index))", run) }
     if let alone = compute.victimAlone { row("victim alone", alone) }
     for (index, run) in compute.besideUnlimited.enumerated() {
       row(index == 0 ? "victim beside an unlimited neighbour" : "unlimited neighbour", run)

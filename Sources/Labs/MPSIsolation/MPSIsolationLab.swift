@@ -13,7 +13,7 @@ public struct MPSIsolationLab: Lab, ValidationLab {
   public init() {}
 
   /// The probes' CUDA sources, checked when the lab is loaded, before any change to the host.
-  public var referencedFiles: [String] { HAMiCoreStageStep.probes.map(HAMiCoreStageStep.sourceFile) }
+  public var referencedFiles: [String] { ProbeStaging.probes.map(ProbeStaging.sourceFile) }
 
   /// The simulated host's scenarios for this lab (docs/simulator.md).
   public var simulatedScenarios: [String] {

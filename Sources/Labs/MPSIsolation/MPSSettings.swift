@@ -4,7 +4,7 @@ import LabPipeline
 /// The MPS lab's parameters, read and checked once: clients, percentages, durations, tools.
 struct MPSSettings: Sendable {
   /// The clients: each one's name and pinned device memory limit in MiB.
-  var tenants: [HAMiCoreTenant]
+  var tenants: [CardTenant]
   var threadPercentages: [Int]
   var pairPercentages: [Int]
   /// Exercise 7's aggressor's percentage (the victim has none).
@@ -19,7 +19,7 @@ struct MPSSettings: Sendable {
 
   init(_ parameters: Parameters) throws {
     let tenantsText = try parameters.string("tenants")
-    guard let tenants = HAMiCoreTenant.parse(tenantsText) else {
+    guard let tenants = CardTenant.parse(tenantsText) else {
       throw StepError.unexpected(
         "tenants '\(tenantsText)' is not two or more positive limits in MiB (e.g. --param tenants=4000,12000)"
       )
@@ -42,7 +42,7 @@ struct MPSSettings: Sendable {
     -> [Int]
   {
     let text = try parameters.string(name)
-    guard let values = HAMiCoreTenant.limits(text), count.map({ values.count == $0 }) ?? true else {
+    guard let values = CardTenant.limits(text), count.map({ values.count == $0 }) ?? true else {
       throw StepError.unexpected(
         "\(name) '\(text)' must be \(count.map { "\($0) " } ?? "")percentages between 1 and 100 (e.g. \(example))"
       )

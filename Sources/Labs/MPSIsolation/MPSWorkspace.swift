@@ -3,7 +3,7 @@ import LabPipeline
 
 /// Paths inside the lab's private directory on the host — the MPS pipe and log directories
 /// included — and the environments of the daemon and its clients.
-struct MPSWorkspace: Sendable, Hashable, Codable {
+struct MPSWorkspace: ProbeWorkspace {
   /// The directory `mktemp -d` made.
   var directory: String
 
@@ -13,9 +13,6 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
   var logDirectory: String { directory + "/log" }
   var controlLog: String { logDirectory + "/control.log" }
   var serverLog: String { logDirectory + "/server.log" }
-  var memoryProbe: String { directory + "/memory-probe" }
-  var throughputProbe: String { directory + "/throughput-probe" }
-  func file(_ name: String) -> String { directory + "/" + name }
 
   /// The assignments that point a process at the run's own daemon.
   var daemonAssignments: [String] {
@@ -27,14 +24,14 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
 
   /// `env …` of a client: the run's daemon, the client's pinned memory limit on device 0 and,
   /// when given, its active thread percentage.
-  func environment(_ tenant: HAMiCoreTenant, threads: Int? = nil) -> String {
+  func environment(_ tenant: CardTenant, threads: Int? = nil) -> String {
     var assignments = daemonAssignments + ["CUDA_MPS_PINNED_DEVICE_MEM_LIMIT=0=\(tenant.sliceMiB)M"]
     if let threads { assignments.append("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=\(threads)") }
     return "env " + assignments.map(ShellQuote.quote).joined(separator: " ")
   }
 
   /// A client's MPS variables as it sees them (exercise 5).
-  func environmentDump(_ tenant: HAMiCoreTenant) -> String {
+  func environmentDump(_ tenant: CardTenant) -> String {
     "\(environment(tenant)) sh -c 'env | grep ^CUDA_MPS_ | sort'"
   }
 
@@ -42,7 +39,7 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
   func control(_ settings: MPSSettings, _ command: String, seconds: Int = 30) -> RemoteCommand {
     RemoteCommand(
       "echo \(command) | "
-        + HAMiCoreWorkspace.bounded(
+        + ProbeShell.bounded(
           seconds, "\(controlEnvironment) \(ShellQuote.quote(settings.mpsControl))"),
       timeout: .seconds(seconds + 20))
   }
@@ -51,11 +48,4 @@ struct MPSWorkspace: Sendable, Hashable, Codable {
   static let computeApps = RemoteCommand(
     "nvidia-smi --query-compute-apps=pid,process_name,gpu_uuid,used_memory --format=csv",
     timeout: .seconds(60))
-}
-
-extension MPSWorkspace {
-  /// The workspace the stage step made, from the ledger.
-  static func staged(_ ctx: StepContext) throws -> MPSWorkspace {
-    try ctx.output(MPSWorkspace.self, of: "stage")
-  }
 }

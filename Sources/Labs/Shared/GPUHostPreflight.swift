@@ -1,9 +1,13 @@
 import Foundation
 import LabPipeline
 
-/// The host preflight of the labs that run processes straight on a GPU host: the card from
-/// `nvidia-smi --query-gpu` (refusing a broken driver, MIG and, where the lab says so, a compute
-/// mode), the nvcc or prebuilt probes, and free memory for the slices plus margin. Changes nothing.
+/// The host preflight every lab starts with: the card from `nvidia-smi --query-gpu` (refusing a
+/// broken driver, MIG and, where the lab says so, a compute mode) and the host's GPU and OS
+/// artifacts; for the labs that run processes straight on the card, also the nvcc or prebuilt
+/// probes and free memory for the slices plus margin. Changes nothing.
+///
+/// Parameterised by who shares the card (`mechanism`, for the refusals' words) and how the
+/// lab describes the card (which compute modes it refuses, whether it reads the memory in use).
 struct GPUHostPreflight: Sendable {
   /// The card as the query showed it.
   struct Card: Codable, Sendable, Hashable {
@@ -20,13 +24,17 @@ struct GPUHostPreflight: Sendable {
   var mechanism: String
   /// Compute modes the lab refuses.
   var refusedComputeModes: Set<String> = []
+  /// Whether the query asks for memory.used (the labs that check free memory for their slices;
+  /// the Kubernetes lab sizes its slices from the whole card and leaves it out).
+  var readsUsedMemory = true
 
   /// Memory left free beside the slices (CUDA contexts, the probes' own use), in MiB.
   static let marginMiB = 2048
 
   var query: RemoteCommand {
     let fields =
-      ["name", "uuid", "memory.total", "memory.used", "driver_version", "mig.mode.current"]
+      ["name", "uuid", "memory.total"] + (readsUsedMemory ? ["memory.used"] : [])
+      + ["driver_version", "mig.mode.current"]
       + (refusedComputeModes.isEmpty ? [] : ["compute_mode"])
     return RemoteCommand("nvidia-smi --query-gpu=\(fields.joined(separator: ",")) --format=csv")
   }
@@ -43,8 +51,13 @@ struct GPUHostPreflight: Sendable {
   /// Exits 0 when `directory` holds both probes, executable (`probe_dir`: built elsewhere).
   static func prebuiltProbes(_ directory: String) -> RemoteCommand {
     RemoteCommand(
-      HAMiCoreStageStep.probes.map { "test -x \(ShellQuote.quote(directory + "/" + $0))" }.joined(
+      ProbeStaging.probes.map { "test -x \(ShellQuote.quote(directory + "/" + $0))" }.joined(
         separator: " && "))
+  }
+
+  /// What the plan shows for the probes: nvcc looked for, or the prebuilt ones of `probeDirectory`.
+  static func probes(nvcc: String, probeDirectory: String) -> RemoteCommand {
+    probeDirectory.isEmpty ? findNVCC(nvcc) : prebuiltProbes(probeDirectory)
   }
 
   /// The host's GPU and OS, as artifacts.

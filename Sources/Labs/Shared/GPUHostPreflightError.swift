@@ -1,8 +1,8 @@
 import Foundation
 import LabPipeline
 
-/// Why a lab that runs processes straight on a GPU host (no Kubernetes) refuses the host before
-/// staging anything. `mechanism` names what the lab shares the card with (e.g. "HAMi-core").
+/// Why a lab refuses the GPU host before changing anything (``GPUHostPreflight``). `mechanism`
+/// names what the lab shares the card with (e.g. "HAMi-core").
 enum GPUHostPreflightError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// nvidia-smi is missing or cannot talk to the driver.
   case driverNotWorking(output: String)
@@ -20,12 +20,17 @@ enum GPUHostPreflightError: Error, CustomStringConvertible, LocalizedError, Equa
   case notEnoughMemory(neededMiB: Int, freeMiB: Int, gpu: String)
 
   var description: String {
+    "preflight refused the host before changing anything: " + reason
+  }
+
+  private var reason: String {
     switch self {
     case .driverNotWorking(let output):
-      return "nvidia-smi does not work on the host (\(output)); install or fix the NVIDIA driver first"
+      return "nvidia-smi does not work (\(output.trimmingCharacters(in: .whitespacesAndNewlines))); "
+        + "install or repair the NVIDIA driver (nvidia-smi must list the GPU), then run again"
     case .migEnabled(let gpu, let mechanism):
-      return
-        "MIG is enabled on \(gpu); \(mechanism) shares a whole card: disable MIG (nvidia-smi -mig 0) first"
+      return "MIG is enabled on \(gpu); \(mechanism) shares the whole card: "
+        + "disable it with `sudo nvidia-smi -mig 0` (and reset the GPU), then run again"
     case .computeModeRefused(let gpu, let mode, let mechanism):
       return
         "\(gpu) is in compute mode \(mode): no CUDA process may use it, so \(mechanism) cannot share it; the lab "

@@ -5,7 +5,7 @@ extension NvidiaSMIComputeApps {
   /// artifact `file(tenant)`; notes a gap for a missing artifact, pid or process, and cites and
   /// excerpts what it found. `who` names a tenant in the gaps ("tenant", "client").
   func processes(
-    of tenants: [HAMiCoreTenant], who: String, in bundle: EvidenceBundle, file: (String) -> String,
+    of tenants: [CardTenant], who: String, in bundle: EvidenceBundle, file: (String) -> String,
     _ outcome: inout CheckOutcome
   ) -> [(tenant: String, process: Process)] {
     var found: [(tenant: String, process: Process)] = []

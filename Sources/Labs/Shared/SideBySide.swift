@@ -22,7 +22,7 @@ struct SideBySide: Sendable {
   /// Starts every entry in the background (one command line, so they start together).
   func start(_ ctx: StepContext) async throws {
     try await ctx.runChecked(
-      entries.map { HAMiCoreWorkspace.background($0.command, log: $0.log, pid: $0.pid) }.joined(
+      entries.map { ProbeShell.background($0.command, log: $0.log, pid: $0.pid) }.joined(
         separator: "; "))
   }
 
@@ -30,7 +30,7 @@ struct SideBySide: Sendable {
   func wait(_ ctx: StepContext, for pattern: String) async throws -> Bool {
     try await ctx.run(
       RemoteCommand(
-        HAMiCoreWorkspace.waitFor(pattern, logs: entries.map { ($0.log, $0.pid) }, seconds: seconds),
+        ProbeShell.waitFor(pattern, logs: entries.map { ($0.log, $0.pid) }, seconds: seconds),
         timeout: timeout + .seconds(30))
     ).succeeded
   }
@@ -39,7 +39,7 @@ struct SideBySide: Sendable {
   func finish(_ ctx: StepContext, seconds: Int, into file: (Entry) -> String) async throws {
     _ = try await ctx.run(
       RemoteCommand(
-        HAMiCoreWorkspace.waitExit(pids: entries.map(\.pid), seconds: seconds),
+        ProbeShell.waitExit(pids: entries.map(\.pid), seconds: seconds),
         timeout: .seconds(seconds + 30)))
     for entry in entries {
       let log = try await ctx.run(RemoteCommand("cat \(ShellQuote.quote(entry.log))"))

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Reads `throughput-probe: pid 1234, device 0 NVIDIA H200 (132 SMs), LD_PRELOAD=… CUDA_DEVICE_SM_LIMIT=30
 /// GPU_CORE_UTILIZATION_POLICY=force, 20 s`, `sample 3 s: 61.20 TFLOPS` lines and, in latency mode
-/// (`--latency`: one short kernel at a time, each synchronised), `latency 3 s: p50 152.3 us p99 301.9
+/// (`--latency`: one short kernel at a time, each synchronised; the settings line says `latency
+/// mode, 16 waves a kernel, 20 s`), `latency 3 s: p50 152.3 us p99 301.9
 /// us over 5120 kernels` lines. Lines may carry a capture timestamp in front (``StampedLine``);
 /// HAMi-core's messages, when interleaved from stderr, are cut out first.
 public struct ThroughputProbeOutput: Sendable, Hashable {
@@ -33,6 +34,9 @@ public struct ThroughputProbeOutput: Sendable, Hashable {
   public var latency: [LatencySample] = []
   /// The settings line as captured.
   public var headerLine: String?
+  /// In latency mode, the full-card waves each kernel has (`latency mode, 16 waves a kernel`); nil
+  /// when the settings line does not say (the first probe's victim: one wave a kernel).
+  public var kernelWaves: Int?
 
   /// Parses `lines`; nil when they hold neither the settings line nor a sample.
   public init?(lines rawLines: [String]) {
@@ -71,6 +75,8 @@ public struct ThroughputProbeOutput: Sendable, Hashable {
     pid = header.flatMap { $0.firstMatch(of: #/pid (\d+)/#) }.flatMap { Int($0.output.1) }
     coreLimit = value("CUDA_DEVICE_SM_LIMIT").flatMap { Int($0) }
     policy = value("GPU_CORE_UTILIZATION_POLICY")
+    kernelWaves = header.flatMap { $0.firstMatch(of: #/latency mode, (\d+) waves a kernel/#) }
+      .flatMap { Int($0.output.1) }
   }
 
   /// The samples after the first (the first second includes the ramp-up).

@@ -12,11 +12,16 @@ extension Labrun {
         down again, which verifies and releases the host; or finish with --accept-leftovers, which \
         says and records what is left and releases the host.
 
+        With several hosts (--host repeated, --hosts FILE): tears down each host's run of the \
+        newest unfinished fleet of these hosts, --parallel at once; the fleet is finished once \
+        every host's run is. Prints the fleet page (see docs/fleet.md).
+
         \(LabrunExit.help(LabrunExit.phaseCodes))
         """)
 
     @OptionGroup var target: TargetArguments
     @OptionGroup var selection: RunOption
+    @OptionGroup var fleet: FleetArguments
 
     /// Also remove what up installed system-wide (the lab's down steps decide what that is).
     @Flag(
@@ -31,16 +36,21 @@ extension Labrun {
           + "run is finished and the host released. Remove what it names by hand."))
     var acceptLeftovers = false
 
+    func validate() throws { try selection.checkNotWithFleet(target) }
+
     func run() async throws {
       let session = LabSession()
       let options = LifecycleOptions(purge: purge, acceptLeftovers: acceptLeftovers)
-      try await SignalCancellation.run { [self] in
-        do {
-          try session.finish(
+      try await session.perform { [self] in
+        guard let hosts = try target.selection.fleet() else {
+          return try session.finish(
             try await session.lifecycle.down(
               run: selection.run, options: options, loadLab: session.labLoader, open: session.opener(target)))
-        } catch {
-          throw session.failure(error)
+        }
+        try await session.runFleet(hosts) {
+          try await $0.down(
+            hosts: hosts, options: options, parallel: fleet.parallel, loadLab: session.labLoader,
+            open: session.hostOpener(target))
         }
       }
     }

@@ -24,21 +24,7 @@ extension Labrun.LabsCommand {
       abstract: "List every lab found ($LABRUN_LABS, ./labs) and built in, one line each.")
 
     func run() throws {
-      let listings = LabListing.all(LabSession().labLocator)
-      let nameWidth = listings.map(\.located.name.count).max() ?? 0
-      let placeWidth = listings.map(\.place.count).max() ?? 0
-      var text = ""
-      for listing in listings {
-        text += listing.located.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-        text += "  " + listing.place.padding(toLength: placeWidth, withPad: " ", startingAt: 0)
-        text += "  " + (listing.title ?? "?")
-        if let shadow = listing.shadowedBy {
-          text += "  [not used: --lab \(listing.located.name) finds \(shadow.origin.label) first]"
-        }
-        if let problem = listing.problem { text += "  [cannot run: \(problem)]" }
-        text += "\n"
-      }
-      Terminal.output(text)
+      Terminal.output(LabListing.table(LabListing.all(LabSession().labLocator)))
     }
   }
 
@@ -61,11 +47,7 @@ extension Labrun.LabsCommand {
     func run() throws {
       let session = LabSession()
       do {
-        guard let lab = BuiltInLabs.named(name) else {
-          throw LabExportError.notBuiltIn(name: name, known: BuiltInLabs.all.map(\.name))
-        }
-        let target = URL(fileURLWithPath: directory, isDirectory: true)
-        let written = try lab.export(to: target)
+        let written = try BuiltInLabs.export(name, to: URL(fileURLWithPath: directory, isDirectory: true))
         Terminal.output(written.map { $0.path + "\n" }.joined())
         Terminal.note(
           "exported the built-in lab \(name) (\(written.count) files); run it with --lab \(directory)",

@@ -50,47 +50,12 @@ extension Labrun {
 
     func run() async throws {
       let session = LabSession()
-      if resolve {
-        try await printResolution(session)
-        return
-      }
-      let transport: any Transport
-      let facts: HostFacts
       do {
-        transport = try await session.openTransport(target)
-        facts = try await HostFacts.gather(on: transport)
+        guard !resolve else { return Terminal.output(try await session.resolution(target, json: json)) }
+        let report = try await PingReport.probe(try await session.openTransport(target))
+        Terminal.output(json ? try report.json() : report.text)
       } catch {
         throw Self.failure(error, session)
-      }
-      let info = await transport.target
-      await transport.close()
-      if json {
-        let encoder = JSONEncoder.labrun
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        let data = try encoder.encode(PingReport(target: info, facts: facts))
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
-      } else {
-        print(Self.render(info, facts), terminator: "")
-      }
-    }
-
-    /// `--resolve`: the plan, as text or JSON, and no connection.
-    private func printResolution(_ session: LabSession) async throws {
-      let destination: SSHTransport.Destination
-      do {
-        destination = try await session.resolveSSH(target)
-      } catch let error as ValidationError {
-        throw error
-      } catch {
-        throw Self.failure(error, session)
-      }
-      let report = ResolvedHostReport(
-        destination, labrunKnownHosts: session.state.knownHostsFile.path,
-        home: session.environment["HOME"] ?? NSHomeDirectory())
-      if json {
-        Terminal.output(String(decoding: try JSONEncoder.labrun.encode(report), as: UTF8.self) + "\n")
-      } else {
-        Terminal.output(report.text)
       }
     }
 
@@ -106,46 +71,5 @@ extension Labrun {
     static func oneLine(_ error: any Error) -> String {
       return String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
-
-    static func render(_ target: TargetInfo, _ facts: HostFacts) -> String {
-      var rows: [(String, String)] = []
-      var where_ = target.name
-      if target.kind == .ssh {
-        where_ += " (\(target.user ?? "?")@\(target.address ?? "?"):\(target.port ?? 22))"
-      } else if target.kind == .simulated {
-        where_ += " (labrun's simulated GPU host: no real GPU, nothing installed on this machine)"
-      }
-      rows.append(("host", where_))
-      if let key = target.hostKey { rows.append(("host key", key)) }
-      for jump in target.jumpHosts ?? [] {
-        let address = "\(jump.user ?? "?")@\(jump.address ?? "?"):\(jump.port ?? 22)"
-        rows.append(("via", "\(jump.name) (\(address)) \(jump.hostKey ?? "")"))
-      }
-      rows.append(("os", facts.os ?? "unknown"))
-      rows.append(("kernel", facts.kernel ?? "unknown"))
-      rows.append(("arch", facts.arch ?? "unknown"))
-      rows.append(("user", facts.user ?? "unknown"))
-      rows.append(("privilege", facts.privilege.rawValue))
-      if !facts.nvidiaSMIFound {
-        rows.append(("gpu", "none: nvidia-smi not found"))
-      } else if !facts.driverWorks {
-        rows.append(("gpu", "nvidia-smi failed: \(facts.nvidiaSMIError ?? "no GPU reported")"))
-      } else {
-        for gpu in facts.gpus {
-          let memory = gpu.memoryMiB.map { "\($0) MiB" } ?? "? MiB"
-          var line = "\(gpu.name), \(memory), driver \(gpu.driver ?? "?")"
-          if let uuid = gpu.uuid { line += ", \(uuid)" }
-          if let mig = gpu.migMode, mig != "[N/A]" { line += ", MIG \(mig)" }
-          rows.append(("gpu", line))
-        }
-      }
-      return rows.map { $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 + "\n" }.joined()
-    }
   }
-}
-
-/// `labrun ping --json`.
-struct PingReport: Encodable {
-  var target: TargetInfo
-  var facts: HostFacts
 }

@@ -15,6 +15,9 @@ extension Labrun {
         does not connect to the host, looks no name up, writes nothing to the state directory, \
         and runs no command.
 
+        With several hosts (--host repeated, --hosts FILE): each host's plan, with its own \
+        parameters from the hosts file, one `# HOST` section per host (--json: {"hosts": [...]}).
+
         \(LabrunExit.help(LabrunExit.planCodes))
         """)
 
@@ -47,16 +50,13 @@ extension Labrun {
     func run() async throws {
       let session = LabSession()
       do {
-        let host = try TargetSpec(parsing: try target.spec())
-        let (lab, loaded) = try session.loadLab(self.lab)
-        let plan = try await LabPlan.make(
-          lab: lab, parameters: loaded, target: host,
+        let (lab, _) = try session.loadLab(self.lab)
+        let plan = try await FleetPlan.make(
+          lab: lab, hosts: try target.selection.targets() ?? [], overrides: self.lab.parameters,
           phases: Phase.allCases.filter { phase == nil || phase == $0 },
           options: target.connectionOptions(state: session.state), lifecycle: LifecycleOptions(purge: purge),
           redactor: session.redactor, nodes: target.nodes)
-        // Redacted before encoding: redacting JSON text could break its quoting.
-        Terminal.output(
-          json ? String(decoding: try JSONEncoder.labrun.encode(plan), as: UTF8.self) + "\n" : plan.text)
+        Terminal.output(try plan.rendered(json: json))
       } catch {
         throw session.failure(error)
       }

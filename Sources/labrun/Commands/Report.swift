@@ -29,9 +29,7 @@ extension Labrun {
         """)
 
     /// Page formats `--format` accepts.
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-      case markdown, json, junit
-    }
+    typealias Format = PageFormat
 
     @OptionGroup var evidence: RunOption
 
@@ -99,29 +97,19 @@ extension Labrun {
     }
 
     func run() async throws {
+      let format = json ? .json : format ?? .markdown
       if let fleet {
-        let page = try await LabSession().fleetPage(fleet)
-        switch json ? .json : format ?? .markdown {
-        case .markdown: StandardOutput.write(page.markdown())
-        case .json: StandardOutput.write(try page.json())
-        case .junit: StandardOutput.write(page.junit())
-        }
-        return
+        return StandardOutput.write(try await LabSession().fleetPage(fleet).rendered(as: format))
       }
-      let bundle: EvidenceBundle
-      if let importDirectory, let host, let date {
-        bundle = try EvidenceBundle.importHandCaptured(
-          directory: URL(fileURLWithPath: importDirectory, isDirectory: true),
-          provenance: .init(host: host, date: date, provider: provider))
-      } else {
-        bundle = try EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
-      }
-      let report = try LabRegistry.verify(bundle)
-      switch json ? .json : format ?? .markdown {
-      case .markdown: StandardOutput.write(ValidationPageRenderer.markdown(report))
-      case .json: StandardOutput.write(try ValidationPageRenderer.json(report))
-      case .junit: StandardOutput.write(ValidationPageRenderer.junit(report))
-      }
+      let bundle =
+        try importDirectory.map {
+          try EvidenceBundle.importHandCaptured(
+            directory: URL(fileURLWithPath: $0, isDirectory: true),
+            provenance: .init(host: host ?? "", date: date ?? "", provider: provider))
+        } ?? EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
+      StandardOutput.write(try ValidationPageRenderer.rendered(try LabRegistry.verify(bundle), as: format))
     }
   }
 }
+
+extension PageFormat: ExpressibleByArgument {}

@@ -38,34 +38,24 @@ extension Labrun {
       help: "Take the host over from the run that owns it (that run's down then leaves the host alone).")
     var breakLock = false
 
-    /// How many hosts of a fleet work at once.
-    @Option(
-      name: .long,
-      help: ArgumentHelp(
-        "With several hosts: how many work at once (default \(FleetRunner.defaultParallel)).", valueName: "n")
-    )
-    var parallel = FleetRunner.defaultParallel
+    @OptionGroup var fleet: FleetArguments
 
-    func validate() throws {
-      try target.requireHost()
-      guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
-    }
+    func validate() throws { try target.requireHost() }
 
     func run() async throws {
       let session = LabSession()
       let options = LifecycleOptions(newRun: newRun, keep: keep, purge: purge, breakLock: breakLock)
-      try await SignalCancellation.run { [self] in
-        do {
-          if let hosts = try session.fleetHosts(target) {
-            return try await session.runFleet(
-              hosts, lab: self.lab, target: target, options: options, parallel: parallel)
-          }
-          let (lab, parameters) = try session.loadLab(self.lab)
-          try session.finish(
+      try await session.perform { [self] in
+        let (lab, parameters) = try session.loadLab(self.lab)
+        guard let hosts = try target.selection.fleet() else {
+          return try session.finish(
             try await session.lifecycle.run(
               lab, parameters: parameters, options: options, open: session.opener(target, lab: lab)))
-        } catch {
-          throw session.failure(error)
+        }
+        try await session.runFleet(hosts) {
+          try await $0.run(
+            lab, hosts: hosts, overrides: self.lab.parameters, options: options, parallel: fleet.parallel,
+            open: session.hostOpener(target, lab: lab))
         }
       }
     }

@@ -5,8 +5,15 @@ import LabPipeline
 extension Labrun {
   struct Runs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List the runs in the state directory (.labrun/ or $LABRUN_HOME), oldest first.",
-      discussion: LabrunExit.help(LabrunExit.stateCodes))
+      abstract:
+        "List the runs in the state directory (.labrun/ or $LABRUN_HOME), oldest first, and its fleets.",
+      discussion: """
+        One line per run (`*` marks the current one; a fleet's host run names its fleet in \
+        brackets), then one per fleet: its id, finished or unfinished, lab, hosts and last exit \
+        status. --json prints {"runs": [...], "fleets": [...]}.
+
+        \(LabrunExit.help(LabrunExit.stateCodes))
+        """)
 
     /// Machine-readable output for scripts.
     @Flag(name: .long, help: "Print the list as JSON.")
@@ -15,41 +22,17 @@ extension Labrun {
     func run() async throws {
       let session = LabSession()
       do {
-        let runs = try session.store.list()
-        if json {
-          let data = try JSONEncoder.labrun.encode(runs)
-          // run.json and ledger.json are redacted when written.
-          Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
-          return
+        let listing = try StateListing(store: session.store)
+        guard json || !listing.isEmpty else {
+          let runs = session.state.runsDirectory.path
+          return Terminal.note(
+            "no runs in \(runs); start one with `labrun up --host HOST`", redactor: session.redactor)
         }
-        if runs.isEmpty {
-          Terminal.note(
-            "no runs in \(session.state.runsDirectory.path); start one with `labrun up --host HOST`",
-            redactor: session.redactor)
-          return
-        }
-        Terminal.output(session.redactor.redact(RunSummary.text(runs)))
+        // run.json and ledger.json are redacted when written; the text is redacted again.
+        Terminal.output(json ? try listing.json() : session.redactor.redact(listing.text))
       } catch {
         throw session.failure(error)
       }
     }
-  }
-}
-
-extension RunSummary {
-  /// `labrun runs`: one line per run, `*` marking the current one.
-  static func text(_ runs: [RunSummary]) -> String {
-    var text = ""
-    for run in runs {
-      let marker = run.isCurrent ? "*" : " "
-      let lab = run.record?.lab ?? "?"
-      let target = run.record?.target.name ?? "?"
-      text +=
-        "\(marker) \(run.id)  \(run.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
-      text += "  \(lab) on \(target)"
-      if let problem = run.problem { text += "  (\(problem))" }
-      text += "\n"
-    }
-    return text
   }
 }

@@ -11,6 +11,10 @@ extension Labrun {
         Prints one line per exercise (verdict, title, reason, evidence files), then the overall status; \
         with --json, the same verdicts as `labrun report --format json`.
 
+        A fleet bundle (`labrun bundle --fleet ID`) is checked host by host: one line per host, \
+        then the fleet's. Its exit status is the first of 4, 1, 2, 3 that any host has (a host \
+        without a run counts as INCOMPLETE), else 0: every host VALIDATED (see docs/fleet.md).
+
         With --allowed-signers FILE, the bundle archive's signature (FILE.sig beside it, made by \
         `labrun bundle --sign` or `ssh-keygen -Y sign -n labrun-bundle`) is checked first, in \
         OpenSSH's allowed_signers format; a missing or invalid signature, or one by a key the file \
@@ -64,46 +68,31 @@ extension Labrun {
     }
 
     func run() async throws {
-      let report: ValidationReport
+      let verdict: EvidenceVerification
       do {
-        report = try await verified()
+        verdict = try await verified()
       } catch {
         // verify's own table: an unreadable or altered bundle (or signature) is 4.
         StandardError.write("labrun: error: \(error)")
         throw ExitCode(LabrunExitCode.runStateFailed)
       }
-      StandardOutput.write(json ? try ValidationPageRenderer.json(report) : Data(Self.text(report).utf8))
-      if report.status != .validated { throw ExitCode(report.status.exitCode) }
+      StandardOutput.write(json ? try verdict.json() : Data(verdict.text.utf8))
+      if verdict.exitStatus != 0 { throw ExitCode(verdict.exitStatus) }
     }
 
     /// The verdicts on `--run`'s evidence, its signature checked first with `--allowed-signers`.
-    private func verified() async throws -> ValidationReport {
-      var signer: BundleSigner?
-      if let allowedSigners, let archive = evidence.run {
-        let (signature, principal) = (self.signature, self.principal)
-        signer = try await BlockingWork.run {
+    private func verified() async throws -> EvidenceVerification {
+      let (allowedSigners, archive, signature, principal) = (
+        allowedSigners, evidence.run, signature, principal
+      )
+      return try await BlockingWork.run {
+        let signer = try allowedSigners.map { allowed in
           try SignedBundle.verify(
-            URL(fileURLWithPath: archive), signature: signature.map { URL(fileURLWithPath: $0) },
-            allowedSigners: allowedSigners, principal: principal)
+            URL(fileURLWithPath: archive ?? ""), signature: signature.map { URL(fileURLWithPath: $0) },
+            allowedSigners: allowed, principal: principal)
         }
+        return try EvidenceVerification.verify(archive, state: StateDirectory(), signer: signer)
       }
-      let runSpec = evidence.run
-      var bundle = try await BlockingWork.run {
-        try EvidenceBundle.load(runSpec: runSpec, stateDirectory: StateDirectory())
-      }
-      if let signer { bundle = bundle.signed(by: signer) }
-      return try LabRegistry.verify(bundle)
-    }
-
-    /// One line per exercise, the signer, then the status.
-    static func text(_ report: ValidationReport) -> String {
-      var lines = report.exerciseLines
-      if let signer = report.signer {
-        let principals = signer.principals.joined(separator: ", ")
-        lines.append(
-          "SIGNED: \(signer.keyType) \(signer.fingerprint) (\(principals)) in \(signer.signatureFile)")
-      }
-      return (lines + [report.statusSummary]).joined(separator: "\n") + "\n"
     }
   }
 }

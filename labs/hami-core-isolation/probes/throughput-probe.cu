@@ -5,8 +5,10 @@
 // usage: throughput-probe [--latency] SECONDS [START_FILE]
 //   START_FILE: after CUDA is up, print "ready" and wait for START_FILE to exist before
 //               measuring, so tenants run side by side start together.
-//   --latency:  the noisy-neighbour victim: one short kernel (1/8 of the FMA loop) at a time,
-//               each waited for, its launch-to-completion time measured on the host.
+//   --latency:  the noisy-neighbour victim: one short kernel at a time, each waited for, its
+//               launch-to-completion time measured on the host. Each kernel is 16 full-card waves
+//               of short blocks (1/64 of the FMA loop), so beside a neighbour holding some SMs the
+//               victim's blocks fill the SMs left to it instead of waiting for a second wave.
 // Output: one "sample N s: X TFLOPS" line a second (in latency mode also "latency N s: p50 X us
 // p99 Y us over K kernels"), then "throughput-probe: mean X TFLOPS over N samples".
 // Build: nvcc -O2 -o throughput-probe throughput-probe.cu
@@ -22,8 +24,10 @@
 static const int kIterations = 32768;
 static const int kThreads = 256;
 static const int kBatch = 8;
-// The latency mode's short kernel: 1/8 of the FMA loop (about 0.15 ms on a whole H100).
-static const int kShortIterations = kIterations / 8;
+// The latency mode's short kernel: kVictimWaves waves of blocks that each run 1/64 of the FMA loop
+// (about 0.3 ms on a whole H100).
+static const int kVictimWaves = 16;
+static const int kShortIterations = kIterations / 64;
 
 __global__ void busyFMA(float *out, float seed, int iterations) {
   float a = seed + threadIdx.x, b = a * 0.5f, c = a * 0.25f, d = a * 0.125f;
@@ -103,14 +107,17 @@ int main(int argc, char **argv) {
   int seconds = atoi(argv[1]);
   cudaDeviceProp prop;
   if (!check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties")) return 2;
+  char mode[64] = "";
+  if (latency) snprintf(mode, sizeof mode, "latency mode, %d waves a kernel, ", kVictimWaves);
   printf("throughput-probe: pid %d, device 0 %s (%d SMs), LD_PRELOAD=%s CUDA_DEVICE_SM_LIMIT=%s "
          "GPU_CORE_UTILIZATION_POLICY=%s, %s%d s\n",
          (int)getpid(), prop.name, prop.multiProcessorCount, env("LD_PRELOAD"), env("CUDA_DEVICE_SM_LIMIT"),
-         env("GPU_CORE_UTILIZATION_POLICY"), latency ? "latency mode, " : "", seconds);
+         env("GPU_CORE_UTILIZATION_POLICY"), mode, seconds);
   int blocks = prop.multiProcessorCount * 8;
+  int victimBlocks = blocks * kVictimWaves;
   double flopsPerKernel = 2.0 * 4 * kIterations * (double)blocks * kThreads;
   float *out = nullptr;
-  if (!check(cudaMalloc(&out, sizeof(float) * blocks * kThreads), "cudaMalloc")) return 2;
+  if (!check(cudaMalloc(&out, sizeof(float) * victimBlocks * kThreads), "cudaMalloc")) return 2;
   cudaEvent_t done[2];
   for (int i = 0; i < 2; ++i)
     if (!check(cudaEventCreateWithFlags(&done[i], cudaEventDisableTiming), "cudaEventCreate")) return 2;
@@ -123,7 +130,7 @@ int main(int argc, char **argv) {
   }
   fflush(stdout);
   if (latency) {
-    int status = measureLatency(out, blocks, seconds);
+    int status = measureLatency(out, victimBlocks, seconds);
     cudaFree(out);
     return status;
   }

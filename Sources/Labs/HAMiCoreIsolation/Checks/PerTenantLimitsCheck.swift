@@ -9,20 +9,12 @@ struct PerTenantLimitsCheck: HAMiCoreCheck {
     "4", "Per-tenant limits", criteria: "tenants side by side, each held to its own slice (no shared cache)")
 
   func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
-    let tenants = try evidence.requireTenants()
-    let shown = TenantMemory.judgeEach(
-      tenants, in: evidence, file: HAMiCoreCatalog.tenantConcurrent,
-      missing: "did not run side by side: tenant",
-      &outcome)
-    if let decided = outcome.decided { return decided }
-    if Set(tenants.map(\.sliceMiB)).count < 2 {
-      return Finding(
-        .inconclusive,
-        "every tenant has the same \(tenants[0].sliceMiB) MiB slice: a shared cache would look the same; "
-          + "give them different slices (--param tenants=4000,12000)")
-    }
-    return Finding(
-      .pass,
-      "side by side, each tenant held to its own slice: " + shown.map(\.summary).joined(separator: "; "))
+    try evidence.judgePerTenantLimits(
+      &outcome,
+      sameSlice: {
+        "every tenant has the same \($0) MiB slice: a shared cache would look the same; "
+          + "give them different slices (--param tenants=4000,12000)"
+      }, held: "side by side, each tenant held to its own slice: "
+    ) { $1.summary(name: $0.name) }
   }
 }

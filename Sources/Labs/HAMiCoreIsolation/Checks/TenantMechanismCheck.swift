@@ -22,22 +22,17 @@ struct TenantMechanismCheck: HAMiCoreCheck {
     let tenants = try evidence.requireTenants()
     var caches: [String: String] = [:]
     var libraries: Set<String> = []
-    for tenant in tenants {
-      let file = HAMiCoreCatalog.tenantAlone(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing")
-        continue
-      }
-      outcome.cite(artifact)
+    evidence.forEachArtifact(of: tenants, file: HAMiCoreCatalog.tenantAlone, &outcome) {
+      tenant, file, artifact, outcome in
       let lines = artifact.outputLines
       guard let settings = Self.settings(in: lines) else {
         outcome.gaps.append("no `probe: pid N, LD_PRELOAD=…` line for tenant \(tenant.name) in \(file)")
-        continue
+        return
       }
       outcome.excerpt.append(settings.line)
       guard let preload = settings.preload, preload.contains("libvgpu") else {
         outcome.failures.append("tenant \(tenant.name) ran without libvgpu.so in LD_PRELOAD")
-        continue
+        return
       }
       if lines.contains(where: { $0.hasPrefix("probe: no libvgpu mapped") }) {
         outcome.failures.append(

@@ -11,13 +11,8 @@ struct TenantViewCheck: HAMiCoreCheck {
   func judge(_ evidence: HAMiCoreEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
     var shown: [String] = []
-    for tenant in tenants {
-      let file = HAMiCoreCatalog.tenantAlone(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing")
-        continue
-      }
-      outcome.cite(artifact)
+    evidence.forEachArtifact(of: tenants, file: HAMiCoreCatalog.tenantAlone, &outcome) {
+      tenant, file, artifact, outcome in
       let tableSection = artifact.sections.first {
         ($0.command ?? "").hasSuffix(" nvidia-smi 2>&1") || ($0.command ?? "").hasSuffix(" nvidia-smi")
       }
@@ -28,7 +23,7 @@ struct TenantViewCheck: HAMiCoreCheck {
         outcome.gaps.append(
           "no nvidia-smi table under tenant \(tenant.name)'s preload in \(file)"
             + (failure.map { " (\($0))" } ?? ""))
-        continue
+        return
       }
       outcome.excerpt += gpu.lines.suffix(1)
       if let card = evidence.cardMiB, total == card, card != tenant.sliceMiB {

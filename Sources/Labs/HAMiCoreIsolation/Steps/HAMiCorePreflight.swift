@@ -4,7 +4,7 @@ import LabPipeline
 /// Facts and refusals before anything is staged: a working driver, no MIG, nvcc, a library
 /// source, and free memory for every slice plus margin. Changes nothing; its outputs are the
 /// card and the nvcc to use, and it captures the host GPU and OS artifacts.
-struct HAMiCorePreflight: Step {
+struct HAMiCorePreflight: HostPreflightStep {
   struct Output: Codable, Sendable, Hashable {
     var gpuName: String
     var uuid: String
@@ -13,11 +13,9 @@ struct HAMiCorePreflight: Step {
     var nvcc: String
   }
 
-  var id: String { "preflight" }
-  /// It only looks: a run refused here changed nothing on the host.
-  var changesTarget: Bool { false }
   var title: String { "Facts and preflight (refuse before staging anything)" }
-  var timeout: Duration { .seconds(120) }
+  static let gpuFile = HAMiCoreCatalog.hostGPU
+  static let osFile = HAMiCoreCatalog.os
 
   /// Exits 0 when the library source can work: a readable file, or a container tool.
   static func librarySource(_ settings: HAMiCoreSettings) -> RemoteCommand {
@@ -31,25 +29,13 @@ struct HAMiCorePreflight: Step {
     return RemoteCommand(tools.map { "command -v \($0) >/dev/null 2>&1" }.joined(separator: " || "))
   }
 
-  func check(_ ctx: StepContext) async throws -> Bool {
-    let facts = try await facts(ctx)
-    ctx.satisfied("preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)")
-    return true
-  }
-
-  func apply(_ ctx: StepContext) async throws -> Output { try await observe(ctx) }
-
-  func observe(_ ctx: StepContext) async throws -> Output {
-    let facts = try await facts(ctx)
-    try await Self.host.capture(ctx, gpuFile: HAMiCoreCatalog.hostGPU, osFile: HAMiCoreCatalog.os)
-    return facts
+  func passed(_ facts: Output) -> String {
+    "preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)"
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
-    let probes =
-      settings.probeDirectory.isEmpty
-      ? GPUHostPreflight.findNVCC(settings.nvcc) : GPUHostPreflight.prebuiltProbes(settings.probeDirectory)
+    let probes = GPUHostPreflight.probes(nvcc: settings.nvcc, probeDirectory: settings.probeDirectory)
     return [Self.host.query, probes, Self.librarySource(settings)]
   }
 

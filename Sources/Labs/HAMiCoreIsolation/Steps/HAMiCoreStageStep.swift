@@ -13,13 +13,6 @@ struct HAMiCoreStageStep: Step {
   var title: String { "Stage libvgpu.so and compile the probes in a private directory" }
   var timeout: Duration { .seconds(900) }
 
-  /// The lab file that holds `probe`'s CUDA source.
-  static func sourceFile(_ probe: String) -> String { "probes/\(probe).cu" }
-
-  static let probes = ["memory-probe", "throughput-probe"]
-  static let makeDirectory = RemoteCommand(
-    "mktemp -d \"${TMPDIR:-/tmp}/\(HAMiCoreCatalog.workDirectoryPrefix)XXXXXX\"")
-
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func observe(_ ctx: StepContext) async throws -> HAMiCoreWorkspace { try await apply(ctx) }
@@ -27,18 +20,9 @@ struct HAMiCoreStageStep: Step {
   func apply(_ ctx: StepContext) async throws -> HAMiCoreWorkspace {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let nvcc = try ctx.output(of: HAMiCorePreflight()).nvcc
-    let directory = try await ctx.runChecked(Self.makeDirectory).trimmedStdout
-    guard directory.hasPrefix("/"), directory.contains(HAMiCoreCatalog.workDirectoryPrefix) else {
-      throw StepError.unexpected("mktemp -d printed '\(directory)', not a directory; check the host's /tmp")
-    }
-    let workspace = HAMiCoreWorkspace(directory: directory)
-    ctx.note("staging in \(directory)")
-    for probe in Self.probes {
-      let source = try files.text(Self.sourceFile(probe))
-      try await ctx.runChecked(
-        RemoteCommand(
-          "cat > \(ShellQuote.quote(workspace.file(probe + ".cu")))", stdin: Array(source.utf8)))
-    }
+    let workspace = try await ProbeStaging.makeWorkspace(
+      ctx, prefix: HAMiCoreCatalog.workDirectoryPrefix, as: HAMiCoreWorkspace.self)
+    try await ProbeStaging.writeSources(ctx, files: files, into: workspace)
     try await stageLibrary(ctx, settings, workspace)
     try await ctx.capture(Self.build(settings, workspace, nvcc: nvcc), into: HAMiCoreCatalog.build)
     return workspace
@@ -48,31 +32,9 @@ struct HAMiCoreStageStep: Step {
   static func build(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace, nvcc: String)
     -> [RemoteCommand]
   {
-    build(
+    ProbeStaging.build(
       probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file, nvcc: nvcc
     )
-  }
-
-  /// The same for any lab that stages these probes: `file` names a file in its private directory.
-  static func build(
-    probeDirectory: String, nvccFlags: String, into file: (String) -> String, nvcc: String
-  ) -> [RemoteCommand] {
-    if !probeDirectory.isEmpty {
-      return probes.flatMap { probe -> [RemoteCommand] in
-        let source = ShellQuote.quote(probeDirectory + "/" + probe)
-        let target = ShellQuote.quote(file(probe))
-        return [
-          RemoteCommand("sha256sum \(source)"),
-          RemoteCommand("cat \(source) > \(target) && chmod 755 \(target)"),
-        ]
-      }
-    }
-    return [RemoteCommand("\(ShellQuote.quote(nvcc)) --version")]
-      + probes.map { probe in
-        RemoteCommand(
-          "\(ShellQuote.quote(nvcc)) \(nvccFlags) -o \(ShellQuote.quote(file(probe))) "
-            + ShellQuote.quote(file(probe + ".cu")), timeout: .seconds(600))
-      }
   }
 
   /// Copies the library into the workspace and records where it came from and its SHA-256.
@@ -128,8 +90,8 @@ struct HAMiCoreStageStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
-    var commands = [Self.makeDirectory]
-    commands += Self.probes.map { RemoteCommand("cat > \(workspace.file($0 + ".cu"))") }
+    var commands = [ProbeStaging.makeDirectory(prefix: HAMiCoreCatalog.workDirectoryPrefix)]
+    commands += ProbeStaging.planSources(workspace)
     switch settings.librarySource {
     case .image: commands.append(RemoteCommand(Self.extraction(settings, workspace)))
     case .host(let path):

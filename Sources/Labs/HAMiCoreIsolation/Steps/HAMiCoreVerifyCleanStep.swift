@@ -2,19 +2,10 @@ import Foundation
 import LabPipeline
 
 /// Says what is left of the lab on the host, and fails if anything is.
-struct HAMiCoreVerifyCleanStep: Step {
-  var id: String { "verify-clean" }
-  var title: String { "Verify nothing of the lab is left" }
-
-  func check(_ ctx: StepContext) async throws -> Bool { false }
-
-  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
-    TeardownLeftovers.Output(left: [])
-  }
-
-  func apply(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
+struct HAMiCoreVerifyCleanStep: VerifyCleanStepKind {
+  func leftovers(_ ctx: StepContext) async throws -> [TeardownLeftovers.Item] {
     let cleanup = try ctx.output(of: HAMiCoreCleanupStep())
-    guard let directory = cleanup.directory else { return TeardownLeftovers.Output(left: []) }
+    guard let directory = cleanup.directory else { return [] }
     var left: [TeardownLeftovers.Item] = []
     if try await ctx.run("test -e \(ShellQuote.quote(directory))").succeeded {
       left.append(
@@ -23,7 +14,7 @@ struct HAMiCoreVerifyCleanStep: Step {
     for pid in cleanup.pids where try await ctx.run(Self.stillRunning(pid, directory: directory)).succeeded {
       left.append(.init("tenant process \(pid)", removal: "kill \(pid)"))
     }
-    return try TeardownLeftovers(left).finish(ctx)
+    return left
   }
 
   /// Succeeds when `pid` is alive and still one of the run's processes (its command line names

@@ -24,22 +24,10 @@ struct TenantsAloneStep: Step {
     return NoOutput()
   }
 
-  static func commands(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace, _ tenant: HAMiCoreTenant)
+  static func commands(_ settings: HAMiCoreSettings, _ workspace: HAMiCoreWorkspace, _ tenant: CardTenant)
     -> [RemoteCommand]
   {
-    let env = workspace.environment(tenant)
-    let seconds = Int(settings.tenantTimeout.components.seconds)
-    let limit = settings.tenantTimeout + .seconds(30)
-    return [
-      RemoteCommand(HAMiCoreWorkspace.bounded(60, "\(env) nvidia-smi 2>&1"), timeout: .seconds(90)),
-      RemoteCommand(
-        HAMiCoreWorkspace.bounded(
-          60, "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1"),
-        timeout: .seconds(90)),
-      RemoteCommand(
-        HAMiCoreWorkspace.bounded(seconds, "\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1"),
-        timeout: limit),
-    ]
+    ConcurrentTenantsStep.runs(settings, workspace).alone(environment: workspace.environment(tenant))
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {

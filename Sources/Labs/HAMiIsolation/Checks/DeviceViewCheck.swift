@@ -5,7 +5,7 @@ import LabPipeline
 ///
 /// Reads every pod's view before deciding: a view of another size (or of several GPUs) is a
 /// FAIL whether or not the card's memory is known; a PASS also needs the card's memory (from
-/// any artifact, see ``HAMiCard``) to show the slice is not the whole card. An nvidia-smi that
+/// any artifact, see ``HostGPUCard``) to show the slice is not the whole card. An nvidia-smi that
 /// failed in the pod shows no view at all: INCONCLUSIVE, naming what it printed.
 struct DeviceViewCheck: HAMiCheck {
   static let heading = ExerciseHeading(

@@ -5,10 +5,10 @@ import LabPipeline
 /// driver, no MIG, no GPU Operator or NVIDIA device plugin, passwordless sudo, apt, disk,
 /// and a card big enough for two slices plus the oversubscribe test.
 ///
-/// It changes nothing, so its check is the preflight itself: a host that passes is
-/// "already satisfied", and ``observe(_:)`` records the facts and the host GPU and OS
-/// artifacts (``HAMiCatalog/hostGPU``, ``HAMiCatalog/os``).
-struct HAMiPreflight: Step {
+/// It changes nothing (``HostPreflightStep``): a host that passes is "already satisfied", and
+/// `observe` records the facts and the host GPU and OS artifacts (``HAMiCatalog/hostGPU``,
+/// ``HAMiCatalog/os``).
+struct HAMiPreflight: HostPreflightStep {
   struct Output: Codable, Sendable, Hashable {
     var gpuName: String
     var uuid: String
@@ -16,56 +16,34 @@ struct HAMiPreflight: Step {
     var driver: String
   }
 
-  var id: String { "preflight" }
-  /// It only looks: a run refused here changed nothing on the host.
-  var changesTarget: Bool { false }
   var title: String { "Facts and preflight (refuse before any change)" }
-  var timeout: Duration { .seconds(120) }
+  static let gpuFile = HAMiCatalog.hostGPU
+  static let osFile = HAMiCatalog.os
 
   /// Free space k3s, the toolkit and the CUDA devel image need under /var/lib, in KiB.
   static let requiredDiskKiB = 30 * 1024 * 1024
 
-  static let query = RemoteCommand(
-    "nvidia-smi --query-gpu=name,uuid,memory.total,driver_version,mig.mode.current --format=csv")
-  static let osRelease = RemoteCommand("cat /etc/os-release")
+  /// The shared host preflight (``GPUHostPreflight``): the card (a working driver, no MIG) and
+  /// the host's GPU and OS artifacts. HAMi sizes its slices from the whole card, so the query
+  /// leaves out the memory in use.
+  static let host = GPUHostPreflight(mechanism: "HAMi", readsUsedMemory: false)
   static let apt = RemoteCommand("command -v apt-get")
   static let sudo = RemoteCommand("[ \"$(id -u)\" = 0 ] || sudo -n true")
   static let disk = RemoteCommand("df -Pk /var/lib")
   static let daemonSets = RemoteCommand(
     "if command -v kubectl >/dev/null 2>&1; then kubectl get daemonsets -A --no-headers; fi")
 
-  func check(_ ctx: StepContext) async throws -> Bool {
-    let facts = try await facts(ctx)
-    ctx.satisfied("preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)")
-    return true
-  }
-
-  func apply(_ ctx: StepContext) async throws -> Output { try await observe(ctx) }
-
-  func observe(_ ctx: StepContext) async throws -> Output {
-    let facts = try await facts(ctx)
-    try await ctx.capture(
-      [RemoteCommand("nvidia-smi"), RemoteCommand("nvidia-smi -L"), Self.query], into: HAMiCatalog.hostGPU)
-    try await ctx.capture([Self.osRelease, RemoteCommand("uname -r")], into: HAMiCatalog.os)
-    return facts
+  func passed(_ facts: Output) -> String {
+    "preflight passed: \(facts.gpuName), \(facts.memoryMiB) MiB, driver \(facts.driver)"
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    [Self.query, Self.osRelease, Self.apt, Self.sudo, Self.disk, Self.daemonSets]
+    [Self.host.query, GPUHostPreflight.osRelease, Self.apt, Self.sudo, Self.disk, Self.daemonSets]
   }
 
   /// Reads the facts and throws the first refusal.
   func facts(_ ctx: StepContext) async throws -> Output {
-    let query = try await ctx.run(Self.query)
-    let rows = NvidiaSMIQuery(lines: query.stdoutLines)?.rows ?? []
-    guard query.succeeded, let row = rows.first, let name = row["name"], let uuid = row["uuid"],
-      let memory = NvidiaSMIQuery.mebibytes(row["memory.total"] ?? row["memory.total [MiB]"])
-    else {
-      throw HAMiPreflightError.driverNotWorking(
-        output: StepError.tail(of: query.stdoutText + query.stderrText, lines: 3))
-    }
-    let mig = (row["mig.mode.current"] ?? "").trimmingCharacters(in: .whitespaces)
-    if mig == "Enabled" { throw HAMiPreflightError.migEnabled(gpu: name) }
+    let card = try await Self.host.card(ctx)
     let daemonSets = try await ctx.run(Self.daemonSets)
     for line in daemonSets.stdoutLines {
       let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -79,7 +57,7 @@ struct HAMiPreflight: Step {
       }
     }
     guard try await ctx.run(Self.sudo).succeeded else { throw HAMiPreflightError.sudoNeedsPassword }
-    let release = ShellOutputs.osRelease(in: (try await ctx.run(Self.osRelease)).stdoutLines)
+    let release = ShellOutputs.osRelease(in: (try await ctx.run(GPUHostPreflight.osRelease)).stdoutLines)
     let apt = try await ctx.run(Self.apt)
     guard apt.succeeded else {
       throw HAMiPreflightError.notAptBased(distribution: release["PRETTY_NAME"] ?? release["ID"] ?? "unknown")
@@ -93,9 +71,9 @@ struct HAMiPreflight: Step {
       }
     }
     _ = try HAMiSizes(
-      devmemMiB: memory, requestedSliceMiB: try ctx.parameters.int("slice_mib"),
+      devmemMiB: card.memoryMiB, requestedSliceMiB: try ctx.parameters.int("slice_mib"),
       explicit: ctx.parameters.given.contains("slice_mib"))
-    let driver = row["driver_version"] ?? ""
+    let driver = card.driver
     let image = try ctx.parameters.string("probe_image")
     if let requirement = ProbeImageRequirement.of(image) {
       if requirement.accepts(driver: driver) == false {
@@ -106,6 +84,6 @@ struct HAMiPreflight: Step {
       ctx.note(
         "probe image \(image): its driver requirement is not checked (labrun knows only the default image's)")
     }
-    return Output(gpuName: name, uuid: uuid, memoryMiB: memory, driver: driver)
+    return Output(gpuName: card.gpuName, uuid: card.uuid, memoryMiB: card.memoryMiB, driver: driver)
   }
 }

@@ -36,7 +36,7 @@ struct MPSCoResidencyCheck: MPSCheck {
     if let decided = outcome.decided { return decided }
     guard let uuid = uuids.first else { throw Inconclusive(reason: "the sample names no GPU UUID") }
     outcome.cite(evidence.bundle.artifact(MPSCatalog.hostGPU))
-    if let card = evidence.card.uuid, card != uuid, evidence.card.gpuCount == 1 {
+    if let card = evidence.card.uuid?.value, card != uuid, evidence.card.gpuCount?.value == 1 {
       return Finding(.fail, "the clients ran on \(uuid), not the host's only GPU \(card)")
     }
     return Finding(

@@ -26,7 +26,8 @@ struct MPSComputeCheck: MPSCheck {
     }
     let judged = ComputeLimitRule(
       subject: .init(
-        mechanism: "NVIDIA MPS", setting: "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", card: evidence.card.name,
+        mechanism: "NVIDIA MPS", setting: "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE",
+        card: evidence.card.name?.value,
         knownIssues: nil),
       tolerance: Double(evidence.tolerancePercent) / 100, baseline: compute.unlimited.map(rule),
       singles: compute.singles.map(rule), pair: compute.pair.map(rule),

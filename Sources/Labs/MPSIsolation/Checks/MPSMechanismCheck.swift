@@ -44,13 +44,8 @@ struct MPSMechanismCheck: MPSCheck {
       outcome.gaps.append("no `NEW CLIENT` line in the daemon's log (\(MPSCatalog.coResidency))")
     }
     var environments: [String] = []
-    for tenant in tenants {
-      let file = MPSCatalog.tenantAlone(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing")
-        continue
-      }
-      outcome.cite(artifact)
+    evidence.forEachArtifact(of: tenants, file: MPSCatalog.tenantAlone, &outcome) {
+      tenant, file, artifact, outcome in
       let lines = artifact.outputLines
       let variables = Dictionary(
         lines.filter { $0.hasPrefix("CUDA_MPS_") }.compactMap { line -> (String, String)? in
@@ -59,7 +54,7 @@ struct MPSMechanismCheck: MPSCheck {
         }, uniquingKeysWith: { first, _ in first })
       guard let clientPipe = variables["CUDA_MPS_PIPE_DIRECTORY"] else {
         outcome.gaps.append("no CUDA_MPS_PIPE_DIRECTORY in client \(tenant.name)'s environment (\(file))")
-        continue
+        return
       }
       outcome.excerpt += lines.filter {
         $0.hasPrefix("CUDA_MPS_PIPE_DIRECTORY=") || $0.hasPrefix("CUDA_MPS_PINNED")

@@ -22,7 +22,7 @@ struct MPSNoisyNeighbourCheck: MPSCheck {
       if let aggressor { witnesses.append(("\(label), aggressor", compute.witness(aggressor))) }
       return NoisyNeighbourRule.Case(
         label: label, victim: MPSCompute.throughput(victim), p50: latency.p50, p99: latency.p99,
-        aggressorLimit: aggressor?.percentage, witnesses: witnesses)
+        aggressorLimit: aggressor?.percentage, witnesses: witnesses, victimWaves: victim.output.kernelWaves)
     }
     let rule = NoisyNeighbourRule(
       mechanism: "NVIDIA MPS", tolerance: Double(evidence.tolerancePercent) / 100,

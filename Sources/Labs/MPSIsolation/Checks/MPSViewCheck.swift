@@ -13,17 +13,12 @@ struct MPSViewCheck: MPSCheck {
   func judge(_ evidence: MPSEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let tenants = try evidence.requireTenants()
     var shown: [String] = []
-    for tenant in tenants {
-      let file = MPSCatalog.tenantAlone(tenant.name)
-      guard let artifact = evidence.bundle.artifact(file) else {
-        outcome.gaps.append("\(file) missing")
-        continue
-      }
-      outcome.cite(artifact)
+    evidence.forEachArtifact(of: tenants, file: MPSCatalog.tenantAlone, &outcome) {
+      tenant, file, artifact, outcome in
       let lines = artifact.outputLines
       guard let info = Self.memGetInfo(in: lines) else {
         outcome.gaps.append("no `cudaMemGetInfo free=… total=…` line for client \(tenant.name) in \(file)")
-        continue
+        return
       }
       outcome.excerpt.append(info.line)
       let smi = artifact.sections.first { ($0.command ?? "").hasSuffix(" nvidia-smi 2>&1") }
@@ -40,7 +35,7 @@ struct MPSViewCheck: MPSCheck {
     }
     if let decided = outcome.decided { return decided }
     outcome.cite(evidence.bundle.artifact(MPSCatalog.hostGPU))
-    let card = evidence.card.memoryMiB.map { " (the card has \($0) MiB)" } ?? ""
+    let card = (evidence.card.memoryMiB?.value).map { " (the card has \($0) MiB)" } ?? ""
     return Finding(
       .pass,
       "each client's cudaMemGetInfo reports free memory within its pinned limit, the total unchanged: "

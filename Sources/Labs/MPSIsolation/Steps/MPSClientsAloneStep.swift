@@ -21,22 +21,15 @@ struct MPSClientsAloneStep: Step {
     return NoOutput()
   }
 
-  static func commands(_ settings: MPSSettings, _ workspace: MPSWorkspace, _ tenant: HAMiCoreTenant)
+  static func commands(_ settings: MPSSettings, _ workspace: MPSWorkspace, _ tenant: CardTenant)
     -> [RemoteCommand]
   {
-    let env = workspace.environment(tenant)
-    let seconds = Int(settings.tenantTimeout.components.seconds)
-    return [
-      RemoteCommand(workspace.environmentDump(tenant), timeout: .seconds(30)),
-      RemoteCommand(HAMiCoreWorkspace.bounded(60, "\(env) nvidia-smi 2>&1"), timeout: .seconds(90)),
-      RemoteCommand(
-        HAMiCoreWorkspace.bounded(
-          60, "\(env) nvidia-smi --query-gpu=memory.total,memory.used --format=csv 2>&1"),
-        timeout: .seconds(90)),
-      RemoteCommand(
-        HAMiCoreWorkspace.bounded(seconds, "\(env) \(ShellQuote.quote(workspace.memoryProbe)) 2>&1"),
-        timeout: settings.tenantTimeout + .seconds(30)),
-    ]
+    [RemoteCommand(workspace.environmentDump(tenant), timeout: .seconds(30))]
+      + runs(settings, workspace).alone(environment: workspace.environment(tenant))
+  }
+
+  static func runs(_ settings: MPSSettings, _ workspace: MPSWorkspace) -> TenantProbeRuns {
+    TenantProbeRuns(workspace: workspace, tenantTimeout: settings.tenantTimeout, who: "client")
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {

@@ -37,7 +37,7 @@ struct MPSComputeStep: Step {
   /// A probe run bounded by its own `timeout` (the transport's bound is the last resort).
   static func bounded(_ settings: MPSSettings) -> (String) -> RemoteCommand {
     let bound = settings.computeSeconds + Int(settings.tenantTimeout.components.seconds)
-    return { RemoteCommand(HAMiCoreWorkspace.bounded(bound, $0 + " 2>&1"), timeout: .seconds(bound + 30)) }
+    return { RemoteCommand(ProbeShell.bounded(bound, $0 + " 2>&1"), timeout: .seconds(bound + 30)) }
   }
 
   /// Two clients started together on a start file; the host's view sampled once both compute.
@@ -48,9 +48,9 @@ struct MPSComputeStep: Step {
     let start = workspace.file("start-\(tag)")
     let bound = settings.computeSeconds + Int(settings.tenantTimeout.components.seconds)
     let entries = commands.enumerated().map { index, command in
-      let name = HAMiCoreTenant.letter(at: index)
+      let name = CardTenant.letter(at: index)
       return SideBySide.Entry(
-        name: name, command: HAMiCoreWorkspace.bounded(bound, command + " " + ShellQuote.quote(start)),
+        name: name, command: ProbeShell.bounded(bound, command + " " + ShellQuote.quote(start)),
         log: workspace.file("\(tag)-\(name).log"), pid: workspace.file("\(tag)-\(name).pid"))
     }
     let together = SideBySide(entries: entries, timeout: settings.tenantTimeout)

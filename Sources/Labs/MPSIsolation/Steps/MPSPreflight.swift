@@ -4,15 +4,15 @@ import LabPipeline
 /// Facts and refusals before anything is staged: a working driver, no MIG, a compute mode that
 /// serves MPS (Default or Exclusive_Process; never changed by the lab), nvcc, the driver's MPS
 /// control program, and free memory for every client's pinned limit plus margin. Changes nothing.
-struct MPSPreflight: Step {
+struct MPSPreflight: HostPreflightStep {
   struct Output: Codable, Sendable, Hashable {
     var card: GPUHostPreflight.Card
     var nvcc: String
   }
 
-  var id: String { "preflight" }
   var title: String { "Facts and preflight (refuse before staging anything)" }
-  var timeout: Duration { .seconds(120) }
+  static let gpuFile = MPSCatalog.hostGPU
+  static let osFile = MPSCatalog.os
 
   static let host = GPUHostPreflight(mechanism: "MPS", refusedComputeModes: ["Prohibited"])
 
@@ -23,27 +23,14 @@ struct MPSPreflight: Step {
         ? "test -x \(ShellQuote.quote(program))" : "command -v \(ShellQuote.quote(program))")
   }
 
-  func check(_ ctx: StepContext) async throws -> Bool {
-    let facts = try await facts(ctx)
-    ctx.satisfied(
-      "preflight passed: \(facts.card.gpuName), \(facts.card.memoryMiB) MiB, driver \(facts.card.driver), "
-        + "compute mode \(facts.card.computeMode ?? "not reported")")
-    return true
-  }
-
-  func apply(_ ctx: StepContext) async throws -> Output { try await observe(ctx) }
-
-  func observe(_ ctx: StepContext) async throws -> Output {
-    let facts = try await facts(ctx)
-    try await Self.host.capture(ctx, gpuFile: MPSCatalog.hostGPU, osFile: MPSCatalog.os)
-    return facts
+  func passed(_ facts: Output) -> String {
+    "preflight passed: \(facts.card.gpuName), \(facts.card.memoryMiB) MiB, driver \(facts.card.driver), "
+      + "compute mode \(facts.card.computeMode ?? "not reported")"
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try MPSSettings(ctx.parameters)
-    let probes =
-      settings.probeDirectory.isEmpty
-      ? GPUHostPreflight.findNVCC(settings.nvcc) : GPUHostPreflight.prebuiltProbes(settings.probeDirectory)
+    let probes = GPUHostPreflight.probes(nvcc: settings.nvcc, probeDirectory: settings.probeDirectory)
     return [Self.host.query, probes, Self.findControl(settings.mpsControl)]
   }
 

@@ -12,9 +12,6 @@ struct MPSStageStep: Step {
   var title: String { "Make a private directory (MPS pipe and log) and compile the probes" }
   var timeout: Duration { .seconds(900) }
 
-  static let makeDirectory = RemoteCommand(
-    "mktemp -d \"${TMPDIR:-/tmp}/\(MPSCatalog.workDirectoryPrefix)XXXXXX\"")
-
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func observe(_ ctx: StepContext) async throws -> MPSWorkspace { try await apply(ctx) }
@@ -22,20 +19,12 @@ struct MPSStageStep: Step {
   func apply(_ ctx: StepContext) async throws -> MPSWorkspace {
     let settings = try MPSSettings(ctx.parameters)
     let nvcc = try ctx.output(of: MPSPreflight()).nvcc
-    let directory = try await ctx.runChecked(Self.makeDirectory).trimmedStdout
-    guard directory.hasPrefix("/"), directory.contains(MPSCatalog.workDirectoryPrefix) else {
-      throw StepError.unexpected("mktemp -d printed '\(directory)', not a directory; check the host's /tmp")
-    }
-    let workspace = MPSWorkspace(directory: directory)
-    ctx.note("staging in \(directory)")
+    let workspace = try await ProbeStaging.makeWorkspace(
+      ctx, prefix: MPSCatalog.workDirectoryPrefix, as: MPSWorkspace.self)
     try await ctx.runChecked(Self.makeMPSDirectories(workspace))
-    for probe in HAMiCoreStageStep.probes {
-      let source = try files.text(HAMiCoreStageStep.sourceFile(probe))
-      try await ctx.runChecked(
-        RemoteCommand("cat > \(ShellQuote.quote(workspace.file(probe + ".cu")))", stdin: Array(source.utf8)))
-    }
+    try await ProbeStaging.writeSources(ctx, files: files, into: workspace)
     try await ctx.capture(
-      HAMiCoreStageStep.build(
+      ProbeStaging.build(
         probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file,
         nvcc: nvcc),
       into: MPSCatalog.build)
@@ -50,9 +39,11 @@ struct MPSStageStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
-    return [Self.makeDirectory, Self.makeMPSDirectories(workspace)]
-      + HAMiCoreStageStep.probes.map { RemoteCommand("cat > \(workspace.file($0 + ".cu"))") }
-      + HAMiCoreStageStep.build(
+    return [
+      ProbeStaging.makeDirectory(prefix: MPSCatalog.workDirectoryPrefix), Self.makeMPSDirectories(workspace),
+    ]
+      + ProbeStaging.planSources(workspace)
+      + ProbeStaging.build(
         probeDirectory: settings.probeDirectory, nvccFlags: settings.nvccFlags, into: workspace.file,
         nvcc: "<nvcc>")
   }

@@ -52,7 +52,7 @@ struct MPSStartStep: Step {
   static func start(_ settings: MPSSettings, _ workspace: MPSWorkspace) -> RemoteCommand {
     let output = ShellQuote.quote(workspace.file("mps-start.out"))
     return RemoteCommand(
-      HAMiCoreWorkspace.bounded(
+      ProbeShell.bounded(
         30, "\(workspace.controlEnvironment) \(ShellQuote.quote(settings.mpsControl)) -d")
         + " </dev/null >\(output) 2>&1; status=$?; cat \(output); exit $status",
       timeout: .seconds(50))

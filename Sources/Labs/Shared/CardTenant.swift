@@ -1,8 +1,9 @@
 import Foundation
 import LabPipeline
 
-/// One preloaded process of the lab: a name (`a`, `b`, …) and its memory slice.
-struct HAMiCoreTenant: Sendable, Hashable, Codable {
+/// One process of a lab that shares one card between tenants (a HAMi-core tenant, an MPS
+/// client): a name (`a`, `b`, …) and its memory slice (the MPS client's pinned limit).
+struct CardTenant: Sendable, Hashable, Codable {
   var name: String
   var sliceMiB: Int
 
@@ -10,11 +11,11 @@ struct HAMiCoreTenant: Sendable, Hashable, Codable {
   var limitBytes: UInt64 { UInt64(sliceMiB) * 1_048_576 }
 
   /// Tenants from `4000,12000`: a, b, … in order; nil when a slice is not a positive number.
-  static func parse(_ text: String) -> [HAMiCoreTenant]? {
+  static func parse(_ text: String) -> [CardTenant]? {
     let slices = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard slices.count >= 2, slices.count <= 26, slices.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
     return slices.enumerated().map { index, slice in
-      HAMiCoreTenant(name: letter(at: index), sliceMiB: slice ?? 0)
+      CardTenant(name: letter(at: index), sliceMiB: slice ?? 0)
     }
   }
 
@@ -26,7 +27,7 @@ struct HAMiCoreTenant: Sendable, Hashable, Codable {
   }
 }
 
-extension HAMiCoreTenant {
+extension CardTenant {
   /// The name of the tenant at `index`: a, b, c, …
   static func letter(at index: Int) -> String { String(UnicodeScalar(UInt8(97 + index % 26))) }
 }

@@ -5,28 +5,28 @@ import Foundation
 #endif
 
 /// A JUnit XML report as CI systems read it, parsed with Foundation's XMLParser (libxml2).
-final class JUnitDocument: NSObject, XMLParserDelegate {
+public final class JUnitDocument: NSObject, XMLParserDelegate {
   /// A `<failure>` or `<error>`: its message attribute and the testcase it belongs to.
-  struct Problem {
-    var testcase: String
-    var message: String
+  public struct Problem: Sendable {
+    public var testcase: String
+    public var message: String
   }
 
-  private(set) var testcases: [String] = []
-  private(set) var failures: [Problem] = []
-  private(set) var errors: [Problem] = []
+  public private(set) var testcases: [String] = []
+  public private(set) var failures: [Problem] = []
+  public private(set) var errors: [Problem] = []
   /// The `<testsuite>` element's attributes.
-  private(set) var suiteAttributes: [String: String] = [:]
+  public private(set) var suiteAttributes: [String: String] = [:]
 
   /// nil when `xml` is not well-formed XML.
-  init?(xml: String) {
+  public init?(xml: String) {
     super.init()
     let parser = XMLParser(data: Data(xml.utf8))
     parser.delegate = self
     guard parser.parse() else { return nil }
   }
 
-  func parser(
+  public func parser(
     _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
     attributes: [String: String] = [:]
   ) {
