@@ -93,7 +93,8 @@ public enum ClusterTargetError: Error, CustomStringConvertible, LocalizedError, 
     case .localNode:
       return "--node local: an agent is another machine; name it by its ssh alias or user@host"
     case .nodesWithFleet:
-      return "--node joins the agents to one server: give one --host with it (a fleet of clusters is not built)"
+      return "--node joins the agents to one server: give one --host with it "
+        + "(a fleet of clusters is not built)"
     }
   }
 
