@@ -31,6 +31,11 @@ import Testing
     let labelled = agents.map { (($0["labels"] as? [String: String]) ?? [:])["gpu"] }
     #expect(labelled == ["on", "on", nil])
     #expect(up.stderr.contains("c4 has no GPU: not labelled"), "\(up.stderr)")
+    // Every GPU agent got the toolkit before its k3s, so its default runtime is nvidia; the node
+    // without a GPU neither.
+    #expect(agents.compactMap { $0["defaultRuntime"] as? String } == ["nvidia", "nvidia", "runc"])
+    #expect(try Self.state(fixture, "h100-80gb", "s3")["toolkitInstalled"] as? Bool == true)
+    #expect(try Self.state(fixture, "cpu-only", "c4")["toolkitInstalled"] as? Bool == false)
     // The plan names every node's commands and no token.
     let plan = try await fixture.labrun(["plan", "--purge"] + Self.target)
     #expect(plan.status == 0, "\(plan)")
@@ -45,6 +50,7 @@ import Testing
       let state = try Self.state(fixture, profile, name)
       #expect(state["k3sVersion"] == nil, "\(name) still has k3s")
       #expect((state["files"] as? [String: String])?["/var/lib/labrun/owner"] == nil, "\(name) still owned")
+      #expect(state["toolkitInstalled"] as? Bool == false, "\(name) still has the toolkit")
     }
     let everything =
       [up.stdout, up.stderr, plan.stdout, plan.stderr, down.stdout, down.stderr].joined()

@@ -44,7 +44,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       ])
   }
 
-  /// On a cluster: the server's own steps as on one host, each agent claimed, joined with the
+  /// On a cluster: the server's own steps as on one host, each agent claimed, given the toolkit
+  /// when it has a GPU, joined with the
   /// server's token (after the server's k3s is Ready) and labelled when it has a GPU; `down`
   /// takes the agents' labels off, uninstalls their k3s agent under `--purge` before the
   /// server's k3s, and frees them last.
@@ -57,6 +58,9 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       return steps
     }
     phases.up = after("claim-host", in: phases.up, insert: nodes.map { OnNode(ClaimHostStep(), node: $0) })
+    phases.up = after(
+      "container-toolkit", in: phases.up, insert: nodes.map { GPUAgentStep(ContainerToolkitStep(), node: $0) }
+    )
     phases.up = after("node-ready", in: phases.up, insert: nodes.map { JoinAgentStep(node: $0) })
     phases.up = after("gpu-label", in: phases.up, insert: nodes.map { AgentGPULabelStep(node: $0) })
     phases.exercises = [ClusterExercisesStep()]
@@ -66,7 +70,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       "remove-gpu-label", in: phases.down, insert: nodes.map { AgentGPULabelStep(node: $0, remove: true) })
     phases.down = after(
       "remove-gpu-label@" + (nodes.last ?? ""), in: phases.down,
-      insert: nodes.map { PurgeAgentStep(node: $0) })
+      insert: nodes.map { PurgeAgentStep(node: $0) }
+        + nodes.map { GPUAgentStep(PurgeToolkitStep(), node: $0) })
     phases.down = after(
       "verify-clean", in: phases.down, insert: nodes.map { OnNode(ReleaseHostStep(), node: $0) })
     return phases

@@ -28,6 +28,8 @@ struct JoinAgentStep: Step {
   /// Where the agent keeps the token (root only; k3s-agent-uninstall.sh removes /etc/rancher/k3s).
   static let tokenFile = "/etc/rancher/k3s/join-token"
   static let exec = "agent --default-runtime nvidia"
+  /// A node without a GPU.
+  static let cpuExec = "agent"
 
   func check(_ ctx: StepContext) async throws -> Bool {
     let agent = ctx.on(node)
@@ -72,7 +74,9 @@ struct JoinAgentStep: Step {
       RemoteCommand(
         "umask 077 && mkdir -p /etc/rancher/k3s && tee \(Self.tokenFile) >/dev/null", privileged: true,
         stdin: Array((token + "\n").utf8)))
-    try await agent.runChecked(Self.install(ctx.parameters, server: server, name: name))
+    // The nvidia default runtime only where there is a GPU: elsewhere it would fail every container.
+    let hasGPU = try await agent.hasCommand("nvidia-smi")
+    try await agent.runChecked(Self.install(ctx.parameters, server: server, name: name, gpu: hasGPU))
     let address = try await Self.address(agent)
     try await ctx.wait(
       for: "node \(name) Ready", timeout: try ctx.parameters.duration("node_ready_timeout"),
@@ -108,14 +112,14 @@ struct JoinAgentStep: Step {
 
   /// The agent install: k3s's installer of the pinned release with the server's URL and the
   /// token's file (its content never on a command line).
-  static func install(_ parameters: Parameters, server: String, name: String, node: String? = nil) throws
-    -> RemoteCommand
-  {
+  static func install(
+    _ parameters: Parameters, server: String, name: String, node: String? = nil, gpu: Bool = true
+  ) throws -> RemoteCommand {
     let version = try parameters.string("k3s_version")
     return RemoteCommand(
       "\(HostCommands.privateDirectory)"
         + " && curl -sfL -o \"$d/install.sh\" \(ShellQuote.quote(K3sInstallStep.installerURL(version: version)))"
-        + " && INSTALL_K3S_VERSION=\(ShellQuote.quote(version)) INSTALL_K3S_EXEC=\(ShellQuote.quote(exec))"
+        + " && INSTALL_K3S_VERSION=\(ShellQuote.quote(version)) INSTALL_K3S_EXEC=\(ShellQuote.quote(gpu ? exec : cpuExec))"
         + " K3S_URL=\(ShellQuote.quote("https://\(server):6443")) K3S_TOKEN_FILE=\(tokenFile)"
         + " K3S_NODE_NAME=\(ShellQuote.quote(name)) sh \"$d/install.sh\"",
       privileged: true, timeout: .seconds(840), node: node)
