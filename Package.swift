@@ -69,7 +69,7 @@ let package = Package(
     .testTarget(name: "LabPipelineTests", dependencies: ["LabPipeline", "TestSupport"]),
     .testTarget(name: "LabsTests", dependencies: ["Labs", "TestSupport"]),
     .testTarget(name: "RemoteTests", dependencies: ["Remote", "TestSupport"]),
-    .testTarget(name: "TargetsTests", dependencies: ["Targets", "Labs", "TestSupport"]),
+    .testTarget(name: "TargetsTests", dependencies: ["Targets", "Labs", "Remote", "TestSupport"]),
     .testTarget(name: "LabSimTests", dependencies: ["LabSim", "Labs", "TestSupport"]),
     .testTarget(name: "BundleSigningTests", dependencies: ["BundleSigning", "LabPipeline", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["LabPipeline", "TestSupport"]),

@@ -9,6 +9,10 @@ public protocol Lab: Sendable {
   var name: String { get }
   /// The steps of each phase; `files` reads the lab's own files (manifests, probes).
   func phases(files: LabFiles) -> LabPhases
+  /// The steps of each phase on a cluster whose other nodes (agents) are `nodes`, as `--node`
+  /// named them; nil when the lab runs on one host only (the default), so that `--node` is
+  /// refused instead of ignored.
+  func phases(files: LabFiles, nodes: [String]) -> LabPhases?
   /// How the verifier judges this lab's evidence; nil for a lab without a validation page.
   var validation: (any ValidationLab)? { get }
   /// Every file beside lab.yaml its steps or page read (manifests, probes, page text), relative
@@ -22,6 +26,7 @@ public protocol Lab: Sendable {
 }
 
 extension Lab {
+  public func phases(files: LabFiles, nodes: [String]) -> LabPhases? { nil }
   public var referencedFiles: [String] { [] }
   public var simulatedScenarios: [String] { ["none"] }
 }
@@ -78,6 +83,16 @@ public struct LoadedLab: Sendable {
 
   public func steps(for phase: Phase) -> [any Step] {
     phases.steps(for: phase)
+  }
+
+  /// The steps of `phase` on a cluster with agents `nodes` (one host's when there are none).
+  /// - Throws: ``LabClusterError/notForLab(lab:)`` when the lab runs on one host only.
+  public func steps(for phase: Phase, nodes: [String]) throws -> [any Step] {
+    guard !nodes.isEmpty else { return steps(for: phase) }
+    guard let phases = lab.phases(files: definition.source.files, nodes: nodes) else {
+      throw LabClusterError.notForLab(lab: name)
+    }
+    return phases.steps(for: phase)
   }
 
   /// Refuses a simulated scenario that is not one of this lab's (``Lab/simulatedScenarios``).

@@ -98,7 +98,11 @@ public actor Pipeline {
     return try steps.map { step in
       let commands = try step.plan(context)
       return PlannedStep(
-        phase: phase, id: step.id, title: step.title, commands: commands.map(\.description),
+        phase: phase, id: step.id, title: step.title,
+        // A cluster node's command says where it runs; the server's (and one host's) as it is.
+        commands: commands.map { command in
+          command.node.map { "[on \($0)] " }.map { $0 + command.description } ?? command.description
+        },
         inputs: commands.enumerated().compactMap { index, command in
           command.stdin.map { PlannedInput(command: index, stdin: String(decoding: $0, as: UTF8.self)) }
         },

@@ -14,6 +14,8 @@ public struct StepContext: Sendable {
   /// The run's redactor; ``registerSecret(_:)`` adds to it.
   public var redactor: Redactor { run.redactor }
   let run: RunDirectory
+  /// The cluster node an ``on(_:)`` context works on: its recorded parameters are its own.
+  let node: String?
   let outputs: [String: RecordedValue]
   let progress: ProgressHandler
   /// What a satisfied check said it found (``satisfied(_:)``), for the progress line.
@@ -22,8 +24,9 @@ public struct StepContext: Sendable {
   init(
     step: StepProgress, parameters: Parameters, target: TargetInfo, transport: TranscribingTransport,
     run: RunDirectory, outputs: [String: RecordedValue], progress: @escaping ProgressHandler,
-    options: LifecycleOptions = LifecycleOptions()
+    options: LifecycleOptions = LifecycleOptions(), node: String? = nil
   ) {
+    self.node = node
     self.step = step
     self.parameters = parameters
     self.target = target
@@ -32,6 +35,25 @@ public struct StepContext: Sendable {
     self.run = run
     self.outputs = outputs
     self.progress = progress
+  }
+
+  /// The cluster's other nodes (the agents, as `--node` named them); empty for one host.
+  public var nodes: [String] { target.nodes?.map(\.name) ?? [] }
+
+  /// This context with every command sent to cluster node `node` (an agent) instead of the
+  /// server; recorded in transcript.jsonl with that node.
+  ///
+  /// Values a step records there (``recordParameter(_:_:)``: `installed_toolkit`) are the node's
+  /// own (`installed_toolkit@gpu-2` in run.json) and read back under their plain name, so a step
+  /// run on each node never mistakes one node's record for another's.
+  public func on(_ node: String) -> StepContext {
+    var own = parameters
+    for (name, value) in parameters.values where name.hasSuffix("@" + node) {
+      own[String(name.dropLast(node.count + 1))] = value
+    }
+    return StepContext(
+      step: step, parameters: own, target: target, transport: transport.routed(to: node), run: run,
+      outputs: outputs, progress: progress, options: options, node: node)
   }
 
   /// The id of the run this step belongs to.
@@ -130,7 +152,7 @@ public struct StepContext: Sendable {
 
   /// Records a computed value (e.g. a size derived from the hardware) in run.json's parameters.
   public func recordParameter(_ name: String, _ value: RecordedValue) async throws {
-    try await run.recordParameter(name, value)
+    try await run.recordParameter(node.map { name + "@" + $0 } ?? name, value)
   }
 
   /// Hides `secret` in everything the run writes or prints from now on.

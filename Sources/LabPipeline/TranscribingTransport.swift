@@ -8,12 +8,20 @@ public struct TranscribingTransport: Transport {
   let inner: any Transport
   let run: RunDirectory
   let log: CommandLog
+  /// The cluster node every command goes to unless it names one (nil: the server).
+  public let node: String?
 
-  init(stepID: String, inner: any Transport, run: RunDirectory, log: CommandLog) {
+  init(stepID: String, inner: any Transport, run: RunDirectory, log: CommandLog, node: String? = nil) {
     self.stepID = stepID
     self.inner = inner
     self.run = run
     self.log = log
+    self.node = node
+  }
+
+  /// The same transport, sending commands to cluster node `node`.
+  func routed(to node: String) -> TranscribingTransport {
+    TranscribingTransport(stepID: stepID, inner: inner, run: run, log: log, node: node)
   }
 
   public var target: TargetInfo {
@@ -21,6 +29,8 @@ public struct TranscribingTransport: Transport {
   }
 
   public func run(_ command: RemoteCommand) async throws -> CommandOutput {
+    var command = command
+    if command.node == nil { command.node = node }
     let start = Date()
     await log.started(command.description)
     do {
@@ -29,13 +39,14 @@ public struct TranscribingTransport: Transport {
       try await run.appendTranscript(
         TranscriptEntry(
           step: stepID, command: command.description, start: output.startedAt, end: output.finishedAt,
-          exitStatus: output.exitStatus, bytesOut: output.stdout.count, bytesErr: output.stderr.count))
+          exitStatus: output.exitStatus, bytesOut: output.stdout.count, bytesErr: output.stderr.count,
+          node: command.node))
       return output
     } catch {
       try? await run.appendTranscript(
         TranscriptEntry(
           step: stepID, command: command.description, start: start, end: Date(), exitStatus: nil,
-          bytesOut: 0, bytesErr: 0, error: String(describing: error)))
+          bytesOut: 0, bytesErr: 0, error: String(describing: error), node: command.node))
       throw error
     }
   }

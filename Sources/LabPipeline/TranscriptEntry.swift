@@ -12,9 +12,11 @@ public struct TranscriptEntry: Sendable, Hashable, Codable {
   public var bytesErr: Int
   /// The transport error, when there is no exit status.
   public var error: String?
+  /// The cluster node the command ran on; absent for the target itself (the server).
+  public var node: String?
 
   enum CodingKeys: String, CodingKey {
-    case step, command, start, end, error
+    case step, command, start, end, error, node
     case exitStatus = "exit_status"
     case bytesOut = "bytes_out"
     case bytesErr = "bytes_err"

@@ -34,12 +34,18 @@ public struct RemoteCommand: Sendable, Hashable, Codable, CustomStringConvertibl
   public var timeout: Duration?
   /// Bytes written to the command's standard input, then closed.
   public var stdin: [UInt8]?
+  /// The cluster node that runs it (``ClusterTransport``); nil: the target itself (the server).
+  public var node: String?
 
-  public init(_ script: String, privileged: Bool = false, timeout: Duration? = nil, stdin: [UInt8]? = nil) {
+  public init(
+    _ script: String, privileged: Bool = false, timeout: Duration? = nil, stdin: [UInt8]? = nil,
+    node: String? = nil
+  ) {
     self.script = script
     self.privileged = privileged
     self.timeout = timeout
     self.stdin = stdin
+    self.node = node
   }
 
   public var description: String { privileged ? "sudo -n sh -c \(ShellQuote.quote(script))" : script }
@@ -94,6 +100,8 @@ public struct TargetInfo: Sendable, Hashable, Codable {
   public var hostKey: String?
   /// The jump hosts (ProxyJump) the connection went through, in order; absent when direct.
   public var jumpHosts: [JumpHost]?
+  /// A cluster's other nodes (the agents), each as it was reached; absent for one host.
+  public var nodes: [TargetInfo]?
 
   /// One jump host on the way to an ssh target, as run.json's `target.jump_hosts[]` records it.
   public struct JumpHost: Sendable, Hashable, Codable {
@@ -139,6 +147,7 @@ public struct TargetInfo: Sendable, Hashable, Codable {
     case name, kind, address, user, port
     case hostKey = "host_key"
     case jumpHosts = "jump_hosts"
+    case nodes
   }
 }
 

@@ -20,6 +20,12 @@ enum SimClock {
     format(date, "MMM") + " " + day(date) + " " + format(date, "HH:mm")
   }
 
+  /// k3s's logrus time: `2026-12-07T18:45:29Z`.
+  static func iso(_ date: Date) -> String { format(date, "yyyy-MM-dd'T'HH:mm:ss'Z'") }
+
+  /// journalctl's short time: `Dec 07 18:45:29`.
+  static func journal(_ date: Date) -> String { format(date, "MMM dd HH:mm:ss") }
+
   private static func day(_ date: Date) -> String {
     let text = format(date, "d")
     return text.count == 1 ? " " + text : text

@@ -13,7 +13,7 @@ public struct SimProfile: Sendable, Hashable, Codable {
   public var cuda: String
   /// Power cap in W, for the table.
   public var powerCapW: Int
-  /// How many such cards the host has (nil: one).
+  /// How many such cards the host has (nil: one; 0: a node without a GPU, `cpu-only`).
   public var count: Int?
 
   /// The number of cards.
@@ -48,10 +48,27 @@ public struct SimProfile: Sendable, Hashable, Codable {
       id: "2x-a6000-48gb", name: "NVIDIA RTX A6000", memoryMiB: 49140,
       uuid: "GPU-6f1a2b3c-4d5e-4f60-8172-93a4b5c6d700", driver: "535.183.06", cuda: "12.4", powerCapW: 300,
       count: 2),
+    // A cluster node without a GPU (a control-plane or CPU worker): no driver, no nvidia-smi.
+    SimProfile(
+      id: "cpu-only", name: "", memoryMiB: 0, uuid: "", driver: "", cuda: "", powerCapW: 0, count: 0),
     SimProfile(
       id: "tiny-2gb", name: "NVIDIA T400", memoryMiB: 1870,
       uuid: "GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", driver: "535.183.06", cuda: "12.4", powerCapW: 31),
   ]
+
+  /// `uuid` made the card's of machine `machine`: its last 12 hex digits from a hash of the name.
+  static func uuid(_ uuid: String, of machine: String) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in machine.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    let digits = String(format: "%012llx", hash & 0xffff_ffff_ffff)
+    return String(uuid.dropLast(12)) + digits
+  }
+
+  /// Whether the host has a GPU at all (`cpu-only` has none).
+  public var hasGPU: Bool { gpuCount > 0 }
 
   /// The profile named `id`, or nil.
   public static func named(_ id: String) -> SimProfile? { all.first { $0.id == id } }

@@ -59,4 +59,13 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   case imagePullFails = "image-pull-fails"
   /// A driver older than the default probe image (CUDA 12.4) accepts.
   case oldDriver = "old-driver"
+  /// A cluster whose server's 6443/tcp a firewall drops: an agent reaches neither the join
+  /// endpoint nor `/cacerts` (connections time out).
+  case agentCannotReachServer = "agent-cannot-reach-server"
+  /// The server's token was rotated after labrun read it: an agent presenting the old one is
+  /// refused (`401 Unauthorized`) and never registers.
+  case wrongToken = "wrong-token"
+  /// HAMi's scheduler ignores `hami.io/node-scheduler-policy: spread`: pods land on one node as
+  /// under binpack (exercise 8 FAILs).
+  case spreadIgnored = "spread-ignored"
 }

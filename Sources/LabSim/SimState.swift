@@ -19,6 +19,8 @@ public struct SimState: Sendable, Hashable, Codable {
     public var labels: [String: String]
     /// The card the scheduler gave the pod (nil: none, or not scheduled).
     public var gpuUUID: String?
+    /// The node the pod runs on (nil: the server's own node).
+    public var node: String?
   }
 
   /// HAMi's device plugin splits the card into this many shares (`nvidia.com/gpu` allocatable).
@@ -27,6 +29,18 @@ public struct SimState: Sendable, Hashable, Codable {
   public var profile: SimProfile
   public var scenario: SimScenario
   public var nodeName: String
+  /// The host's address on the simulated network (its INTERNAL-IP).
+  public var address = "10.0.0.5"
+  /// A server's join token (`K10<CA hash>::server:<password>`), minted at install.
+  public var joinToken: String?
+  /// The credential the server accepts: the token's unless it was rotated (`wrong-token`).
+  public var acceptedToken: String?
+  /// The agents that joined this server, in join order.
+  public var agents: [SimClusterNode] = []
+  /// An agent's server (`K3S_URL`); nil on a server or a host without k3s.
+  public var serverURL: String?
+  /// What the k3s (agent) service logged, for `journalctl -u k3s-agent`.
+  public var journal: [String] = []
   public var k3sVersion: String?
   public var k3sExec: String?
   public var k3sInstallAttempts: Int = 0
@@ -112,7 +126,10 @@ public struct SimState: Sendable, Hashable, Codable {
   }
 
   /// The `hami.io/node-nvidia-register` value: one entry per card.
-  var registrationAnnotation: String {
+  var registrationAnnotation: String { Self.registrationAnnotation(for: profile) }
+
+  /// The `hami.io/node-nvidia-register` value of a node with `profile`'s cards.
+  static func registrationAnnotation(for profile: SimProfile) -> String {
     let entries = (0..<profile.gpuCount).map { index in
       "{\"id\":\"\(profile.uuid(of: index))\",\"index\":\(index),\"count\":\(Self.deviceSplitCount),\"devmem\":\(profile.memoryMiB),\"devcore\":100,"
         + "\"type\":\"\(profile.name)\",\"numa\":0,\"mode\":\"hami-core\",\"health\":true,\"devicepairscore\":{}}"
@@ -128,14 +145,16 @@ public struct SimState: Sendable, Hashable, Codable {
     return "nvidia"
   }
 
-  var kubernetesReady: Bool { k3sVersion != nil && k3sActive }
+  var kubernetesReady: Bool { k3sVersion != nil && k3sActive && !isAgent }
+  /// Whether this host's k3s is an agent of another host's server.
+  var isAgent: Bool { k3sExec?.hasPrefix("agent") == true }
   /// The server version without the `+k3s…` suffix.
   var kubeVersion: String {
     let version = k3sVersion ?? "v1.33.5+k3s1"
     return version.split(separator: "+").first.map(String.init) ?? version
   }
   var hamiDeployed: Bool { hamiStatus == "deployed" && kubernetesReady }
-  var registered: Bool { hamiDeployed && nodeLabels["gpu"] == "on" }
+  var registered: Bool { hamiDeployed && nodeLabels["gpu"] == "on" && profile.hasGPU }
 
   /// Memory the scheduler has handed out on the card (all cards when nil).
   func allocatedMiB(on gpu: String? = nil) -> Int {

@@ -26,6 +26,13 @@ public struct SimStore: Sendable {
     let profileID = read("profile") ?? SimProfile.defaultID
     let scenario = read("scenario").flatMap(SimScenario.init(rawValue:)) ?? SimScenario.none
     var state = SimState(profile: SimProfile.named(profileID) ?? SimProfile.all[0], scenario: scenario)
+    if let hostname = read("hostname"), !hostname.isEmpty {
+      state.nodeName = hostname
+      // Every machine's cards have UUIDs of their own, as real cards do (two `sim:h100-80gb/…`
+      // nodes of one cluster must not share one).
+      if state.profile.hasGPU { state.profile.uuid = SimProfile.uuid(state.profile.uuid, of: hostname) }
+    }
+    if let address = read("address"), !address.isEmpty { state.address = address }
     if scenario == .gpuOperatorPresent || scenario == .devicePluginPresent {
       state.k3sVersion = "v1.31.4+k3s1"
       state.k3sExec = "server"
@@ -34,7 +41,10 @@ public struct SimStore: Sendable {
     return state
   }
 
-  private func read(_ name: String) -> String? {
+  /// The network the host shares with other simulated hosts, if it was set up on one.
+  var network: SimNetwork? { read("network").map(SimNetwork.init(directory:)) }
+
+  func read(_ name: String) -> String? {
     (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8))?
       .trimmingCharacters(in: .whitespacesAndNewlines)
   }
@@ -50,6 +60,7 @@ public struct SimStore: Sendable {
     let before = state
     let result = try body(&state)
     state.noteRegistration()
+    state.noteAgentRegistrations()
     if state != before || !FileManager.default.fileExists(atPath: stateFile) {
       try save(state)
     }
@@ -79,7 +90,8 @@ public struct SimStore: Sendable {
     let tool = read("tool") ?? ""
     let wanted: [String: Bool] = [
       "k3s": state.k3sVersion != nil, "kubectl": state.k3sVersion != nil,
-      "k3s-uninstall.sh": state.k3sVersion != nil, "helm": state.helmInstalled,
+      "k3s-uninstall.sh": state.k3sVersion != nil && !state.isAgent,
+      "k3s-agent-uninstall.sh": state.k3sVersion != nil && state.isAgent, "helm": state.helmInstalled,
       "nvidia-ctk": state.toolkitInstalled,
     ]
     for (name, present) in wanted {

@@ -26,6 +26,14 @@ extension SimTool {
       state.k3sInstalledAt = Date()
       state.k3sExec = exec
       state.k3sActive = true
+      if let name = environment["K3S_NODE_NAME"], !name.isEmpty { state.nodeName = name }
+      // The server mints its token once; a reinstall over its data keeps it.
+      let token = state.joinToken ?? SimState.mintToken()
+      state.joinToken = token
+      // `wrong-token`: the token was rotated after labrun read it; the file still holds the old one.
+      state.acceptedToken = state.scenario == .wrongToken ? SimState.mintToken() : token
+      state.files["/var/lib/rancher/k3s/server/node-token"] = token + "\n"
+      state.files["/var/lib/rancher/k3s/server/token"] = token + "\n"
       state.change("install k3s \(version) \(exec)")
       state.files["/etc/rancher/k3s/k3s.yaml"] = "apiVersion: v1\nkind: Config\n"
       state.files["/var/lib/rancher/k3s/agent/etc/containerd/config.toml"] =
@@ -39,20 +47,17 @@ extension SimTool {
 
   func k3sUninstall() throws -> SimToolResult {
     try store.update { state in
-      state.k3sVersion = nil
-      state.k3sExec = nil
-      state.k3sActive = false
+      state.removeK3s()
       state.hamiStatus = nil
       state.hamiChartVersion = nil
       state.nodeLabels = [:]
       state.nodeAnnotations = [:]
       state.secrets = []
+      state.agents = []
+      state.joinToken = nil
+      state.acceptedToken = nil
       state.pods = []
       state.configMaps = []
-      for file in state.files.keys
-      where file.hasPrefix("/etc/rancher/") || file.hasPrefix("/var/lib/rancher/") {
-        state.files[file] = nil
-      }
       state.change("k3s-uninstall.sh")
     }
     return .ok("+ systemctl stop k3s\n+ rm -rf /etc/rancher/k3s\n+ rm -f /usr/local/bin/k3s-uninstall.sh\n")

@@ -57,15 +57,7 @@ extension SimTool {
     let selector = args.firstIndex(of: "-l").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
     switch kind {
     case "nodes", "node", "no":
-      if let jsonpath {
-        if jsonpath == "{.items[0].metadata.name}" { return .ok(state.nodeName) }
-        return .ok(nodeField(jsonpath, state: state))
-      }
-      let header =
-        "NAME               STATUS   ROLES                  AGE     VERSION        INTERNAL-IP   EXTERNAL-IP   OS-IMAGE             KERNEL-VERSION       CONTAINER-RUNTIME\n"
-      let row =
-        "\(padRight(state.nodeName, 18)) Ready    control-plane,master   6m12s   \(padRight(state.k3sVersion ?? "", 14)) 10.0.0.5      <none>        Ubuntu 22.04.4 LTS   5.15.0-113-generic   containerd://2.0.5-k3s1\n"
-      return .ok((noHeaders ? "" : header) + row)
+      return nodes(name: name, jsonpath: jsonpath, noHeaders: noHeaders, state: state)
     case "runtimeclass", "runtimeclasses":
       guard state.toolkitInstalled else {
         return .fail("Error from server (NotFound): runtimeclasses.node.k8s.io \"\(name ?? "")\" not found\n")
@@ -140,11 +132,7 @@ extension SimTool {
     case "pods", "pod", "po", "pods,configmaps":
       if namespace == "kube-system" {
         guard state.hamiDeployed else { return .ok("No resources found in kube-system namespace.\n") }
-        return .ok(
-          "NAME                              READY   STATUS    RESTARTS   AGE    IP          NODE               NOMINATED NODE   READINESS GATES\n"
-            + "hami-device-plugin-wtchf          2/2     Running   0          3m2s   10.0.0.5    \(padRight(state.nodeName, 18)) <none>           <none>\n"
-            + "hami-scheduler-78db5bffbc-hf2jf   2/2     Running   0          3m2s   10.42.0.9   \(padRight(state.nodeName, 18)) <none>           <none>\n"
-        )
+        return .ok(hamiPods(state))
       }
       var pods = state.pods.filter { all || $0.namespace == namespace }
       if let name { pods = pods.filter { $0.name == name } }
@@ -181,7 +169,7 @@ extension SimTool {
       for pod in pods {
         let running = pod.phase == "Running"
         out +=
-          "\(padRight(pod.name, 20)) \(running ? "1/1" : "0/1")     \(padRight(pod.phase, 9)) 0          41s   \(padRight(pod.ip, 12)) \(padRight(running ? state.nodeName : "<none>", 18)) <none>           <none>\n"
+          "\(padRight(pod.name, 20)) \(running ? "1/1" : "0/1")     \(padRight(pod.phase, 9)) 0          41s   \(padRight(pod.ip, 12)) \(padRight(running ? state.node(of: pod).name : "<none>", 18)) <none>           <none>\n"
       }
       return .ok(out)
     default:
@@ -189,31 +177,10 @@ extension SimTool {
     }
   }
 
-  private func nodeField(_ jsonpath: String, state: SimState) -> String {
-    switch jsonpath {
-    case "{.metadata.labels.gpu}": return state.nodeLabels["gpu"] ?? ""
-    case "{.status.allocatable.nvidia\\.com/gpu}":
-      return state.registered ? String(SimState.deviceSplitCount) : ""
-    case "{.metadata.annotations.hami\\.io/node-nvidia-register}":
-      return state.nodeAnnotations["hami.io/node-nvidia-register"] ?? ""
-    case "{.metadata.annotations}":
-      var all = [
-        "flannel.alpha.coreos.com/backend-type": "vxlan", "k3s.io/hostname": state.nodeName,
-        "node.alpha.kubernetes.io/ttl": "0",
-      ]
-      all.merge(state.nodeAnnotations) { $1 }
-      let data =
-        (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .withoutEscapingSlashes]))
-        ?? Data("{}".utf8)
-      return String(decoding: data, as: UTF8.self)
-    default: return ""
-    }
-  }
-
   private func waitFor(_ args: [String], state: SimState) -> SimToolResult {
     let targets = args.filter { $0.hasPrefix("pod/") || $0.hasPrefix("node") }
-    if args.contains("node") || args.contains("nodes") {
-      return .ok("node/\(state.nodeName) condition met\n")
+    if args.contains("node") || args.contains("nodes") || args.contains(where: { $0.hasPrefix("node/") }) {
+      return waitForNodes(args, state: state)
     }
     var out = ""
     for target in targets {
@@ -227,43 +194,6 @@ extension SimTool {
       out += "pod/\(name) condition met\n"
     }
     return .ok(out)
-  }
-
-  private func label(_ words: [String], state: SimState) throws -> SimToolResult {
-    guard words.count >= 4, words[2] == state.nodeName else {
-      return .fail("error: resource(s) were provided, but no name was specified\n")
-    }
-    let change = words[3]
-    try store.update { state in
-      if change.hasSuffix("-") {
-        // A label that comes back (e.g. a node-labelling controller): down must notice.
-        guard state.scenario != .labelSticks else { return }
-        state.nodeLabels[String(change.dropLast())] = nil
-      } else {
-        let parts = change.split(separator: "=").map(String.init)
-        if parts.count == 2 { state.nodeLabels[parts[0]] = parts[1] }
-      }
-      state.change("label node \(change)")
-    }
-    return .ok("node/\(state.nodeName) labeled\n")
-  }
-
-  private func annotate(_ words: [String], state: SimState) throws -> SimToolResult {
-    guard words.count >= 4, words[2] == state.nodeName else {
-      return .fail("error: resource(s) were provided, but no name was specified\n")
-    }
-    try store.update { state in
-      for change in words.dropFirst(3) {
-        if change.hasSuffix("-") {
-          state.nodeAnnotations[String(change.dropLast())] = nil
-        } else {
-          let parts = change.split(separator: "=", maxSplits: 1).map(String.init)
-          if parts.count == 2 { state.nodeAnnotations[parts[0]] = parts[1] }
-        }
-        state.change("annotate node \(change)")
-      }
-    }
-    return .ok("node/\(state.nodeName) annotated\n")
   }
 
   private func delete(_ args: [String]) throws -> SimToolResult {

@@ -7,6 +7,7 @@ extension SimTool {
     guard let url = arguments.last(where: { $0.hasPrefix("https://") }) else {
       return .fail("curl: no URL specified\n", status: 2)
     }
+    if let answer = clusterCurl(url, arguments: arguments) { return answer }
     let body: String
     switch url {
     case "https://get.k3s.io": body = "#!/bin/sh\n# simulated k3s installer\nexec k3s-installer \"$@\"\n"
@@ -195,7 +196,9 @@ extension SimTool {
     guard arguments.contains("is-active") else {
       return .fail("systemctl: the simulated host answers is-active only\n")
     }
-    if arguments.last == "k3s", state.k3sActive { return .ok(quiet ? "" : "active\n") }
+    if arguments.last == (state.isAgent ? "k3s-agent" : "k3s"), state.k3sActive {
+      return .ok(quiet ? "" : "active\n")
+    }
     return .exit(stdout: quiet ? "" : "inactive\n", stderr: "", status: 3)
   }
 }

@@ -38,6 +38,8 @@ extension SimTool {
     let gpucores = number("nvidia.com/gpucores") ?? 0
     let pinned = text("nvidia.com/use-gpuuuid")
     let binpack = text("hami.io/gpu-scheduler-policy") == "binpack"
+    let nodePolicy = text("hami.io/node-scheduler-policy")
+    let pinnedNode = text("kubernetes.io/hostname")
     let image = text("image") ?? ""
     return try store.update { state -> SimToolResult in
       if state.pods.contains(where: { $0.name == bare }) { return .ok("pod/\(bare) unchanged\n") }
@@ -45,28 +47,33 @@ extension SimTool {
         name: bare, namespace: "default", gpumemMiB: gpumem, gpus: gpus, gpucores: gpucores, phase: "Running",
         ip: "10.42.0.\(12 + state.pods.count)", events: [],
         labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"])
-      let node = state.nodeName
       if gpus > 0 {
-        if !state.registered {
+        let placed = Self.schedule(
+          state: state,
+          request: SimGPURequest(gpumemMiB: gpumem, gpucores: gpucores, pinnedGPU: pinned, binpack: binpack),
+          node: pinnedNode, nodePolicy: nodePolicy)
+        let node = placed.node ?? state.nodeName
+        if !state.registered && state.agents.isEmpty {
           pod.phase = "Pending"
           pod.events = [
             "FailedScheduling|Warning  FailedScheduling  16s   default-scheduler  0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
           ]
-        } else if case let placed = Self.place(
-          state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack),
-          let reason = placed.reason, state.scenario != .oversubscribeScheduled
-        {
+        } else if placed.gpu == nil, state.scenario != .oversubscribeScheduled {
+          let count = state.clusterNodes.count
           pod.phase = "Pending"
-          pod.events = [
-            "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  no available node, 1 nodes do not meet",
-            "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  1 nodes \(reason)(\(node))",
-            "FailedScheduling|Warning  FailedScheduling  16s (x2 over 16s)  hami-scheduler  0/1 nodes are available: 1 node unregistered. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
-          ]
+          pod.events =
+            [
+              "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  no available node, \(placed.refusals.count) nodes do not meet"
+            ]
+            + placed.refusals.map {
+              "FilteringFailed|Warning  FilteringFailed   16s (x2 over 16s)  hami-scheduler  1 nodes \($0.reason)(\($0.node))"
+            } + [
+              "FailedScheduling|Warning  FailedScheduling  16s (x2 over 16s)  hami-scheduler  0/\(count) nodes are available: \(count) node unregistered. preemption: 0/\(count) nodes are available: \(count) Preemption is not helpful for scheduling."
+            ]
         } else if state.scenario == .imagePullFails {
           pod.phase = "Pending"
-          pod.gpuUUID =
-            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack)
-            .gpu
+          pod.gpuUUID = placed.gpu
+          pod.node = placed.node
           pod.events = [
             "Scheduled|Normal   Scheduled  40s   hami-scheduler  Successfully assigned default/\(bare) to \(node)",
             "Pulling|Normal   Pulling    39s   kubelet         Pulling image \"\(image)\"",
@@ -76,10 +83,8 @@ extension SimTool {
             "Failed|Warning  Failed     12s   kubelet         Error: ImagePullBackOff",
           ]
         } else {
-          pod.gpuUUID =
-            Self.place(state: state, gpumemMiB: gpumem, gpucores: gpucores, pinned: pinned, binpack: binpack)
-            .gpu
-            ?? state.profile.uuid
+          pod.gpuUUID = placed.gpu ?? state.node(named: node)?.profile.uuid ?? state.profile.uuid
+          pod.node = placed.node
           pod.events = [
             "Scheduled|Normal  Scheduled  16s   hami-scheduler  Successfully assigned default/\(bare) to \(node)",
             "Started|Normal  Started    15s   kubelet         Started container cuda",
@@ -92,47 +97,10 @@ extension SimTool {
     }
   }
 
-  /// HAMi's per-card filter: the reason no card takes the pod, or nil when one does.
-  static func filterReason(state: SimState, gpumemMiB: Int, gpucores: Int) -> String? {
-    place(state: state, gpumemMiB: gpumemMiB, gpucores: gpucores, pinned: nil, binpack: false).reason
-  }
-
-  /// The card HAMi's scheduler gives a pod, or why none: memory, then cores (percent of the
-  /// card), then shares, per card. `nvidia.com/use-gpuuuid` limits the cards; among those that
-  /// fit, HAMi's default policy (spread) takes the least used card, binpack the most used.
-  static func place(
-    state: SimState, gpumemMiB: Int, gpucores: Int, pinned: String?, binpack: Bool
-  ) -> (gpu: String?, reason: String?) {
-    var cards = (0..<state.profile.gpuCount).map { state.profile.uuid(of: $0) }
-    if let pinned {
-      let allowed = Set(pinned.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-      cards = cards.filter(allowed.contains)
-    }
-    var reason = "CardUuidMismatch"
-    var fitting: [(String, Int)] = []
-    for card in cards {
-      let running = state.pods.filter {
-        $0.phase == "Running" && $0.gpus > 0 && ($0.gpuUUID ?? state.profile.uuid) == card
-      }
-      let used = state.allocatedMiB(on: card)
-      if used + gpumemMiB > state.profile.memoryMiB {
-        reason = "CardInsufficientMemory"
-      } else if running.reduce(gpucores, { $0 + ($1.gpucores ?? 0) }) > 100 {
-        reason = "CardInsufficientCore"
-      } else if running.count + 1 > SimState.deviceSplitCount {
-        reason = "CardInsufficientCount"
-      } else {
-        fitting.append((card, used))
-      }
-    }
-    let chosen = binpack ? fitting.max { $0.1 < $1.1 } : fitting.min { $0.1 < $1.1 }
-    guard let chosen else { return (nil, reason) }
-    return (chosen.0, nil)
-  }
-
   func describe(_ pod: SimState.Pod, state: SimState) -> String {
     var out = "Name:             \(pod.name)\nNamespace:        \(pod.namespace)\n"
-    out += "Node:             \(pod.phase == "Running" ? state.nodeName + "/10.0.0.5" : "<none>")\n"
+    let node = state.node(of: pod)
+    out += "Node:             \(pod.phase == "Running" ? node.name + "/" + node.address : "<none>")\n"
     out += "Status:           \(pod.phase)\n"
     out += "Limits:\n      nvidia.com/gpu:     \(pod.gpus)\n      nvidia.com/gpumem:  \(pod.gpumemMiB)\n"
     out += "Events:\n"
@@ -153,7 +121,8 @@ extension SimTool {
     guard let pod = state.pods.first(where: { $0.name == name }), pod.phase == "Running" else {
       return .fail("error: unable to upgrade connection: container not found (\"cuda\")\n")
     }
-    let injected = state.defaultRuntime == "nvidia" && state.hamiDeployed && pod.gpus > 0
+    let node = state.node(of: pod)
+    let injected = node.defaultRuntime == "nvidia" && state.hamiDeployed && pod.gpus > 0
     let caps = injected && state.scenario != .viewOnly
     let pid = (try? store.update { $0.pid() }) ?? 52
     let thread = 140_234_618_070_848
@@ -166,7 +135,7 @@ extension SimTool {
           status: 126)
       }
       let table = Self.table(
-        profile: state.profile, totalMiB: injected ? pod.gpumemMiB : state.profile.memoryMiB, migCell: "N/A")
+        profile: node.profile, totalMiB: injected ? pod.gpumemMiB : node.profile.memoryMiB, migCell: "N/A")
       guard injected else { return .ok(table) }
       return .ok(
         "[HAMI-core Msg(\(pid):\(thread):libvgpu.c:836)]: Initializing.....\n" + table
@@ -178,13 +147,13 @@ extension SimTool {
           "nvcc fatal   : Cannot find source file /probe/probe.cu\ncommand terminated with exit code 1\n")
       }
       return .ok(
-        Self.probe(profile: state.profile, sliceMiB: injected ? pod.gpumemMiB : nil, caps: caps, pid: pid))
+        Self.probe(profile: node.profile, sliceMiB: injected ? pod.gpumemMiB : nil, caps: caps, pid: pid))
     case "env":
       var lines = [
         "PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOSTNAME=\(pod.name)",
         "NVIDIA_REQUIRE_CUDA=cuda>=12.4 brand=tesla,driver>=470,driver<471",
-        "NVIDIA_VISIBLE_DEVICES=\(pod.gpuUUID ?? state.profile.uuid)",
+        "NVIDIA_VISIBLE_DEVICES=\(pod.gpuUUID ?? node.profile.uuid)",
       ]
       if injected {
         lines += [

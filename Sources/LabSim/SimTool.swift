@@ -58,8 +58,13 @@ public struct SimTool: Sendable {
       return .ok(
         "NVIDIA Container Toolkit CLI version 1.17.8\ncommit: f202b80a9b9d0db00d9b1d73c0128c8962c55f4d\n")
     case "systemctl": return systemctl(arguments)
-    case "k3s-installer": return try k3sInstall()
+    case "k3s-installer":
+      if let url = environment["K3S_URL"], !url.isEmpty { return try agentInstall(url: url) }
+      return try k3sInstall()
     case "k3s-uninstall.sh": return try k3sUninstall()
+    case "k3s-agent-uninstall.sh": return try agentUninstall()
+    case "journalctl": return journalctl(arguments)
+    case "hostname": return hostname(arguments)
     case "k3s": return k3s(arguments)
     case "helm-installer": return try helmInstall()
     case "helm": return try helm(arguments)

@@ -14,15 +14,22 @@ public struct SimulatedHost: Sendable, Hashable {
   /// The labrun executable on this machine: run under a simulated tool's name, it answers as
   /// that tool.
   public var tool: String
+  /// The machine's host name (`sim/NAME` → `NAME`); nil: `labsim-<card>`, as before machines had names.
+  public var hostname: String?
+  /// The network it shares with other simulated hosts (a cluster's nodes reach each other on it).
+  public var network: SimNetwork?
 
   /// The names the multi-call tool answers to.
   public static let simulatedCommands = [
     "nvidia-smi", "sudo", "apt-get", "dpkg-query", "curl", "gpg", "systemctl", "uname", "df", "tee", "cat",
     "grep", "rm", "id", "k3s-installer", "helm-installer", "nvcc", "docker", "env", "memory-probe",
-    "throughput-probe", "ls", "mkdir", "nvidia-cuda-mps-control", "nvidia-cuda-mps-server",
+    "throughput-probe", "ls", "mkdir", "nvidia-cuda-mps-control", "nvidia-cuda-mps-server", "hostname",
+    "journalctl",
   ]
   /// Names the tool gains when something is installed (k3s, helm, the toolkit).
-  public static let installedCommands = ["k3s", "kubectl", "k3s-uninstall.sh", "helm", "nvidia-ctk"]
+  public static let installedCommands = [
+    "k3s", "kubectl", "k3s-uninstall.sh", "k3s-agent-uninstall.sh", "helm", "nvidia-ctk",
+  ]
   /// Real programs a simulated command line may use: text tools only, nothing that installs,
   /// escalates, manages services or reaches the network.
   /// `bash` runs helm's installer (a bash script, as on a real host); `mktemp` makes private
@@ -37,11 +44,16 @@ public struct SimulatedHost: Sendable, Hashable {
   /// Every name under which labrun answers as a simulated tool instead of as itself.
   public static let toolNames = Set(simulatedCommands + installedCommands)
 
-  public init(directory: String, profile: SimProfile, scenario: SimScenario?, tool: String) {
+  public init(
+    directory: String, profile: SimProfile, scenario: SimScenario?, tool: String, hostname: String? = nil,
+    network: SimNetwork? = nil
+  ) {
     self.directory = directory
     self.profile = profile
     self.scenario = scenario
     self.tool = tool
+    self.hostname = hostname
+    self.network = network
   }
 
   public var binDirectory: String { directory + "/bin" }
@@ -74,6 +86,11 @@ public struct SimulatedHost: Sendable, Hashable {
       present += ["k3s", "kubectl"]
     default: break
     }
+    // A node without a GPU has no driver: no nvidia-smi (`command -v` finds nothing).
+    if !profile.hasGPU {
+      present.removeAll { $0 == "nvidia-smi" }
+      absent.append("nvidia-smi")
+    }
     for name in present {
       lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(dir)/bin/\(name)")
     }
@@ -93,6 +110,11 @@ public struct SimulatedHost: Sendable, Hashable {
         ? "[ -e \(dir)/os-release ] || printf '%s\\n' \(release) > \(dir)/os-release"
         : "printf '%s\\n' \(release) > \(dir)/os-release")
     lines.append("printf '%s\\n' \(ShellQuote.quote(profile.id)) > \(dir)/profile")
+    if let hostname { lines.append("printf '%s\\n' \(ShellQuote.quote(hostname)) > \(dir)/hostname") }
+    if let network {
+      lines.append(network.allocationScript(for: directory))
+      lines.append("printf '%s\\n' \(ShellQuote.quote(network.directory)) > \(dir)/network")
+    }
     return lines.joined(separator: "\n")
   }
 

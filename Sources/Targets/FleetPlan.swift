@@ -11,8 +11,11 @@ public struct FleetPlan: Encodable, Sendable {
   /// whole list is checked before anything is shown, as before anything starts).
   public static func make(
     lab: LoadedLab, hosts: [FleetLifecycle.Host], overrides: [String], phases: [Phase],
-    options: ConnectionOptions, lifecycle: LifecycleOptions = LifecycleOptions(), redactor: Redactor
+    options: ConnectionOptions, lifecycle: LifecycleOptions = LifecycleOptions(), redactor: Redactor,
+    nodes: [String] = []
   ) async throws -> FleetPlan {
+    // A cluster's agents join one server: with several hosts, whose would they be?
+    if !nodes.isEmpty, hosts.count > 1 { throw ClusterTargetError.nodesWithFleet }
     var plans: [LabPlan] = []
     for host in hosts {
       plans.append(
@@ -20,7 +23,7 @@ public struct FleetPlan: Encodable, Sendable {
           lab: lab, parameters: try lab.definition.resolve(overrides: overrides + host.parameters),
           target: try TargetSpec(parsing: host.target), phases: phases, options: options,
           lifecycle: lifecycle,
-          redactor: redactor))
+          redactor: redactor, nodes: nodes))
     }
     return FleetPlan(hosts: plans)
   }

@@ -22,9 +22,11 @@ public struct LabPlan: Encodable, Sendable {
   public var phases: [Phase]
   /// Redacted, stdin included.
   public var steps: [PlannedStep]
+  /// A cluster's agents (`--node`), joining `host`; nil for one host.
+  public var nodes: [String]?
 
   enum CodingKeys: String, CodingKey {
-    case lab, host, parameters, steps, resolution
+    case lab, host, parameters, steps, resolution, nodes
     case labFile = "lab_file"
     case targetKind = "target_kind"
   }
@@ -37,17 +39,20 @@ public struct LabPlan: Encodable, Sendable {
   ///   what a step's plan throws (an invalid parameter).
   public static func make(
     lab: LoadedLab, parameters: Parameters, target: TargetSpec, phases: [Phase], options: ConnectionOptions,
-    lifecycle: LifecycleOptions = LifecycleOptions(), redactor: Redactor
+    lifecycle: LifecycleOptions = LifecycleOptions(), redactor: Redactor, nodes: [String] = []
   ) async throws -> LabPlan {
+    let cluster = try ClusterSpec(server: target.name, nodes: nodes)
     let scenario = parameters["sim_scenario"]?.stringValue
     try target.checkScenario(scenario)
     if case .simulated = target.kind { try lab.checkSimulatedScenario(scenario) }
-    let described = target.describe()
+    var described = target.describe()
+    if !nodes.isEmpty { described.nodes = cluster.agents.map { $0.describe() } }
     var steps: [PlannedStep] = []
     for phase in phases {
       // Not connected: steps plan from the target's description and never reach it.
       steps += try Pipeline.plan(
-        phase, steps: lab.steps(for: phase), parameters: parameters, target: described, options: lifecycle)
+        phase, steps: lab.steps(for: phase, nodes: nodes), parameters: parameters, target: described,
+        options: lifecycle)
     }
     let shown = parameters.values.filter { described.kind == .simulated || !simulatedOnly.contains($0.key) }
     return LabPlan(
@@ -63,12 +68,15 @@ public struct LabPlan: Encodable, Sendable {
         copy.commands = step.commands.map(redactor.redact)
         copy.inputs = step.inputs.map { PlannedInput(command: $0.command, stdin: redactor.redact($0.stdin)) }
         return copy
-      })
+      }, nodes: nodes.isEmpty ? nil : nodes)
   }
 
   /// The plan as a person reads it.
   public var text: String {
     var text = "lab \(lab) (\(labFile)) on \(host)\n\n"
+    if let nodes, !nodes.isEmpty {
+      text += "cluster agents (joining \(host)): \(nodes.joined(separator: ", "))\n"
+    }
     if let resolution {
       text += "host (resolved, not contacted):\n"
       text += resolution.text.split(separator: "\n").map { "  " + $0 + "\n" }.joined()

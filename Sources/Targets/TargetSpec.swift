@@ -145,7 +145,14 @@ public struct TargetSpec: Sendable, Hashable {
       throw SimulatedHostError.toolMissing(path: tool)
     }
     let directory = simulatorDirectory(profile: profile, state: options.state).path
-    let host = SimulatedHost(directory: directory, profile: profile, scenario: scenario, tool: tool)
+    // Every simulated machine of this state directory is on one network: a cluster's nodes
+    // reach each other there by address.
+    let network = SimNetwork(
+      directory: options.state.root.appendingPathComponent("sim/network", isDirectory: true)
+        .standardizedFileURL.path)
+    let host = SimulatedHost(
+      directory: directory, profile: profile, scenario: scenario, tool: tool, hostname: machine,
+      network: network)
     let inner: any Transport
     if let via {
       inner = try await SSHTransportFactory.open(host: via, options: options)

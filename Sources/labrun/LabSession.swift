@@ -54,10 +54,15 @@ struct LabSession: Sendable {
   /// `--host` exits 64 and an unknown profile or scenario 2; any failure to open is a
   /// ``TargetOpenError`` (exit status 3), whatever the transport's own error type.
   func openTransport(
-    _ arguments: TargetArguments, runTarget: String? = nil, parameters: Parameters? = nil,
+    _ arguments: TargetArguments, runTarget: String? = nil, runNodes: [String] = [],
+    parameters: Parameters? = nil,
     lab: LoadedLab? = nil
   ) async throws -> any Transport {
     let spec = try arguments.spec(orRunTarget: runTarget)
+    let nodes = arguments.nodes.isEmpty ? runNodes : arguments.nodes
+    if !nodes.isEmpty {
+      return try await openCluster(spec, nodes: nodes, arguments, parameters: parameters, lab: lab)
+    }
     // A malformed --host (64) or an unknown profile or scenario (2) is said as such, not as
     // an unreachable target. A scenario of another lab would be ignored: refused too (2).
     let target = try TargetSpec(parsing: spec)
@@ -70,6 +75,25 @@ struct LabSession: Sendable {
       throw CancellationError()
     } catch {
       throw TargetOpenError(host: spec, underlying: error)
+    }
+  }
+
+  /// `--host` with its `--node` agents, each opened (exit 3 naming the one that failed).
+  private func openCluster(
+    _ spec: String, nodes: [String], _ arguments: TargetArguments, parameters: Parameters?, lab: LoadedLab?
+  ) async throws -> any Transport {
+    // A lab on one host refuses --node before the nodes are looked at.
+    _ = try lab?.steps(for: .up, nodes: nodes)
+    let cluster = try ClusterSpec(server: spec, nodes: nodes)
+    let scenario = parameters?["sim_scenario"]?.stringValue
+    try cluster.server.checkScenario(scenario)
+    if case .simulated = cluster.server.kind { try lab?.checkSimulatedScenario(scenario) }
+    do {
+      return try await cluster.open(options: arguments.connectionOptions(state: state), scenario: scenario)
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      throw TargetOpenError(host: ([spec] + nodes).joined(separator: " "), underlying: error)
     }
   }
 
@@ -114,7 +138,8 @@ struct LabSession: Sendable {
     { [self] record, parameters in
       let target = arguments.reusing(record?.connection)
       let transport = try await openTransport(
-        target, runTarget: record?.target.name, parameters: parameters, lab: lab)
+        target, runTarget: record?.target.name, runNodes: record?.target.nodes?.map(\.name) ?? [],
+        parameters: parameters, lab: lab)
       return OpenedTarget(transport: transport, connection: target.connectionRecord)
     }
   }

@@ -27,6 +27,15 @@ struct TargetArguments: ParsableArguments, Sendable {
       valueName: "file"))
   var hostsFile: String?
 
+  /// `--node`: the agents of a k3s cluster whose server is `--host` (hami-isolation-realgpu).
+  @Option(
+    name: .customLong("node"),
+    help: ArgumentHelp(
+      "An agent of the k3s cluster whose server is --host, as --host takes it (sim[:PROFILE]/NAME for a "
+        + "simulated one); repeat it for each agent. It joins the server with the server's token.",
+      valueName: "host"))
+  var nodes: [String] = []
+
   /// The one `--host`, when one was given.
   var host: String? { hosts.first }
 
@@ -107,6 +116,9 @@ struct TargetArguments: ParsableArguments, Sendable {
   func requireHost() throws {
     guard host != nil || hostsFile != nil else {
       throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
+    }
+    guard nodes.isEmpty || !selection.isFleet else {
+      throw ValidationError(ClusterTargetError.nodesWithFleet.description)
     }
   }
 

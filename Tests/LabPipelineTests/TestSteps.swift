@@ -90,14 +90,7 @@ struct RunFixture {
   }
 
   /// Every file of the run directory, concatenated.
-  func everythingWritten() throws -> String {
-    var text = ""
-    let enumerator = FileManager.default.enumerator(at: run.directory, includingPropertiesForKeys: nil)
-    while let url = enumerator?.nextObject() as? URL {
-      if let content = try? String(contentsOf: url, encoding: .utf8) { text += content }
-    }
-    return text
-  }
+  func everythingWritten() throws -> String { WrittenText.under(run.directory) }
 }
 
 /// A teardown-like step: checked again on a rerun even when the ledger says it finished.

@@ -7,7 +7,7 @@ import Testing
 /// The simulated tools print the real formats: the verifier's parsers read them as they
 /// read real output.
 @Suite struct SimOutputFormatTests {
-  @Test(arguments: SimProfile.all)
+  @Test(arguments: SimProfile.all.filter(\.hasGPU))
   func nvidiaSMITableParsesForEveryCard(profile: SimProfile) throws {
     let text = SimTool.table(profile: profile, totalMiB: profile.memoryMiB, migCell: "N/A")
     let table = try #require(NvidiaSMITable(lines: text.components(separatedBy: "\n")))

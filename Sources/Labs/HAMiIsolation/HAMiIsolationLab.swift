@@ -19,7 +19,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       "none", "runtime-runc", "view-only", "oversubscribe-scheduled", "gpu-operator-present",
       "device-plugin-present", "k3s-install-fails-once", "hami-release-stuck", "label-sticks",
       "driver-broken", "mig-enabled", "sudo-password", "not-apt", "disk-short", "apt-locked",
-      "preinstalled-toolkit", "image-pull-fails", "old-driver",
+      "preinstalled-toolkit", "image-pull-fails", "old-driver", "agent-cannot-reach-server", "wrong-token",
+      "spread-ignored",
     ]
   }
 
@@ -41,6 +42,39 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
         PurgeK3sStep(), PurgeToolkitStep(),
         PurgeHelmStep(), VerifyCleanStep(), ReleaseHostStep(),
       ])
+  }
+
+  /// On a cluster: the server's own steps as on one host, each agent claimed, given the toolkit
+  /// when it has a GPU, joined with the
+  /// server's token (after the server's k3s is Ready) and labelled when it has a GPU; `down`
+  /// takes the agents' labels off, uninstalls their k3s agent under `--purge` before the
+  /// server's k3s, and frees them last.
+  public func phases(files: LabFiles, nodes: [String]) -> LabPhases? {
+    var phases = phases(files: files)
+    func after(_ id: String, in steps: [any Step], insert: [any Step]) -> [any Step] {
+      guard let index = steps.firstIndex(where: { $0.id == id }) else { return steps + insert }
+      var steps = steps
+      steps.insert(contentsOf: insert, at: index + 1)
+      return steps
+    }
+    phases.up = after("claim-host", in: phases.up, insert: nodes.map { OnNode(ClaimHostStep(), node: $0) })
+    phases.up = after(
+      "container-toolkit", in: phases.up, insert: nodes.map { GPUAgentStep(ContainerToolkitStep(), node: $0) }
+    )
+    phases.up = after("node-ready", in: phases.up, insert: nodes.map { JoinAgentStep(node: $0) })
+    phases.up = after("gpu-label", in: phases.up, insert: nodes.map { AgentGPULabelStep(node: $0) })
+    phases.exercises = [ClusterExercisesStep()]
+    phases.down = after(
+      "confirm-owner", in: phases.down, insert: nodes.map { OnNode(ConfirmOwnershipStep(), node: $0) })
+    phases.down = after(
+      "remove-gpu-label", in: phases.down, insert: nodes.map { AgentGPULabelStep(node: $0, remove: true) })
+    phases.down = after(
+      "remove-gpu-label@" + (nodes.last ?? ""), in: phases.down,
+      insert: nodes.map { PurgeAgentStep(node: $0) }
+        + nodes.map { GPUAgentStep(PurgeToolkitStep(), node: $0) })
+    phases.down = after(
+      "verify-clean", in: phases.down, insert: nodes.map { OnNode(ReleaseHostStep(), node: $0) })
+    return phases
   }
 
   public var validation: (any ValidationLab)? { self }

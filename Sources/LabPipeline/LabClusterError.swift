@@ -1,0 +1,21 @@
+import Foundation
+
+/// `--node` given for a lab that runs on one host.
+public enum LabClusterError: Error, CustomStringConvertible, LocalizedError, Equatable {
+  /// The lab has no cluster phases.
+  case notForLab(lab: String)
+
+  public var description: String {
+    switch self {
+    case .notForLab(let lab):
+      return "lab \(lab) runs on one host: --node (a cluster's agents) is for hami-isolation-realgpu; "
+        + "drop --node, or run each host as a fleet (--host repeated)"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}
+
+extension LabClusterError: ExitCodeProviding {
+  public var exitCode: Int32 { LabrunExitCode.usage }
+}

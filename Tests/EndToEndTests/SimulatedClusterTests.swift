@@ -1,0 +1,89 @@
+import Foundation
+import LabPipeline
+import TestSupport
+import Testing
+
+/// The built labrun provisioning a simulated k3s cluster (`--host` the server, `--node` each
+/// agent): every agent joins with the server's token, a node without a GPU is left unlabelled,
+/// `down --purge` uninstalls k3s from every node, and the minted token shows in nothing labrun
+/// printed or wrote.
+@Suite struct SimulatedClusterTests {
+  static let nodes = ["sim:a6000-48gb/s2", "sim:h100-80gb/s3", "sim:cpu-only/c4"]
+  static var target: [String] { ["--host", "sim/server"] + nodes.flatMap { ["--node", $0] } }
+
+  /// A simulated machine's model, as its tools keep it.
+  static func state(_ fixture: SelfTestLabFixture, _ profile: String, _ name: String) throws -> [String: Any]
+  {
+    let file = fixture.home.appendingPathComponent("sim/\(profile)/hosts/\(name)/state.json")
+    return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+  }
+
+  @Test func upJoinsEveryAgentAndDownPurgeRemovesK3sFromEveryNode() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let up = try await fixture.labrun(["up"] + Self.target)
+    #expect(up.status == 0, "\(up)")
+    let server = try Self.state(fixture, "a6000-48gb", "server")
+    let token = try #require(server["joinToken"] as? String)
+    #expect(token.wholeMatch(of: /K10[0-9a-f]{64}::server:[0-9a-f]{32}/) != nil)
+    let agents = try #require(server["agents"] as? [[String: Any]])
+    #expect(agents.compactMap { $0["name"] as? String } == ["s2", "s3", "c4"])
+    let labelled = agents.map { (($0["labels"] as? [String: String]) ?? [:])["gpu"] }
+    #expect(labelled == ["on", "on", nil])
+    #expect(up.stderr.contains("c4 has no GPU: not labelled"), "\(up.stderr)")
+    // Every GPU agent got the toolkit before its k3s, so its default runtime is nvidia; the node
+    // without a GPU neither.
+    #expect(agents.compactMap { $0["defaultRuntime"] as? String } == ["nvidia", "nvidia", "runc"])
+    #expect(try Self.state(fixture, "h100-80gb", "s3")["toolkitInstalled"] as? Bool == true)
+    #expect(try Self.state(fixture, "cpu-only", "c4")["toolkitInstalled"] as? Bool == false)
+    // The plan names every node's commands and no token.
+    let plan = try await fixture.labrun(["plan", "--purge"] + Self.target)
+    #expect(plan.status == 0, "\(plan)")
+    for node in Self.nodes { #expect(plan.stdout.contains("[on \(node)] ")) }
+    #expect(plan.stdout.contains("[on sim:h100-80gb/s3] sudo -n sh -c k3s-agent-uninstall.sh"))
+
+    let down = try await fixture.labrun(["down", "--purge"])
+    #expect(down.status == 0, "\(down)")
+    for (profile, name) in [
+      ("a6000-48gb", "s2"), ("h100-80gb", "s3"), ("cpu-only", "c4"), ("a6000-48gb", "server"),
+    ] {
+      let state = try Self.state(fixture, profile, name)
+      #expect(state["k3sVersion"] == nil, "\(name) still has k3s")
+      #expect((state["files"] as? [String: String])?["/var/lib/labrun/owner"] == nil, "\(name) still owned")
+      #expect(state["toolkitInstalled"] as? Bool == false, "\(name) still has the toolkit")
+    }
+    let everything =
+      [up.stdout, up.stderr, plan.stdout, plan.stderr, down.stdout, down.stderr].joined()
+      + WrittenText.under(fixture.home.appendingPathComponent("runs"))
+    #expect(!everything.contains(token))
+    #expect(!everything.contains(String(token.suffix(32))))
+  }
+
+  @Test func aBlockedServerPortStopsUpAtTheJoinNamingThePort() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let up = try await fixture.labrun(
+      ["up"] + Self.target + ["--param", "sim_scenario=agent-cannot-reach-server"])
+    #expect(up.status == 1, "\(up)")
+    #expect(up.stderr.contains("a firewall or security group blocks 6443/tcp"), "\(up.stderr)")
+    #expect(up.stderr.contains("8472/udp"))
+  }
+
+  @Test func aRotatedTokenStopsUpQuotingTheAgentsLog() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let up = try await fixture.labrun(["up"] + Self.target + ["--param", "sim_scenario=wrong-token"])
+    #expect(up.status == 1, "\(up)")
+    #expect(up.stderr.contains("401 Unauthorized"), "\(up.stderr)")
+    let token = try #require(try Self.state(fixture, "a6000-48gb", "server")["joinToken"] as? String)
+    #expect(!(up.stdout + up.stderr).contains(token))
+  }
+
+  @Test func aLabOnOneHostRefusesNodes() async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let up = try await fixture.labrun(fixture.selftest("up", extra: ["--node", "sim/s2"]))
+    #expect(up.status == 64, "\(up)")
+    #expect(up.stderr.contains("runs on one host"), "\(up.stderr)")
+  }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LabPipeline
+import Remote
+import TestSupport
+import Testing
+
+@testable import Labs
+@testable import Targets
+
+/// A simulated three-machine cluster provisioned by the lab's own steps through one
+/// ``ClusterTransport``: the server installs k3s, each agent joins with the server's token, and
+/// the token shows nowhere labrun writes.
+@Suite struct ClusterJoinTests {
+  struct Fixture {
+    let home: TemporaryDirectory
+    let spec: ClusterSpec
+    let cluster: ClusterTransport
+    let run: RunDirectory
+    let redactor = Redactor()
+
+    init(scenario: String = "none") async throws {
+      home = try TemporaryDirectory(prefix: "labrun-cluster")
+      spec = try ClusterSpec(server: "sim/server", nodes: ["sim:a6000-48gb/s2", "sim:h100-80gb/s3"])
+      let options = ConnectionOptions(state: StateDirectory(root: home.url))
+      cluster = try await spec.open(
+        options: options, scenario: scenario, labrun: try LabrunBinary().executable)
+      run = try RunStore(state: StateDirectory(root: home.url)).create(
+        lab: "hami-isolation-realgpu", labFile: nil, target: await cluster.target,
+        parameters: ["k3s_version": .string("v1.33.5+k3s1"), "node_ready_timeout": .int(30)],
+        redactor: redactor)
+    }
+
+    var steps: [any Step] {
+      [K3sInstallStep()] + spec.agents.map { JoinAgentStep(node: $0.name) }
+    }
+
+    func up() async throws {
+      try await Pipeline(run: run, transport: cluster).run(.up, steps: steps)
+    }
+
+    func server(_ script: String, privileged: Bool = false) async throws -> String {
+      try await cluster.run(RemoteCommand(script, privileged: privileged)).stdoutText
+    }
+
+    /// Every file of the run directory, concatenated.
+    func everythingWritten() throws -> String { WrittenText.under(run.directory) }
+
+    func token() async throws -> String {
+      try await server("cat /var/lib/rancher/k3s/server/node-token", privileged: true)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+  }
+
+  @Test func agentsJoinAndTheTokenIsWrittenNowhere() async throws {
+    let fixture = try await Fixture()
+    defer { fixture.home.remove() }
+    defer { Task { await fixture.cluster.close() } }
+    try await fixture.up()
+    let nodes = try await fixture.server("kubectl get nodes --no-headers").split(separator: "\n")
+      .map { $0.split(separator: " ").map(String.init) }
+    #expect(nodes.map { $0[0] } == ["server", "s2", "s3"])
+    #expect(nodes.allSatisfy { $0[1] == "Ready" })
+    let token = try await fixture.token()
+    #expect(token.hasPrefix("K10"))
+    let written = try fixture.everythingWritten()
+    #expect(!written.contains(token))
+    #expect(!written.contains(String(token.suffix(32))))
+    // The agents' commands are recorded with their node; none carries the token.
+    let transcript = try String(contentsOf: fixture.run.transcriptFile, encoding: .utf8).split(
+      separator: "\n"
+    )
+    .map { try JSONDecoder.labrun.decode(TranscriptEntry.self, from: Data($0.utf8)) }
+    let joins = transcript.filter { $0.step == "join@sim:a6000-48gb/s2" }
+    #expect(joins.contains { $0.node == "sim:a6000-48gb/s2" && $0.command.contains("K3S_TOKEN_FILE=") })
+    #expect(joins.contains { $0.node == nil && $0.command.contains("node-token") })
+    // Rerunning finds every agent joined.
+    let ledger = try RunStore.readLedger(in: fixture.run.directory)
+    #expect(ledger.entries.map(\.state).allSatisfy { $0 == .done })
+    try await fixture.up()
+  }
+
+  @Test func aBlockedServerPortStopsTheJoinNamingThePort() async throws {
+    let fixture = try await Fixture(scenario: "agent-cannot-reach-server")
+    defer { fixture.home.remove() }
+    defer { Task { await fixture.cluster.close() } }
+    let error = await #expect(throws: (any Error).self) { try await fixture.up() }
+    let message = error.map(String.init(describing:)) ?? ""
+    #expect(message.contains("6443/tcp") && message.contains("8472/udp"), "\(message)")
+    #expect(message.contains("from sim:a6000-48gb/s2"), "\(message)")
+    // Nothing was handed to the agent: it never got as far as the token.
+    #expect(try await fixture.server("kubectl get nodes --no-headers").split(separator: "\n").count == 1)
+  }
+
+  @Test func aRefusedTokenStopsTheJoinQuotingTheAgentsLog() async throws {
+    let fixture = try await Fixture(scenario: "wrong-token")
+    defer { fixture.home.remove() }
+    defer { Task { await fixture.cluster.close() } }
+    let error = await #expect(throws: (any Error).self) { try await fixture.up() }
+    let message = error.map(String.init(describing:)) ?? ""
+    #expect(message.contains("401 Unauthorized"), "\(message)")
+    let token = try await fixture.token()
+    #expect(!message.contains(token))
+    #expect(!(try fixture.everythingWritten()).contains(token))
+  }
+
+  @Test(arguments: [
+    (["sim:a6000-48gb/s2", "sim:a6000-48gb/s2"], "named twice"),
+    (["sim/server"], "is the server"),
+    (["gpu-vm"], "cannot form one cluster"),
+  ])
+  func aClusterOfOneMachineTwiceOrOfMixedKindsIsRefused(nodes: [String], says: String) {
+    #expect {
+      _ = try ClusterSpec(server: "sim/server", nodes: nodes)
+    } throws: { error in
+      String(describing: error).contains(says)
+    }
+  }
+}
