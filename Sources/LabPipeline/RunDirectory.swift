@@ -14,16 +14,14 @@ import Foundation
 /// Every write goes through this actor and is atomic (temp file + rename), except the
 /// transcript, which is appended one line per command. Everything written is redacted first.
 ///
-/// The files are written on the run's own serial queue, off Swift's cooperative pool: each
-/// atomic write waits for fsync (about 8 ms on a busy disk here), and the pool has one thread
-/// per core, so a fleet's hosts writing their ledgers on it took turns on two threads. The
-/// queue is first in, first out: the files end as the last call left them.
+/// The files are written on the run's own ``SerialDisk``, off Swift's cooperative pool (a
+/// fleet's hosts writing their ledgers on it took turns on its threads), in call order.
 public actor RunDirectory {
   public nonisolated let directory: URL
   public nonisolated let redactor: Redactor
   private var record: RunRecord
   private var ledger: Ledger
-  private let disk = DispatchQueue(label: "labrun.run-directory")
+  private let disk = SerialDisk(label: "labrun.run-directory")
 
   init(directory: URL, record: RunRecord, ledger: Ledger, redactor: Redactor) {
     self.directory = directory
@@ -113,11 +111,9 @@ public actor RunDirectory {
     }
   }
 
-  /// Runs `write` on the run's serial queue and waits for it (see the type's comment).
+  /// Runs `write` on the run's ``SerialDisk`` and waits for it.
   private func onDisk(_ write: @escaping @Sendable () throws -> Void) async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-      disk.async { continuation.resume(with: Result { try write() }) }
-    }
+    try await disk.run(write)
   }
 
   static func write(_ record: RunRecord, redactor: Redactor, to runFile: URL) throws {

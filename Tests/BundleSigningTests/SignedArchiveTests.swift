@@ -40,6 +40,32 @@ extension BundleSigningSuites {
       }
     }
 
+    /// `labrun bundle --fleet ID --sign KEY`: the fleet's archive is signed as one run's is,
+    /// and holds the fleet's record and its host's run.
+    @Test func aFleetBundleIsSignedAsOneRunsIs() async throws {
+      let setup = try Setup()
+      defer { setup.remove() }
+      let state = StateDirectory(root: setup.fixture.directory.appending("state"))
+      try FileManager.default.createDirectory(at: state.runsDirectory, withIntermediateDirectories: true)
+      let runID = setup.run.directory.lastPathComponent
+      try FileManager.default.copyItem(at: setup.run.directory, to: state.runDirectory(id: runID))
+      let fleet = try FleetStore(state: state).create(
+        lab: "hami-isolation-realgpu", hosts: [.init(target: "gpu-a")])
+      try await fleet.recordRun(host: "gpu-a", runID: runID)
+      let key = try await setup.fixture.makeKey(.ed25519, name: "signer")
+      let written = try FleetBundle.create(
+        fleet: fleet.id, state: state, output: setup.archive, signingKey: key.path, environment: [:])
+      #expect(written.signature?.path == setup.signature.standardizedFileURL.path)
+      let allowed = try setup.fixture.writeAllowedSigners(["a@b \(setup.fixture.publicKeyLine(key))"])
+      _ = try SSHSignature.verifyBundle(
+        at: setup.archive, allowedSigners: AllowedSigners(contentsOf: allowed))
+      try BundleArchive.unpacked(setup.archive) { directory in
+        let unpacked = try #require(FleetBundle.fleetDirectory(in: directory))
+        #expect(try FleetBundle.record(in: unpacked).hosts.map(\.runID) == [runID])
+        _ = try EvidenceBundle.load(directory: unpacked.appendingPathComponent("runs/\(runID)"))
+      }
+    }
+
     /// Defect: the second `bundle -o FILE` deleted FILE and failed ("The file doesn't exist"),
     /// the third worked, the fourth failed again.
     @Test func writingTheSameFileAgainReplacesIt() async throws {
