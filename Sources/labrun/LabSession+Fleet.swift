@@ -59,6 +59,13 @@ extension LabSession {
     try await FleetLifecycle(store: store, redactor: redactor) { _ in { _ in } }
       .page(fleet: id, loadLab: labLoader)
   }
+
+  /// `labrun report --hosts FILE`: the page of the newest fleet of exactly those hosts.
+  func fleetPage(hostsFile: String) async throws -> FleetPage {
+    let hosts = try TargetSelection(hosts: [], hostsFile: hostsFile).fleet() ?? []
+    return try await FleetLifecycle(store: store, redactor: redactor) { _ in { _ in } }
+      .page(hosts: hosts, loadLab: labLoader)
+  }
 }
 
 extension TargetArguments {

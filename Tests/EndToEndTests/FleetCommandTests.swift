@@ -60,6 +60,13 @@ import Testing
     #expect(junit.status == 0, "\(junit.stderr)")
     #expect(junit.stdout.components(separatedBy: "<testsuite name=").count - 1 == 8, "\(junit.stdout)")
     #expect(junit.stdout.contains("<testsuite name=\"sim:h100-80gb/gpu-03\" tests=\"5\" failures=\"3\""))
+    // The same page by its hosts file: the newest fleet of exactly these hosts.
+    let byHosts = try await fixture.labrun(["report", "--hosts", hosts.path, "--format", "junit"])
+    #expect(byHosts.status == 0 && byHosts.stdout == junit.stdout, "\(byHosts.stderr)")
+    let others = fixture.root.appending("others.txt")
+    try Data("sim/gpu-01\nsim/gpu-99\n".utf8).write(to: others)
+    let none = try await fixture.labrun(["report", "--hosts", others.path])
+    #expect(none.status == 4 && none.stderr.contains("no fleet of exactly these 2 hosts"), "\(none)")
     // `labrun runs` lists the fleet beside its eight runs, each run naming it.
     let listed = try await fixture.labrun(["runs"])
     #expect(listed.stdout.components(separatedBy: "[\(fleets[0])]").count - 1 == 8, "\(listed.stdout)")

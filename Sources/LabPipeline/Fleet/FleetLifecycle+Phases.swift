@@ -76,11 +76,9 @@ extension FleetLifecycle {
 
   /// The newest unfinished fleet of exactly these hosts, which `exercises` and `down` continue.
   func existing(_ hosts: [Host], for phase: Phase) throws -> FleetDirectory {
-    let targets = Set(hosts.map(\.target))
-    guard
-      let newest = fleets.list().filter({ $0.targets == targets && $0.finishedAt == nil })
-        .max(by: { ($0.startedAt, $0.fleetID) < ($1.startedAt, $1.fleetID) })
-    else { throw FleetStoreError.noUnfinishedFleet(hosts: hosts.count, phase: phase.rawValue) }
+    guard let newest = fleets.newest(of: Set(hosts.map(\.target)), unfinishedOnly: true) else {
+      throw FleetStoreError.noUnfinishedFleet(hosts: hosts.count, phase: phase.rawValue)
+    }
     note("continuing fleet \(newest.fleetID)")
     return try fleets.open(id: newest.fleetID)
   }

@@ -146,6 +146,14 @@ public struct FleetLifecycle: Sendable {
   }
 
   /// `labrun report --fleet ID`: the fleet's page from its record and its hosts' runs.
+  /// The page of the newest fleet of exactly `hosts` (`labrun report --hosts FILE`).
+  public func page(hosts: [Host], loadLab: RunLabLoader) async throws -> FleetPage {
+    guard let newest = fleets.newest(of: Set(hosts.map(\.target))) else {
+      throw FleetStoreError.noFleetOfHosts(hosts: hosts.count)
+    }
+    return try await page(fleet: newest.fleetID, loadLab: loadLab)
+  }
+
   public func page(fleet id: String, loadLab: RunLabLoader) async throws -> FleetPage {
     let record = try await fleets.open(id: id).fleetRecord
     let lab = try Self.lab(of: record, store: store, loadLab: loadLab)

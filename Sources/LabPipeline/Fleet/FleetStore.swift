@@ -45,6 +45,13 @@ public struct FleetStore: Sendable {
   }
 
   /// Every fleet whose fleet.json can be read, oldest first.
+  /// The newest fleet of exactly `targets` (finished or not, or only unfinished ones); nil when
+  /// none lists exactly these hosts.
+  public func newest(of targets: Set<String>, unfinishedOnly: Bool = false) -> FleetRecord? {
+    list().filter { $0.targets == targets && (!unfinishedOnly || $0.finishedAt == nil) }
+      .max { ($0.startedAt, $0.fleetID) < ($1.startedAt, $1.fleetID) }
+  }
+
   public func list() -> [FleetRecord] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: fleetsDirectory.path)) ?? []
     return names.filter { !$0.hasPrefix(".") }.sorted().compactMap {
@@ -73,6 +80,8 @@ public enum FleetStoreError: Error, CustomStringConvertible, LocalizedError, Equ
   case noSuchHost(fleet: String, host: String)
   /// `exercises` or `down` over hosts that no unfinished fleet lists.
   case noUnfinishedFleet(hosts: Int, phase: String)
+  /// `report --hosts FILE` over hosts that no fleet lists.
+  case noFleetOfHosts(hosts: Int)
 
   public var description: String {
     switch self {
@@ -88,6 +97,9 @@ public enum FleetStoreError: Error, CustomStringConvertible, LocalizedError, Equ
     case .noUnfinishedFleet(let hosts, let phase):
       return "no unfinished fleet of these \(hosts) hosts to run `\(phase)` on; start one with "
         + "`labrun up` (or `labrun run`) and the same --host/--hosts, or see `labrun runs`"
+    case .noFleetOfHosts(let hosts):
+      return "no fleet of exactly these \(hosts) hosts; `labrun runs` lists the fleets and their ids "
+        + "(labrun report --fleet ID), or run them first with `labrun run --hosts FILE`"
     }
   }
 

@@ -13,6 +13,8 @@ extension Labrun {
           labrun report > validation.md
           labrun report --run run-bundle.tar.gz --format json     (or --json)
           labrun report --format junit > labrun-junit.xml          (for CI)
+          labrun report --fleet ID                        (a fleet's page)
+          labrun report --hosts hosts.txt                 (their newest fleet)
 
         A file that does not match SHA256SUMS stops the report with an error naming it. The page's \
         date is the run's, never today's. Use `labrun verify` to gate on the verdict.
@@ -39,6 +41,14 @@ extension Labrun {
         "Print the page of a fleet (labrun run with several hosts): a row per host and the recap.",
         valueName: "fleet-id"))
     var fleet: String?
+
+    /// The newest fleet of the hosts in this file instead of a fleet id.
+    @Option(
+      name: .customLong("hosts"),
+      help: ArgumentHelp(
+        "Print the page of the newest fleet of exactly the hosts in FILE (as labrun run --hosts takes it).",
+        valueName: "file"))
+    var hostsFile: String?
 
     /// Markdown for people, JSON for machines, JUnit XML for CI; all carry the same verdicts.
     @Option(
@@ -89,8 +99,8 @@ extension Labrun {
         else {
           throw ValidationError("--import needs --date YYYY-MM-DD (the capture date), e.g. --date 2026-06-23")
         }
-      } else if fleet != nil, evidence.run != nil {
-        throw ValidationError("--fleet and --run cannot be combined; pick one")
+      } else if [fleet != nil, hostsFile != nil, evidence.run != nil].filter({ $0 }).count > 1 {
+        throw ValidationError("--fleet, --hosts and --run each name what to report; pick one")
       } else if host != nil || date != nil || provider != nil {
         throw ValidationError("--host, --date and --provider only apply with --import DIR")
       }
@@ -100,6 +110,10 @@ extension Labrun {
       let format = json ? .json : format ?? .markdown
       if let fleet {
         return StandardOutput.write(try await LabSession().fleetPage(fleet).rendered(as: format))
+      }
+      if let hostsFile {
+        return StandardOutput.write(
+          try await LabSession().fleetPage(hostsFile: hostsFile).rendered(as: format))
       }
       let bundle =
         try importDirectory.map {
