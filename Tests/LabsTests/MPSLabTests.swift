@@ -60,6 +60,50 @@ import Testing
   }
 }
 
+/// Setup first: an MPS client the control daemon never saw connect ran outside MPS (a client
+/// whose pipe directory has no daemon runs unlimited, silently, as the H100 showed), so what it
+/// allocated says nothing of the pinned limit. It was a FAIL ("not enforced") before the witness.
+@Suite struct MPSClientWitnessTests {
+  static let outsideMPS = [
+    "probe: pid 4711, LD_PRELOAD=unset CUDA_DEVICE_MEMORY_LIMIT=unset CUDA_DEVICE_MEMORY_SHARED_CACHE=unset",
+    "allocated 80384 MiB", "cudaMalloc refused after 80384 MiB allocated: out of memory",
+  ]
+
+  static func rule(connected: Set<Int>?) -> MemoryCapRule {
+    MemoryCapRule(
+      who: "client a", sliceMiB: 4000, slice: "its 4000 MiB pinned limit",
+      card: (81559, "the card's physical 81559 MiB"), witness: .clientError(mechanism: "MPS"),
+      connectedClients: connected)
+  }
+
+  @Test func aClientTheDaemonNeverSawIsNotJudged() {
+    var outcome = CheckOutcome()
+    #expect(Self.rule(connected: [2312]).judge(Self.outsideMPS, file: "2-3-client-a.txt", &outcome) == nil)
+    #expect(outcome.failures.isEmpty, "\(outcome)")
+    #expect(
+      outcome.gaps == [
+        "client a (pid 4711) never connected to MPS (control.log lists no NEW CLIENT 4711) in 2-3-client-a.txt: "
+          + "nothing shows it ran under MPS, so its allocations say nothing of its 4000 MiB pinned limit"
+      ])
+    // The same figures from a client the daemon saw: the limit was in force and not enforced.
+    var seen = CheckOutcome()
+    _ = Self.rule(connected: [4711]).judge(Self.outsideMPS, file: "2-3-client-a.txt", &seen)
+    #expect(seen.failures.count == 1 && seen.failures[0].contains("was not enforced"), "\(seen)")
+  }
+
+  /// The committed H200 run: every memory probe's pid is a NEW CLIENT of the run's daemon.
+  @Test func realClientsAreWitnessedByTheControlLog() throws {
+    let run = try TestPackage.root().appendingPathComponent("docs/evidence/20261207T190546Z-local")
+    let evidence = MPSEvidence(try EvidenceBundle.load(directory: run))
+    let connected = try #require(evidence.connectedClients)
+    for file in ["2-3-client-a.txt", "2-3-client-b.txt", "4-concurrent-a.txt", "4-concurrent-b.txt"] {
+      let pid = try #require(
+        ProbeOutput(lines: evidence.bundle.artifact(file)?.outputLines ?? [])?.pid, "\(file)")
+      #expect(connected.contains(pid), "\(file): pid \(pid)")
+    }
+  }
+}
+
 /// `labrun compare`'s library type, in-process, on committed bundles of two labs.
 @Suite struct RunComparisonTests {
   static func bundles() throws -> [EvidenceBundle] {

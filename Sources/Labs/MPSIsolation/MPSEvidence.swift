@@ -18,6 +18,8 @@ struct MPSEvidence: Sendable, TenantEvidence {
   let neighbourPercentage: Int?
   let tolerancePercent: Int
   let card: HostGPUCard
+  /// Every client any control.log in the bundle saw connect; nil when none holds a control log.
+  let connectedClients: Set<Int>?
 
   init(_ bundle: EvidenceBundle) {
     self.bundle = bundle
@@ -28,6 +30,8 @@ struct MPSEvidence: Sendable, TenantEvidence {
     neighbourPercentage = parameters["neighbour_percentage"]?.wholeNumber
     tolerancePercent = parameters["throughput_tolerance"]?.wholeNumber ?? 10
     card = HostGPUCard(bundle: bundle, hostFile: MPSCatalog.hostGPU)
+    let logs = bundle.artifacts.values.compactMap { MPSControlLog(lines: $0.outputLines) }
+    connectedClients = logs.isEmpty ? nil : Set(logs.flatMap(\.clientPIDs))
   }
 }
 

@@ -47,6 +47,11 @@ struct MemoryCapRule: Sendable {
   /// The card's memory and how to name it ("the card's physical 81559 MiB"); nil when unknown.
   var card: (mib: Int, words: String)?
   var witness: Witness
+  /// The pids the mechanism's daemon saw connect (MPS's control.log `NEW CLIENT N` lines); nil
+  /// when the mechanism has no daemon (HAMi-core) or the bundle holds no log of it. A probe whose
+  /// pid is not among them ran outside the mechanism (an MPS client whose pipe directory has no
+  /// daemon runs unlimited, silently): its figures say nothing of the cap, whatever they show.
+  var connectedClients: Set<Int>? = nil
 
   /// Notes the failures and gaps `lines` of `file` show; returns the reading when neither.
   func judge(_ lines: [String], file: String, _ outcome: inout CheckOutcome) -> Reading? {
@@ -58,6 +63,20 @@ struct MemoryCapRule: Sendable {
     switch witness {
     case .hamiCoreOOM: enforcer = "HAMi-core"
     case .clientError(let mechanism): enforcer = mechanism
+    }
+    // Setup first (docs/design.md): a client the daemon never saw was not under the mechanism.
+    if let connected = connectedClients, let probe {
+      guard let pid = probe.pid, connected.contains(pid) else {
+        outcome.gaps.append(
+          "\(who) "
+            + (probe.pid.map {
+              "(pid \($0)) never connected to \(enforcer) (control.log lists no NEW CLIENT \($0))"
+            }
+              ?? "printed no pid to match against \(enforcer)'s control.log")
+            + " in \(file): nothing shows it ran "
+            + "under \(enforcer), so its allocations say nothing of \(slice)")
+        return nil
+      }
     }
 
     if let probe, let allocated = probe.maxAllocatedMiB, allocated > sliceMiB,

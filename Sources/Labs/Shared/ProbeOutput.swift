@@ -14,6 +14,8 @@ public struct ProbeOutput: Sendable, Hashable {
   public var maxAllocatedMiB: Int?
   /// The line that showed ``maxAllocatedMiB``.
   public var maxAllocatedLine: String?
+  /// The probe's own pid (`probe: pid N, …`); nil when it did not print it.
+  public var pid: Int?
 
   /// Parses `lines`; `nil` when none of them is probe output.
   public init?(lines rawLines: [String]) {
@@ -26,7 +28,11 @@ public struct ProbeOutput: Sendable, Hashable {
     var maxAllocated: Int?
     var maxLine: String?
     // Lines are matched only when they hold the words (regex matching is the costly part).
+    var pid: Int?
     for line in lines {
+      if pid == nil, line.hasPrefix("probe: pid ") {
+        pid = line.firstMatch(of: #/^probe: pid (\d+)/#).flatMap { Int($0.output.1) }
+      }
       let lowered = line.lowercased()
       guard lowered.contains("refus") || lowered.contains("allocated") else { continue }
       if refused == nil, let match = line.firstMatch(of: refusal), let value = Int(match.output.1) {
@@ -46,5 +52,6 @@ public struct ProbeOutput: Sendable, Hashable {
     self.refusalLine = refusalLine
     self.maxAllocatedMiB = maxAllocated
     self.maxAllocatedLine = maxLine
+    self.pid = pid
   }
 }

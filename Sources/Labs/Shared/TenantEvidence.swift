@@ -10,6 +10,13 @@ protocol TenantEvidence: CheckEvidence {
   var tenants: [CardTenant]? { get }
   var card: HostGPUCard { get }
   static var naming: TenantNaming { get }
+  /// The pids the mechanism's daemon saw connect (``MemoryCapRule/connectedClients``); nil
+  /// when the mechanism has no daemon or the bundle holds no log of it.
+  var connectedClients: Set<Int>? { get }
+}
+
+extension TenantEvidence {
+  var connectedClients: Set<Int>? { nil }
 }
 
 /// How a tenant lab names its tenants and their slices, which artifacts hold each tenant's
@@ -46,7 +53,7 @@ extension TenantEvidence {
       who: "\(Self.naming.tenant) \(tenant.name)", sliceMiB: tenant.sliceMiB,
       slice: "its \(tenant.sliceMiB) MiB \(Self.naming.slice)",
       card: (card.memoryMiB?.value).map { ($0, "the card's physical \($0) MiB") },
-      witness: Self.naming.witness)
+      witness: Self.naming.witness, connectedClients: connectedClients)
   }
 
   /// Calls `body` with each tenant's artifact `file(tenant)`, cited, in the tenants' order; a
