@@ -91,6 +91,34 @@ import Testing
     #expect(seen.failures.count == 1 && seen.failures[0].contains("was not enforced"), "\(seen)")
   }
 
+  /// The committed H200 run with client a (pid 12276) taken out of every control.log: its device
+  /// view (exercise 2) and memory cap (exercise 3) were PASS on their figures alone; with no
+  /// witness that it ran under MPS they are INCONCLUSIVE naming its pid. Exercise 4's clients
+  /// (other pids) stay PASS.
+  @Test func aClientMissingFromTheControlLogLeavesItsExercisesInconclusive() throws {
+    let run = try TestPackage.root().appendingPathComponent("docs/evidence/20261207T190546Z-local")
+    let real = try EvidenceBundle.load(directory: run)
+    let artifacts = real.artifacts.values.map { artifact in
+      let kept = artifact.text.split(separator: "\n", omittingEmptySubsequences: false).filter {
+        !$0.contains("NEW CLIENT 12276 ")
+      }
+      return Artifact(name: artifact.name, data: Data(kept.joined(separator: "\n").utf8))
+    }
+    let bundle = EvidenceBundle(
+      run: real.run, artifacts: artifacts, integrity: real.integrity, provenance: real.provenance)
+    let results = Dictionary(
+      MPSIsolationLab().results(for: bundle).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    for id in ["2", "3"] {
+      let result = try #require(results[id])
+      #expect(result.verdict == .inconclusive, "\(id): \(result.reason)")
+      #expect(
+        result.reason.contains("client a (pid 12276) never connected to MPS"), "\(id): \(result.reason)")
+    }
+    #expect(results["4"]?.verdict == .pass, "\(results["4"]?.reason ?? "")")
+    let untouched = MPSIsolationLab().results(for: real)
+    #expect(untouched.filter { ["2", "3", "4"].contains($0.id) }.allSatisfy { $0.verdict == .pass })
+  }
+
   /// The committed H200 run: every memory probe's pid is a NEW CLIENT of the run's daemon.
   @Test func realClientsAreWitnessedByTheControlLog() throws {
     let run = try TestPackage.root().appendingPathComponent("docs/evidence/20261207T190546Z-local")

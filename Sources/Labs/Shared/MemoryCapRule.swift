@@ -65,18 +65,13 @@ struct MemoryCapRule: Sendable {
     case .clientError(let mechanism): enforcer = mechanism
     }
     // Setup first (docs/design.md): a client the daemon never saw was not under the mechanism.
-    if let connected = connectedClients, let probe {
-      guard let pid = probe.pid, connected.contains(pid) else {
-        outcome.gaps.append(
-          "\(who) "
-            + (probe.pid.map {
-              "(pid \($0)) never connected to \(enforcer) (control.log lists no NEW CLIENT \($0))"
-            }
-              ?? "printed no pid to match against \(enforcer)'s control.log")
-            + " in \(file): nothing shows it ran "
-            + "under \(enforcer), so its allocations say nothing of \(slice)")
-        return nil
-      }
+    if let probe,
+      let gap = DaemonClientWitness.gap(
+        who: who, pid: probe.pid, connected: connectedClients, mechanism: enforcer, file: file,
+        about: "its allocations say nothing of \(slice)")
+    {
+      outcome.gaps.append(gap)
+      return nil
     }
 
     if let probe, let allocated = probe.maxAllocatedMiB, allocated > sliceMiB,

@@ -28,11 +28,7 @@ public struct ProbeOutput: Sendable, Hashable {
     var maxAllocated: Int?
     var maxLine: String?
     // Lines are matched only when they hold the words (regex matching is the costly part).
-    var pid: Int?
     for line in lines {
-      if pid == nil, line.hasPrefix("probe: pid ") {
-        pid = line.firstMatch(of: #/^probe: pid (\d+)/#).flatMap { Int($0.output.1) }
-      }
       let lowered = line.lowercased()
       guard lowered.contains("refus") || lowered.contains("allocated") else { continue }
       if refused == nil, let match = line.firstMatch(of: refusal), let value = Int(match.output.1) {
@@ -52,6 +48,12 @@ public struct ProbeOutput: Sendable, Hashable {
     self.refusalLine = refusalLine
     self.maxAllocatedMiB = maxAllocated
     self.maxAllocatedLine = maxLine
-    self.pid = pid
+    self.pid = Self.pid(in: lines)
+  }
+
+  /// The probe's pid from its `probe: pid N, …` line; nil when it printed none.
+  public static func pid(in lines: [String]) -> Int? {
+    lines.lazy.filter { $0.hasPrefix("probe: pid ") }
+      .compactMap { $0.firstMatch(of: #/^probe: pid (\d+)/#).flatMap { Int($0.output.1) } }.first
   }
 }

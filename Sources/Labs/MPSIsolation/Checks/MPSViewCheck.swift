@@ -5,7 +5,8 @@ import LabPipeline
 /// reports free memory within its pinned limit, while the total (and `nvidia-smi`, which reads
 /// the driver through NVML, not as an MPS client) stays the physical card. PASS iff each client's
 /// free is at most its pinned limit; free above the limit is a FAIL; both values and nvidia-smi's
-/// total are recorded.
+/// total are recorded. Setup first: the probe's pid must be a client the run's daemon logged
+/// (``DaemonClientWitness``), else INCONCLUSIVE.
 struct MPSViewCheck: MPSCheck {
   static let heading = ExerciseHeading(
     "2", "Device view", criteria: "cudaMemGetInfo in each client reports free memory within its pinned limit")
@@ -16,6 +17,13 @@ struct MPSViewCheck: MPSCheck {
     evidence.forEachArtifact(of: tenants, file: MPSCatalog.tenantAlone, &outcome) {
       tenant, file, artifact, outcome in
       let lines = artifact.outputLines
+      if let gap = DaemonClientWitness.gap(
+        who: "client \(tenant.name)", pid: ProbeOutput.pid(in: lines), connected: evidence.connectedClients,
+        mechanism: "MPS", file: file, about: "what cudaMemGetInfo showed it says nothing of its pinned limit")
+      {
+        outcome.gaps.append(gap)
+        return
+      }
       guard let info = Self.memGetInfo(in: lines) else {
         outcome.gaps.append("no `cudaMemGetInfo free=… total=…` line for client \(tenant.name) in \(file)")
         return
