@@ -12,9 +12,8 @@ public struct SimulatedTransport: Transport {
   private let extraEnvironment: [String: String]
 
   /// Opens `host` through `inner`: creates its directory and closed PATH there. The simulated
-  /// tools are links to labrun itself, so the far side needs this very executable: the one at
-  /// the same path when its SHA-256 matches, else a copy in the host's directory, uploaded
-  /// when missing or different (a far side with another labrun version must not answer).
+  /// tools are links to labrun itself, so the far side needs this very executable: on this
+  /// machine it is this file; elsewhere see ``farTool(host:through:)``.
   public static func open(
     host: SimulatedHost, inner: any Transport, name: String, environment: [String: String] = [:]
   ) async throws -> SimulatedTransport {
@@ -78,7 +77,6 @@ public struct SimulatedTransport: Transport {
 
   public func close() async { await inner.close() }
 
-  /// The SHA-256 of the executable file `path` on the far side; nil when there is none.
   /// The executable the far side runs as the simulated tools: the one at the same path when
   /// its SHA-256 matches this labrun's, else a copy in the host's directory, uploaded when
   /// missing or different (a far side with another labrun version must not answer).
@@ -99,6 +97,7 @@ public struct SimulatedTransport: Transport {
     return copy
   }
 
+  /// The SHA-256 of the executable file `path` on the far side; nil when there is none.
   private static func farDigest(of path: String, through inner: any Transport) async throws -> String? {
     let quoted = ShellQuote.quote(path)
     let output = try await inner.run(RemoteCommand("test -x \(quoted) && sha256sum \(quoted)"))
