@@ -63,7 +63,11 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
     )
     phases.up = after("node-ready", in: phases.up, insert: nodes.map { JoinAgentStep(node: $0) })
     phases.up = after("gpu-label", in: phases.up, insert: nodes.map { AgentGPULabelStep(node: $0) })
-    phases.exercises = [ClusterExercisesStep()]
+    let manifests = HAMiManifests(files: files)
+    phases.exercises =
+      [ClusterNodesStep(agents: nodes), NodeExercisesStep(route: nil, manifests: manifests)]
+      + nodes.map { NodeExercisesStep(route: $0, manifests: manifests) }
+      + [PlacementStep(manifests: manifests), ClusterBudgetStep(manifests: manifests)]
     phases.down = after(
       "confirm-owner", in: phases.down, insert: nodes.map { OnNode(ConfirmOwnershipStep(), node: $0) })
     phases.down = after(
@@ -87,6 +91,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
 
   /// Reads the facts every check shares (the card, the pods' GPUs) once for all five.
   public func results(for bundle: EvidenceBundle) -> [ExerciseResult] {
+    if let nodes = Self.gpuNodes(of: bundle) { return clusterResults(for: bundle, nodes: nodes) }
     let evidence = HAMiEvidence(bundle)
     return hamiChecks.map { $0.evaluate(evidence) }
   }
