@@ -31,8 +31,9 @@ struct PlacementCheck: HAMiCheck {
       outcome.cite(artifact)
       var nodes: [String: String] = [:]
       var witnessed = true
+      let witnessLines = artifact.sections.filter { $0.command?.contains("schedulerName") == true }.flatMap(\.lines)
       for pod in HAMiCatalog.placementPods(policy: policy) {
-        guard let line = artifact.outputLines.first(where: { $0.split(separator: " ").first.map(String.init) == pod })
+        guard let line = witnessLines.first(where: { $0.split(separator: " ").first.map(String.init) == pod })
         else {
           outcome.gaps.append("no scheduler/node/policy line for \(pod) in \(file)")
           witnessed = false
