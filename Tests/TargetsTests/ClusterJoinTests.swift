@@ -91,6 +91,21 @@ import Testing
     #expect(try await fixture.server("kubectl get nodes --no-headers").split(separator: "\n").count == 1)
   }
 
+  /// The server must reach each agent's 10250/tcp before the agent joins: before its kubelet runs
+  /// a refused connection proves the port open, a timeout a firewall dropping it.
+  @Test func aBlockedKubeletPortStopsTheJoinBeforeTheAgentInstalls() async throws {
+    let fixture = try await Fixture(scenario: "kubelet-port-blocked")
+    defer { fixture.home.remove() }
+    defer { Task { await fixture.cluster.close() } }
+    let error = await #expect(throws: (any Error).self) { try await fixture.up() }
+    let message = error.map(String.init(describing:)) ?? ""
+    #expect(message.contains("from the server") && message.contains(":10250/healthz"), "\(message)")
+    #expect(message.contains("blocks 10250/tcp") && message.contains("Timeout was reached"), "\(message)")
+    let agent = try await fixture.cluster.run(RemoteCommand("k3s --version", node: "sim:a6000-48gb/s2"))
+    #expect(!agent.succeeded, "the agent installed k3s before the port was known open")
+    #expect(try await fixture.server("kubectl get nodes --no-headers").split(separator: "\n").count == 1)
+  }
+
   @Test func aRefusedTokenStopsTheJoinQuotingTheAgentsLog() async throws {
     let fixture = try await Fixture(scenario: "wrong-token")
     defer { fixture.home.remove() }

@@ -19,7 +19,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       "none", "runtime-runc", "view-only", "oversubscribe-scheduled", "gpu-operator-present",
       "device-plugin-present", "k3s-install-fails-once", "hami-release-stuck", "label-sticks",
       "driver-broken", "mig-enabled", "sudo-password", "not-apt", "disk-short", "apt-locked",
-      "preinstalled-toolkit", "image-pull-fails", "old-driver", "agent-cannot-reach-server", "wrong-token",
+      "preinstalled-toolkit", "image-pull-fails", "old-driver", "agent-cannot-reach-server",
+      "kubelet-port-blocked", "wrong-token",
       "spread-ignored",
     ]
   }
