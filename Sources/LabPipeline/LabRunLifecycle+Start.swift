@@ -44,7 +44,8 @@ extension LabRunLifecycle {
               recorded: recordedNodes.sorted(), given: givenNodes.sorted(), run: id)
           }
           throw RunSelectionError.parameterDiffers(
-            name: differing?.name ?? "", recorded: differing?.recorded ?? "", given: differing?.given ?? "", run: id)
+            name: differing?.name ?? "", recorded: differing?.recorded ?? "", given: differing?.given ?? "",
+            run: id)
         }
         let change =
           recordedNodes != givenNodes
@@ -77,7 +78,9 @@ extension LabRunLifecycle {
   }
 
   /// `a, b`, or `none` (one host).
-  static func list(_ nodes: Set<String>) -> String { nodes.isEmpty ? "none" : nodes.sorted().joined(separator: ", ") }
+  static func list(_ nodes: Set<String>) -> String {
+    nodes.isEmpty ? "none" : nodes.sorted().joined(separator: ", ")
+  }
 
   /// The first parameter given in this invocation whose value differs from the run's record.
   static func differingParameter(record: RunRecord, parameters: Parameters)
@@ -140,7 +143,8 @@ public enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, E
       let words =
         (missing.isEmpty ? [] : ["without \(missing.joined(separator: ", "))"])
         + (added.isEmpty ? [] : ["with \(added.joined(separator: ", ")) it does not have"])
-      return "run \(run) is a cluster of nodes \(recorded.isEmpty ? "none" : recorded.joined(separator: ", ")); "
+      return
+        "run \(run) is a cluster of nodes \(recorded.isEmpty ? "none" : recorded.joined(separator: ", ")); "
         + "this command names it \(words.joined(separator: " and ")); pass the same --node set to resume it, "
         + "or `labrun down` it and pass --new-run to start afresh with these nodes"
     case .phaseIncomplete(let run, let phase):

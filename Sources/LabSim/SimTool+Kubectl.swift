@@ -151,7 +151,8 @@ extension SimTool {
         // A GPU pod goes through HAMi's webhook, which hands it to hami-scheduler.
         let node = pod.phase == "Running" ? state.node(of: pod).name : ""
         return .ok(
-          "\(pod.name) \(pod.gpus > 0 ? "hami-scheduler" : "default-scheduler") \(node) \(pod.nodePolicy ?? "")\n")
+          "\(pod.name) \(pod.gpus > 0 ? "hami-scheduler" : "default-scheduler") \(node) \(pod.nodePolicy ?? "")\n"
+        )
       }
       if let jsonpath, jsonpath.hasPrefix("{range"), jsonpath.contains("vgpu-devices-allocated") {
         return .ok(

@@ -80,7 +80,8 @@ import Testing
       #expect(state["toolkitInstalled"] as? Bool == false, "\(name) still has the toolkit")
     }
     let everything =
-      [up.stdout, up.stderr, plan.stdout, plan.stderr, exercises.stdout, exercises.stderr, page.stdout,
+      [
+        up.stdout, up.stderr, plan.stdout, plan.stderr, exercises.stdout, exercises.stderr, page.stdout,
         down.stdout, down.stderr,
       ].joined()
       + WrittenText.under(fixture.home.appendingPathComponent("runs"))

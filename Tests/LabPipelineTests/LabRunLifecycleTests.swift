@@ -165,7 +165,8 @@ import Testing
     let lab = try fixture.lab()
     do {
       try await fixture.lifecycle.up(
-        lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(), open: opener(["gpu-2", "gpu-4"]))
+        lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(),
+        open: opener(["gpu-2", "gpu-4"]))
       Issue.record("another node set resumed the run")
     } catch let error as RunSelectionError {
       let text = error.description
@@ -174,7 +175,8 @@ import Testing
     }
     #expect(try fixture.runIDs().count == 1)
     let resumed = try await fixture.lifecycle.up(
-      lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(), open: opener(["gpu-3", "gpu-2"]))
+      lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(),
+      open: opener(["gpu-3", "gpu-2"]))
     #expect(try fixture.runIDs().count == 1)
     let id = await resumed.run.id
     #expect(fixture.notes.contains { $0.hasPrefix("resuming run \(id)") }, "\(fixture.notes)")

@@ -25,7 +25,8 @@ import Testing
     }
     artifacts += extra.map { Artifact(name: $0.key, data: Data($0.value.utf8)) }
     var run = real.run
-    for (name, value) in real.run.parameters.values where ["slice_mib", "oversubscribe_mib", "share_pods"].contains(name) {
+    for (name, value) in real.run.parameters.values
+    where ["slice_mib", "oversubscribe_mib", "share_pods"].contains(name) {
       run.parameters.values[name] = nil
       run.parameters.values[name + "@" + node] = value
     }
@@ -40,22 +41,27 @@ import Testing
   }
 
   /// `8-placement-POLICY.txt`: the pod table and one witness line per pod.
-  static func placement(_ policy: String, nodes: [String], scheduler: String = "hami-scheduler", annotation: String? = nil)
+  static func placement(
+    _ policy: String, nodes: [String], scheduler: String = "hami-scheduler", annotation: String? = nil
+  )
     -> String
   {
     let pods = HAMiCatalog.placementPods(policy: policy)
     var text = "$ kubectl get pods -o wide\n\nNAME                    READY   STATUS    NODE\n"
     for (pod, node) in zip(pods, nodes) { text += "\(pod)   1/1     Running   \(node)\n" }
     for (pod, node) in zip(pods, nodes) {
-      text += "\n$ \(PlacementStep.witness(pod).description)\n\n\(pod) \(scheduler) \(node) \(annotation ?? policy)\n"
+      text +=
+        "\n$ \(PlacementStep.witness(pod).description)\n\n\(pod) \(scheduler) \(node) \(annotation ?? policy)\n"
     }
     return text
   }
 
-  static func placed(binpack: [String], spread: [String], spreadAnnotation: String? = nil) -> [String: String] {
+  static func placed(binpack: [String], spread: [String], spreadAnnotation: String? = nil) -> [String: String]
+  {
     [
       HAMiCatalog.placement(policy: "binpack"): placement("binpack", nodes: binpack),
-      HAMiCatalog.placement(policy: "spread"): placement("spread", nodes: spread, annotation: spreadAnnotation),
+      HAMiCatalog.placement(policy: "spread"): placement(
+        "spread", nodes: spread, annotation: spreadAnnotation),
     ]
   }
 
@@ -129,7 +135,8 @@ import Testing
     let inconclusive = try Self.result("8", unannotated)
     #expect(inconclusive.verdict == .inconclusive)
     #expect(
-      inconclusive.reason.contains("the API shows hami-place-spread-1 with hami.io/node-scheduler-policy=binpack"),
+      inconclusive.reason.contains(
+        "the API shows hami-place-spread-1 with hami.io/node-scheduler-policy=binpack"),
       "\(inconclusive.reason)")
     let contradicted = try Self.cluster(
       extra: Self.placed(binpack: ["s2", "s3"], spread: ["s2", "s2"], spreadAnnotation: "binpack"))
@@ -141,11 +148,13 @@ import Testing
     ])
     let byDefault = try Self.result("8", otherScheduler)
     #expect(byDefault.verdict == .inconclusive)
-    #expect(byDefault.reason.contains("placed by default-scheduler, not hami-scheduler"), "\(byDefault.reason)")
+    #expect(
+      byDefault.reason.contains("placed by default-scheduler, not hami-scheduler"), "\(byDefault.reason)")
   }
 
   @Test func placementNeedsTwoGPUNodes() throws {
-    let bundle = try Self.cluster(nodes: ["s2"], extra: Self.placed(binpack: ["s2", "s2"], spread: ["s2", "s2"]))
+    let bundle = try Self.cluster(
+      nodes: ["s2"], extra: Self.placed(binpack: ["s2", "s2"], spread: ["s2", "s2"]))
     let result = try Self.result("8", bundle)
     #expect(result.verdict == .inconclusive)
     #expect(result.reason.contains("needs two GPU nodes"))
@@ -175,7 +184,8 @@ import Testing
         HAMiCatalog.clusterBudgetEvents:
           "$ kubectl describe pod \(pod) | sed -n '/^Events:/,$p'\n\nEvents:\n"
           + "  Type     Reason           Age   From            Message\n"
-          + "  ----     ------           ----  ----            -------\n" + events.map { "  " + $0 + "\n" }.joined(),
+          + "  ----     ------           ----  ----            -------\n"
+          + events.map { "  " + $0 + "\n" }.joined(),
       ], parameters: ["cluster_budget_mib": .int(request)])
   }
 
@@ -197,7 +207,9 @@ import Testing
       "9",
       try Self.budget(
         status: "Pending",
-        events: ["Normal  Scheduled  16s  hami-scheduler  Successfully assigned default/hami-cluster-budget to s3"]))
+        events: [
+          "Normal  Scheduled  16s  hami-scheduler  Successfully assigned default/hami-cluster-budget to s3"
+        ]))
     #expect(scheduled.verdict == .fail, "\(scheduled.reason)")
   }
 

@@ -106,6 +106,30 @@ import Testing
     #expect(try await fixture.server("kubectl get nodes --no-headers").split(separator: "\n").count == 1)
   }
 
+  /// `down`'s verify-clean checks every agent, not only the server: a k3s agent left on one (its
+  /// purge skipped here) fails the teardown naming that node; once gone, every node is clean.
+  @Test func verifyCleanChecksEveryAgent() async throws {
+    let fixture = try await Fixture()
+    defer { fixture.home.remove() }
+    defer { Task { await fixture.cluster.close() } }
+    try await fixture.up()
+    let file = try TestPackage.lab("hami-isolation-realgpu").appendingPathComponent("lab.yaml")
+    let lab = try LabRegistry.load(try LabDefinition.load(from: file))
+    let agents = fixture.spec.agents.map(\.name)
+    let verify = try lab.steps(for: .down, nodes: agents).filter { $0.id.hasPrefix("verify-clean@") }
+    let purge = Pipeline(run: fixture.run, transport: fixture.cluster, options: LifecycleOptions(purge: true))
+    let uninstall = RemoteCommand("k3s-agent-uninstall.sh", privileged: true, node: agents[0])
+    #expect(try await fixture.cluster.run(uninstall).succeeded)
+    let error = await #expect(throws: (any Error).self) { try await purge.run(.down, steps: verify) }
+    let message = error.map(String.init(describing:)) ?? ""
+    #expect(message.contains("on \(agents[1])") && message.contains("k3s-agent-uninstall.sh"), "\(message)")
+    #expect(!message.contains("on \(agents[0])"), "\(message)")
+    var second = uninstall
+    second.node = agents[1]
+    #expect(try await fixture.cluster.run(second).succeeded)
+    try await purge.run(.down, steps: verify)
+  }
+
   @Test func aRefusedTokenStopsTheJoinQuotingTheAgentsLog() async throws {
     let fixture = try await Fixture(scenario: "wrong-token")
     defer { fixture.home.remove() }

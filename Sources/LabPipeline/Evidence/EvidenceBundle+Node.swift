@@ -21,12 +21,15 @@ extension EvidenceBundle {
   /// its own never borrows the server's.
   public func node(_ node: String, nodeFiles: Set<String>) -> EvidenceBundle {
     var byName: [String: Artifact] = [:]
-    for artifact in artifacts.values where !artifact.name.contains("@") && !nodeFiles.contains(artifact.name) {
+    for artifact in artifacts.values where !artifact.name.contains("@") && !nodeFiles.contains(artifact.name)
+    {
       byName[artifact.name] = artifact
     }
     let suffix = "@" + node
     for artifact in artifacts.values {
-      guard let dot = artifact.name.lastIndex(of: "."), artifact.name[..<dot].hasSuffix(suffix) else { continue }
+      guard let dot = artifact.name.lastIndex(of: "."), artifact.name[..<dot].hasSuffix(suffix) else {
+        continue
+      }
       let base = String(artifact.name[..<dot].dropLast(suffix.count)) + artifact.name[dot...]
       byName[base] = artifact
     }

@@ -45,7 +45,9 @@ enum HAMiCatalog {
   /// Exercise 8: the node policies, each with its own pair of pods.
   static let placementPolicies = ["binpack", "spread"]
   /// Exercise 8: the two share pods placed under `policy`.
-  static func placementPods(policy: String) -> [String] { ["hami-place-\(policy)-1", "hami-place-\(policy)-2"] }
+  static func placementPods(policy: String) -> [String] {
+    ["hami-place-\(policy)-1", "hami-place-\(policy)-2"]
+  }
   /// Exercise 9: every GPU node's registration and the GPU memory handed out in the cluster.
   static let clusterBudgetFree = "9-cluster-budget-free.txt"
   /// Exercise 9: `kubectl get pod` of the pod no single node fits.

@@ -62,8 +62,10 @@ extension HAMiIsolationLab {
   /// The page's bullets for a cluster: what passed on every GPU node, then 8 and 9.
   static func clusterProves(_ results: [ExerciseResult], nodes: [String]) -> [String] {
     var bullets: [String] = []
-    let names = ["1": "co-residency", "2": "the sliced view", "3": "the memory cap", "4": "the per-card budget",
-      "5": "the HAMi-core mechanism"]
+    let names = [
+      "1": "co-residency", "2": "the sliced view", "3": "the memory cap", "4": "the per-card budget",
+      "5": "the HAMi-core mechanism",
+    ]
     let everywhere = ["1", "2", "3", "4", "5"].filter { id in
       nodes.allSatisfy { node in results.contains { $0.id == id + "@" + node && $0.verdict == .pass } }
     }
@@ -75,7 +77,8 @@ extension HAMiIsolationLab {
     if results.contains(where: { $0.id == "8" && $0.verdict == .pass }) {
       bullets.append(
         "HAMi's scheduler places pods across nodes as the pod asks (Exercise 8): "
-          + "`hami.io/node-scheduler-policy: binpack` packs two share pods onto one node, `spread` spreads them over two.")
+          + "`hami.io/node-scheduler-policy: binpack` packs two share pods onto one node, `spread` spreads them over two."
+      )
     }
     if let budget = results.first(where: { $0.id == "9" && $0.verdict == .pass }) {
       bullets.append(

@@ -32,7 +32,8 @@ extension HAMiIsolationLab {
     LabPage(
       title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
       provesHeading: Self.provesHeading,
-      proves: Self.gpuNodes(of: bundle).map { Self.clusterProves(results, nodes: $0) } ?? Self.proves(results),
+      proves: Self.gpuNodes(of: bundle).map { Self.clusterProves(results, nodes: $0) }
+        ?? Self.proves(results),
       scopeLimits: Self.scopeLimits(
         capProven: bundle.run.targetKindText != "simulated"
           && results.filter { ["2", "3"].contains($0.id) && $0.verdict == .pass }.count == 2))

@@ -49,7 +49,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
   /// when it has a GPU, joined with the
   /// server's token (after the server's k3s is Ready) and labelled when it has a GPU; `down`
   /// takes the agents' labels off, uninstalls their k3s agent under `--purge` before the
-  /// server's k3s, and frees them last.
+  /// server's k3s, verifies each agent clean after the server, and frees them last.
   public func phases(files: LabFiles, nodes: [String]) -> LabPhases? {
     var phases = phases(files: files)
     func after(_ id: String, in steps: [any Step], insert: [any Step]) -> [any Step] {
@@ -78,7 +78,9 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       insert: nodes.map { PurgeAgentStep(node: $0) }
         + nodes.map { GPUAgentStep(PurgeToolkitStep(), node: $0) })
     phases.down = after(
-      "verify-clean", in: phases.down, insert: nodes.map { OnNode(ReleaseHostStep(), node: $0) })
+      "verify-clean", in: phases.down,
+      insert: nodes.map { AgentVerifyCleanStep(node: $0) } + nodes.map { OnNode(ReleaseHostStep(), node: $0) }
+    )
     return phases
   }
 

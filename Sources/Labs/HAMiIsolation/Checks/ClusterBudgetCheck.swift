@@ -19,17 +19,21 @@ struct ClusterBudgetCheck: HAMiCheck {
     let gpuNodes = evidence.bundle.run.parameters["cluster_gpu_nodes"]?.names ?? []
     guard gpuNodes.count >= 2 else {
       throw Inconclusive(
-        reason: "the cluster budget needs two GPU nodes; run.json's cluster_gpu_nodes lists \(gpuNodes.count)")
+        reason: "the cluster budget needs two GPU nodes; run.json's cluster_gpu_nodes lists \(gpuNodes.count)"
+      )
     }
     guard let freeArtifact = evidence.bundle.artifact(HAMiCatalog.clusterBudgetFree) else {
-      throw Inconclusive(reason: "\(HAMiCatalog.clusterBudgetFree) missing: each node's free memory is unknown")
+      throw Inconclusive(
+        reason: "\(HAMiCatalog.clusterBudgetFree) missing: each node's free memory is unknown")
     }
     outcome.cite(freeArtifact)
     let free = Self.freeMemory(in: freeArtifact, nodes: gpuNodes)
     let unread = gpuNodes.filter { free.perNode[$0] == nil }
     guard unread.isEmpty else {
       throw Inconclusive(
-        reason: "\(HAMiCatalog.clusterBudgetFree) has no readable registration for \(unread.joined(separator: ", "))")
+        reason:
+          "\(HAMiCatalog.clusterBudgetFree) has no readable registration for \(unread.joined(separator: ", "))"
+      )
     }
     guard let request = evidence.bundle.run.parameters["cluster_budget_mib"]?.wholeNumber else {
       throw Inconclusive(reason: "run.json lacks cluster_budget_mib: the request is unknown")
@@ -37,12 +41,14 @@ struct ClusterBudgetCheck: HAMiCheck {
     outcome.excerpt.append("free per node: \(free.summary); \(free.total) MiB in all; request \(request) MiB")
     if let fits = free.perNode.first(where: { $0.value >= request }) {
       throw Inconclusive(
-        reason: "the \(request) MiB request fits \(fits.key) (\(fits.value) MiB free): Pending would prove no "
+        reason:
+          "the \(request) MiB request fits \(fits.key) (\(fits.value) MiB free): Pending would prove no "
           + "per-node budget")
     }
     guard request <= free.total else {
       throw Inconclusive(
-        reason: "the \(request) MiB request exceeds the cluster's \(free.total) MiB free in all: the cluster has "
+        reason:
+          "the \(request) MiB request exceeds the cluster's \(free.total) MiB free in all: the cluster has "
           + "no room for it either")
     }
     let statusArtifact = evidence.bundle.artifact(HAMiCatalog.clusterBudgetStatus)
@@ -58,7 +64,8 @@ struct ClusterBudgetCheck: HAMiCheck {
     }
     if let scheduled = events?.events.first(where: { $0.reason == "Scheduled" }) {
       outcome.excerpt.append(scheduled.line)
-      return Finding(.fail, "\(pod) (\(request) MiB) has a Scheduled event: a node took more than its free memory")
+      return Finding(
+        .fail, "\(pod) (\(request) MiB) has a Scheduled event: a node took more than its free memory")
     }
     guard row != nil, status == "Pending" else {
       throw Inconclusive(reason: "\(HAMiCatalog.clusterBudgetStatus) shows no Pending row for \(pod)")
@@ -66,7 +73,9 @@ struct ClusterBudgetCheck: HAMiCheck {
     let filtering = events?.events.filter { $0.reason == "FilteringFailed" } ?? []
     guard !filtering.isEmpty else {
       throw Inconclusive(
-        reason: "\(pod) is Pending, but \(HAMiCatalog.clusterBudgetEvents) shows no FilteringFailed from HAMi's scheduler")
+        reason:
+          "\(pod) is Pending, but \(HAMiCatalog.clusterBudgetEvents) shows no FilteringFailed from HAMi's scheduler"
+      )
     }
     outcome.excerpt += filtering.map(\.line)
     return Finding(
@@ -85,7 +94,9 @@ struct ClusterBudgetCheck: HAMiCheck {
       if command.contains("vgpu-devices-allocated") {
         allocations += section.lines
       } else if command.contains("node-nvidia-register"),
-        let node = command.split(separator: " ").dropFirst(3).first.map({ $0.trimmingCharacters(in: ["'", "\""]) }),
+        let node = command.split(separator: " ").dropFirst(3).first.map({
+          $0.trimmingCharacters(in: ["'", "\""])
+        }),
         nodes.contains(node)
       {
         registrations.append((node, HAMiRegistration(lines: section.lines)))

@@ -31,7 +31,8 @@ struct PlacementCheck: HAMiCheck {
       outcome.cite(artifact)
       var nodes: [String: String] = [:]
       var witnessed = true
-      let witnessLines = artifact.sections.filter { $0.command?.contains("schedulerName") == true }.flatMap(\.lines)
+      let witnessLines = artifact.sections.filter { $0.command?.contains("schedulerName") == true }.flatMap(
+        \.lines)
       for pod in HAMiCatalog.placementPods(policy: policy) {
         guard let line = witnessLines.first(where: { $0.split(separator: " ").first.map(String.init) == pod })
         else {

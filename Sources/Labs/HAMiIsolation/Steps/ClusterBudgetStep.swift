@@ -28,7 +28,8 @@ struct ClusterBudgetStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let gpuNodes = try ctx.output(of: ClusterNodesStep(agents: [])).gpuNodes.map(\.name)
     guard gpuNodes.count >= 2 else {
-      ctx.note("the cluster budget needs two GPU nodes; this cluster has \(gpuNodes.count): exercise 9 is not run")
+      ctx.note(
+        "the cluster budget needs two GPU nodes; this cluster has \(gpuNodes.count): exercise 9 is not run")
       return NoOutput()
     }
     try await ctx.runChecked(NodeExercisesStep.deletePods)
@@ -46,7 +47,8 @@ struct ClusterBudgetStep: Step {
     guard request <= free.total else {
       throw StepError.unexpected(
         "the cluster has \(free.total) MiB of GPU memory free in all, not more than its largest node's "
-          + "\(largest) MiB: no request can show the per-node budget; free GPU memory on the nodes and run again")
+          + "\(largest) MiB: no request can show the per-node budget; free GPU memory on the nodes and run again"
+      )
     }
     try await ctx.recordParameter("cluster_budget_mib", .int(request))
     ctx.note("\(Self.pod) asks for \(request) MiB; free per node: \(free.summary)")

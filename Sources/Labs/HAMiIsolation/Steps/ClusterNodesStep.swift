@@ -25,7 +25,8 @@ struct ClusterNodesStep: Step {
     func member(_ route: String?) throws -> Member {
       guard let member = members.first(where: { $0.route == route }) else {
         throw StepError.unexpected(
-          "\(route ?? "the server") is not a node of this run's cluster; start afresh with `labrun up --new-run`")
+          "\(route ?? "the server") is not a node of this run's cluster; start afresh with `labrun up --new-run`"
+        )
       }
       return member
     }
@@ -44,7 +45,9 @@ struct ClusterNodesStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> Output {
     var members = [
-      Member(route: nil, name: try ctx.output(of: NodeReadyStep()).node, gpu: try await ctx.hasCommand("nvidia-smi"))
+      Member(
+        route: nil, name: try ctx.output(of: NodeReadyStep()).node,
+        gpu: try await ctx.hasCommand("nvidia-smi"))
     ]
     for agent in agents {
       members.append(

@@ -35,7 +35,8 @@ struct ExerciseSizesStep: Step {
     try await ctx.recordParameter(
       "share_pods" + suffix, .array(HAMiCatalog.sharePods.map(RecordedValue.string)))
     ctx.note(
-      "\(perNode ? node + ": " : "")slice \(sizes.sliceMiB) MiB, oversubscribe \(sizes.oversubscribeMiB) MiB of \(devmem) MiB")
+      "\(perNode ? node + ": " : "")slice \(sizes.sliceMiB) MiB, oversubscribe \(sizes.oversubscribeMiB) MiB of \(devmem) MiB"
+    )
     return (sizes, device.id)
   }
 

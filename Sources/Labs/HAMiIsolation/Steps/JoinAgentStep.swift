@@ -69,7 +69,8 @@ struct JoinAgentStep: Step {
     try await Self.reach("https://\(server):6443/cacerts", from: agent, named: node, port: "6443/tcp")
     let address = try await Self.address(agent)
     try await Self.reach(
-      "https://\(address):10250/healthz", from: ctx, named: "the server", port: "10250/tcp", beforeListening: true)
+      "https://\(address):10250/healthz", from: ctx, named: "the server", port: "10250/tcp",
+      beforeListening: true)
     let name = try await nodeName(ctx)
     let token = try await ctx.runChecked(
       RemoteCommand("cat /var/lib/rancher/k3s/server/node-token", privileged: true)

@@ -46,7 +46,8 @@ struct NodeExercisesStep: Step {
       [HAMiInstallStep.allocatable(node), HAMiInstallStep.annotation(node)],
       into: HAMiCatalog.file(HAMiCatalog.nodeAllocatable, on: node))
     let (sizes, gpu) = try await ExerciseSizesStep.sizes(ctx, node: node, perNode: true)
-    try await CoResidencyStep(manifests: manifests).run(ctx, sliceMiB: sizes.sliceMiB, gpuUUID: gpu, node: node)
+    try await CoResidencyStep(manifests: manifests).run(
+      ctx, sliceMiB: sizes.sliceMiB, gpuUUID: gpu, node: node)
     for pod in HAMiCatalog.sharePods {
       try await ProbeMemoryStep(pod: pod).run(ctx, node: node)
     }

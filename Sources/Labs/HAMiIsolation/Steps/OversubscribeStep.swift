@@ -69,7 +69,8 @@ struct OversubscribeStep: Step {
     let image = try parameters.string("probe_image")
     let manifest =
       try node.map {
-        try manifests.clusterPod(name: Self.pod, image: image, gpumemMiB: requestMiB, gpuUUID: gpuUUID, node: $0)
+        try manifests.clusterPod(
+          name: Self.pod, image: image, gpumemMiB: requestMiB, gpuUUID: gpuUUID, node: $0)
       } ?? manifests.gpuPod(name: Self.pod, image: image, gpumemMiB: requestMiB, gpuUUID: gpuUUID)
     return RemoteCommand("kubectl apply -f -", stdin: Array(manifest.utf8))
   }

@@ -73,10 +73,13 @@ struct PlacementStep: Step {
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
-    var commands = [HAMiInstallStep.annotation(ctx.placeholder("each-gpu-node")), NodeExercisesStep.deletePods]
+    var commands = [
+      HAMiInstallStep.annotation(ctx.placeholder("each-gpu-node")), NodeExercisesStep.deletePods,
+    ]
     for policy in HAMiCatalog.placementPolicies {
       let pods = HAMiCatalog.placementPods(policy: policy)
-      commands += try create(ctx.parameters, policy: policy, sizeMiB: (try? ctx.parameters.int("slice_mib")) ?? 0)
+      commands += try create(
+        ctx.parameters, policy: policy, sizeMiB: (try? ctx.parameters.int("slice_mib")) ?? 0)
       commands += pods.map { CoResidencyStep.status([$0]) } + [RemoteCommand("kubectl get pods -o wide")]
       commands += pods.map(Self.witness) + [Self.delete(pods)]
     }
