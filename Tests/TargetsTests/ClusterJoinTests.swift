@@ -71,7 +71,10 @@ import Testing
     )
     .map { try JSONDecoder.labrun.decode(TranscriptEntry.self, from: Data($0.utf8)) }
     let joins = transcript.filter { $0.step == "join@sim:a6000-48gb/s2" }
-    #expect(joins.contains { $0.node == "sim:a6000-48gb/s2" && $0.command.contains("K3S_TOKEN_FILE=/etc/rancher/k3s/join-token ") })
+    #expect(
+      joins.contains {
+        $0.node == "sim:a6000-48gb/s2" && $0.command.contains("K3S_TOKEN_FILE=/etc/rancher/k3s/join-token ")
+      })
     #expect(joins.contains { $0.node == nil && $0.command.contains("node-token") })
     // Rerunning finds every agent joined.
     let ledger = try RunStore.readLedger(in: fixture.run.directory)
