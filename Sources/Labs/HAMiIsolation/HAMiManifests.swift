@@ -20,8 +20,8 @@ struct HAMiManifests: Sendable {
   }
 
   /// A GPU pod of a cluster: pinned to node `node` with `nodeSelector: kubernetes.io/hostname`
-  /// (HAMi's scheduler filters only among the nodes the selector leaves; `nodeName` would skip the
-  /// scheduler and HAMi's webhook altogether) and to GPU `gpuUUID` when given, else free to go to
+  /// (HAMi's scheduler filters only among the nodes the selector leaves; a pod with `nodeName`
+  /// skips the scheduler, and HAMi's troubleshooting page says to use nodeSelector instead) and to GPU `gpuUUID` when given, else free to go to
   /// any GPU of any node; `policy` sets the pod's `hami.io/node-scheduler-policy`.
   func clusterPod(
     name: String, image: String, gpumemMiB: Int, gpuUUID: String?, node: String?, policy: String? = nil
