@@ -111,6 +111,21 @@ import Testing
     #expect(!cited.contains("0-host-gpu.txt") && !cited.contains("node-allocatable.txt"), "\(cited)")
   }
 
+  /// The page's claims on a cluster: the cap is proven only when 2 and 3 passed on every GPU node;
+  /// the scope names the nodes instead of "single node".
+  @Test func thePageClaimsTheCapOnlyWhenEveryNodeShowedIt() throws {
+    let lab = HAMiIsolationLab()
+    for (nodes, proven) in [(["s2"], true), (["s2", "s3"], false)] {
+      let bundle = try Self.cluster(nodes: nodes)
+      let results = lab.results(for: bundle)
+      let page = lab.page(results: results, environment: lab.environment(of: bundle), bundle: bundle)
+      let scope = page.scopeLimits.joined()
+      #expect(scope.contains("It proves the memory cap") == proven, "\(nodes): \(scope)")
+      #expect(scope.contains("\(nodes.count) GPU node(s) under one k3s") && !scope.contains("Single node"))
+      #expect(page.proves.contains { $0.hasPrefix("On every GPU node") } == proven, "\(page.proves)")
+    }
+  }
+
   @Test func binpackOnOneNodeAndSpreadOnTwoPass() throws {
     let bundle = try Self.cluster(extra: Self.placed(binpack: ["s2", "s2"], spread: ["s2", "s3"]))
     let result = try Self.result("8", bundle)

@@ -45,10 +45,11 @@ extension HAMiIsolationLab {
     guard let nodes = gpuNodes(of: bundle) else { return [] }
     var rows = nodes.map { node in
       let card = HAMiEvidence(bundle.node(node, nodeFiles: HAMiCatalog.nodeFiles)).card
-      return EnvironmentSummary.Row(
-        "GPU node \(node)",
-        gpuText(card) + " (files @\(node): \(HAMiCatalog.file(HAMiCatalog.hostGPU, on: node)), "
-          + "\(HAMiCatalog.file(HAMiCatalog.nodeAllocatable, on: node)))")
+      // The card's text names the one-host files it read: name the node's own.
+      let text = HAMiCatalog.nodeFiles.reduce(gpuText(card)) {
+        $0.replacingOccurrences(of: $1, with: HAMiCatalog.file($1, on: node))
+      }
+      return EnvironmentSummary.Row("GPU node \(node)", text)
     }
     let cpu = cpuNodes(of: bundle)
     if !cpu.isEmpty {
