@@ -51,22 +51,19 @@ struct ClusterBudgetCheck: HAMiCheck {
           "the \(request) MiB request exceeds the cluster's \(free.total) MiB free in all: the cluster has "
           + "no room for it either")
     }
-    let statusArtifact = evidence.bundle.artifact(HAMiCatalog.clusterBudgetStatus)
-    let eventsArtifact = evidence.bundle.artifact(HAMiCatalog.clusterBudgetEvents)
-    outcome.cite(statusArtifact)
-    outcome.cite(eventsArtifact)
-    let row = statusArtifact.flatMap { KubectlTable.row(named: pod, in: $0.outputLines) }
-    let events = eventsArtifact.flatMap { KubeEvents(lines: $0.outputLines) }
-    let status = row?["STATUS"] ?? ""
-    if let row { outcome.excerpt.append(row.line) }
-    if row != nil, !status.isEmpty, status != "Pending", status != "SchedulingGated" {
+    let pending = PendingPodEvidence(
+      pod: pod, status: evidence.bundle.artifact(HAMiCatalog.clusterBudgetStatus),
+      events: evidence.bundle.artifact(HAMiCatalog.clusterBudgetEvents), into: &outcome)
+    switch pending.placement(&outcome) {
+    case .status(let status)?:
       return Finding(.fail, "\(pod) (\(request) MiB) is \(status): a node took more than its free memory")
-    }
-    if let scheduled = events?.events.first(where: { $0.reason == "Scheduled" }) {
-      outcome.excerpt.append(scheduled.line)
+    case .scheduled?:
       return Finding(
         .fail, "\(pod) (\(request) MiB) has a Scheduled event: a node took more than its free memory")
+    case nil:
+      break
     }
+    let (row, events, status) = (pending.row, pending.events, pending.status)
     guard row != nil, status == "Pending" else {
       throw Inconclusive(reason: "\(HAMiCatalog.clusterBudgetStatus) shows no Pending row for \(pod)")
     }
