@@ -68,7 +68,8 @@ struct NodeExercisesStep: Step {
     }
     let slice = (try? ctx.parameters.int("slice_mib")) ?? 0
     let coResidency = try CoResidencyStep(manifests: manifests).create(
-      ctx.parameters, sliceMiB: slice, gpuUUID: ctx.placeholder("gpu-uuid-of-" + node), node: node)
+      ctx.parameters, sliceMiB: slice, gpuUUID: ctx.placeholder("gpu-uuid-of-" + (route ?? "server")),
+      node: node)
     return sizes + host + [HAMiInstallStep.allocatable(node)] + coResidency
       + [CoResidencyStep.status(HAMiCatalog.sharePods), RemoteCommand("kubectl get pods -o wide")]
       + HAMiCatalog.sharePods.map(CoResidencyStep.allocation)
@@ -76,7 +77,7 @@ struct NodeExercisesStep: Step {
       + [
         try OversubscribeStep(manifests: manifests).create(
           ctx.parameters, requestMiB: (try? ctx.parameters.int("oversubscribe_mib")) ?? 0,
-          gpuUUID: ctx.placeholder("gpu-uuid-of-" + node), node: node),
+          gpuUUID: ctx.placeholder("gpu-uuid-of-" + (route ?? "server")), node: node),
         OversubscribeStep.phase, OversubscribeStep.reasons,
         RemoteCommand("kubectl get pod \(OversubscribeStep.pod) -o wide"),
         OversubscribeStep.eventsSection(OversubscribeStep.pod),
