@@ -12,7 +12,7 @@ import Testing
   /// The real one-host bundle of Lab 7 filed as the cluster node `node`'s (`NAME@node.txt`,
   /// `name@node` values), in a cluster whose GPU nodes are `nodes`, plus `extra` artifacts.
   static func cluster(
-    node: String = "s2", nodes: [String] = ["s2", "s3"], extra: [String: String] = [:],
+    node: String = Self.realNode, nodes: [String] = [Self.realNode, "s3"], extra: [String: String] = [:],
     parameters: [String: RecordedValue] = [:]
   ) throws -> EvidenceBundle {
     let real = try RealFormatTests.lab7()
@@ -35,6 +35,9 @@ import Testing
     return EvidenceBundle(
       run: run, artifacts: artifacts, integrity: .verified(fileCount: artifacts.count), provenance: .recorded)
   }
+
+  /// The node the real Lab 7 run's pods ran on.
+  static let realNode = "hami-lab-rtx6000"
 
   static func result(_ id: String, _ bundle: EvidenceBundle) throws -> ExerciseResult {
     try #require(HAMiIsolationLab().results(for: bundle).first { $0.id == id })
@@ -69,10 +72,10 @@ import Testing
     let oneHost = HAMiIsolationLab().results(for: try RealFormatTests.lab7())
     let cluster = HAMiIsolationLab().results(for: try Self.cluster())
     for single in oneHost {
-      let onNode = try #require(cluster.first { $0.id == single.id + "@s2" })
+      let onNode = try #require(cluster.first { $0.id == single.id + "@" + Self.realNode })
       #expect(onNode.verdict == single.verdict, "\(single.id): \(onNode.reason)")
       #expect(onNode.reason == single.reason)
-      #expect(onNode.title.hasPrefix(single.title + " on s2"))
+      #expect(onNode.title.hasPrefix(single.title + " on " + Self.realNode))
       // Citations name the node's real files, with their digests.
       #expect(onNode.evidence.allSatisfy { !HAMiCatalog.nodeFiles.contains($0.file) }, "\(onNode.evidence)")
     }
@@ -83,7 +86,7 @@ import Testing
   @Test func aNodeWithoutItsOwnFilesBorrowsNone() throws {
     var bundle = try Self.cluster()
     bundle = RealFormatTests.replacing(
-      ["0-host-gpu.txt": try #require(bundle.artifact("0-host-gpu@s2.txt")).text], in: bundle)
+      ["0-host-gpu.txt": try #require(bundle.artifact("0-host-gpu@\(Self.realNode).txt")).text], in: bundle)
     let results = HAMiIsolationLab().results(for: bundle)
     #expect(results.count == 12)
     #expect(HAMiIsolationLab().expectedResultCount(for: bundle) == 12)
@@ -93,6 +96,17 @@ import Testing
       #expect(result.evidence.isEmpty, "\(result.evidence)")
     }
     #expect(Verifier(lab: HAMiIsolationLab()).verify(bundle).status != .validated)
+  }
+
+  /// Setup first: a node's exercises are about that node only if its share pods ran there. Pods
+  /// the listing shows on another node (a node selector not honoured) leave all five INCONCLUSIVE.
+  @Test func podsThatRanOnAnotherNodeJudgeNothingOfThisOne() throws {
+    let results = HAMiIsolationLab().results(for: try Self.cluster(node: "s2", nodes: ["s2", "s3"]))
+    for id in 1...5 {
+      let result = try #require(results.first { $0.id == "\(id)@s2" })
+      #expect(result.verdict == .inconclusive, "\(result.id): \(result.reason)")
+      #expect(result.reason.contains("ran on hami-lab-rtx6000, not on s2"), "\(result.reason)")
+    }
   }
 
   /// A node whose card files are missing is never judged on the run's own (the server's) card.
@@ -115,7 +129,7 @@ import Testing
   /// the scope names the nodes instead of "single node".
   @Test func thePageClaimsTheCapOnlyWhenEveryNodeShowedIt() throws {
     let lab = HAMiIsolationLab()
-    for (nodes, proven) in [(["s2"], true), (["s2", "s3"], false)] {
+    for (nodes, proven) in [([Self.realNode], true), ([Self.realNode, "s3"], false)] {
       let bundle = try Self.cluster(nodes: nodes)
       let results = lab.results(for: bundle)
       let page = lab.page(results: results, environment: lab.environment(of: bundle), bundle: bundle)
@@ -191,6 +205,7 @@ import Testing
   {
     let pod = HAMiCatalog.clusterBudgetPod
     return try cluster(
+      nodes: ["s2", "s3"],
       extra: [
         HAMiCatalog.clusterBudgetFree: free ?? Self.free(s2: 49140, s3: 81559),
         HAMiCatalog.clusterBudgetStatus:

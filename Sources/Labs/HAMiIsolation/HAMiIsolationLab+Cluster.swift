@@ -29,7 +29,12 @@ extension HAMiIsolationLab {
     for node in nodes {
       let evidence = HAMiEvidence(bundle.node(node, nodeFiles: HAMiCatalog.nodeFiles))
       let card = evidence.card.name?.value.replacingOccurrences(of: "NVIDIA ", with: "")
+      let elsewhere = Self.podsElsewhere(evidence, node: node)
       for var result in hamiChecks.map({ $0.evaluate(evidence) }) {
+        if let elsewhere {
+          result.verdict = .inconclusive
+          result.reason = elsewhere
+        }
         result.id += "@" + node
         result.title += " on \(node)" + (card.map { " (\($0))" } ?? "")
         results.append(result)
@@ -37,6 +42,23 @@ extension HAMiIsolationLab {
     }
     let whole = HAMiEvidence(bundle)
     return results + clusterChecks.map { $0.evaluate(whole) }
+  }
+
+  /// Why node `node`'s exercises say nothing of it, if they do not: the setup witness is the
+  /// co-residency listing, and a share pod it shows on another node (the node selector not
+  /// honoured) means every exercise of this node measured that other node.
+  static func podsElsewhere(_ evidence: HAMiEvidence, node: String) -> String? {
+    guard let listing = evidence.bundle.artifact(HAMiCatalog.coResidency) else { return nil }
+    let elsewhere = evidence.sharePods.compactMap { pod -> String? in
+      guard let ran = KubectlTable.row(named: pod, in: listing.outputLines)?["NODE"], !ran.isEmpty,
+        ran != "<none>", ran != node
+      else { return nil }
+      return "\(pod) ran on \(ran)"
+    }
+    guard !elsewhere.isEmpty else { return nil }
+    return elsewhere.joined(separator: ", ")
+      + ", not on \(node) (\(listing.name)): the node selector was not "
+      + "honoured, so these exercises measured another node"
   }
 
   /// The Environment rows a cluster adds: each GPU node's card, from its own files, and the nodes
