@@ -12,11 +12,16 @@ struct MechanismStep: Step {
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
+    try await run(ctx, node: nil)
+    return NoOutput()
+  }
+
+  /// Captures pod a's injection into its file (cluster node `node`'s, when given).
+  func run(_ ctx: StepContext, node: String?) async throws {
     // A missing preload or library is evidence (the verifier decides), not a step failure.
     try await ctx.capture(
-      try plan(ctx.planContext), into: HAMiCatalog.mechanism(pod: Self.pod),
+      try plan(ctx.planContext), into: HAMiCatalog.file(HAMiCatalog.mechanism(pod: Self.pod), on: node),
       requireSuccess: false)
-    return NoOutput()
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {

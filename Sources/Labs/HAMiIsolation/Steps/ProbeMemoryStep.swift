@@ -11,10 +11,14 @@ struct ProbeMemoryStep: Step {
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
-    try await ctx.capture(
-      try plan(ctx.planContext),
-      into: HAMiCatalog.probeMemory(pod: pod))
+    try await run(ctx, node: nil)
     return NoOutput()
+  }
+
+  /// Captures the pod's nvidia-smi and probe into its file (cluster node `node`'s, when given).
+  func run(_ ctx: StepContext, node: String?) async throws {
+    try await ctx.capture(
+      try plan(ctx.planContext), into: HAMiCatalog.file(HAMiCatalog.probeMemory(pod: pod), on: node))
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
