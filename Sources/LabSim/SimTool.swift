@@ -80,8 +80,12 @@ public struct SimTool: Sendable {
   /// A path that belongs to the simulated host's own file system, never this machine's
   /// (`/tmp/vgpulock` is the HAMi device plugin's, on the host).
   static func isVirtual(_ path: String) -> Bool {
-    ["/etc/", "/usr/", "/var/lib/", "/opt/", "/tmp/vgpulock"].contains { path.hasPrefix($0) }
+    virtualPrefixes.contains { path.hasPrefix($0) }
   }
+
+  /// Where the simulated host's own file system is (also the passthrough commands' fronts' rule:
+  /// ``SimulatedHost/front(_:directory:)``).
+  static let virtualPrefixes = ["/etc/", "/usr/", "/var/lib/", "/opt/", "/tmp/vgpulock"]
 
   /// Whether the model has `path` as a file or as a directory holding files.
   static func exists(_ path: String, in state: SimState) -> Bool {

@@ -1,0 +1,43 @@
+import LabPipeline
+
+/// The passthrough commands' fronts: `cat`, `grep`, `rm`, `tee`, `ls` and `mkdir` hand anything
+/// outside the simulated host's files to the real program, and nearly every call of them is
+/// such (a probe's output under the lab's temporary directory, say). Starting labrun for each
+/// only to hear "the real one" was the simulator's largest cost, so each of these names in bin/
+/// is a small /bin/sh script that starts labrun (linked as the same name under tools/) only when
+/// an argument is one of the host's own paths (``SimTool/virtualPrefixes``), where labrun decides
+/// exactly as before, and otherwise runs the real program itself.
+extension SimulatedHost {
+  /// The passthrough commands that get a front (`env` decides by the command it starts: labrun).
+  static let frontedCommands = passthroughCommands.filter { $0 != "env" }
+
+  /// The front script of `name` for the host in `directory`.
+  static func front(_ name: String, directory: String) -> String {
+    let patterns = SimTool.virtualPrefixes.map { ShellQuote.quote($0) + "*" }.joined(separator: "|")
+    let host = ShellQuote.quote(directory)
+    return """
+      #!/bin/sh
+      # labrun's simulated host: \(name) of one of the host's own paths is labrun's; any other is the real \(name).
+      for argument in "$@"; do
+        case $argument in
+          \(patterns)) exec \(host)/tools/\(name) "$@" ;;
+        esac
+      done
+      exec \(host)/real/\(name) "$@"
+      """
+  }
+
+  /// The setup lines that write the fronts: each replaces whatever bin/NAME was (a link to
+  /// labrun, from an older host), never writing through it.
+  func frontLines(toolPath: String) -> [String] {
+    let dir = ShellQuote.quote(directory)
+    var lines = ["mkdir -p \(dir)/tools"]
+    for name in Self.frontedCommands {
+      lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(dir)/tools/\(name)")
+      lines.append(
+        "rm -f \(dir)/bin/\(name) && printf '%s\\n' \(ShellQuote.quote(Self.front(name, directory: directory))) "
+          + "> \(dir)/bin/\(name) && chmod 755 \(dir)/bin/\(name)")
+    }
+    return lines
+  }
+}
