@@ -58,6 +58,9 @@ struct LabSession: Sendable {
     parameters: Parameters? = nil,
     lab: LoadedLab? = nil
   ) async throws -> any Transport {
+    if let kubeconfig = arguments.kubeconfig {
+      return try await openExistingCluster(kubeconfig, arguments, parameters: parameters, lab: lab)
+    }
     let spec = try arguments.spec(orRunTarget: runTarget)
     let nodes = arguments.nodes.isEmpty ? runNodes : arguments.nodes
     if !nodes.isEmpty {
@@ -75,6 +78,32 @@ struct LabSession: Sendable {
       throw CancellationError()
     } catch {
       throw TargetOpenError(host: spec, underlying: error)
+    }
+  }
+
+  /// `--kubeconfig FILE [--context NAME]`: a missing file or an unknown context exits 2, a
+  /// cluster that does not answer 3 (``KubeconfigError``).
+  private func openExistingCluster(
+    _ kubeconfig: String, _ arguments: TargetArguments, parameters: Parameters?, lab: LoadedLab?
+  ) async throws -> any Transport {
+    let cluster = try ExistingClusterTarget(
+      kubeconfig: TargetArguments.absolute(kubeconfig), context: arguments.context)
+    if let lab, lab.lab.existingClusterPhases(files: lab.definition.source.files) == nil {
+      throw LabClusterError.existingClusterNotForLab(lab: lab.name)
+    }
+    let scenario = parameters?["sim_scenario"]?.stringValue
+    if try cluster.simulatedProfile() != nil {
+      if let scenario { _ = try TargetSpec(parsing: "sim").checkScenario(scenario) }
+      try lab?.checkSimulatedScenario(scenario)
+    }
+    do {
+      return try await cluster.open(options: arguments.connectionOptions(state: state), scenario: scenario)
+    } catch let error as KubeconfigError {
+      throw error
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      throw TargetOpenError(host: cluster.context, underlying: error)
     }
   }
 

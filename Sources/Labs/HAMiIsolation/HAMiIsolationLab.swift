@@ -20,7 +20,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       "device-plugin-present", "k3s-install-fails-once", "hami-release-stuck", "label-sticks",
       "driver-broken", "mig-enabled", "sudo-password", "not-apt", "disk-short", "apt-locked",
       "preinstalled-toolkit", "image-pull-fails", "old-driver", "agent-cannot-reach-server", "wrong-token",
-      "spread-ignored",
+      "spread-ignored", "hami-absent",
     ]
   }
 

@@ -49,7 +49,7 @@ struct CoResidencyStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try ctx.output(of: HAMiPreflight()).uuid
+    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
     for command in try create(ctx.parameters, sliceMiB: sizes.sliceMiB, gpuUUID: gpu) {
       try await ctx.runChecked(command)
     }

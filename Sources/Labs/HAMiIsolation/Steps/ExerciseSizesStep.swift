@@ -11,7 +11,7 @@ struct ExerciseSizesStep: Step {
   func observe(_ ctx: StepContext) async throws -> HAMiSizes { try await apply(ctx) }
 
   func apply(_ ctx: StepContext) async throws -> HAMiSizes {
-    let node = try await HAMiIsolationLab.nodeName(ctx)
+    let node = try await HAMiIsolationLab.gpuNode(ctx)
     let annotation = try await ctx.runChecked(HAMiInstallStep.annotation(node))
     guard let registration = HAMiRegistration(lines: annotation.stdoutLines),
       let devmem = registration.devices.first?.devmem

@@ -22,7 +22,7 @@ struct OversubscribeStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try ctx.output(of: HAMiPreflight()).uuid
+    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
     try await ctx.runChecked(try create(ctx.parameters, requestMiB: sizes.oversubscribeMiB, gpuUUID: gpu))
     try await ctx.wait(
       for: "a scheduling verdict on \(Self.pod) (FilteringFailed, or Running)",
