@@ -53,7 +53,7 @@ extension SimTool {
         "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n")
     }
     guard config.contexts.contains(where: { $0.name == name }) else {
-      return .fail("error: context was not found for specified context: \(name)\n")
+      return .fail("Error in configuration: context was not found for specified context: \(name)\n")
     }
     return nil
   }
