@@ -58,8 +58,8 @@ struct LabSession: Sendable {
     parameters: Parameters? = nil,
     lab: LoadedLab? = nil
   ) async throws -> any Transport {
-    if let kubeconfig = arguments.kubeconfig {
-      return try await openExistingCluster(kubeconfig, arguments, parameters: parameters, lab: lab)
+    if let cluster = try arguments.existingCluster() {
+      return try await openExistingCluster(cluster, arguments, parameters: parameters, lab: lab)
     }
     let spec = try arguments.spec(orRunTarget: runTarget)
     let nodes = arguments.nodes.isEmpty ? runNodes : arguments.nodes
@@ -84,10 +84,8 @@ struct LabSession: Sendable {
   /// `--kubeconfig FILE [--context NAME]`: a missing file or an unknown context exits 2, a
   /// cluster that does not answer 3 (``KubeconfigError``).
   private func openExistingCluster(
-    _ kubeconfig: String, _ arguments: TargetArguments, parameters: Parameters?, lab: LoadedLab?
+    _ cluster: ExistingClusterTarget, _ arguments: TargetArguments, parameters: Parameters?, lab: LoadedLab?
   ) async throws -> any Transport {
-    let cluster = try ExistingClusterTarget(
-      kubeconfig: TargetArguments.absolute(kubeconfig), context: arguments.context)
     if let lab, lab.lab.existingClusterPhases(files: lab.definition.source.files) == nil {
       throw LabClusterError.existingClusterNotForLab(lab: lab.name)
     }

@@ -150,6 +150,12 @@ struct TargetArguments: ParsableArguments, Sendable {
     }
   }
 
+  /// `--kubeconfig FILE [--context NAME]` read (nil without `--kubeconfig`).
+  /// - Throws: ``LabPipeline/KubeconfigError`` (exit status 2).
+  func existingCluster() throws -> ExistingClusterTarget? {
+    try kubeconfig.map { try ExistingClusterTarget(kubeconfig: Self.absolute($0), context: context) }
+  }
+
   /// The connection options the transports take.
   func connectionOptions(state: StateDirectory) -> ConnectionOptions {
     ConnectionOptions(

@@ -176,4 +176,27 @@ import Testing
       "\(message)")
     #expect(fixture.store.load().namespaces?.contains { $0.name == "labrun" } == true)
   }
+
+  @Test func thePlanShowsHowKubectlRunsAndEveryPhaseWithoutTheServerOrACredential() async throws {
+    let home = try TemporaryDirectory(prefix: "labrun-kubeconfig")
+    defer { home.remove() }
+    let path = home.appending("config")
+    try Self.kubeconfig(server: "https://10.9.8.7:6443").write(to: path, atomically: true, encoding: .utf8)
+    let embedded = try #require(BuiltInLabs.named(HAMiIsolationLab.name))
+    let definition = try LabDefinition.load(from: .builtIn(embedded))
+    let plan = try LabPlan.make(
+      lab: try LabRegistry.load(definition), parameters: try definition.resolve(overrides: []),
+      cluster: try ExistingClusterTarget(kubeconfig: path.path, context: "ml"), phases: Phase.allCases,
+      redactor: Redactor())
+    let text = plan.text
+    #expect(
+      text.contains(
+        "every kubectl runs here as\n  kubectl --kubeconfig \(path.path) --context ml --namespace labrun"))
+    for step in ["existing-cluster", "lab-namespace", "co-residency", "mechanism", "remove-lab-namespace"] {
+      #expect(text.contains(step + ":"), "\(step) missing")
+    }
+    #expect(!text.contains("sudo") && !text.contains("k3s-uninstall"), "\(text)")
+    #expect(!text.contains("10.9.8.7") && !text.contains("in-memory-only"))
+    #expect(plan.targetKind == .kubeconfig)
+  }
 }
