@@ -105,6 +105,13 @@ struct LabSession: Sendable {
     }
   }
 
+  /// The newest run's directory on the existing cluster of `kubeconfig` (`report --kubeconfig`).
+  func newestRun(kubeconfig: String, context: String?) throws -> String {
+    let cluster = try ExistingClusterTarget(
+      kubeconfig: TargetArguments.absolute(kubeconfig), context: context)
+    return try store.newestRun(on: cluster.identity).path
+  }
+
   /// `--host` with its `--node` agents, each opened (exit 3 naming the one that failed).
   private func openCluster(
     _ spec: String, nodes: [String], _ arguments: TargetArguments, parameters: Parameters?, lab: LoadedLab?

@@ -99,7 +99,7 @@ import Testing
     let labPods = pods.filter { ($0["name"] as? String)?.hasPrefix("hami-") == true }
     #expect(labPods.count == 3 && labPods.allSatisfy { $0["namespace"] as? String == "labrun" }, "\(labPods)")
 
-    let report = try await labrun(["report"])
+    let report = try await labrun(["report"] + target)
     #expect(report.status == 0, "\(report)")
     #expect(report.stdout.contains("SIMULATED"), "\(report.stdout.prefix(400))")
     let down = try await labrun(["down"])
