@@ -88,12 +88,7 @@ public struct ExistingClusterTarget: Sendable {
   private func openSimulated(
     profile: SimProfile, options: ConnectionOptions, scenario scenarioName: String?, labrun: URL?
   ) async throws -> any Transport {
-    var scenario: SimScenario?
-    if let scenarioName { scenario = try TargetSpec.scenario(named: scenarioName) }
-    let tool = labrun?.resolvingSymlinksInPath().path ?? CommandLine.arguments.first ?? "labrun"
-    guard FileManager.default.isExecutableFile(atPath: tool) else {
-      throw SimulatedHostError.toolMissing(path: tool)
-    }
+    let (scenario, tool) = try TargetSpec.simulator(scenario: scenarioName, labrun: labrun)
     let directory = options.state.root.appendingPathComponent("sim/existing", isDirectory: true)
       .appendingPathComponent(profile.id, isDirectory: true).standardizedFileURL.path
     let host = SimulatedHost(
