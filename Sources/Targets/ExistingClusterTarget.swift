@@ -50,9 +50,14 @@ public struct ExistingClusterTarget: Sendable {
     return profile
   }
 
+  /// The run's target name: the context and the start of its server's hash (`default@294537f1d34f`).
+  /// Many kubeconfigs name their context `default`: a run on one cluster must never be resumed
+  /// on another (``LabPipeline/RunResumption`` matches runs by this name).
+  public var name: String { context + "@" + identity.serverSHA256.prefix(12) }
+
   /// The target as run.json records it, from the file alone (`labrun plan`).
   public func describe() throws -> TargetInfo {
-    var info = TargetInfo(name: context, kind: try simulatedProfile() == nil ? .kubeconfig : .simulated)
+    var info = TargetInfo(name: name, kind: try simulatedProfile() == nil ? .kubeconfig : .simulated)
     info.cluster = identity
     return info
   }
@@ -68,7 +73,7 @@ public struct ExistingClusterTarget: Sendable {
     if let profile = try simulatedProfile() {
       inner = try await openSimulated(profile: profile, options: options, scenario: scenario, labrun: labrun)
     } else {
-      inner = LocalTransport(name: context)
+      inner = LocalTransport(name: name)
     }
     let transport = ExistingClusterTransport(
       inner: inner, kubeconfig: kubeconfig, context: context, server: server, info: try describe())
@@ -95,6 +100,6 @@ public struct ExistingClusterTarget: Sendable {
       directory: directory, profile: profile, scenario: scenario, tool: tool, hostname: "gpu-node-1",
       preBuiltCluster: true)
     return try await SimulatedTransport.open(
-      host: host, inner: LocalTransport(name: context), name: context, environment: options.environment)
+      host: host, inner: LocalTransport(name: name), name: name, environment: options.environment)
   }
 }

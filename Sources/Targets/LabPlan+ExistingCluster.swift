@@ -23,7 +23,7 @@ extension LabPlan {
         options: lifecycle)
     }
     var plan = LabPlan(
-      lab: lab, target: described, host: cluster.context, resolution: nil, parameters: parameters,
+      lab: lab, target: described, host: cluster.name, resolution: nil, parameters: parameters,
       phases: phases,
       steps: steps, nodes: nil, redactor: redactor)
     plan.kubectl =

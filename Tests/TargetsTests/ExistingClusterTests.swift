@@ -103,6 +103,12 @@ import Testing
     try Self.kubeconfig(server: "https://10.1.2.3:6443").write(to: path, atomically: true, encoding: .utf8)
     let info = try ExistingClusterTarget(kubeconfig: path.path, context: nil).describe()
     #expect(info.kind == .kubeconfig)
+    // Two clusters whose contexts share a name (k3s calls its own `default`) are two targets, so
+    // a run on one is never resumed on the other.
+    let other = home.appending("other")
+    try Self.kubeconfig(server: "https://10.1.2.4:6443").write(to: other, atomically: true, encoding: .utf8)
+    let second = try ExistingClusterTarget(kubeconfig: other.path, context: nil).describe()
+    #expect(info.name.hasPrefix("ml@") && second.name.hasPrefix("ml@") && info.name != second.name)
     #expect(info.cluster?.context == "ml")
     #expect(info.cluster?.serverSHA256 == Artifact.hexDigest(of: Data("https://10.1.2.3:6443".utf8)))
     let recorded = String(decoding: try JSONEncoder.labrun.encode(info), as: UTF8.self)
