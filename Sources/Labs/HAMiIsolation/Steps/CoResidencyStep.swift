@@ -54,6 +54,7 @@ struct CoResidencyStep: Step {
       try await ctx.runChecked(command)
     }
     try await Self.waitReady(HAMiCatalog.sharePods, ctx)
+    try await ctx.startArtifacts([HAMiCatalog.coResidency])
     try await ctx.capture(
       [RemoteCommand("kubectl get pods -o wide")] + HAMiCatalog.sharePods.map(Self.allocation),
       into: HAMiCatalog.coResidency)

@@ -13,6 +13,7 @@ struct MechanismStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     // A missing preload or library is evidence (the verifier decides), not a step failure.
+    try await ctx.startArtifacts([HAMiCatalog.mechanism(pod: Self.pod)])
     try await ctx.capture(
       try plan(ctx.planContext), into: HAMiCatalog.mechanism(pod: Self.pod),
       requireSuccess: false)

@@ -31,6 +31,7 @@ struct OversubscribeStep: Step {
       if try await ctx.run(Self.phase).trimmedStdout == "Running" { return true }
       return try await ctx.run(Self.reasons).stdoutText.contains("FilteringFailed")
     }
+    try await ctx.startArtifacts([HAMiCatalog.oversubscribeStatus, HAMiCatalog.oversubscribeEvents])
     try await ctx.capture(
       [RemoteCommand("kubectl get pod \(Self.pod) -o wide")], into: HAMiCatalog.oversubscribeStatus)
     try await ctx.capture(

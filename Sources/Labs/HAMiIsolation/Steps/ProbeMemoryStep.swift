@@ -11,6 +11,7 @@ struct ProbeMemoryStep: Step {
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
+    try await ctx.startArtifacts([HAMiCatalog.probeMemory(pod: pod)])
     try await ctx.capture(
       try plan(ctx.planContext),
       into: HAMiCatalog.probeMemory(pod: pod))
