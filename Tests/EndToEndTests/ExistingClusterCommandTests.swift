@@ -122,6 +122,11 @@ import Testing
         as? [String: Any])
     let cluster = try #require((record["target"] as? [String: Any])?["cluster"] as? [String: Any])
     #expect(cluster["context"] as? String == "ml-platform")
+    let parameters = record["parameters"] as? [String: Any] ?? [:]
+    #expect(parameters["cluster_server_version"] as? String == "v1.31.4+k3s1")
+    #expect(parameters["cluster_nodes"] as? [String] == ["gpu-node-1"])
+    #expect(parameters["cluster_gpu_node"] as? String == "gpu-node-1")
+    #expect(parameters["hami_installed_version"] as? String == "2.7.1")
     #expect(cluster["server_sha256"] as? String == Artifact.hexDigest(of: Data(Self.server.utf8)))
 
     let bundle = try await labrun(["bundle"])

@@ -69,6 +69,7 @@ struct ExistingClusterStep: Step {
     try await ctx.recordParameter("cluster_server_version", .string(serverVersion))
     try await ctx.recordParameter("cluster_nodes", .array(nodes.map(RecordedValue.string)))
     try await ctx.recordParameter("hami_installed_version", .string(hami.version))
+    try await ctx.recordParameter("cluster_gpu_node", .string(gpuNode))
     ctx.note(
       "Kubernetes \(serverVersion), nodes \(nodes.joined(separator: ", ")); HAMi \(hami.version); GPU node \(gpuNode)"
     )
