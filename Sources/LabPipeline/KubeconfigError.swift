@@ -16,6 +16,9 @@ public enum KubeconfigError: Error, CustomStringConvertible, LocalizedError, Equ
   case unreachable(context: String, detail: String)
   /// No kubectl on this machine's PATH.
   case kubectlMissing
+  /// The run was started on another target than the one given now (another cluster, or a
+  /// host where the run was on a cluster, or the reverse).
+  case otherCluster(run: String, recorded: String, given: String)
 
   public var description: String {
     switch self {
@@ -36,6 +39,10 @@ public enum KubeconfigError: Error, CustomStringConvertible, LocalizedError, Equ
       return
         "the cluster of context \(context) does not answer: \(detail); check that its API server is up and "
         + "reachable from this machine (`kubectl --context \(context) version`), then run the same command again"
+    case .otherCluster(let run, let recorded, let given):
+      return
+        "run \(run) is on another cluster (\(recorded)) than the one given now (\(given)); leave --kubeconfig "
+        + "and --host out to continue it where it started, or start a run there (labrun up --kubeconfig FILE)"
     case .kubectlMissing:
       return
         "kubectl is not installed on this machine; an existing cluster is driven through kubectl: install it "

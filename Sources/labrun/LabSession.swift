@@ -174,6 +174,13 @@ struct LabSession: Sendable {
       let transport = try await openTransport(
         target, runTarget: record?.target.name, runNodes: record?.target.nodes?.map(\.name) ?? [],
         parameters: parameters, lab: lab)
+      // A run's evidence is one cluster's: another cluster (or a host) is refused, not switched to.
+      let opened = await transport.target
+      if let record, record.target.cluster != opened.cluster {
+        await transport.close()
+        throw KubeconfigError.otherCluster(
+          run: record.runID, recorded: record.target.name, given: opened.name)
+      }
       return OpenedTarget(transport: transport, connection: target.connectionRecord)
     }
   }

@@ -90,6 +90,14 @@ import Testing
     let handshakeBefore =
       (before["nodeAnnotations"] as? [String: Any])?["hami.io/node-handshake-nvidia"] as? String
 
+    // The run belongs to its cluster: another cluster's kubeconfig is refused, not switched to.
+    let elsewhere = fixture.workingDirectory.appendingPathComponent("other-kubeconfig")
+    try Self.kubeconfig(server: "https://h100-80gb.sim.labrun.invalid").write(
+      to: elsewhere, atomically: true, encoding: .utf8)
+    let switched = try await labrun(["exercises", "--kubeconfig", "other-kubeconfig"])
+    #expect(switched.status == 2, "\(switched)")
+    #expect(switched.stderr.contains("is on another cluster"), "\(switched)")
+
     let exercises = try await labrun(["exercises"])
     #expect(exercises.status == 0, "\(exercises)")
     #expect(exercises.stderr.contains("5 PASS"), "\(exercises.stderr)")
@@ -139,7 +147,7 @@ import Testing
     let tar = await SpawnedProcess.completed(["/bin/tar", "-xzf", archive.path, "-C", unpacked.path])
     #expect(tar.status == 0, "\(tar)")
     let everything =
-      [missing, unknown, up, exercises, report, down, bundle].map { $0.stdout + $0.stderr }.joined()
+      [missing, unknown, up, switched, exercises, report, down, bundle].map { $0.stdout + $0.stderr }.joined()
       + WrittenText.under(fixture.home.appendingPathComponent("runs")) + WrittenText.under(unpacked)
     #expect(!WrittenText.under(unpacked).isEmpty)
     for secret in [Self.token, Self.clientKey, Self.authority, Self.server, "sim.labrun.invalid"] {
