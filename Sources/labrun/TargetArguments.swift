@@ -124,7 +124,7 @@ struct TargetArguments: ParsableArguments, Sendable {
       )
     }
     if context != nil, kubeconfig == nil {
-      throw ValidationError("--context picks a context of --kubeconfig FILE; give --kubeconfig too")
+      throw Self.contextWithoutKubeconfig
     }
     guard let sshConfig else { return }
     var path = sshConfig
@@ -149,6 +149,10 @@ struct TargetArguments: ParsableArguments, Sendable {
       throw ValidationError(ClusterTargetError.nodesWithFleet.description)
     }
   }
+
+  /// `--context` alone: report takes it too.
+  static let contextWithoutKubeconfig = ValidationError(
+    "--context picks a context of --kubeconfig FILE; give --kubeconfig too")
 
   /// `--kubeconfig FILE [--context NAME]` read (nil without `--kubeconfig`).
   /// - Throws: ``LabPipeline/KubeconfigError`` (exit status 2).

@@ -120,7 +120,7 @@ extension Labrun {
       {
         throw ValidationError("--fleet, --hosts, --kubeconfig and --run each name what to report; pick one")
       } else if context != nil, kubeconfig == nil {
-        throw ValidationError("--context picks a context of --kubeconfig FILE; give --kubeconfig too")
+        throw TargetArguments.contextWithoutKubeconfig
       } else if host != nil || date != nil || provider != nil {
         throw ValidationError("--host, --date and --provider only apply with --import DIR")
       }
