@@ -205,4 +205,25 @@ import Testing
     #expect(!text.contains("10.9.8.7") && !text.contains("in-memory-only"))
     #expect(plan.targetKind == .kubeconfig)
   }
+
+  /// The simulated kubectl reads a kubeconfig as this machine's kubectl does: the same words for
+  /// a missing file and an unknown context (a later flag overrides the transport's, in both).
+  @Test(arguments: ["--kubeconfig /nonexistent/kubeconfig", "--context nope"])
+  func theSimulatedKubectlRefusesAKubeconfigInKubectlsWords(flags: String) async throws {
+    guard SpawnedProcess.run(["/bin/sh", "-c", "command -v kubectl"]).status == 0 else {
+      Issue.record(
+        "kubectl is not installed: install it (https://kubernetes.io/docs/tasks/tools/) to run this test")
+      return
+    }
+    let fixture = try await Fixture()
+    defer { fixture.home.remove() }
+    let simulated = try await fixture.kubectl(flags + " get pods")
+    let real = await SpawnedProcess.completed(
+      ["/bin/sh", "-c", "kubectl --kubeconfig \"$0\" \(flags) get pods", fixture.file.path])
+    #expect(simulated.exitStatus == real.status && simulated.exitStatus != 0)
+    #expect(
+      simulated.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+        == real.output
+        .trimmingCharacters(in: .whitespacesAndNewlines))
+  }
 }
