@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -45,28 +46,45 @@ public actor RunDirectory {
   /// Takes the run's lock (`.lock` in the run directory, flock) so that two labrun
   /// processes never write one ledger at once. The kernel releases it when the process
   /// ends, even by SIGKILL, so a killed labrun never leaves a stale lock.
-  public func lock() throws {
+  ///
+  /// A lock that names this process but that no run directory of this process holds is one it
+  /// has just released, still held by a child between its fork and its exec (which closes the
+  /// copy): that is waited for, up to a few seconds, rather than refused.
+  public func lock() async throws {
     guard lockDescriptor < 0 else { return }
     let path = directory.appendingPathComponent(".lock").path
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw AtomicFileError.cannotWrite(path: path, errno: errno) }
-    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+    let patience = ContinuousClock.now + .seconds(5)
+    while true {
+      let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+      guard fd >= 0 else { throw AtomicFileError.cannotWrite(path: path, errno: errno) }
+      if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+        let pid = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = pid.withCString { Foundation.write(fd, $0, strlen($0)) }
+        lockDescriptor = fd
+        Self.heldHere.withLock { _ = $0.insert(path) }
+        return
+      }
       var buffer = [UInt8](repeating: 0, count: 32)
       let count = read(fd, &buffer, buffer.count)
       close(fd)
       let holder = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
         .trimmingCharacters(in: .whitespacesAndNewlines)
-      throw RunStoreError.inUse(run: record.runID, pid: holder)
+      let releasedHere = holder == "\(getpid())" && !Self.heldHere.withLock { $0.contains(path) }
+      guard releasedHere, ContinuousClock.now < patience else {
+        throw RunStoreError.inUse(run: record.runID, pid: holder)
+      }
+      try await Task.sleep(for: .milliseconds(20))
     }
-    let pid = "\(getpid())\n"
-    _ = ftruncate(fd, 0)
-    _ = pid.withCString { Foundation.write(fd, $0, strlen($0)) }
-    lockDescriptor = fd
   }
+
+  /// The lock files this process's run directories hold now.
+  private static let heldHere = Mutex<Set<String>>([])
 
   /// Releases the lock taken by ``lock()``.
   public func unlock() {
     guard lockDescriptor >= 0 else { return }
+    Self.heldHere.withLock { _ = $0.remove(directory.appendingPathComponent(".lock").path) }
     close(lockDescriptor)
     lockDescriptor = -1
   }

@@ -6,6 +6,14 @@ extension SimTool {
     if let text = environment["LABRUN_SIM_SLOW_MS"], let ms = Int(text), ms > 0 {
       Thread.sleep(forTimeInterval: Double(ms) / 1000)
     }
+    // LABRUN_SIM_HOLD: the install waits while that file exists (at most ten minutes), so a
+    // test that stops labrun mid-install finds it there however late a loaded machine lets it look.
+    if let hold = environment["LABRUN_SIM_HOLD"], !hold.isEmpty {
+      let deadline = Date().addingTimeInterval(600)
+      while FileManager.default.fileExists(atPath: hold), Date() < deadline {
+        Thread.sleep(forTimeInterval: 0.05)
+      }
+    }
   }
 
   func k3sInstall() throws -> SimToolResult {

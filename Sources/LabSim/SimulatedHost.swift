@@ -74,7 +74,7 @@ public struct SimulatedHost: Sendable, Hashable {
     if let scenario {
       let quoted = ShellQuote.quote(scenario.rawValue)
       lines.append(
-        "if [ \"$(cat \(dir)/scenario 2>/dev/null)\" != \(quoted) ]; then rm -f \(dir)/state.json; "
+        "if [ \"$(cat \(dir)/scenario 2>/dev/null)\" != \(quoted) ]; then rm -f \(dir)/state.json \(dir)/links; "
           + "for n in \(Self.installedCommands.joined(separator: " ")); do rm -f \(dir)/bin/$n; done; "
           + "printf '%s\\n' \(quoted) > \(dir)/scenario; fi")
     }
@@ -99,17 +99,31 @@ public struct SimulatedHost: Sendable, Hashable {
       present.removeAll { $0 == "nvidia-smi" }
       absent.append("nvidia-smi")
     }
+    // The links, made once: what they are is stamped in `links`, and an open that finds the
+    // same stamp skips them (each `ln` is a process, and every labrun command opens the host).
+    // (A scenario's installed programs, k3s say, are linked on every open, as before: the
+    // model's own installs and uninstalls manage those links too.)
+    var links: [String] = []
     for name in present {
-      lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(dir)/bin/\(name)")
+      let link = "ln -sf \(ShellQuote.quote(toolPath)) \(dir)/bin/\(name)"
+      if Self.installedCommands.contains(name) { lines.append(link) } else { links.append(link) }
     }
-    for name in absent { lines.append("rm -f \(dir)/bin/\(name)") }
+    for name in absent { links.append("rm -f \(dir)/bin/\(name)") }
     for name in Self.realCommands + Self.passthroughCommands {
       let target = Self.realCommands.contains(name) ? "bin" : "real"
-      lines.append(
+      links.append(
         "p=; for d in /usr/bin /bin; do if [ -x \"$d/\(name)\" ]; then p=\"$d/\(name)\"; break; fi; done; "
           + "[ -n \"$p\" ] || { echo \"labrun: simulated host: no \(name) in /usr/bin or /bin\" >&2; exit 1; }; "
           + "ln -sf \"$p\" \(dir)/\(target)/\(name)")
     }
+    let stamp = ShellQuote.quote(
+      ([toolPath] + present.map { "+" + $0 } + absent.map { "-" + $0 } + Self.realCommands
+        + Self.passthroughCommands)
+        .joined(separator: " "))
+    lines.append("read -r made 2>/dev/null < \(dir)/links || made=")
+    lines.append("if [ \"$made\" != \(stamp) ]; then")
+    lines += links
+    lines.append("printf '%s\\n' \(stamp) > \(dir)/links; fi")
     lines.append("printf '%s\\n' \(ShellQuote.quote(toolPath)) > \(dir)/tool")
     // The model's /etc/os-release for the shell's own reads (`.`, `[ -r ]`; see ``wrap(_:extraEnvironment:)``).
     let release = ShellQuote.quote(scenario == .notApt ? SimState.fedoraRelease : SimState.ubuntuRelease)

@@ -12,26 +12,19 @@ public struct SimulatedTransport: Transport {
   private let extraEnvironment: [String: String]
 
   /// Opens `host` through `inner`: creates its directory and closed PATH there. The simulated
-  /// tools are links to labrun itself, so the far side needs this very executable: the one at
-  /// the same path when its SHA-256 matches, else a copy in the host's directory, uploaded
-  /// when missing or different (a far side with another labrun version must not answer).
+  /// tools are links to labrun itself, so the far side needs this very executable: on this
+  /// machine it is this file; elsewhere see ``farTool(host:through:)``.
   public static func open(
     host: SimulatedHost, inner: any Transport, name: String, environment: [String: String] = [:]
   ) async throws -> SimulatedTransport {
-    let digest: String
-    do {
-      digest = Artifact.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: host.tool)))
-    } catch {
+    guard FileManager.default.isExecutableFile(atPath: host.tool) else {
       throw SimulatedHostError.toolMissing(path: host.tool)
     }
     var toolPath = host.tool
-    if try await farDigest(of: toolPath, through: inner) != digest {
-      toolPath = host.directory + "/labrun"
-      if try await farDigest(of: toolPath, through: inner) != digest {
-        try await inner.run(RemoteCommand("mkdir -p \(ShellQuote.quote(host.directory))")).requireSuccess()
-        try await inner.upload(URL(fileURLWithPath: host.tool), to: toolPath)
-        try await inner.run(RemoteCommand("chmod 755 \(ShellQuote.quote(toolPath))")).requireSuccess()
-      }
+    // On this machine the far side's file is this very one: nothing to compare (hashing a
+    // debug labrun twice cost a quarter of a CPU-second on every open).
+    if await inner.target.kind != .local {
+      toolPath = try await farTool(host: host, through: inner)
     }
     let setup = try await inner.run(RemoteCommand(host.setupScript(toolPath: toolPath)))
     guard setup.succeeded else {
@@ -83,6 +76,26 @@ public struct SimulatedTransport: Transport {
   }
 
   public func close() async { await inner.close() }
+
+  /// The executable the far side runs as the simulated tools: the one at the same path when
+  /// its SHA-256 matches this labrun's, else a copy in the host's directory, uploaded when
+  /// missing or different (a far side with another labrun version must not answer).
+  private static func farTool(host: SimulatedHost, through inner: any Transport) async throws -> String {
+    let digest: String
+    do {
+      digest = Artifact.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: host.tool)))
+    } catch {
+      throw SimulatedHostError.toolMissing(path: host.tool)
+    }
+    if try await farDigest(of: host.tool, through: inner) == digest { return host.tool }
+    let copy = host.directory + "/labrun"
+    if try await farDigest(of: copy, through: inner) != digest {
+      try await inner.run(RemoteCommand("mkdir -p \(ShellQuote.quote(host.directory))")).requireSuccess()
+      try await inner.upload(URL(fileURLWithPath: host.tool), to: copy)
+      try await inner.run(RemoteCommand("chmod 755 \(ShellQuote.quote(copy))")).requireSuccess()
+    }
+    return copy
+  }
 
   /// The SHA-256 of the executable file `path` on the far side; nil when there is none.
   private static func farDigest(of path: String, through inner: any Transport) async throws -> String? {

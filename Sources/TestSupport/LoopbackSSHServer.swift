@@ -152,10 +152,16 @@ public final class LoopbackSSHServer: @unchecked Sendable {
       Subsystem sftp internal-sftp
       LogLevel \(logLevel)
       """
-    // Sessions carry the tests' root too, so `make test` finds a remote process a test left.
+    // sshd runs each command through the account's login shell; bash started by sshd sources
+    // ~/.bashrc unless SHLVL says it is nested, so without this every command would pay for this
+    // machine's profile (pyenv's init: 0.1 CPU-s a command) and print whatever it prints. Sessions
+    // carry the tests' root too, so `make test` finds a remote process a test left. (sshd takes
+    // only its first SetEnv line.)
+    var environment = ["SHLVL=1"]
     if let root = ProcessInfo.processInfo.environment[TemporaryDirectory.rootVariable], !root.isEmpty {
-      config += "\nSetEnv \(TemporaryDirectory.rootVariable)=\(root)"
+      environment.append("\(TemporaryDirectory.rootVariable)=\(root)")
     }
+    config += "\nSetEnv " + environment.joined(separator: " ")
     let configFile = directory.appendingPathComponent("sshd_config")
     try config.write(to: configFile, atomically: true, encoding: .utf8)
     let log = directory.appendingPathComponent("sshd.log")

@@ -5,7 +5,7 @@ import Testing
 
 /// `labrun compare` through the built binary, on the bundles of a hami-core-isolation and an
 /// mps-isolation run on the simulated host.
-@Suite(.serialized) struct CompareCommandTests {
+@Suite struct CompareCommandTests {
   /// Runs both labs and packs each run as a bundle; returns the two archives.
   static func bundles(_ fixture: SelfTestLabFixture) async throws -> [URL] {
     var archives: [URL] = []

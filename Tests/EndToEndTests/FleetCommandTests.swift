@@ -5,7 +5,7 @@ import Testing
 
 /// `labrun run` over a fleet through the built binary: the hosts file, the page, the exit
 /// status, the rerun that resumes only the unfinished host, and hosts over real ssh.
-@Suite(.serialized) struct FleetCommandTests {
+@Suite struct FleetCommandTests {
   /// Acceptance 1 of issue 22: 8 simulated hosts, one whose evidence FAILs, one whose k3s
   /// install fails once.
   @Test func eightSimulatedHostsThenTheRerunResumesOnlyTheUnfinishedOne() async throws {
@@ -123,11 +123,12 @@ import Testing
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let arguments = ["run", "--host", "sim/a", "--host", "sim/b", "--host", "sim/c", "--parallel", "2"]
-    let running = try fixture.binary.start(
-      arguments, environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "20000"]) { $1 })
+    let (environment, hold) = try fixture.holdingK3sInstall()
+    let running = try fixture.binary.start(arguments, environment: environment)
     let runs = fixture.home.appendingPathComponent("runs")
-    // Both slots busy in the slowed k3s install: each run's ledger has k3s running.
-    for _ in 0..<600 {
+    // Both slots busy in the held k3s install: each run's ledger has k3s running.
+    let deadline = ContinuousClock.now + .seconds(300)
+    while ContinuousClock.now < deadline {
       let ids = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
       let inK3s = ids.filter { id in
         let ledger =
@@ -139,6 +140,7 @@ import Testing
     }
     running.kill(SIGINT)
     let interrupted = try await running.wait()
+    try FileManager.default.removeItem(at: hold)
     #expect(interrupted.status == 130, "\(interrupted.stderr.suffix(2000))")
     #expect(interrupted.stdout.contains("2 interrupted · 1 not started"), "\(interrupted.stdout)")
     #expect(((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).count == 2)

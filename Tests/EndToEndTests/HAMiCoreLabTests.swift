@@ -7,7 +7,7 @@ import Testing
 /// exercises with the bundle/verify sequence a real run is followed by, one failure scenario,
 /// and the library refusals. The other scenarios and the library and probe options are checked
 /// in-process, side by side (TargetsTests' HAMiCoreScenarioTests).
-@Suite(.serialized) struct HAMiCoreLabTests {
+@Suite struct HAMiCoreLabTests {
   static let lab = ["--lab", "hami-core-isolation"]
 
   /// The staged directory the run recorded (the stage step's output in ledger.json).

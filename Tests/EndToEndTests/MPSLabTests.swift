@@ -6,7 +6,7 @@ import Testing
 /// The mps-isolation lab on the simulated GPU host, through the built binary: the seven
 /// exercises with a teardown that shows no MPS process left, and one failure scenario (the
 /// others run in-process: TargetsTests' MPSScenarioTests).
-@Suite(.serialized) struct MPSLabTests {
+@Suite struct MPSLabTests {
   static let lab = ["--lab", "mps-isolation"]
 
   @Test func simulatedRunPassesSevenExercisesAndLeavesNoMPSProcess() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// Issue 11: what the lab sends works on a fresh Ubuntu GPU VM, and the simulated host fails
 /// where a real one fails. Issue 12 items 3, 4 and 5: teardown that does what was asked,
 /// and a slice that cannot fit refused at preflight. Every test runs the built binary.
-@Suite(.serialized) struct RealVMFidelityTests {
+@Suite struct RealVMFidelityTests {
   static func simState(_ fixture: SelfTestLabFixture, profile: String = "a6000-48gb") -> [String: Any] {
     SimulatedHostTests.simState(fixture, profile: profile) ?? [:]
   }

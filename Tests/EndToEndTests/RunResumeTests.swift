@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// Issue 12 item 2: rerunning `labrun run` resumes the unfinished run of that lab and target.
-@Suite(.serialized) struct RunResumeTests {
+@Suite struct RunResumeTests {
   /// k3s's install fails once: the first `run` fails (exit 1) and tears down; the same command
   /// again resumes that run (same id), installs k3s, completes and tears down; a third `run`
   /// starts a new run because the second one completed, and `--new-run` starts afresh too.
@@ -71,19 +71,12 @@ import Testing
   @Test func interruptedRunIsResumedAndTornDown() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let started = try fixture.binary.start(
-      ["run", "--host", "sim"],
-      environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 })
-    var sawRunning = false
-    for _ in 0..<2400 {
-      if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up)["k3s"]) == .running {
-        sawRunning = true
-        break
-      }
-      try await Task.sleep(for: .milliseconds(25))
-    }
+    let (environment, hold) = try fixture.holdingK3sInstall()
+    let started = try fixture.binary.start(["run", "--host", "sim"], environment: environment)
+    let sawRunning = try await fixture.waitUntilRunning("k3s")
     started.kill(SIGINT)
     let interrupted = try await started.wait()
+    try FileManager.default.removeItem(at: hold)
     try #require(sawRunning, "the k3s step never showed as running: \(interrupted)")
     #expect(interrupted.status == 130, "\(interrupted)")
     let id = try fixture.onlyRun().lastPathComponent

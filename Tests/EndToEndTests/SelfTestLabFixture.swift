@@ -95,5 +95,25 @@ struct SelfTestLabFixture {
     }
   }
 
+  /// The environment that holds the simulated k3s install while `hold` exists (it is created
+  /// here; remove it to let the install go on).
+  func holdingK3sInstall() throws -> (environment: [String: String], hold: URL) {
+    let hold = root.appending("hold-k3s-install")
+    try Data().write(to: hold)
+    return (environment.merging(["LABRUN_SIM_HOLD": hold.path]) { $1 }, hold)
+  }
+
+  /// Waits (up to five minutes) until some run's `phase` shows `step` running; false if none did.
+  func waitUntilRunning(_ step: String, in phase: Phase = .up) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(300)
+    while ContinuousClock.now < deadline {
+      for run in (try? runDirectories()) ?? [] where (try? states(run, phase)[step]) == .running {
+        return true
+      }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+  }
+
   func remove() { root.remove() }
 }

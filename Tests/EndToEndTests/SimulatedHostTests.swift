@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// The hami-isolation-realgpu lab on the simulated GPU host, through the built binary.
-@Suite(.serialized) struct SimulatedHostTests {
+@Suite struct SimulatedHostTests {
   /// `labrun verify`'s verdict per exercise number.
   static func verdicts(_ output: String) -> [String] {
     output.split(separator: "\n").compactMap { line in
@@ -206,19 +206,12 @@ import Testing
   @Test func killedDuringUpThenRerunCompletes() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
-    let started = try fixture.binary.start(
-      ["up", "--host", "sim"], environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "3000"]) { $1 }
-    )
-    var sawRunning = false
-    for _ in 0..<2400 {
-      if let run = try fixture.runDirectories().first, (try? fixture.states(run, .up)["k3s"]) == .running {
-        sawRunning = true
-        break
-      }
-      try await Task.sleep(for: .milliseconds(25))
-    }
+    let (environment, hold) = try fixture.holdingK3sInstall()
+    let started = try fixture.binary.start(["up", "--host", "sim"], environment: environment)
+    let sawRunning = try await fixture.waitUntilRunning("k3s")
     started.kill(SIGKILL)
     let killed = try await started.wait()
+    try FileManager.default.removeItem(at: hold)
     try #require(sawRunning, "the k3s step never showed as running: \(killed)")
     #expect(killed.killedBySignal)
     let rerun = try await fixture.labrun(["up", "--host", "sim"])

@@ -22,18 +22,20 @@ import Testing
     }
   }
 
-  /// Defect: after `kill -9` of labrun the simulated installer (here slowed to a minute) ran
+  /// Defect: after `kill -9` of labrun the simulated installer (here held until the test ends) ran
   /// on, reparented, until it finished by itself.
   @Test(arguments: [SIGKILL, SIGINT])
   func killedMidInstallLeavesNoSimulatedProcess(signal: Int32) async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let simulatedHost = fixture.home.appendingPathComponent("sim/a6000-48gb").standardizedFileURL.path
-    let started = try fixture.binary.start(
-      ["up", "--host", "sim"],
-      environment: fixture.environment.merging(["LABRUN_SIM_SLOW_MS": "60000"]) { $1 })
+    // Held for as long as the test needs: a tool left behind would run on, waiting.
+    let (environment, hold) = try fixture.holdingK3sInstall()
+    defer { try? FileManager.default.removeItem(at: hold) }
+    let started = try fixture.binary.start(["up", "--host", "sim"], environment: environment)
     var installing: [String] = []
-    for _ in 0..<2400 {
+    let deadline = ContinuousClock.now + .seconds(300)
+    while ContinuousClock.now < deadline {
       installing = Self.processes(ofSimulatedHostUnder: simulatedHost).filter { $0.contains("k3s-installer") }
       if !installing.isEmpty { break }
       try await Task.sleep(for: .milliseconds(25))

@@ -138,4 +138,28 @@ import Testing
     try await other.lock()
     await other.unlock()
   }
+
+  /// Between a spawn's fork and its exec, the child holds a copy of every descriptor, the run's
+  /// lock too (O_CLOEXEC closes it only at the exec): a lock this process has just released can
+  /// look held by this process for a moment. The suite failed on it: `down` right after `up` in one
+  /// process was refused as "in use by another labrun process" naming this process's own pid.
+  @Test func aReleasedLockStillHeldByASpawningChildIsWaitedFor() async throws {
+    let fixture = try RunFixture()
+    defer { fixture.home.remove() }
+    // The copy: another open of the lock file, held with this process's pid in it, as a
+    // spawning child's copy of a released lock is, and let go 0.3 s later.
+    let path = fixture.run.directory.appendingPathComponent(".lock").path
+    let copy = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    #expect(copy >= 0)
+    #expect(flock(copy, LOCK_EX | LOCK_NB) == 0)
+    let pid = "\(getpid())\n"
+    _ = pid.withCString { write(copy, $0, strlen($0)) }
+    // A thread of its own, as the child is: a loaded cooperative pool must not delay it.
+    Thread.detachNewThread {
+      usleep(300_000)
+      close(copy)
+    }
+    try await fixture.run.lock()
+    await fixture.run.unlock()
+  }
 }

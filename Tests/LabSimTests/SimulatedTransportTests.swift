@@ -25,7 +25,8 @@ import Testing
       host = SimulatedHost(
         directory: "/far/sim/\(profile.id)", profile: profile, scenario: nil, tool: tool.path)
       let digest = farDigest ?? Artifact.hexDigest(of: bytes)
-      inner = RecordingTransport { command in
+      // A far side over ssh: on this machine (`.local`) the tool is this very file.
+      inner = RecordingTransport(target: TargetInfo(name: "far", kind: .ssh)) { command in
         command.script.contains("sha256sum")
           ? RecordingTransport.output("\(digest)  path\n") : RecordingTransport.output()
       }
@@ -61,6 +62,19 @@ import Testing
     #expect(await far.inner.uploads.isEmpty)
     let setup = try await far.lastScript()
     #expect(setup.contains("ln -sf \(ShellQuote.quote(far.host.tool)) "), "\(setup)")
+  }
+
+  /// On this machine the far side's file is this very labrun: nothing is hashed, compared or
+  /// uploaded, and the links point at it.
+  @Test func onThisMachineTheToolIsThisVeryFile() async throws {
+    let far = try FarSide()
+    defer { far.scratch.remove() }
+    let local = RecordingTransport(target: TargetInfo(name: "here", kind: .local))
+    _ = try await SimulatedTransport.open(host: far.host, inner: local, name: "sim")
+    let scripts = await local.commands.map(\.script)
+    #expect(scripts.count == 1 && !scripts.contains { $0.contains("&& sha256sum") }, "\(scripts)")
+    #expect(await local.uploads.isEmpty)
+    #expect(scripts.last?.contains("ln -sf \(ShellQuote.quote(far.host.tool)) ") == true)
   }
 
   /// The tools are labrun: a loader path labrun needed (libssh2 outside the system's library

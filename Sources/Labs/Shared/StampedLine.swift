@@ -1,6 +1,7 @@
 /// A line as the lab captures it on the host: the capture's wall clock in front
-/// (`1764655123.456789012 sample 3 s: 61.20 TFLOPS`, written by `date +%s.%N` as each line
-/// arrived), or a line with no timestamp (evidence from before timestamping).
+/// (`1764655123.456789 sample 3 s: 61.20 TFLOPS`, written by bash's `$EPOCHREALTIME` or, in
+/// evidence of earlier versions, `date +%s.%N`, as each line arrived), or a line with no
+/// timestamp (evidence from before timestamping).
 struct StampedLine: Sendable, Hashable {
   /// Seconds since the epoch when the line was captured; nil when it carries no timestamp.
   var capturedAt: Double?
