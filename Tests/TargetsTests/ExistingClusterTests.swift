@@ -226,4 +226,28 @@ import Testing
         == real.output
         .trimmingCharacters(in: .whitespacesAndNewlines))
   }
+
+  /// Something labrun labelled outside its namespace (made by hand from the lab's manifests, say):
+  /// `down` names it and fails, and finishes with `--accept-leftovers`, as on a host.
+  @Test func downNamesWhatIsLeftAndFinishesOnlyWhenToldToAcceptIt() async throws {
+    let fixture = try await Fixture()
+    defer { fixture.home.remove() }
+    try fixture.store.update {
+      $0.pods.append(
+        SimState.Pod(
+          name: "hami-share-a", namespace: "team-a", gpumemMiB: 0, gpus: 0, gpucores: nil, phase: "Running",
+          ip: "10.42.0.40", events: [], labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"]))
+    }
+    let error = await #expect(throws: (any Error).self) {
+      try await Pipeline(run: fixture.run, transport: fixture.transport).run(
+        .down, steps: [RemoveLabNamespaceStep()])
+    }
+    let message = error.map(String.init(describing:)) ?? ""
+    #expect(message.contains("pod/hami-share-a") && message.contains("--accept-leftovers"), "\(message)")
+    try await Pipeline(
+      run: fixture.run, transport: fixture.transport, options: LifecycleOptions(acceptLeftovers: true)
+    )
+    .run(.down, steps: [RemoveLabNamespaceStep()])
+    #expect(fixture.store.load().pods.contains { $0.namespace == "team-a" && $0.name == "hami-share-a" })
+  }
 }

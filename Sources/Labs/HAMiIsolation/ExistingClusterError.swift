@@ -1,7 +1,7 @@
 import Foundation
 import LabPipeline
 
-/// Why an existing cluster (`--kubeconfig`) is refused, or what its teardown left.
+/// Why an existing cluster (`--kubeconfig`) is refused.
 public enum ExistingClusterError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// No HAMi scheduler or device plugin in the cluster.
   case hamiAbsent(found: String)
@@ -11,8 +11,6 @@ public enum ExistingClusterError: Error, CustomStringConvertible, LocalizedError
   case noRegisteredGPUNode(nodes: [String])
   /// labrun's namespace exists and is not this run's.
   case namespaceTaken(namespace: String, owner: String)
-  /// `down` found labrun's objects still there.
-  case leftovers([String])
 
   public var description: String {
     switch self {
@@ -34,9 +32,6 @@ public enum ExistingClusterError: Error, CustomStringConvertible, LocalizedError
       return
         "namespace \(namespace) already exists and is not this run's (\(owner)); finish the run that made it "
         + "(labrun down --run ID) or remove it yourself (kubectl delete namespace \(namespace))"
-    case .leftovers(let things):
-      return "labrun's objects are still in the cluster: \(things.joined(separator: "; ")); remove them "
-        + "(kubectl delete namespace \(ExistingClusterIdentity.namespace)) and run labrun down again"
     }
   }
 

@@ -16,20 +16,32 @@ struct RemoveLabNamespaceStep: Step {
   static let labelled = RemoteCommand(
     "kubectl get pods,configmaps -A -l \(ShellQuote.quote(HAMiCatalog.partOfLabel)) -o name")
 
-  /// What labrun made that is still in the cluster.
-  static func leftovers(_ ctx: StepContext) async throws -> [String] {
-    var left = try await ctx.runChecked(Self.labelled).stdoutLines.filter { !$0.isEmpty }
+  /// What labrun made that is still in the cluster, each with how to remove it (the run's
+  /// kubeconfig and context given to kubectl).
+  static func leftovers(_ ctx: StepContext) async throws -> [TeardownLeftovers.Item] {
+    var left = try await ctx.runChecked(Self.labelled).stdoutLines.filter { !$0.isEmpty }.map {
+      TeardownLeftovers.Item(
+        "\($0) labelled \(HAMiCatalog.partOfLabel)",
+        removal: "kubectl delete pods,configmaps -A -l \(HAMiCatalog.partOfLabel)")
+    }
     if !(try await ctx.runChecked(LabNamespaceStep.exists).trimmedStdout.isEmpty) {
-      left.insert("namespace/\(ExistingClusterIdentity.namespace)", at: 0)
+      left.insert(
+        TeardownLeftovers.Item(
+          "namespace/\(ExistingClusterIdentity.namespace)",
+          removal: "kubectl delete namespace \(ExistingClusterIdentity.namespace)"), at: 0)
     }
     return left
+  }
+
+  func observe(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
+    TeardownLeftovers.Output(left: [])
   }
 
   func check(_ ctx: StepContext) async throws -> Bool {
     try await Self.leftovers(ctx).isEmpty
   }
 
-  func apply(_ ctx: StepContext) async throws -> NoOutput {
+  func apply(_ ctx: StepContext) async throws -> TeardownLeftovers.Output {
     if try await LabNamespaceStep.ownedBy(await ctx.runID, ctx) {
       try await ctx.runChecked(Self.delete)
       try await ctx.wait(
@@ -39,9 +51,8 @@ struct RemoveLabNamespaceStep: Step {
       }
     }
     let left = try await Self.leftovers(ctx)
-    guard left.isEmpty else { throw ExistingClusterError.leftovers(left) }
-    ctx.note("nothing of labrun's is left in the cluster")
-    return NoOutput()
+    if left.isEmpty { ctx.note("nothing of labrun's is left in the cluster") }
+    return try TeardownLeftovers(left).finish(ctx)
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
