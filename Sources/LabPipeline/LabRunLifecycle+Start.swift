@@ -33,16 +33,26 @@ extension LabRunLifecycle {
       let run = try? store.open(state.runDirectory(id: id), redactor: redactor)
     {
       let record = await run.runRecord
-      if let differing = Self.differingParameter(record: record, parameters: parameters) {
+      let recordedNodes = Set(record.target.nodes?.map(\.name) ?? [])
+      let givenNodes = Set(target.nodes?.map(\.name) ?? [])
+      let differing = Self.differingParameter(record: record, parameters: parameters)
+      if recordedNodes != givenNodes || differing != nil {
         let ledger = await run.currentLedger
         guard let stoppedAt = Self.stepThatChangedNothing(ledger, lab: lab, target: record.target) else {
+          if recordedNodes != givenNodes {
+            throw RunSelectionError.nodesDiffer(
+              recorded: recordedNodes.sorted(), given: givenNodes.sorted(), run: id)
+          }
           throw RunSelectionError.parameterDiffers(
-            name: differing.name, recorded: differing.recorded, given: differing.given, run: id)
+            name: differing?.name ?? "", recorded: differing?.recorded ?? "", given: differing?.given ?? "",
+            run: id)
         }
-        note(
-          "run \(id) stopped at `\(stoppedAt)` and changed nothing on the host; it recorded "
-            + "\(differing.name)=\(differing.recorded), so a new run starts with \(differing.name)=\(differing.given)"
-        )
+        let change =
+          recordedNodes != givenNodes
+          ? "nodes \(Self.list(recordedNodes)), so a new run starts with nodes \(Self.list(givenNodes))"
+          : "\(differing?.name ?? "")=\(differing?.recorded ?? ""), so a new run starts with "
+            + "\(differing?.name ?? "")=\(differing?.given ?? "")"
+        note("run \(id) stopped at `\(stoppedAt)` and changed nothing on the host; it recorded \(change)")
       } else {
         try await run.lock()
         do {
@@ -65,6 +75,11 @@ extension LabRunLifecycle {
     try await run.lock()
     note("new run \(await run.id) (\(run.directory.path))")
     return run
+  }
+
+  /// `a, b`, or `none` (one host).
+  static func list(_ nodes: Set<String>) -> String {
+    nodes.isEmpty ? "none" : nodes.sorted().joined(separator: ", ")
   }
 
   /// The first parameter given in this invocation whose value differs from the run's record.
@@ -114,6 +129,8 @@ extension LabRunLifecycle {
 public enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, Equatable {
   /// `--param` on a resume differs from the value the run recorded.
   case parameterDiffers(name: String, recorded: String, given: String, run: String)
+  /// A cluster run resumed with other `--node`s than it recorded.
+  case nodesDiffer(recorded: [String], given: [String], run: String)
   /// A phase needs an earlier one that has not finished.
   case phaseIncomplete(run: String, phase: Phase)
 
@@ -122,6 +139,16 @@ public enum RunSelectionError: Error, CustomStringConvertible, LocalizedError, E
     case .parameterDiffers(let name, let recorded, let given, let run):
       return "run \(run) recorded \(name)=\(recorded) but --param gives \(given); "
         + "rerun with the same value to resume, or pass --new-run to start a new run"
+    case .nodesDiffer(let recorded, let given, let run):
+      let missing = recorded.filter { !given.contains($0) }
+      let added = given.filter { !recorded.contains($0) }
+      let words =
+        (missing.isEmpty ? [] : ["without \(missing.joined(separator: ", "))"])
+        + (added.isEmpty ? [] : ["with \(added.joined(separator: ", ")) it does not have"])
+      return
+        "run \(run) is a cluster of nodes \(recorded.isEmpty ? "none" : recorded.joined(separator: ", ")); "
+        + "this command names it \(words.joined(separator: " and ")); pass the same --node set to resume it, "
+        + "or `labrun down` it and pass --new-run to start afresh with these nodes"
     case .phaseIncomplete(let run, let phase):
       return "run \(run) has not finished `\(phase)`; run `labrun \(phase)` first (see `labrun status`)"
     }
@@ -135,7 +162,7 @@ extension RunSelectionError: ExitCodeProviding {
   /// the run's state (4).
   public var exitCode: Int32 {
     switch self {
-    case .parameterDiffers: return LabrunExitCode.labInvalid
+    case .parameterDiffers, .nodesDiffer: return LabrunExitCode.labInvalid
     case .phaseIncomplete: return LabrunExitCode.runStateFailed
     }
   }

@@ -5,7 +5,8 @@ import Foundation
 /// One redactor per run is shared by the transcript, the ledger, the artifacts and the
 /// terminal output, so a secret seen by one of them is hidden in all of them. It hides:
 /// - values of env-style assignments whose name contains TOKEN, PASSWORD, PASSWD or SECRET
-///   (`K3S_TOKEN=…`, `password: …`, `"token": "…"`) and of `--token`/`--password` flags;
+///   (`K3S_TOKEN=…`, `password: …`, `"token": "…"`) and of `--token`/`--password` flags, except
+///   the absolute path of a `*_FILE` one (`K3S_TOKEN_FILE=/etc/rancher/k3s/join-token`);
 /// - kubeconfig credentials (`client-key-data`, `client-certificate-data`,
 ///   `certificate-authority-data`, tokens) and PEM private keys;
 /// - k3s join tokens (`K10<hex>::server:<secret>`);
@@ -100,9 +101,11 @@ public final class Redactor: @unchecked Sendable {
         #"(?i)(--[a-z0-9-]*(?:token|password|passwd|secret)(?:=|\s+))('[^']*'|"[^"]*"|[^\s'"]+)"#,
         "$1" + mask
       ),
-      // NAME=VALUE, name: value, "name": "value" where the name says it is secret.
+      // NAME=VALUE, name: value, "name": "value" where the name says it is secret; a *_FILE name
+      // whose value is an absolute path (`K3S_TOKEN_FILE=/etc/rancher/k3s/join-token`) names where
+      // the secret is, not the secret, and stays.
       (
-        #"(?i)\b([a-z0-9_.-]*(?:token|password|passwd|secret)[a-z0-9_.-]*["']?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"',;&|)\\]+)"#,
+        #"(?i)\b(?![a-z0-9_.-]*_file["']?[ \t]*[=:][ \t]*["']?/[^\s"']*["']?(?:[\s;&|)]|$))([a-z0-9_.-]*(?:token|password|passwd|secret)[a-z0-9_.-]*["']?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"',;&|)\\]+)"#,
         "$1" + mask
       ),
     ]

@@ -62,6 +62,9 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   /// A cluster whose server's 6443/tcp a firewall drops: an agent reaches neither the join
   /// endpoint nor `/cacerts` (connections time out).
   case agentCannotReachServer = "agent-cannot-reach-server"
+  /// A cluster whose agents' 10250/tcp (the kubelet) a firewall drops: from the server, a
+  /// connection to it times out, before and after the agent's k3s runs.
+  case kubeletPortBlocked = "kubelet-port-blocked"
   /// The server's token was rotated after labrun read it: an agent presenting the old one is
   /// refused (`401 Unauthorized`) and never registers.
   case wrongToken = "wrong-token"

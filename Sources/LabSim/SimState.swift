@@ -21,6 +21,8 @@ public struct SimState: Sendable, Hashable, Codable {
     public var gpuUUID: String?
     /// The node the pod runs on (nil: the server's own node).
     public var node: String?
+    /// The pod's `hami.io/node-scheduler-policy` annotation, as applied.
+    public var nodePolicy: String? = nil
   }
 
   /// HAMi's device plugin splits the card into this many shares (`nvidia.com/gpu` allocatable).

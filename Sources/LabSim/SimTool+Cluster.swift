@@ -169,6 +169,7 @@ extension SimTool {
     guard let directory = store.network?.host(at: host) else { return timedOut }
     let state = SimStore(directory: directory).load()
     if port == 6443, state.scenario == .agentCannotReachServer { return timedOut }
+    if port == 10250, state.scenario == .kubeletPortBlocked { return timedOut }
     let listening = port == 6443 ? state.kubernetesReady : (state.k3sActive && state.k3sVersion != nil)
     guard listening else {
       return .fail(

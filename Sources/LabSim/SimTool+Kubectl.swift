@@ -169,6 +169,21 @@ extension SimTool {
         return .ok(names.map { $0 + "\n" }.joined())
       }
       if jsonpath == "{.status.phase}", let pod = pods.first { return .ok(pod.phase) }
+      if let jsonpath, jsonpath.contains("schedulerName"), let pod = pods.first {
+        // A GPU pod goes through HAMi's webhook, which hands it to hami-scheduler.
+        let node = pod.phase == "Running" ? state.node(of: pod).name : ""
+        return .ok(
+          "\(pod.name) \(pod.gpus > 0 ? "hami-scheduler" : "default-scheduler") \(node) \(pod.nodePolicy ?? "")\n"
+        )
+      }
+      if let jsonpath, jsonpath.hasPrefix("{range"), jsonpath.contains("vgpu-devices-allocated") {
+        return .ok(
+          pods.map { pod in
+            guard pod.phase == "Running" else { return " \n" }
+            let allocation = pod.gpuUUID.map { "\($0),NVIDIA,\(pod.gpumemMiB),\(pod.gpucores ?? 0):;" } ?? ""
+            return "\(state.node(of: pod).name) \(allocation)\n"
+          }.joined())
+      }
       if let jsonpath, jsonpath.contains("vgpu-devices-allocated"), let pod = pods.first {
         guard pod.phase == "Running", let gpu = pod.gpuUUID else { return .ok() }
         return .ok("\(gpu),NVIDIA,\(pod.gpumemMiB),\(pod.gpucores ?? 0):;")
@@ -186,12 +201,15 @@ extension SimTool {
           }.joined())
       }
       if pods.isEmpty { return .ok("No resources found in \(namespace) namespace.\n") }
+      // kubectl widens a column to its longest value.
+      let nameWidth = max(20, (pods.map(\.name.count).max() ?? 0) + 1)
+      let nodeWidth = max(18, (pods.map { state.node(of: $0).name.count }.max() ?? 0) + 1)
       var out =
-        "NAME                 READY   STATUS    RESTARTS   AGE   IP           NODE               NOMINATED NODE   READINESS GATES\n"
+        "\(padRight("NAME", nameWidth)) READY   STATUS    RESTARTS   AGE   IP           \(padRight("NODE", nodeWidth)) NOMINATED NODE   READINESS GATES\n"
       for pod in pods {
         let running = pod.phase == "Running"
         out +=
-          "\(padRight(pod.name, 20)) \(running ? "1/1" : "0/1")     \(padRight(pod.phase, 9)) 0          41s   \(padRight(pod.ip, 12)) \(padRight(running ? state.node(of: pod).name : "<none>", 18)) <none>           <none>\n"
+          "\(padRight(pod.name, nameWidth)) \(running ? "1/1" : "0/1")     \(padRight(pod.phase, 9)) 0          41s   \(padRight(pod.ip, 12)) \(padRight(running ? state.node(of: pod).name : "<none>", nodeWidth)) <none>           <none>\n"
       }
       return .ok(out)
     default:
@@ -234,14 +252,23 @@ extension SimTool {
     }
     let selector = args.firstIndex(of: "-l").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
     let parts = selector?.split(separator: "=").map(String.init) ?? []
+    let kinds = words.dropFirst().first ?? ""
+    // `delete pod A B`: those pods; `delete pods -l …`: the labelled pods; `pods,configmaps`: the
+    // lab's ConfigMap too.
+    let named = selector == nil ? Set(words.dropFirst(2)) : []
+    func doomed(_ pod: SimState.Pod) -> Bool {
+      named.contains(pod.name) || (parts.count == 2 && pod.labels[parts[0]] == parts[1])
+    }
     let out = try store.update { state -> String in
       var out = ""
-      for pod in state.pods where parts.count == 2 && pod.labels[parts[0]] == parts[1] {
+      for pod in state.pods where doomed(pod) {
         out += "pod \"\(pod.name)\" deleted\n"
       }
-      state.pods.removeAll { parts.count == 2 && $0.labels[parts[0]] == parts[1] }
-      for map in state.configMaps { out += "configmap \"\(map)\" deleted\n" }
-      state.configMaps = []
+      state.pods.removeAll(where: doomed)
+      if kinds.contains("configmap") {
+        for map in state.configMaps { out += "configmap \"\(map)\" deleted\n" }
+        state.configMaps = []
+      }
       if !out.isEmpty { state.change("delete lab objects") }
       return out
     }

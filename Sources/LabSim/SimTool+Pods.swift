@@ -56,7 +56,7 @@ extension SimTool {
       var pod = SimState.Pod(
         name: bare, namespace: namespace, gpumemMiB: gpumem, gpus: gpus, gpucores: gpucores, phase: "Running",
         ip: "10.42.0.\(12 + state.pods.count)", events: [],
-        labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"])
+        labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"], nodePolicy: nodePolicy)
       if gpus > 0 {
         let placed = Self.schedule(
           state: state,

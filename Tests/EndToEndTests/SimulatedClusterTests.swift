@@ -18,7 +18,8 @@ import Testing
     return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
   }
 
-  @Test func upJoinsEveryAgentAndDownPurgeRemovesK3sFromEveryNode() async throws {
+  /// Acceptance 1 of issue 23, in one run of the binary: up, the exercises, the page, down --purge.
+  @Test func aThreeNodeClusterPassesEveryExerciseAndDownPurgeRemovesK3sFromEveryNode() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let up = try await fixture.labrun(["up"] + Self.target)
@@ -42,6 +43,32 @@ import Testing
     for node in Self.nodes { #expect(plan.stdout.contains("[on \(node)] ")) }
     #expect(plan.stdout.contains("[on sim:h100-80gb/s3] sudo -n sh -c k3s-agent-uninstall.sh"))
 
+    // Exercises 1-5 on every GPU node, pinned to it; 8 and 9 across nodes; c4 listed and skipped.
+    let exercises = try await fixture.labrun(["exercises"])
+    #expect(exercises.status == 0, "\(exercises)")
+    #expect(exercises.stderr.contains("c4 has no GPU: listed and skipped"), "\(exercises.stderr)")
+    let report = try await fixture.labrun(["report", "--format", "json"])
+    #expect(report.status == 0, "\(report)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+    let results = try #require(json["exercises"] as? [[String: Any]])
+    let verdicts = Dictionary(
+      results.map { ($0["id"] as? String ?? "", $0["verdict"] as? String ?? "") }, uniquingKeysWith: { $1 })
+    let expected = ["server", "s2", "s3"].flatMap { node in (1...5).map { "\($0)@\(node)" } } + ["8", "9"]
+    #expect(Set(verdicts.keys) == Set(expected), "\(verdicts)")
+    #expect(verdicts.values.allSatisfy { $0 == "PASS" }, "\(verdicts)")
+    // Each node's sizes come from its own card; the page names each node's card.
+    let page = try await fixture.labrun(["report"])
+    #expect(page.stdout.contains("Co-residency on s3 (H100"), "\(page.stdout)")
+    #expect(page.stdout.contains("Co-residency on s2 (RTX A6000"))
+    #expect(page.stdout.contains("c4: listed and skipped"))
+    let run = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: fixture.home.appendingPathComponent("runs").path)
+        .first)
+    let artifacts = fixture.home.appendingPathComponent("runs/\(run)/artifacts")
+    let files = try FileManager.default.contentsOfDirectory(atPath: artifacts.path)
+    #expect(files.contains("2-3-probe-memory-a@s3.txt") && !files.contains { $0.hasSuffix("@c4.txt") })
+
     let down = try await fixture.labrun(["down", "--purge"])
     #expect(down.status == 0, "\(down)")
     for (profile, name) in [
@@ -53,7 +80,10 @@ import Testing
       #expect(state["toolkitInstalled"] as? Bool == false, "\(name) still has the toolkit")
     }
     let everything =
-      [up.stdout, up.stderr, plan.stdout, plan.stderr, down.stdout, down.stderr].joined()
+      [
+        up.stdout, up.stderr, plan.stdout, plan.stderr, exercises.stdout, exercises.stderr, page.stdout,
+        down.stdout, down.stderr,
+      ].joined()
       + WrittenText.under(fixture.home.appendingPathComponent("runs"))
     #expect(!everything.contains(token))
     #expect(!everything.contains(String(token.suffix(32))))

@@ -20,6 +20,9 @@ import Testing
         down: [step("remove")])
     }
 
+    /// A cluster runs the same steps (the lifecycle's rules, not the nodes' steps, are under test).
+    func phases(files: LabFiles, nodes: [String]) -> LabPhases? { phases(files: files) }
+
     var validation: (any ValidationLab)? { nil }
 
     func step(_ id: String, changesTarget: Bool = true) -> ScriptedStep {
@@ -140,6 +143,43 @@ import Testing
       #expect(LabrunExitCode.status(for: error) == LabrunExitCode.labInvalid)
     }
     #expect(try fixture.runIDs().count == 1)
+  }
+
+  /// A cluster run resumes only with its own nodes: another `--node` set is refused, saying which
+  /// nodes differ and how to start afresh, and starts no run; the same set resumes.
+  @Test func aClusterRunResumesOnlyWithTheSameNodes() async throws {
+    let fixture = try Fixture()
+    defer { fixture.home.remove() }
+    func opener(_ nodes: [String]) -> TargetOpener {
+      var target = TargetInfo(name: "server", kind: .local)
+      target.nodes = nodes.map { TargetInfo(name: $0, kind: .local) }
+      let opened = target
+      return { _, _ in OpenedTarget(transport: RecordingTransport(target: opened), connection: nil) }
+    }
+    let failing = try fixture.lab(failAt: ["install"])
+    await #expect(throws: PipelineError.self) {
+      try await fixture.lifecycle.up(
+        failing, parameters: try fixture.parameters(failing), options: LifecycleOptions(),
+        open: opener(["gpu-2", "gpu-3"]))
+    }
+    let lab = try fixture.lab()
+    do {
+      try await fixture.lifecycle.up(
+        lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(),
+        open: opener(["gpu-2", "gpu-4"]))
+      Issue.record("another node set resumed the run")
+    } catch let error as RunSelectionError {
+      let text = error.description
+      #expect(text.contains("gpu-3") && text.contains("gpu-4") && text.contains("--new-run"), "\(text)")
+      #expect(LabrunExitCode.status(for: error) == LabrunExitCode.labInvalid)
+    }
+    #expect(try fixture.runIDs().count == 1)
+    let resumed = try await fixture.lifecycle.up(
+      lab, parameters: try fixture.parameters(lab), options: LifecycleOptions(),
+      open: opener(["gpu-3", "gpu-2"]))
+    #expect(try fixture.runIDs().count == 1)
+    let id = await resumed.run.id
+    #expect(fixture.notes.contains { $0.hasPrefix("resuming run \(id)") }, "\(fixture.notes)")
   }
 
   /// A run refused at a step that only looks changed nothing: the rerun with other parameters

@@ -17,6 +17,10 @@ import Testing
       "LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t"
     ),
     ("    client-certificate-data: Q0VSVElGSUNBVEU=", "Q0VSVElGSUNBVEU="),
+    // A secret-named *_FILE keeps only a path: anything else is hidden as before.
+    ("K3S_TOKEN_FILE=hunter2secret sh install.sh", "hunter2secret"),
+    ("K3S_TOKEN_FILE=K10abcdef0123456789abcdef::server:0123456789abcdef", "0123456789abcdef"),
+    ("DB_PASSWORD_FILE='/tmp/x' K3S_TOKEN=abc123secret", "abc123secret"),
     (
       "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----",
       "b3BlbnNzaC1rZXk"
@@ -26,6 +30,16 @@ import Testing
     let redacted = Redactor().redact(text)
     #expect(!redacted.contains(secret), "\(redacted)")
     #expect(redacted.contains(Redactor.mask))
+  }
+
+  /// `K3S_TOKEN_FILE=/etc/rancher/k3s/join-token` names where the token is, not the token: the
+  /// plan and transcript show the path (a `*_FILE` of a secret name whose value is an absolute path).
+  @Test(arguments: [
+    "K3S_URL='https://10.0.0.5:6443' K3S_TOKEN_FILE=/etc/rancher/k3s/join-token K3S_NODE_NAME=s2 sh install.sh",
+    "export DB_PASSWORD_FILE='/run/secrets/db'",
+  ])
+  func keepsTheFileOfASecretButNotTheSecret(text: String) {
+    #expect(Redactor().redact(text) == text)
   }
 
   @Test func keepsOrdinaryText() {

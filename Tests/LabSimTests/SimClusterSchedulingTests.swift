@@ -1,5 +1,6 @@
 import Foundation
 import LabPipeline
+import Labs
 import TestSupport
 import Testing
 
@@ -48,6 +49,44 @@ import Testing
     let row = cluster.run("server", "kubectl", ["get", "pods", pod, "-o", "wide"]).out.split(separator: "\n")
       .last
     return row.map { $0.split(separator: " ").map(String.init) }.map { $0.count > 6 ? $0[6] : "" } ?? ""
+  }
+
+  /// What the cluster exercises read: a long pod name keeps the table's columns (kubectl widens
+  /// them), `delete pod NAME` deletes that pod alone, `delete pods -l …` keeps the probe's
+  /// ConfigMap, and each pod's scheduler, node and node policy read back by jsonpath.
+  @Test func theClusterExercisesCommandsBehaveAsKubectls() throws {
+    let cluster = try Self.cluster()
+    defer { cluster.root.remove() }
+    let configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hami-probe\n"
+    #expect(cluster.run("server", "kubectl", ["apply", "-f", "-"], input: configMap).status == 0)
+    for name in ["hami-place-spread-1-long-name", "hami-place-spread-2"] {
+      #expect(
+        cluster.run(
+          "server", "kubectl", ["apply", "-f", "-"], input: Self.pod(name, mib: 8000, policy: "spread")
+        )
+        .status == 0)
+    }
+    let table = cluster.run("server", "kubectl", ["get", "pods", "-o", "wide"]).out
+    let rows = KubectlTable.tables(in: table.split(separator: "\n").map(String.init)).flatMap(\.rows)
+    #expect(Set(rows.compactMap { $0["NODE"] }) == ["s2", "s3"], "\(table)")
+    let witness = cluster.run(
+      "server", "kubectl",
+      [
+        "get", "pod", "hami-place-spread-2", "-o",
+        "jsonpath={.metadata.name} {.spec.schedulerName} {.spec.nodeName}",
+      ])
+    #expect(
+      witness.out.hasPrefix("hami-place-spread-2 hami-scheduler s") && witness.out.hasSuffix(" spread\n"))
+    #expect(cluster.run("server", "kubectl", ["delete", "pod", "hami-place-spread-2"]).status == 0)
+    let left = cluster.run("server", "kubectl", ["get", "pods", "-o", "name"]).out
+    #expect(left == "pod/hami-place-spread-1-long-name\n", "\(left)")
+    #expect(
+      cluster.run(
+        "server", "kubectl", ["delete", "pods", "-l", "app.kubernetes.io/part-of=labrun-hami-isolation"]
+      )
+      .status == 0)
+    let objects = cluster.run("server", "kubectl", ["get", "pods,configmaps", "-o", "name"]).out
+    #expect(objects == "configmap/hami-probe\n", "\(objects)")
   }
 
   @Test(arguments: [("binpack", SimScenario.none, 1), ("spread", .none, 2), ("spread", .spreadIgnored, 1)])

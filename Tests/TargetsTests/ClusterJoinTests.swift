@@ -71,7 +71,10 @@ import Testing
     )
     .map { try JSONDecoder.labrun.decode(TranscriptEntry.self, from: Data($0.utf8)) }
     let joins = transcript.filter { $0.step == "join@sim:a6000-48gb/s2" }
-    #expect(joins.contains { $0.node == "sim:a6000-48gb/s2" && $0.command.contains("K3S_TOKEN_FILE=") })
+    #expect(
+      joins.contains {
+        $0.node == "sim:a6000-48gb/s2" && $0.command.contains("K3S_TOKEN_FILE=/etc/rancher/k3s/join-token ")
+      })
     #expect(joins.contains { $0.node == nil && $0.command.contains("node-token") })
     // Rerunning finds every agent joined.
     let ledger = try RunStore.readLedger(in: fixture.run.directory)
@@ -89,6 +92,45 @@ import Testing
     #expect(message.contains("from sim:a6000-48gb/s2"), "\(message)")
     // Nothing was handed to the agent: it never got as far as the token.
     #expect(try await fixture.server("kubectl get nodes --no-headers").split(separator: "\n").count == 1)
+  }
+
+  /// The server must reach each agent's 10250/tcp before the agent joins: before its kubelet runs
+  /// a refused connection proves the port open, a timeout a firewall dropping it.
+  @Test func aBlockedKubeletPortStopsTheJoinBeforeTheAgentInstalls() async throws {
+    let fixture = try await Fixture(scenario: "kubelet-port-blocked")
+    defer { fixture.home.remove() }
+    defer { Task { await fixture.cluster.close() } }
+    let error = await #expect(throws: (any Error).self) { try await fixture.up() }
+    let message = error.map(String.init(describing:)) ?? ""
+    #expect(message.contains("from the server") && message.contains(":10250/healthz"), "\(message)")
+    #expect(message.contains("blocks 10250/tcp") && message.contains("Timeout was reached"), "\(message)")
+    let agent = try await fixture.cluster.run(RemoteCommand("k3s --version", node: "sim:a6000-48gb/s2"))
+    #expect(!agent.succeeded, "the agent installed k3s before the port was known open")
+    #expect(try await fixture.server("kubectl get nodes --no-headers").split(separator: "\n").count == 1)
+  }
+
+  /// `down`'s verify-clean checks every agent, not only the server: a k3s agent left on one (its
+  /// purge skipped here) fails the teardown naming that node; once gone, every node is clean.
+  @Test func verifyCleanChecksEveryAgent() async throws {
+    let fixture = try await Fixture()
+    defer { fixture.home.remove() }
+    defer { Task { await fixture.cluster.close() } }
+    try await fixture.up()
+    let file = try TestPackage.lab("hami-isolation-realgpu").appendingPathComponent("lab.yaml")
+    let lab = try LabRegistry.load(try LabDefinition.load(from: file))
+    let agents = fixture.spec.agents.map(\.name)
+    let verify = try lab.steps(for: .down, nodes: agents).filter { $0.id.hasPrefix("verify-clean@") }
+    let purge = Pipeline(run: fixture.run, transport: fixture.cluster, options: LifecycleOptions(purge: true))
+    let uninstall = RemoteCommand("k3s-agent-uninstall.sh", privileged: true, node: agents[0])
+    #expect(try await fixture.cluster.run(uninstall).succeeded)
+    let error = await #expect(throws: (any Error).self) { try await purge.run(.down, steps: verify) }
+    let message = error.map(String.init(describing:)) ?? ""
+    #expect(message.contains("on \(agents[1])") && message.contains("k3s-agent-uninstall.sh"), "\(message)")
+    #expect(!message.contains("on \(agents[0])"), "\(message)")
+    var second = uninstall
+    second.node = agents[1]
+    #expect(try await fixture.cluster.run(second).succeeded)
+    try await purge.run(.down, steps: verify)
   }
 
   @Test func aRefusedTokenStopsTheJoinQuotingTheAgentsLog() async throws {

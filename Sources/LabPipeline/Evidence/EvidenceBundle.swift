@@ -49,8 +49,9 @@ public struct EvidenceBundle: Sendable {
 
   /// run.json; for imported evidence, a record built from `--host`/`--date`/`--provider`.
   public let run: RecordedRun
-  /// Artifacts by file name.
-  public let artifacts: [String: Artifact]
+  /// Artifacts by file name (a cluster node's view, ``node(_:)``, files a node's artifact under
+  /// its one-host name).
+  public internal(set) var artifacts: [String: Artifact]
   public let integrity: Integrity
   public let provenance: Provenance
   public private(set) var runRecordIntegrity: RunRecordIntegrity

@@ -179,6 +179,7 @@ extension HAMiIsolationLab {
       registrationText = parts.joined(separator: "; ") + " (\(HAMiCatalog.nodeAllocatable))"
     }
     rows.append(.init("Registration", registrationText))
+    rows += Self.clusterRows(bundle)
 
     return EnvironmentSummary(
       rows: rows, gpu: card.name?.value, gpuMemoryMiB: card.memoryMiB?.value, gpuUUID: card.uuid?.value,

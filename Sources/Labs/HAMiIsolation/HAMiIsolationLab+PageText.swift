@@ -13,16 +13,21 @@ extension HAMiIsolationLab {
     + "scheduler from the register annotation and enforced per-pod by HAMi-core - they are intentionally not "
     + "node-allocatable resources."
   /// The scope limits; the page claims the cap and the view as proven only when 2 and 3 passed.
-  static func scopeLimits(capProven: Bool) -> [String] {
+  /// `gpuNodes`: a cluster's GPU nodes (nil on one host), which change the last sentence.
+  static func scopeLimits(capProven: Bool, gpuNodes: [String]? = nil) -> [String] {
     let proves =
       capProven
       ? "It proves the memory cap and the virtualized device view"
       : "It tests the memory cap and the virtualized device view (not proven by this run)"
+    let scale =
+      gpuNodes.map {
+        "\($0.count) GPU node(s) under one k3s: scheduling across them is tested (placement, per-node budget), "
+          + "but nothing about NCCL/NVLink/MIG or workloads spanning nodes."
+      } ?? "Single node, so nothing about NCCL/NVLink/MIG/multi-node scale."
     return [
       "This is software isolation (user-space CUDA interception), not MIG hardware fault isolation - treat it as a "
         + "scheduling-and-accounting guarantee with runtime enforcement, not a security boundary. \(proves); it does "
-        + "not measure compute-throttling accuracy or noisy-neighbour interference under sustained load. Single "
-        + "node, so nothing about NCCL/NVLink/MIG/multi-node scale."
+        + "not measure compute-throttling accuracy or noisy-neighbour interference under sustained load. \(scale)"
     ]
   }
 
@@ -31,10 +36,19 @@ extension HAMiIsolationLab {
   {
     LabPage(
       title: Self.title, labPath: Self.labPath, validatedBlurb: Self.validatedBlurb,
-      provesHeading: Self.provesHeading, proves: Self.proves(results),
+      provesHeading: Self.provesHeading,
+      proves: Self.gpuNodes(of: bundle).map { Self.clusterProves(results, nodes: $0) }
+        ?? Self.proves(results),
       scopeLimits: Self.scopeLimits(
-        capProven: bundle.run.targetKindText != "simulated"
-          && results.filter { ["2", "3"].contains($0.id) && $0.verdict == .pass }.count == 2))
+        capProven: bundle.run.targetKindText != "simulated" && Self.capProven(results, bundle: bundle),
+        gpuNodes: Self.gpuNodes(of: bundle)))
+  }
+
+  /// Exercises 2 and 3 passed (on every GPU node of a cluster).
+  static func capProven(_ results: [ExerciseResult], bundle: EvidenceBundle) -> Bool {
+    let ids =
+      Self.gpuNodes(of: bundle).map { nodes in nodes.flatMap { ["2@" + $0, "3@" + $0] } } ?? ["2", "3"]
+    return !ids.isEmpty && ids.allSatisfy { id in results.contains { $0.id == id && $0.verdict == .pass } }
   }
 
   /// One bullet per claim whose exercises all passed, in the lab's words.

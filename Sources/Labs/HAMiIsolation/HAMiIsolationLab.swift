@@ -19,7 +19,8 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       "none", "runtime-runc", "view-only", "oversubscribe-scheduled", "gpu-operator-present",
       "device-plugin-present", "k3s-install-fails-once", "hami-release-stuck", "label-sticks",
       "driver-broken", "mig-enabled", "sudo-password", "not-apt", "disk-short", "apt-locked",
-      "preinstalled-toolkit", "image-pull-fails", "old-driver", "agent-cannot-reach-server", "wrong-token",
+      "preinstalled-toolkit", "image-pull-fails", "old-driver", "agent-cannot-reach-server",
+      "kubelet-port-blocked", "wrong-token",
       "spread-ignored", "hami-absent",
     ]
   }
@@ -48,7 +49,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
   /// when it has a GPU, joined with the
   /// server's token (after the server's k3s is Ready) and labelled when it has a GPU; `down`
   /// takes the agents' labels off, uninstalls their k3s agent under `--purge` before the
-  /// server's k3s, and frees them last.
+  /// server's k3s, verifies each agent clean after the server, and frees them last.
   public func phases(files: LabFiles, nodes: [String]) -> LabPhases? {
     var phases = phases(files: files)
     func after(_ id: String, in steps: [any Step], insert: [any Step]) -> [any Step] {
@@ -63,7 +64,11 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
     )
     phases.up = after("node-ready", in: phases.up, insert: nodes.map { JoinAgentStep(node: $0) })
     phases.up = after("gpu-label", in: phases.up, insert: nodes.map { AgentGPULabelStep(node: $0) })
-    phases.exercises = [ClusterExercisesStep()]
+    let manifests = HAMiManifests(files: files)
+    phases.exercises =
+      [ClusterNodesStep(agents: nodes), NodeExercisesStep(route: nil, manifests: manifests)]
+      + nodes.map { NodeExercisesStep(route: $0, manifests: manifests) }
+      + [PlacementStep(manifests: manifests), ClusterBudgetStep(manifests: manifests)]
     phases.down = after(
       "confirm-owner", in: phases.down, insert: nodes.map { OnNode(ConfirmOwnershipStep(), node: $0) })
     phases.down = after(
@@ -73,7 +78,9 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       insert: nodes.map { PurgeAgentStep(node: $0) }
         + nodes.map { GPUAgentStep(PurgeToolkitStep(), node: $0) })
     phases.down = after(
-      "verify-clean", in: phases.down, insert: nodes.map { OnNode(ReleaseHostStep(), node: $0) })
+      "verify-clean", in: phases.down,
+      insert: nodes.map { AgentVerifyCleanStep(node: $0) } + nodes.map { OnNode(ReleaseHostStep(), node: $0) }
+    )
     return phases
   }
 
@@ -87,6 +94,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
 
   /// Reads the facts every check shares (the card, the pods' GPUs) once for all five.
   public func results(for bundle: EvidenceBundle) -> [ExerciseResult] {
+    if let nodes = Self.gpuNodes(of: bundle) { return clusterResults(for: bundle, nodes: nodes) }
     let evidence = HAMiEvidence(bundle)
     return hamiChecks.map { $0.evaluate(evidence) }
   }

@@ -22,22 +22,18 @@ struct SchedulerBudgetCheck: HAMiCheck {
   func judge(_ evidence: HAMiEvidence, _ outcome: inout CheckOutcome) throws(Inconclusive) -> Finding {
     let pod = HAMiCatalog.oversubscribePod
     let statusArtifact = evidence.bundle.artifact(Self.statusFile)
-    let eventsArtifact = evidence.bundle.artifact(Self.eventsFile)
-    outcome.cite(statusArtifact)
-    outcome.cite(eventsArtifact)
-    let row = statusArtifact.flatMap { KubectlTable.row(named: pod, in: $0.outputLines) }
-    let events = eventsArtifact.flatMap { KubeEvents(lines: $0.outputLines) }
-    let status = row?["STATUS"] ?? ""
-    if let row { outcome.excerpt.append(row.line) }
-    // Either file alone can contradict the claim: the pod placed, or a Scheduled event.
-    if row != nil, !status.isEmpty, status != "Pending", status != "SchedulingGated" {
+    let pending = PendingPodEvidence(
+      pod: pod, status: statusArtifact, events: evidence.bundle.artifact(Self.eventsFile), into: &outcome)
+    let (row, events, status) = (pending.row, pending.events, pending.status)
+    switch pending.placement(&outcome) {
+    case .status(let status)?:
       return Finding(
         .fail, "\(pod) is \(status), not Pending: the scheduler placed it beside the slices it should not fit"
       )
-    }
-    if let scheduled = events?.events.first(where: { $0.reason == "Scheduled" }) {
-      outcome.excerpt.append(scheduled.line)
+    case .scheduled?:
       return Finding(.fail, "\(pod) has a Scheduled event: it was placed beside the slices")
+    case nil:
+      break
     }
     guard statusArtifact != nil else {
       return Finding(.inconclusive, "\(Self.statusFile) missing: the pod's status is unknown")

@@ -50,15 +50,21 @@ struct CoResidencyStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
     let gpu = try HAMiIsolationLab.gpuUUID(ctx)
-    for command in try create(ctx.parameters, sliceMiB: sizes.sliceMiB, gpuUUID: gpu) {
+    try await run(ctx, sliceMiB: sizes.sliceMiB, gpuUUID: gpu, node: nil)
+    return NoOutput()
+  }
+
+  /// Creates the share pods on GPU `gpuUUID` (of cluster node `node`, when given), waits until
+  /// they are Ready and captures the listing into the node's ``HAMiCatalog/coResidency``.
+  func run(_ ctx: StepContext, sliceMiB: Int, gpuUUID: String, node: String?) async throws {
+    for command in try create(ctx.parameters, sliceMiB: sliceMiB, gpuUUID: gpuUUID, node: node) {
       try await ctx.runChecked(command)
     }
     try await Self.waitReady(HAMiCatalog.sharePods, ctx)
-    try await ctx.startArtifacts([HAMiCatalog.coResidency])
+    let file = HAMiCatalog.file(HAMiCatalog.coResidency, on: node)
+    try await ctx.startArtifacts([file])
     try await ctx.capture(
-      [RemoteCommand("kubectl get pods -o wide")] + HAMiCatalog.sharePods.map(Self.allocation),
-      into: HAMiCatalog.coResidency)
-    return NoOutput()
+      [RemoteCommand("kubectl get pods -o wide")] + HAMiCatalog.sharePods.map(Self.allocation), into: file)
   }
 
   /// Waits until every pod is Ready; throws at once, quoting the pod's events, when one
@@ -89,15 +95,17 @@ struct CoResidencyStep: Step {
     }
   }
 
-  func create(_ parameters: Parameters, sliceMiB: Int, gpuUUID: String) throws -> [RemoteCommand] {
+  func create(_ parameters: Parameters, sliceMiB: Int, gpuUUID: String, node: String? = nil) throws
+    -> [RemoteCommand]
+  {
     let image = try parameters.string("probe_image")
     var commands = [RemoteCommand("kubectl apply -f -", stdin: Array(try manifests.probeConfigMap().utf8))]
     for pod in HAMiCatalog.sharePods {
-      commands.append(
-        RemoteCommand(
-          "kubectl apply -f -",
-          stdin: Array(
-            try manifests.gpuPod(name: pod, image: image, gpumemMiB: sliceMiB, gpuUUID: gpuUUID).utf8)))
+      let manifest =
+        try node.map {
+          try manifests.clusterPod(name: pod, image: image, gpumemMiB: sliceMiB, gpuUUID: gpuUUID, node: $0)
+        } ?? manifests.gpuPod(name: pod, image: image, gpumemMiB: sliceMiB, gpuUUID: gpuUUID)
+      commands.append(RemoteCommand("kubectl apply -f -", stdin: Array(manifest.utf8)))
     }
     return commands
   }

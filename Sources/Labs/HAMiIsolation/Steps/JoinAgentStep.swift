@@ -2,7 +2,9 @@ import Foundation
 import LabPipeline
 
 /// One agent joins the k3s server (k3s's agent install, as k3sup does over SSH, but without the
-/// token on any command line): the agent must reach the server's 6443/tcp first; the server's
+/// token on any command line): the agent must reach the server's 6443/tcp first, and the server
+/// the agent's 10250/tcp (before the kubelet runs, a refused connection proves the port open; a
+/// timeout is a firewall dropping it); the server's
 /// node token is read with privilege, registered as the run's secret (redacted everywhere) and
 /// handed to the agent on standard input into a root-only file that `K3S_TOKEN_FILE` names;
 /// the agent runs the same pinned k3s with the nvidia default runtime and a node name of its
@@ -65,6 +67,10 @@ struct JoinAgentStep: Step {
     let agent = ctx.on(node)
     let server = try await Self.serverAddress(ctx)
     try await Self.reach("https://\(server):6443/cacerts", from: agent, named: node, port: "6443/tcp")
+    let address = try await Self.address(agent)
+    try await Self.reach(
+      "https://\(address):10250/healthz", from: ctx, named: "the server", port: "10250/tcp",
+      beforeListening: true)
     let name = try await nodeName(ctx)
     let token = try await ctx.runChecked(
       RemoteCommand("cat /var/lib/rancher/k3s/server/node-token", privileged: true)
@@ -77,7 +83,6 @@ struct JoinAgentStep: Step {
     // The nvidia default runtime only where there is a GPU: elsewhere it would fail every container.
     let hasGPU = try await agent.hasCommand("nvidia-smi")
     try await agent.runChecked(Self.install(ctx.parameters, server: server, name: name, gpu: hasGPU))
-    let address = try await Self.address(agent)
     try await ctx.wait(
       for: "node \(name) Ready", timeout: try ctx.parameters.duration("node_ready_timeout"),
       interval: .seconds(3)
@@ -100,6 +105,8 @@ struct JoinAgentStep: Step {
     let server = ctx.placeholder("server-address")
     return [
       RemoteCommand(Self.probe("https://\(server):6443/cacerts"), node: node),
+      RemoteCommand("hostname -I", node: node),
+      RemoteCommand(Self.probe("https://\(ctx.placeholder("agent-address")):10250/healthz")),
       RemoteCommand("cat /var/lib/rancher/k3s/server/node-token", privileged: true),
       RemoteCommand(
         "umask 077 && mkdir -p /etc/rancher/k3s && tee \(Self.tokenFile) >/dev/null", privileged: true,
@@ -130,9 +137,14 @@ struct JoinAgentStep: Step {
     "curl -sk --connect-timeout 5 -o /dev/null -w '%{http_code}' \(ShellQuote.quote(url))"
   }
 
-  static func reach(_ url: String, from ctx: StepContext, named: String, port: String) async throws {
+  /// Throws ``ClusterJoinError/portBlocked(from:to:port:detail:)`` unless `url` answers from
+  /// `ctx`. `beforeListening`: nothing listens there yet (an agent's kubelet before it joins), so
+  /// a refused connection (curl exit 7) proves the port open too; a timeout (28) is a firewall.
+  static func reach(
+    _ url: String, from ctx: StepContext, named: String, port: String, beforeListening: Bool = false
+  ) async throws {
     let answer = try await ctx.run(probe(url))
-    guard answer.succeeded else {
+    guard answer.succeeded || (beforeListening && answer.exitStatus == 7) else {
       let detail =
         answer.stderrText.split(separator: "\n").first.map(String.init) ?? "curl exit \(answer.exitStatus)"
       throw ClusterJoinError.portBlocked(from: named, to: url, port: port, detail: detail)

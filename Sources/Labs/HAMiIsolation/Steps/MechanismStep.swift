@@ -12,12 +12,16 @@ struct MechanismStep: Step {
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
-    // A missing preload or library is evidence (the verifier decides), not a step failure.
-    try await ctx.startArtifacts([HAMiCatalog.mechanism(pod: Self.pod)])
-    try await ctx.capture(
-      try plan(ctx.planContext), into: HAMiCatalog.mechanism(pod: Self.pod),
-      requireSuccess: false)
+    try await run(ctx, node: nil)
     return NoOutput()
+  }
+
+  /// Captures pod a's injection into its file (cluster node `node`'s, when given).
+  func run(_ ctx: StepContext, node: String?) async throws {
+    // A missing preload or library is evidence (the verifier decides), not a step failure.
+    let file = HAMiCatalog.file(HAMiCatalog.mechanism(pod: Self.pod), on: node)
+    try await ctx.startArtifacts([file])
+    try await ctx.capture(try plan(ctx.planContext), into: file, requireSuccess: false)
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {

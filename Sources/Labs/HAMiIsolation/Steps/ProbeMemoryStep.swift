@@ -11,11 +11,15 @@ struct ProbeMemoryStep: Step {
   func check(_ ctx: StepContext) async throws -> Bool { false }
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
-    try await ctx.startArtifacts([HAMiCatalog.probeMemory(pod: pod)])
-    try await ctx.capture(
-      try plan(ctx.planContext),
-      into: HAMiCatalog.probeMemory(pod: pod))
+    try await run(ctx, node: nil)
     return NoOutput()
+  }
+
+  /// Captures the pod's nvidia-smi and probe into its file (cluster node `node`'s, when given).
+  func run(_ ctx: StepContext, node: String?) async throws {
+    let file = HAMiCatalog.file(HAMiCatalog.probeMemory(pod: pod), on: node)
+    try await ctx.startArtifacts([file])
+    try await ctx.capture(try plan(ctx.planContext), into: file)
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
