@@ -13,6 +13,10 @@ public protocol Lab: Sendable {
   /// named them; nil when the lab runs on one host only (the default), so that `--node` is
   /// refused instead of ignored.
   func phases(files: LabFiles, nodes: [String]) -> LabPhases?
+  /// The steps of each phase on an existing cluster reached through a kubeconfig (`--kubeconfig`):
+  /// nothing provisioned, only labrun's own objects created and removed; nil when the lab does not
+  /// run there (the default), so that `--kubeconfig` is refused instead of ignored.
+  func existingClusterPhases(files: LabFiles) -> LabPhases?
   /// How the verifier judges this lab's evidence; nil for a lab without a validation page.
   var validation: (any ValidationLab)? { get }
   /// Every file beside lab.yaml its steps or page read (manifests, probes, page text), relative
@@ -27,6 +31,7 @@ public protocol Lab: Sendable {
 
 extension Lab {
   public func phases(files: LabFiles, nodes: [String]) -> LabPhases? { nil }
+  public func existingClusterPhases(files: LabFiles) -> LabPhases? { nil }
   public var referencedFiles: [String] { [] }
   public var simulatedScenarios: [String] { ["none"] }
 }
@@ -91,6 +96,17 @@ public struct LoadedLab: Sendable {
     guard !nodes.isEmpty else { return steps(for: phase) }
     guard let phases = lab.phases(files: definition.source.files, nodes: nodes) else {
       throw LabClusterError.notForLab(lab: name)
+    }
+    return phases.steps(for: phase)
+  }
+
+  /// The steps of `phase` on `target`: an existing cluster's (``TargetInfo/cluster``), a cluster's
+  /// with agents, or one host's.
+  /// - Throws: ``LabClusterError`` when the lab does not run on such a target.
+  public func steps(for phase: Phase, on target: TargetInfo) throws -> [any Step] {
+    guard target.cluster != nil else { return try steps(for: phase, nodes: target.nodes?.map(\.name) ?? []) }
+    guard let phases = lab.existingClusterPhases(files: definition.source.files) else {
+      throw LabClusterError.existingClusterNotForLab(lab: name)
     }
     return phases.steps(for: phase)
   }

@@ -38,7 +38,7 @@ extension LabRunLifecycle {
       let differing = Self.differingParameter(record: record, parameters: parameters)
       if recordedNodes != givenNodes || differing != nil {
         let ledger = await run.currentLedger
-        guard let stoppedAt = Self.stepThatChangedNothing(ledger, lab: lab) else {
+        guard let stoppedAt = Self.stepThatChangedNothing(ledger, lab: lab, target: record.target) else {
           if recordedNodes != givenNodes {
             throw RunSelectionError.nodesDiffer(
               recorded: recordedNodes.sorted(), given: givenNodes.sorted(), run: id)
@@ -96,9 +96,11 @@ extension LabRunLifecycle {
 
   /// The id of the step a run stopped at when nothing it did can have changed the target:
   /// every step the ledger shows as begun is an `up` step that only looks
-  /// (``Step/changesTarget`` false), and one of them failed. Nil otherwise.
-  static func stepThatChangedNothing(_ ledger: Ledger, lab: LoadedLab) -> String? {
-    let looking = Set(lab.steps(for: .up).filter { !$0.changesTarget }.map(\.id))
+  /// (``Step/changesTarget`` false) of the run's `target` (an existing cluster's are its own),
+  /// and one of them failed. Nil otherwise.
+  static func stepThatChangedNothing(_ ledger: Ledger, lab: LoadedLab, target: TargetInfo) -> String? {
+    let steps = (try? lab.steps(for: .up, on: target)) ?? lab.steps(for: .up)
+    let looking = Set(steps.filter { !$0.changesTarget }.map(\.id))
     let begun = ledger.entries.filter { $0.state != .pending }
     guard begun.allSatisfy({ $0.phase == .up && looking.contains($0.stepID) }) else { return nil }
     return begun.first { $0.state == .failed }?.stepID

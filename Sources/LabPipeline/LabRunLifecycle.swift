@@ -229,8 +229,7 @@ public struct LabRunLifecycle: Sendable {
   ) async throws {
     let pipeline = Pipeline(
       run: run, transport: transport, progress: progress, givenParameters: given, options: options)
-    let nodes = await transport.target.nodes?.map(\.name) ?? []
-    try await pipeline.run(phase, steps: lab.steps(for: phase, nodes: nodes))
+    try await pipeline.run(phase, steps: lab.steps(for: phase, on: await transport.target))
   }
 
   /// Adds parameters the lab declares but the run has not recorded (the lab gained a

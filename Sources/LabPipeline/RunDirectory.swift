@@ -244,6 +244,16 @@ public actor RunDirectory {
     }
   }
 
+  /// Removes `artifacts/<name>` if it is there and rewrites SHA256SUMS.
+  public func removeArtifact(_ name: String) async throws {
+    let (file, artifacts) = (try artifactURL(name), artifactsDirectory)
+    try await onDisk {
+      guard FileManager.default.fileExists(atPath: file.path) else { return }
+      try FileManager.default.removeItem(at: file)
+      try Self.writeChecksums(in: artifacts)
+    }
+  }
+
   private func artifactURL(_ name: String) throws -> URL {
     guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), name != "SHA256SUMS" else {
       throw RunStoreError.badArtifactName(name)

@@ -53,17 +53,25 @@ public struct ConnectionRecord: Sendable, Hashable, Codable {
   public var sshConfig: String?
   /// `--identity KEY`: the private key tried first.
   public var identity: String?
+  /// `--kubeconfig FILE`: an existing cluster's kubeconfig (its path only; the file stays the user's).
+  public var kubeconfig: String?
+  /// `--context NAME`: the kubeconfig's context (nil: its current-context).
+  public var context: String?
 
-  public init(sshConfig: String? = nil, identity: String? = nil) {
+  public init(
+    sshConfig: String? = nil, identity: String? = nil, kubeconfig: String? = nil, context: String? = nil
+  ) {
     self.sshConfig = sshConfig
     self.identity = identity
+    self.kubeconfig = kubeconfig
+    self.context = context
   }
 
   /// Nothing to record.
-  public var isEmpty: Bool { sshConfig == nil && identity == nil }
+  public var isEmpty: Bool { sshConfig == nil && identity == nil && kubeconfig == nil && context == nil }
 
   enum CodingKeys: String, CodingKey {
-    case identity
+    case identity, kubeconfig, context
     case sshConfig = "ssh_config"
   }
 }

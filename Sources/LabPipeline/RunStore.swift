@@ -203,6 +203,8 @@ public enum RunStoreError: Error, CustomStringConvertible, LocalizedError, Equat
   case badArtifactName(String)
   /// Another labrun process holds the run's lock.
   case inUse(run: String, pid: String)
+  /// No run of this state directory used the existing cluster of this context.
+  case noRunOnCluster(context: String)
 
   public var description: String {
     switch self {
@@ -215,6 +217,9 @@ public enum RunStoreError: Error, CustomStringConvertible, LocalizedError, Equat
     case .inUse(let run, let pid):
       return "run \(run) is in use by another labrun process"
         + (pid.isEmpty ? "" : " (pid \(pid))") + "; wait for it to finish or stop it first"
+    case .noRunOnCluster(let context):
+      return "no run on the cluster of context \(context) (same kubeconfig server) in this state directory; "
+        + "see `labrun runs`, or start one with `labrun run --kubeconfig FILE --context \(context)`"
     case .badArtifactName(let name):
       return "artifact name '\(name)' is not a plain file name (no /, not hidden, not SHA256SUMS)"
     }

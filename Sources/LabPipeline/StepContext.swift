@@ -128,6 +128,13 @@ public struct StepContext: Sendable {
     return outputs
   }
 
+  /// Starts the artifacts only this step writes afresh: a step that failed half way and runs
+  /// again (the rerun its error asks for) must not leave its first sections beside the new ones,
+  /// where a check would read two in-pod views as two GPUs.
+  public func startArtifacts(_ files: [String]) async throws {
+    for file in files { try await run.removeArtifact(file) }
+  }
+
   /// Appends a section to an artifact from output already in hand.
   public func appendArtifact(_ file: String, command: String, output: String) async throws {
     try await run.appendArtifactSection(to: file, command: command, output: output)

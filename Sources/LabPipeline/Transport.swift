@@ -87,6 +87,8 @@ public struct CommandOutput: Sendable, Hashable {
 public struct TargetInfo: Sendable, Hashable, Codable {
   public enum Kind: String, Sendable, Hashable, Codable {
     case ssh, local, simulated
+    /// An existing cluster reached through a kubeconfig (`kubectl` on this machine).
+    case kubeconfig
   }
   /// The name the user gave (`gpu-vm`, `local`, `sim`).
   public var name: String
@@ -102,6 +104,8 @@ public struct TargetInfo: Sendable, Hashable, Codable {
   public var jumpHosts: [JumpHost]?
   /// A cluster's other nodes (the agents), each as it was reached; absent for one host.
   public var nodes: [TargetInfo]?
+  /// The existing cluster a kubeconfig named (`--kubeconfig`); absent for hosts labrun provisions.
+  public var cluster: ExistingClusterIdentity?
 
   /// One jump host on the way to an ssh target, as run.json's `target.jump_hosts[]` records it.
   public struct JumpHost: Sendable, Hashable, Codable {
@@ -147,7 +151,7 @@ public struct TargetInfo: Sendable, Hashable, Codable {
     case name, kind, address, user, port
     case hostKey = "host_key"
     case jumpHosts = "jump_hosts"
-    case nodes
+    case nodes, cluster
   }
 }
 

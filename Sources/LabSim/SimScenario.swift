@@ -71,4 +71,6 @@ public enum SimScenario: String, Sendable, Hashable, Codable, CaseIterable {
   /// HAMi's scheduler ignores `hami.io/node-scheduler-policy: spread`: pods land on one node as
   /// under binpack (exercise 8 FAILs).
   case spreadIgnored = "spread-ignored"
+  /// An existing cluster (`--kubeconfig`) on which HAMi is not installed: `up` refuses.
+  case hamiAbsent = "hami-absent"
 }

@@ -72,6 +72,12 @@ public struct SimState: Sendable, Hashable, Codable {
   public var aptLockFreeAt: Double?
   public var pods: [Pod] = []
   public var configMaps: [String] = []
+  /// ConfigMaps outside `default`, as `NAMESPACE/NAME` (a pre-built cluster's; labrun's in its namespace).
+  public var namespacedConfigMaps: [String]?
+  /// A pre-built cluster's namespaces (nil on a host labrun provisions: its namespaces are not modelled).
+  public var namespaces: [Namespace]?
+  /// A cluster labrun did not provision (`--kubeconfig`).
+  public var preBuilt: Bool?
   /// Files under /etc, /usr, /var/lib and /opt: the simulated host's own, never this machine's.
   public var files: [String: String] = [:]
   /// Every change made to the host, in order: what a refusal before change must leave empty.

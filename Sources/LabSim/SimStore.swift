@@ -33,6 +33,9 @@ public struct SimStore: Sendable {
       if state.profile.hasGPU { state.profile.uuid = SimProfile.uuid(state.profile.uuid, of: hostname) }
     }
     if let address = read("address"), !address.isEmpty { state.address = address }
+    if read("prebuilt") != nil {
+      return SimState.preBuiltCluster(profile: state.profile, scenario: scenario, hostname: state.nodeName)
+    }
     if scenario == .gpuOperatorPresent || scenario == .devicePluginPresent {
       state.k3sVersion = "v1.31.4+k3s1"
       state.k3sExec = "server"

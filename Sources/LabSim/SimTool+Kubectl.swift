@@ -3,13 +3,23 @@ import Foundation
 /// kubectl against the simulated single-node k3s cluster with HAMi.
 extension SimTool {
   func kubectl(_ arguments: [String]) throws -> SimToolResult {
-    let state = store.load()
+    var args = arguments
+    let globals = takeGlobals(&args)
+    if let path = globals.kubeconfig, let refusal = refusal(kubeconfig: path, context: globals.context) {
+      return refusal
+    }
+    var state = store.load()
     guard state.kubernetesReady else {
       return .fail(
         "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n")
     }
-    var args = arguments
-    var namespace = "default"
+    if state.preBuilt == true {
+      state = try store.update { state in
+        state.handshake(at: Date())
+        return state
+      }
+    }
+    var namespace = globals.namespace ?? "default"
     var allNamespaces = false
     if let index = args.firstIndex(of: "-n"), index + 1 < args.count {
       namespace = args[index + 1]
@@ -30,10 +40,14 @@ extension SimTool {
         "Client Version: \(state.k3sVersion ?? "")\nKustomize Version: v5.6.0\nServer Version: \(state.k3sVersion ?? "")\n"
       )
     case "wait": return waitFor(args, state: state)
-    case "apply": return try apply(readInput())
+    case "apply": return try apply(readInput(), namespace: namespace)
     case "label": return try label(words, state: state)
     case "annotate": return try annotate(words, state: state)
-    case "delete": return try delete(args)
+    case "delete":
+      if ["namespace", "namespaces", "ns"].contains(words.dropFirst().first ?? "") {
+        return try deleteNamespace(words.dropFirst(2).first ?? "", args: args)
+      }
+      return try delete(args)
     case "describe":
       guard let pod = state.pods.first(where: { $0.name == words.last }) else {
         return .fail("Error from server (NotFound): pods \"\(words.last ?? "")\" not found\n")
@@ -56,6 +70,10 @@ extension SimTool {
     let noHeaders = args.contains("--no-headers")
     let selector = args.firstIndex(of: "-l").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
     switch kind {
+    case "namespace", "namespaces", "ns":
+      return getNamespaces(name: name, jsonpath: jsonpath, args: args, state: state)
+    case "deployments,daemonsets":
+      return hamiWorkloads(state: state)
     case "nodes", "node", "no":
       return nodes(name: name, jsonpath: jsonpath, noHeaders: noHeaders, state: state)
     case "runtimeclass", "runtimeclasses":
@@ -140,10 +158,14 @@ extension SimTool {
         let parts = selector.split(separator: "=").map(String.init)
         pods = pods.filter { parts.count == 2 && $0.labels[parts[0]] == parts[1] }
       }
-      if let name, pods.isEmpty { return .fail("Error from server (NotFound): pods \"\(name)\" not found\n") }
+      if let name, pods.isEmpty, !args.contains("--ignore-not-found") {
+        return .fail("Error from server (NotFound): pods \"\(name)\" not found\n")
+      }
       if args.contains("name") {
         var names = pods.map { "pod/\($0.name)" }
-        if kind == "pods,configmaps" { names += state.configMaps.map { "configmap/\($0)" } }
+        if kind == "pods,configmaps" {
+          names += state.configMaps(in: all ? nil : namespace, selector: selector).map { "configmap/\($0)" }
+        }
         return .ok(names.map { $0 + "\n" }.joined())
       }
       if jsonpath == "{.status.phase}", let pod = pods.first { return .ok(pod.phase) }

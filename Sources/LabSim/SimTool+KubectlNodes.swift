@@ -16,6 +16,9 @@ extension SimTool {
       switch jsonpath {
       case "{.items[0].metadata.name}": return .ok(listed[0].name)
       case "{.items[*].metadata.name}": return .ok(listed.map(\.name).joined(separator: " "))
+      case let path where path.hasPrefix("{range .items[*]}") && path.contains("node-nvidia-register"):
+        return .ok(
+          listed.map { "\($0.name)\t\($0.annotations["hami.io/node-nvidia-register"] ?? "")\n" }.joined())
       default: return .ok(nodeField(jsonpath, node: listed[0], state: state))
       }
     }

@@ -4,7 +4,7 @@ import Foundation
 /// `exec` into a running pod.
 extension SimTool {
   /// `kubectl apply -f -`: ConfigMaps are kept by name; pods are scheduled at once.
-  func apply(_ manifest: String) throws -> SimToolResult {
+  func apply(_ manifest: String, namespace: String = "default") throws -> SimToolResult {
     let lines = manifest.split(separator: "\n").map(String.init)
     guard
       let kind = lines.first(where: { $0.hasPrefix("kind:") })?.dropFirst(5).trimmingCharacters(
@@ -13,6 +13,16 @@ extension SimTool {
         in: .whitespaces)
     else { return .fail("error: no objects passed to apply\n") }
     let bare = name.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+    if kind == "Namespace" { return try applyNamespace(lines, name: bare) }
+    if kind == "ConfigMap", namespace != "default" {
+      try store.update { state in
+        var maps = state.namespacedConfigMaps ?? []
+        if !maps.contains(namespace + "/" + bare) { maps.append(namespace + "/" + bare) }
+        state.namespacedConfigMaps = maps
+        state.change("apply configmap \(namespace)/\(bare)")
+      }
+      return .ok("configmap/\(bare) created\n")
+    }
     if kind == "ConfigMap" {
       try store.update { state in
         if !state.configMaps.contains(bare) { state.configMaps.append(bare) }
@@ -44,7 +54,7 @@ extension SimTool {
     return try store.update { state -> SimToolResult in
       if state.pods.contains(where: { $0.name == bare }) { return .ok("pod/\(bare) unchanged\n") }
       var pod = SimState.Pod(
-        name: bare, namespace: "default", gpumemMiB: gpumem, gpus: gpus, gpucores: gpucores, phase: "Running",
+        name: bare, namespace: namespace, gpumemMiB: gpumem, gpus: gpus, gpucores: gpucores, phase: "Running",
         ip: "10.42.0.\(12 + state.pods.count)", events: [],
         labels: ["app.kubernetes.io/part-of": "labrun-hami-isolation"], nodePolicy: nodePolicy)
       if gpus > 0 {
@@ -142,7 +152,7 @@ extension SimTool {
           + "[HAMI-core Msg(\(pid):\(thread):multiprocess_memory_limit.c:497)]: Calling exit handler \(pid)\n"
       )
     case "sh" where joined.contains("/probe/probe.cu"):
-      guard state.configMaps.contains("hami-probe") else {
+      guard state.hasConfigMap("hami-probe", in: pod.namespace) else {
         return .fail(
           "nvcc fatal   : Cannot find source file /probe/probe.cu\ncommand terminated with exit code 1\n")
       }

@@ -18,6 +18,9 @@ public struct SimulatedHost: Sendable, Hashable {
   public var hostname: String?
   /// The network it shares with other simulated hosts (a cluster's nodes reach each other on it).
   public var network: SimNetwork?
+  /// A cluster labrun did not provision (`--kubeconfig`): k3s and HAMi already run, with other
+  /// teams' objects (``SimState/preBuiltCluster(profile:scenario:hostname:)``).
+  public var preBuiltCluster: Bool
 
   /// The names the multi-call tool answers to.
   public static let simulatedCommands = [
@@ -46,7 +49,7 @@ public struct SimulatedHost: Sendable, Hashable {
 
   public init(
     directory: String, profile: SimProfile, scenario: SimScenario?, tool: String, hostname: String? = nil,
-    network: SimNetwork? = nil
+    network: SimNetwork? = nil, preBuiltCluster: Bool = false
   ) {
     self.directory = directory
     self.profile = profile
@@ -54,6 +57,7 @@ public struct SimulatedHost: Sendable, Hashable {
     self.tool = tool
     self.hostname = hostname
     self.network = network
+    self.preBuiltCluster = preBuiltCluster
   }
 
   public var binDirectory: String { directory + "/bin" }
@@ -85,6 +89,10 @@ public struct SimulatedHost: Sendable, Hashable {
     case .gpuOperatorPresent?, .devicePluginPresent?:
       present += ["k3s", "kubectl"]
     default: break
+    }
+    if preBuiltCluster {
+      present += ["k3s", "kubectl"]
+      lines.append("printf 'existing-cluster\\n' > \(dir)/prebuilt")
     }
     // A node without a GPU has no driver: no nvidia-smi (`command -v` finds nothing).
     if !profile.hasGPU {

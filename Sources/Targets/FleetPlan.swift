@@ -12,8 +12,16 @@ public struct FleetPlan: Encodable, Sendable {
   public static func make(
     lab: LoadedLab, hosts: [FleetLifecycle.Host], overrides: [String], phases: [Phase],
     options: ConnectionOptions, lifecycle: LifecycleOptions = LifecycleOptions(), redactor: Redactor,
-    nodes: [String] = []
+    nodes: [String] = [], cluster: ExistingClusterTarget? = nil
   ) async throws -> FleetPlan {
+    if let cluster {
+      return FleetPlan(hosts: [
+        try LabPlan.make(
+          lab: lab, parameters: try lab.definition.resolve(overrides: overrides), cluster: cluster,
+          phases: phases,
+          lifecycle: lifecycle, redactor: redactor)
+      ])
+    }
     // A cluster's agents join one server: with several hosts, whose would they be?
     if !nodes.isEmpty, hosts.count > 1 { throw ClusterTargetError.nodesWithFleet }
     var plans: [LabPlan] = []

@@ -24,9 +24,11 @@ public struct LabPlan: Encodable, Sendable {
   public var steps: [PlannedStep]
   /// A cluster's agents (`--node`), joining `host`; nil for one host.
   public var nodes: [String]?
+  /// On an existing cluster (`--kubeconfig`): how every kubectl of the steps runs on this machine.
+  public var kubectl: String?
 
   enum CodingKeys: String, CodingKey {
-    case lab, host, parameters, steps, resolution, nodes
+    case lab, host, parameters, steps, resolution, nodes, kubectl
     case labFile = "lab_file"
     case targetKind = "target_kind"
   }
@@ -54,21 +56,38 @@ public struct LabPlan: Encodable, Sendable {
         phase, steps: lab.steps(for: phase, nodes: nodes), parameters: parameters, target: described,
         options: lifecycle)
     }
-    let shown = parameters.values.filter { described.kind == .simulated || !simulatedOnly.contains($0.key) }
     return LabPlan(
-      lab: lab.name, labFile: lab.definition.source.recorded, host: target.name, targetKind: described.kind,
-      resolution: try await target.resolve(options: options),
-      parameters: shown.reduce(into: [:]) { redacted, entry in
-        redacted[entry.key] = redactor.redact(entry.value, name: entry.key)
-      },
-      phases: phases,
-      steps: steps.map { step in
-        var copy = step
-        copy.title = redactor.redact(step.title)
-        copy.commands = step.commands.map(redactor.redact)
-        copy.inputs = step.inputs.map { PlannedInput(command: $0.command, stdin: redactor.redact($0.stdin)) }
-        return copy
-      }, nodes: nodes.isEmpty ? nil : nodes)
+      lab: lab, target: described, host: target.name, resolution: try await target.resolve(options: options),
+      parameters: parameters, phases: phases, steps: steps, nodes: nodes.isEmpty ? nil : nodes,
+      redactor: redactor)
+  }
+
+  /// A plan as shown: `sim_scenario` only for a simulated target, parameters, titles, commands
+  /// and standard inputs redacted as in the transcript.
+  init(
+    lab: LoadedLab, target: TargetInfo, host: String, resolution: ResolvedHostReport?, parameters: Parameters,
+    phases: [Phase], steps: [PlannedStep], nodes: [String]?, redactor: Redactor
+  ) {
+    self.lab = lab.name
+    labFile = lab.definition.source.recorded
+    self.host = host
+    targetKind = target.kind
+    self.resolution = resolution
+    self.parameters = parameters.values.filter {
+      target.kind == .simulated || !Self.simulatedOnly.contains($0.key)
+    }
+    .reduce(into: [:]) { redacted, entry in
+      redacted[entry.key] = redactor.redact(entry.value, name: entry.key)
+    }
+    self.phases = phases
+    self.steps = steps.map { step in
+      var copy = step
+      copy.title = redactor.redact(step.title)
+      copy.commands = step.commands.map(redactor.redact)
+      copy.inputs = step.inputs.map { PlannedInput(command: $0.command, stdin: redactor.redact($0.stdin)) }
+      return copy
+    }
+    self.nodes = nodes
   }
 
   /// The plan as a person reads it.
@@ -77,7 +96,10 @@ public struct LabPlan: Encodable, Sendable {
     if let nodes, !nodes.isEmpty {
       text += "cluster agents (joining \(host)): \(nodes.joined(separator: ", "))\n"
     }
-    if let resolution {
+    if let kubectl {
+      text +=
+        "existing cluster (from the kubeconfig, not contacted): every kubectl runs here as\n  \(kubectl)\n"
+    } else if let resolution {
       text += "host (resolved, not contacted):\n"
       text += resolution.text.split(separator: "\n").map { "  " + $0 + "\n" }.joined()
     } else {

@@ -88,6 +88,18 @@ public struct TargetSpec: Sendable, Hashable {
     _ = try Self.scenario(named: name)
   }
 
+  /// A simulated host's scenario (nil: keep the host's) and the labrun executable its tools link
+  /// to (by default the running program).
+  /// - Throws: ``SimulatedHostError/unknownScenario(_:known:)``, ``SimulatedHostError/toolMissing(path:)``.
+  static func simulator(scenario name: String?, labrun: URL?) throws -> (SimScenario?, String) {
+    let scenario = try name.map(Self.scenario(named:))
+    let tool = labrun?.resolvingSymlinksInPath().path ?? CommandLine.arguments.first ?? "labrun"
+    guard FileManager.default.isExecutableFile(atPath: tool) else {
+      throw SimulatedHostError.toolMissing(path: tool)
+    }
+    return (scenario, tool)
+  }
+
   static func scenario(named name: String) throws -> SimScenario {
     guard let value = SimScenario(rawValue: name) else {
       throw SimulatedHostError.unknownScenario(name, known: SimScenario.allCases.map(\.rawValue))
@@ -138,12 +150,7 @@ public struct TargetSpec: Sendable, Hashable {
     profile: SimProfile, via: String?, options: ConnectionOptions, scenario scenarioName: String?,
     labrun: URL?
   ) async throws -> any Transport {
-    var scenario: SimScenario?
-    if let scenarioName { scenario = try Self.scenario(named: scenarioName) }
-    let tool = labrun?.resolvingSymlinksInPath().path ?? CommandLine.arguments.first ?? "labrun"
-    guard FileManager.default.isExecutableFile(atPath: tool) else {
-      throw SimulatedHostError.toolMissing(path: tool)
-    }
+    let (scenario, tool) = try Self.simulator(scenario: scenarioName, labrun: labrun)
     let directory = simulatorDirectory(profile: profile, state: options.state).path
     // Every simulated machine of this state directory is on one network: a cluster's nodes
     // reach each other there by address.

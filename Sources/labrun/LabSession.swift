@@ -58,6 +58,9 @@ struct LabSession: Sendable {
     parameters: Parameters? = nil,
     lab: LoadedLab? = nil
   ) async throws -> any Transport {
+    if let cluster = try arguments.existingCluster() {
+      return try await openExistingCluster(cluster, arguments, parameters: parameters, lab: lab)
+    }
     let spec = try arguments.spec(orRunTarget: runTarget)
     let nodes = arguments.nodes.isEmpty ? runNodes : arguments.nodes
     if !nodes.isEmpty {
@@ -76,6 +79,37 @@ struct LabSession: Sendable {
     } catch {
       throw TargetOpenError(host: spec, underlying: error)
     }
+  }
+
+  /// `--kubeconfig FILE [--context NAME]`: a missing file or an unknown context exits 2, a
+  /// cluster that does not answer 3 (``KubeconfigError``).
+  private func openExistingCluster(
+    _ cluster: ExistingClusterTarget, _ arguments: TargetArguments, parameters: Parameters?, lab: LoadedLab?
+  ) async throws -> any Transport {
+    if let lab, lab.lab.existingClusterPhases(files: lab.definition.source.files) == nil {
+      throw LabClusterError.existingClusterNotForLab(lab: lab.name)
+    }
+    let scenario = parameters?["sim_scenario"]?.stringValue
+    if try cluster.simulatedProfile() != nil {
+      if let scenario { _ = try TargetSpec(parsing: "sim").checkScenario(scenario) }
+      try lab?.checkSimulatedScenario(scenario)
+    }
+    do {
+      return try await cluster.open(options: arguments.connectionOptions(state: state), scenario: scenario)
+    } catch let error as KubeconfigError {
+      throw error
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      throw TargetOpenError(host: cluster.context, underlying: error)
+    }
+  }
+
+  /// The newest run's directory on the existing cluster of `kubeconfig` (`report --kubeconfig`).
+  func newestRun(kubeconfig: String, context: String?) throws -> String {
+    let cluster = try ExistingClusterTarget(
+      kubeconfig: TargetArguments.absolute(kubeconfig), context: context)
+    return try store.newestRun(on: cluster.identity).path
   }
 
   /// `--host` with its `--node` agents, each opened (exit 3 naming the one that failed).
@@ -140,6 +174,13 @@ struct LabSession: Sendable {
       let transport = try await openTransport(
         target, runTarget: record?.target.name, runNodes: record?.target.nodes?.map(\.name) ?? [],
         parameters: parameters, lab: lab)
+      // A run's evidence is one cluster's: another cluster (or a host) is refused, not switched to.
+      let opened = await transport.target
+      if let record, record.target.cluster != opened.cluster {
+        await transport.close()
+        throw KubeconfigError.otherCluster(
+          run: record.runID, recorded: record.target.name, given: opened.name)
+      }
       return OpenedTarget(transport: transport, connection: target.connectionRecord)
     }
   }

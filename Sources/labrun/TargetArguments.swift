@@ -36,6 +36,21 @@ struct TargetArguments: ParsableArguments, Sendable {
       valueName: "host"))
   var nodes: [String] = []
 
+  /// `--kubeconfig`: an existing cluster instead of `--host` (hami-isolation-realgpu).
+  @Option(
+    name: .customLong("kubeconfig"),
+    help: ArgumentHelp(
+      "An existing Kubernetes cluster with HAMi, instead of --host: labrun runs kubectl --kubeconfig FILE on this "
+        + "machine, provisions nothing and works only in its own namespace (see docs/cluster.md).",
+      valueName: "file"))
+  var kubeconfig: String?
+
+  /// `--context`: the kubeconfig's context (default: its current-context).
+  @Option(
+    name: .customLong("context"),
+    help: ArgumentHelp("The --kubeconfig context to use (default: its current-context).", valueName: "name"))
+  var context: String?
+
   /// The one `--host`, when one was given.
   var host: String? { hosts.first }
 
@@ -75,7 +90,8 @@ struct TargetArguments: ParsableArguments, Sendable {
   /// `-F` and `--identity` as absolute paths, for run.json (nil when neither was given).
   var connectionRecord: ConnectionRecord? {
     let record = ConnectionRecord(
-      sshConfig: sshConfig.map(Self.absolute), identity: identity.map(Self.absolute))
+      sshConfig: sshConfig.map(Self.absolute), identity: identity.map(Self.absolute),
+      kubeconfig: kubeconfig.map(Self.absolute), context: kubeconfig == nil ? nil : context)
     return record.isEmpty ? nil : record
   }
 
@@ -85,6 +101,10 @@ struct TargetArguments: ParsableArguments, Sendable {
     var copy = self
     copy.sshConfig = sshConfig ?? recorded?.sshConfig
     copy.identity = identity ?? recorded?.identity
+    if hosts.isEmpty, kubeconfig == nil, let recordedKubeconfig = recorded?.kubeconfig {
+      copy.kubeconfig = recordedKubeconfig
+      copy.context = context ?? recorded?.context
+    }
     return copy
   }
 
@@ -98,6 +118,14 @@ struct TargetArguments: ParsableArguments, Sendable {
   /// A `-F` that names no file is a mistake on the command line (64), said before anything
   /// is tried, not a target that cannot be reached.
   func validate() throws {
+    if kubeconfig != nil, !hosts.isEmpty || hostsFile != nil || !nodes.isEmpty {
+      throw ValidationError(
+        "--kubeconfig names an existing cluster, --host (--hosts, --node) a machine labrun provisions; give one of them"
+      )
+    }
+    if context != nil, kubeconfig == nil {
+      throw Self.contextWithoutKubeconfig
+    }
     guard let sshConfig else { return }
     var path = sshConfig
     if path == "~" || path.hasPrefix("~/") {
@@ -114,12 +142,22 @@ struct TargetArguments: ParsableArguments, Sendable {
 
   /// For `validate()` of commands that need `--host`.
   func requireHost() throws {
-    guard host != nil || hostsFile != nil else {
-      throw ValidationError("--host is required (e.g. --host gpu-vm or --host local)")
+    guard host != nil || hostsFile != nil || kubeconfig != nil else {
+      throw ValidationError("--host is required (e.g. --host gpu-vm or --host local), or --kubeconfig FILE")
     }
     guard nodes.isEmpty || !selection.isFleet else {
       throw ValidationError(ClusterTargetError.nodesWithFleet.description)
     }
+  }
+
+  /// `--context` alone: report takes it too.
+  static let contextWithoutKubeconfig = ValidationError(
+    "--context picks a context of --kubeconfig FILE; give --kubeconfig too")
+
+  /// `--kubeconfig FILE [--context NAME]` read (nil without `--kubeconfig`).
+  /// - Throws: ``LabPipeline/KubeconfigError`` (exit status 2).
+  func existingCluster() throws -> ExistingClusterTarget? {
+    try kubeconfig.map { try ExistingClusterTarget(kubeconfig: Self.absolute($0), context: context) }
   }
 
   /// The connection options the transports take.

@@ -50,6 +50,9 @@ extension HAMiIsolationLab {
     case (_, .simulated?):
       machine = "simulated GPU host"
       hostName = hostName ?? bundle.run.target.map { SourcedFact($0.name, from: "run.json") }
+    case (_, .kubeconfig?):
+      machine = "existing cluster"
+      hostName = hostName ?? bundle.run.target.map { SourcedFact($0.name, from: "run.json") }
     case (_, .local?):
       machine = (provider.map { "\($0) " } ?? "") + "local machine"
       providerFile = provider.map { _ in "run.json" }

@@ -21,7 +21,7 @@ public struct HAMiIsolationLab: Lab, ValidationLab {
       "driver-broken", "mig-enabled", "sudo-password", "not-apt", "disk-short", "apt-locked",
       "preinstalled-toolkit", "image-pull-fails", "old-driver", "agent-cannot-reach-server",
       "kubelet-port-blocked", "wrong-token",
-      "spread-ignored",
+      "spread-ignored", "hami-absent",
     ]
   }
 

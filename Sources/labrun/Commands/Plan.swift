@@ -55,7 +55,7 @@ extension Labrun {
           lab: lab, hosts: try target.selection.targets() ?? [], overrides: self.lab.parameters,
           phases: Phase.allCases.filter { phase == nil || phase == $0 },
           options: target.connectionOptions(state: session.state), lifecycle: LifecycleOptions(purge: purge),
-          redactor: session.redactor, nodes: target.nodes)
+          redactor: session.redactor, nodes: target.nodes, cluster: try target.existingCluster())
         Terminal.output(try plan.rendered(json: json))
       } catch {
         throw session.failure(error)

@@ -15,6 +15,7 @@ extension Labrun {
           labrun report --format junit > labrun-junit.xml          (for CI)
           labrun report --fleet ID                        (a fleet's page)
           labrun report --hosts hosts.txt                 (their newest fleet)
+          labrun report --kubeconfig FILE [--context NAME] (its newest run)
 
         A file that does not match SHA256SUMS stops the report with an error naming it. The page's \
         date is the run's, never today's. Use `labrun verify` to gate on the verdict.
@@ -25,6 +26,7 @@ extension Labrun {
 
         Exit status:
           0    a page was rendered, whatever its status
+          2    --kubeconfig names no cluster (no such file, no such context)
           4    no such run, or its evidence is unreadable or altered (the error names
                the file)
           64   invalid command line
@@ -49,6 +51,20 @@ extension Labrun {
         "Print the page of the newest fleet of exactly the hosts in FILE (as labrun run --hosts takes it).",
         valueName: "file"))
     var hostsFile: String?
+
+    /// The newest run on an existing cluster instead of the current run.
+    @Option(
+      name: .customLong("kubeconfig"),
+      help: ArgumentHelp(
+        "Print the page of the newest run on the existing cluster of this kubeconfig (its --context).",
+        valueName: "file"))
+    var kubeconfig: String?
+
+    /// With --kubeconfig: its context (default: its current-context).
+    @Option(
+      name: .customLong("context"),
+      help: ArgumentHelp("With --kubeconfig: the context (default: its current-context).", valueName: "name"))
+    var context: String?
 
     /// Markdown for people, JSON for machines, JUnit XML for CI; all carry the same verdicts.
     @Option(
@@ -99,8 +115,12 @@ extension Labrun {
         else {
           throw ValidationError("--import needs --date YYYY-MM-DD (the capture date), e.g. --date 2026-06-23")
         }
-      } else if [fleet != nil, hostsFile != nil, evidence.run != nil].filter({ $0 }).count > 1 {
-        throw ValidationError("--fleet, --hosts and --run each name what to report; pick one")
+      } else if [fleet != nil, hostsFile != nil, evidence.run != nil, kubeconfig != nil].filter({ $0 }).count
+        > 1
+      {
+        throw ValidationError("--fleet, --hosts, --kubeconfig and --run each name what to report; pick one")
+      } else if context != nil, kubeconfig == nil {
+        throw TargetArguments.contextWithoutKubeconfig
       } else if host != nil || date != nil || provider != nil {
         throw ValidationError("--host, --date and --provider only apply with --import DIR")
       }
@@ -120,7 +140,11 @@ extension Labrun {
           try EvidenceBundle.importHandCaptured(
             directory: URL(fileURLWithPath: $0, isDirectory: true),
             provenance: .init(host: host ?? "", date: date ?? "", provider: provider))
-        } ?? EvidenceBundle.load(runSpec: evidence.run, stateDirectory: StateDirectory())
+        }
+        ?? EvidenceBundle.load(
+          runSpec: try kubeconfig.map { try LabSession().newestRun(kubeconfig: $0, context: context) }
+            ?? evidence.run,
+          stateDirectory: StateDirectory())
       StandardOutput.write(try ValidationPageRenderer.rendered(try LabRegistry.verify(bundle), as: format))
     }
   }

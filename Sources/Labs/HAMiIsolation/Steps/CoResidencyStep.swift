@@ -49,7 +49,7 @@ struct CoResidencyStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try ctx.output(of: HAMiPreflight()).uuid
+    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
     try await run(ctx, sliceMiB: sizes.sliceMiB, gpuUUID: gpu, node: nil)
     return NoOutput()
   }
@@ -61,9 +61,10 @@ struct CoResidencyStep: Step {
       try await ctx.runChecked(command)
     }
     try await Self.waitReady(HAMiCatalog.sharePods, ctx)
+    let file = HAMiCatalog.file(HAMiCatalog.coResidency, on: node)
+    try await ctx.startArtifacts([file])
     try await ctx.capture(
-      [RemoteCommand("kubectl get pods -o wide")] + HAMiCatalog.sharePods.map(Self.allocation),
-      into: HAMiCatalog.file(HAMiCatalog.coResidency, on: node))
+      [RemoteCommand("kubectl get pods -o wide")] + HAMiCatalog.sharePods.map(Self.allocation), into: file)
   }
 
   /// Waits until every pod is Ready; throws at once, quoting the pod's events, when one

@@ -45,16 +45,10 @@ struct HAMiPreflight: HostPreflightStep {
   func facts(_ ctx: StepContext) async throws -> Output {
     let card = try await Self.host.card(ctx)
     let daemonSets = try await ctx.run(Self.daemonSets)
-    for line in daemonSets.stdoutLines {
-      let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-      guard fields.count >= 2 else { continue }
-      let (namespace, set) = (fields[0], fields[1])
-      if namespace.contains("gpu-operator") || set.contains("gpu-operator") {
-        throw HAMiPreflightError.gpuOperatorPresent(daemonSet: "\(namespace)/\(set)")
-      }
-      if set.contains("nvidia-device-plugin") {
-        throw HAMiPreflightError.devicePluginPresent(daemonSet: "\(namespace)/\(set)")
-      }
+    switch Self.competitor(in: daemonSets.stdoutLines) {
+    case .gpuOperator(let set)?: throw HAMiPreflightError.gpuOperatorPresent(daemonSet: set)
+    case .devicePlugin(let set)?: throw HAMiPreflightError.devicePluginPresent(daemonSet: set)
+    case nil: break
     }
     guard try await ctx.run(Self.sudo).succeeded else { throw HAMiPreflightError.sudoNeedsPassword }
     let release = ShellOutputs.osRelease(in: (try await ctx.run(GPUHostPreflight.osRelease)).stdoutLines)
@@ -85,5 +79,28 @@ struct HAMiPreflight: HostPreflightStep {
         "probe image \(image): its driver requirement is not checked (labrun knows only the default image's)")
     }
     return Output(gpuName: card.gpuName, uuid: card.uuid, memoryMiB: card.memoryMiB, driver: driver)
+  }
+}
+
+extension HAMiPreflight {
+  /// A DaemonSet that hands out the GPUs HAMi must own, as `NAMESPACE/NAME`.
+  enum Competitor: Equatable {
+    case gpuOperator(String)
+    case devicePlugin(String)
+  }
+
+  /// The first competitor in `kubectl get daemonsets -A --no-headers` lines: anything of the
+  /// NVIDIA GPU Operator, or an `nvidia-device-plugin` (HAMi's own is `hami-device-plugin`).
+  static func competitor(in lines: [String]) -> Competitor? {
+    for line in lines {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+      guard fields.count >= 2 else { continue }
+      let (namespace, set) = (fields[0], fields[1])
+      if namespace.contains("gpu-operator") || set.contains("gpu-operator") {
+        return .gpuOperator("\(namespace)/\(set)")
+      }
+      if set.contains("nvidia-device-plugin") { return .devicePlugin("\(namespace)/\(set)") }
+    }
+    return nil
   }
 }

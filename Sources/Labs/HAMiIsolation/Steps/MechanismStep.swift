@@ -19,9 +19,9 @@ struct MechanismStep: Step {
   /// Captures pod a's injection into its file (cluster node `node`'s, when given).
   func run(_ ctx: StepContext, node: String?) async throws {
     // A missing preload or library is evidence (the verifier decides), not a step failure.
-    try await ctx.capture(
-      try plan(ctx.planContext), into: HAMiCatalog.file(HAMiCatalog.mechanism(pod: Self.pod), on: node),
-      requireSuccess: false)
+    let file = HAMiCatalog.file(HAMiCatalog.mechanism(pod: Self.pod), on: node)
+    try await ctx.startArtifacts([file])
+    try await ctx.capture(try plan(ctx.planContext), into: file, requireSuccess: false)
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {

@@ -28,7 +28,7 @@ struct OversubscribeStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try ctx.output(of: HAMiPreflight()).uuid
+    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
     try await run(ctx, requestMiB: sizes.oversubscribeMiB, gpuUUID: gpu, node: nil)
     return NoOutput()
   }
@@ -38,11 +38,11 @@ struct OversubscribeStep: Step {
   func run(_ ctx: StepContext, requestMiB: Int, gpuUUID: String, node: String?) async throws {
     try await ctx.runChecked(try create(ctx.parameters, requestMiB: requestMiB, gpuUUID: gpuUUID, node: node))
     try await Self.waitForVerdict(ctx)
-    try await ctx.capture(
-      [RemoteCommand("kubectl get pod \(Self.pod) -o wide")],
-      into: HAMiCatalog.file(HAMiCatalog.oversubscribeStatus, on: node))
-    try await ctx.capture(
-      [Self.eventsSection(Self.pod)], into: HAMiCatalog.file(HAMiCatalog.oversubscribeEvents, on: node))
+    let status = HAMiCatalog.file(HAMiCatalog.oversubscribeStatus, on: node)
+    let events = HAMiCatalog.file(HAMiCatalog.oversubscribeEvents, on: node)
+    try await ctx.startArtifacts([status, events])
+    try await ctx.capture([RemoteCommand("kubectl get pod \(Self.pod) -o wide")], into: status)
+    try await ctx.capture([Self.eventsSection(Self.pod)], into: events)
   }
 
   /// The Events section of `kubectl describe pod`.
