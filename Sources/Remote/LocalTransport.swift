@@ -23,9 +23,14 @@ public struct LocalTransport: Transport {
   /// - Parameter name: the name recorded in run.json (`local`).
   public init(name: String = "local") {
     LocalProcess.ignoreSIGPIPE
-    let user = getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
-    self.info = TargetInfo(name: name, kind: .local, address: ProcessInfo.processInfo.hostName, user: user)
+    self.info = TargetInfo(name: name, kind: .local, address: Self.machine.address, user: Self.machine.user)
   }
+
+  /// This machine's name and this process's user, looked up once: transports are opened on many
+  /// threads at once (a fleet's hosts), and the lookups behind them need not be repeated.
+  private static let machine = (
+    address: ProcessInfo.processInfo.hostName, user: PasswordEntry(uid: geteuid())?.name
+  )
 
   public var target: TargetInfo {
     get async { info }

@@ -191,8 +191,7 @@ struct SSHHostResolver: Sendable {
   }
 
   static var passwdHome: String? {
-    guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return nil }
-    return String(cString: directory)
+    PasswordEntry(uid: getuid())?.home
   }
 
   static func resolves(_ name: String) -> Bool {

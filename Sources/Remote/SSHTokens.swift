@@ -114,7 +114,7 @@ struct SSHTokens: Sendable {
     let name = rest.prefix { $0 != "/" }
     let tail = rest.dropFirst(name.count)
     if name.isEmpty { return home + tail }
-    guard let entry = getpwnam(String(name)), let directory = entry.pointee.pw_dir else { return path }
-    return String(cString: directory) + tail
+    guard let entry = PasswordEntry(name: String(name)) else { return path }
+    return entry.home + tail
   }
 }

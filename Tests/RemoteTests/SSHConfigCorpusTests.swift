@@ -90,7 +90,7 @@ import Testing
       }
       self.ssh = ssh
       home = SSHHostResolver.passwdHome ?? NSHomeDirectory()
-      localUser = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "root"
+      localUser = PasswordEntry(uid: getuid())?.name ?? "root"
       let files = try FileManager.default.subpathsOfDirectory(atPath: source.path)
       for name in files {
         let from = source.appendingPathComponent(name)
