@@ -74,18 +74,23 @@ public struct ProcessSpawner: Sendable {
       }
     }
     for fd in closing { posix_spawn_file_actions_addclose(&actions, fd) }
+    // Every child starts with the default action for the signals this process ignores or
+    // blocks (SIGPIPE ignored, SIGINT and SIGTERM taken by dispatch sources, which ignore them)
+    // and nothing blocked: ignored dispositions and the mask survive exec, and a child that
+    // ignored SIGTERM (an ssh-agent, a ProxyCommand) could only be stopped by SIGKILL.
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, signal) }
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setsigmask(&attributes, &mask)
+    var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
     if ownProcessGroup {
-      var defaults = sigset_t()
-      sigemptyset(&defaults)
-      for signal in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, signal) }
-      var mask = sigset_t()
-      sigemptyset(&mask)
-      posix_spawnattr_setsigdefault(&attributes, &defaults)
-      posix_spawnattr_setsigmask(&attributes, &mask)
       posix_spawnattr_setpgroup(&attributes, 0)
-      posix_spawnattr_setflags(
-        &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+      flags |= POSIX_SPAWN_SETPGROUP
     }
+    posix_spawnattr_setflags(&attributes, Int16(flags))
     let argv = arguments.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }

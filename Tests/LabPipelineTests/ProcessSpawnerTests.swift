@@ -18,6 +18,31 @@ import Testing
     }
   }
 
+  /// Defect: a child spawned outside a process group of its own inherited this process's
+  /// ignored SIGPIPE (and SIGINT and SIGTERM wherever a dispatch source took them): ignored
+  /// dispositions survive exec, so the suite's ssh-agents ignored SIGTERM and were each stopped
+  /// only by SIGKILL 5 s later. Every child starts with those signals at their default.
+  @Test(arguments: [false, true])
+  func childrenStartWithNoSignalIgnoredOrBlocked(ownProcessGroup: Bool) async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    // As labrun and this suite do (LocalTransport ignores SIGPIPE for the whole process).
+    signal(SIGPIPE, SIG_IGN)
+    let output = directory.appending("status")
+    var spawner = ProcessSpawner(["/bin/cat", "/proc/self/status"])
+    spawner.ownProcessGroup = ownProcessGroup
+    spawner.standardOutput = .writing(output.path, append: false)
+    #expect(await Self.exitStatus(of: try spawner.spawn().get()) == 0)
+    let status = try String(contentsOf: output, encoding: .utf8)
+    func mask(_ field: String) -> UInt64? {
+      status.split(separator: "\n").first { $0.hasPrefix(field + ":") }
+        .flatMap { UInt64($0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+    }
+    let watched = [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP].reduce(UInt64(0)) { $0 | (1 << UInt64($1 - 1)) }
+    #expect(try #require(mask("SigIgn")) & watched == 0, "\(status)")
+    #expect(try #require(mask("SigBlk")) & watched == 0, "\(status)")
+  }
+
   @Test func streamsGoWhereTheyAreToldAndTheEnvironmentIsTheGivenOne() async throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
