@@ -27,15 +27,35 @@ extension SimulatedHost {
       """
   }
 
+  /// The front of `sudo`: as the model's sudo (``SimTool``'s `sudo`), its options dropped, the
+  /// command run from bin/; labrun itself only where it has something to say (the host's sudo
+  /// wants a password, no command, a command that is not there).
+  static func sudoFront(directory: String) -> String {
+    let host = ShellQuote.quote(directory)
+    return """
+      #!/bin/sh
+      # labrun's simulated host: sudo runs the command as the model's sudo does, without starting labrun.
+      read -r scenario 2>/dev/null < \(host)/scenario || scenario=
+      [ "$scenario" != \(ShellQuote.quote(SimScenario.sudoPassword.rawValue)) ] || exec \(host)/tools/sudo "$@"
+      while [ $# -gt 0 ]; do case $1 in -*) shift ;; *) break ;; esac; done
+      [ $# -gt 0 ] || exec \(host)/tools/sudo "$@"
+      case $1 in */*) command=$1 ;; *) command=\(host)/bin/$1 ;; esac
+      [ -x "$command" ] || exec \(host)/tools/sudo "$@"
+      shift
+      exec "$command" "$@"
+      """
+  }
+
   /// The setup lines that write the fronts: each replaces whatever bin/NAME was (a link to
   /// labrun, from an older host), never writing through it.
   func frontLines(toolPath: String) -> [String] {
     let dir = ShellQuote.quote(directory)
     var lines = ["mkdir -p \(dir)/tools"]
-    for name in Self.frontedCommands {
+    let fronts = Self.frontedCommands.map { ($0, Self.front($0, directory: directory)) }
+    for (name, script) in fronts + [("sudo", Self.sudoFront(directory: directory))] {
       lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(dir)/tools/\(name)")
       lines.append(
-        "rm -f \(dir)/bin/\(name) && printf '%s\\n' \(ShellQuote.quote(Self.front(name, directory: directory))) "
+        "rm -f \(dir)/bin/\(name) && printf '%s\\n' \(ShellQuote.quote(script)) "
           + "> \(dir)/bin/\(name) && chmod 755 \(dir)/bin/\(name)")
     }
     return lines

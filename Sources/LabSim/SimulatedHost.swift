@@ -104,7 +104,7 @@ public struct SimulatedHost: Sendable, Hashable {
     // (A scenario's installed programs, k3s say, are linked on every open, as before: the
     // model's own installs and uninstalls manage those links too.)
     var links: [String] = []
-    for name in present where !Self.frontedCommands.contains(name) {
+    for name in present where !Self.frontedCommands.contains(name) && name != "sudo" {
       let link = "ln -sf \(ShellQuote.quote(toolPath)) \(dir)/bin/\(name)"
       if Self.installedCommands.contains(name) { lines.append(link) } else { links.append(link) }
     }
@@ -118,7 +118,7 @@ public struct SimulatedHost: Sendable, Hashable {
           + "ln -sf \"$p\" \(dir)/\(target)/\(name)")
     }
     let stamp = ShellQuote.quote(
-      ([toolPath, "fronts-1"] + present.map { "+" + $0 } + absent.map { "-" + $0 } + Self.realCommands
+      ([toolPath, "fronts-2"] + present.map { "+" + $0 } + absent.map { "-" + $0 } + Self.realCommands
         + Self.passthroughCommands)
         .joined(separator: " "))
     lines.append("read -r made 2>/dev/null < \(dir)/links || made=")

@@ -39,4 +39,30 @@ import Testing
       #expect(result.output == expected, "\(arguments): \(result.output)")
     }
   }
+
+  /// sudo's front runs the command from bin/ with sudo's options dropped, and leaves to labrun
+  /// what it has something to say about: the host's sudo wants a password, a missing command.
+  @Test func sudosFrontRunsTheCommandOrLeavesItToLabrun() async throws {
+    let scratch = try TemporaryDirectory()
+    defer { scratch.remove() }
+    let host = scratch.appending("host").path
+    let setup = [
+      "mkdir -p \(host)/tools \(host)/bin",
+      "printf '%s\\n' '#!/bin/sh' \(ShellQuote.quote("printf 'labrun:%s|' \"$@\"")) > \(host)/tools/sudo",
+      "printf '%s\\n' '#!/bin/sh' \(ShellQuote.quote("printf 'cmd:%s|' \"$@\"")) > \(host)/bin/cmd",
+      "chmod 755 \(host)/tools/sudo \(host)/bin/cmd",
+    ]
+    let written = await SpawnedProcess.completed(["/bin/sh", "-c", setup.joined(separator: " && ")])
+    #expect(written.status == 0, "\(written.output)")
+    let front = scratch.appending("sudo").path
+    try Data((SimulatedHost.sudoFront(directory: host) + "\n").utf8).write(to: URL(fileURLWithPath: front))
+    func sudo(_ arguments: [String]) async -> String {
+      await SpawnedProcess.completed(["/bin/sh", front] + arguments).output
+    }
+    #expect(await sudo(["-n", "cmd", "-x", "a b"]) == "cmd:-x|cmd:a b|")
+    #expect(await sudo(["-n", "missing", "x"]) == "labrun:missing|labrun:x|")
+    #expect(await sudo(["-n"]) == "labrun:|")
+    try Data("sudo-password\n".utf8).write(to: URL(fileURLWithPath: host + "/scenario"))
+    #expect(await sudo(["-n", "cmd"]) == "labrun:-n|labrun:cmd|")
+  }
 }
