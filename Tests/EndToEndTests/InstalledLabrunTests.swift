@@ -45,11 +45,12 @@ import Testing
     #expect(run.stdout.contains("**STATUS: 🧪 SIMULATED**"), "\(run.stdout.prefix(400))")
     #expect(run.stderr.contains("lab hami-isolation-realgpu: built into labrun"), "\(run.stderr)")
 
-    // The simulated tools are links to this very copy, and nothing was written beside it.
-    let tools = installed.work.appendingPathComponent(".labrun/sim/a6000-48gb/bin")
-    for tool in ["nvidia-smi", "kubectl", "helm", "sudo"] {
+    // The simulated tools are links to this very copy (sudo's and cat's behind their fronts in
+    // bin/), and nothing was written beside it.
+    let host = installed.work.appendingPathComponent(".labrun/sim/a6000-48gb")
+    for tool in ["bin/nvidia-smi", "bin/kubectl", "bin/helm", "tools/sudo", "tools/cat"] {
       let target = try FileManager.default.destinationOfSymbolicLink(
-        atPath: tools.appendingPathComponent(tool).path)
+        atPath: host.appendingPathComponent(tool).path)
       #expect(target == installed.binary.executable.path, "\(tool) -> \(target)")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: installed.bin.path) == ["labrun"])
