@@ -135,17 +135,21 @@ extension Labrun {
         return StandardOutput.write(
           try await LabSession().fleetPage(hostsFile: hostsFile).rendered(as: format))
       }
-      let bundle =
-        try importDirectory.map {
-          try EvidenceBundle.importHandCaptured(
-            directory: URL(fileURLWithPath: $0, isDirectory: true),
-            provenance: .init(host: host ?? "", date: date ?? "", provider: provider))
-        }
-        ?? EvidenceBundle.load(
-          runSpec: try kubeconfig.map { try LabSession().newestRun(kubeconfig: $0, context: context) }
-            ?? evidence.run,
-          stateDirectory: StateDirectory())
-      StandardOutput.write(try ValidationPageRenderer.rendered(try LabRegistry.verify(bundle), as: format))
+      StandardOutput.write(
+        try ValidationPageRenderer.rendered(try LabRegistry.verify(try bundle()), as: format))
+    }
+
+    /// The evidence to judge: hand-captured files (`--import`), or a run's bundle (the newest
+    /// on `--kubeconfig`'s cluster, else `--run` or the current run).
+    func bundle() throws -> EvidenceBundle {
+      if let importDirectory {
+        return try EvidenceBundle.importHandCaptured(
+          directory: URL(fileURLWithPath: importDirectory, isDirectory: true),
+          provenance: .init(host: host ?? "", date: date ?? "", provider: provider))
+      }
+      let run =
+        try kubeconfig.map { try LabSession().newestRun(kubeconfig: $0, context: context) } ?? evidence.run
+      return try EvidenceBundle.load(runSpec: run, stateDirectory: StateDirectory())
     }
   }
 }
