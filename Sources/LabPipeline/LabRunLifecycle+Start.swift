@@ -101,7 +101,9 @@ extension LabRunLifecycle {
   static func stepThatChangedNothing(_ ledger: Ledger, lab: LoadedLab, target: TargetInfo) -> String? {
     let steps = (try? lab.steps(for: .up, on: target)) ?? lab.steps(for: .up)
     let looking = Set(steps.filter { !$0.changesTarget }.map(\.id))
-    let begun = ledger.entries.filter { $0.state != .pending }
+    // `run` tears a refused run down: with nothing changed by `up`, that teardown had nothing
+    // of the run's to remove, so it does not count as a change.
+    let begun = ledger.entries.filter { $0.state != .pending && $0.phase != .down }
     guard begun.allSatisfy({ $0.phase == .up && looking.contains($0.stepID) }) else { return nil }
     return begun.first { $0.state == .failed }?.stepID
   }

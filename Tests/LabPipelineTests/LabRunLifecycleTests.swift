@@ -197,6 +197,25 @@ import Testing
     #expect(fixture.notes.contains { $0.contains("changed nothing on the host") }, "\(fixture.notes)")
   }
 
+  /// The same for `run`, whose refused run was torn down after the refusal: that teardown
+  /// undid nothing, and the rerun with other parameters was refused as differing (exit 2).
+  @Test func runAfterARefusalThatChangedNothingStartsANewRunDespiteItsTeardown() async throws {
+    let fixture = try Fixture()
+    defer { fixture.home.remove() }
+    let refusing = try fixture.lab(failAt: ["look"])
+    let refused = try await fixture.lifecycle.run(
+      refusing, parameters: try fixture.parameters(refusing), options: LifecycleOptions(), open: fixture.open)
+    #expect(refused.failure != nil)
+    #expect(fixture.log.entries.contains { $0.hasPrefix("remove") }, "torn down: \(fixture.log.entries)")
+    let lab = try fixture.lab()
+    let outcome = try await fixture.lifecycle.run(
+      lab, parameters: try fixture.parameters(lab, ["value=b"]), options: LifecycleOptions(),
+      open: fixture.open)
+    #expect(outcome.failure == nil, "\(String(describing: outcome.failure))")
+    #expect(try fixture.runIDs().count == 2)
+    #expect(fixture.notes.contains { $0.contains("changed nothing on the host") }, "\(fixture.notes)")
+  }
+
   /// `run`: a failed exercise is said when it happens, down still runs, the run is finished and
   /// the exit status is the failure's (1); with `keep`, nothing is torn down.
   @Test(arguments: [false, true])
