@@ -7,10 +7,10 @@ import Testing
 
 /// The transport's bounds over each route (direct, jump host, ProxyCommand): a command past its
 /// timeout, a cancelled command, a dropped connection, a host that stops answering. Each test
-/// asserts how long labrun took (loosely: bounds far from what a hang would take), so its routes
-/// run one at a time, each test with its own sshds, beside the other three tests.
-@Suite struct SSHTransportBoundsTests {
-  @Test(.serialized, arguments: TestRoute.allCases)
+/// asserts how long labrun took, so they run one at a time, apart from the rest of
+/// SSHTransportTests (which runs side by side).
+@Suite(.serialized) struct SSHTransportBoundsTests {
+  @Test(arguments: TestRoute.allCases)
   func commandPastItsTimeoutIsStoppedAndReported(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
@@ -34,7 +34,7 @@ import Testing
     await transport.close()
   }
 
-  @Test(.serialized, arguments: TestRoute.allCases)
+  @Test(arguments: TestRoute.allCases)
   func cancellationStopsTheRemoteCommand(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
     defer { fixture.stop() }
@@ -55,7 +55,7 @@ import Testing
     await transport.close()
   }
 
-  @Test(.serialized, arguments: TestRoute.allCases)
+  @Test(arguments: TestRoute.allCases)
   func droppedConnectionIsReportedAndTheNextCommandReconnects(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
     let marker = fixture.server.directory.appendingPathComponent("started")
@@ -86,7 +86,7 @@ import Testing
   /// A host that stops answering mid-command (its sshd frozen, the TCP connection still open)
   /// must not hang labrun: the timeout is reported within bounded time and the connection is
   /// replaced.
-  @Test(.serialized, arguments: TestRoute.allCases)
+  @Test(arguments: TestRoute.allCases)
   func unresponsiveHostDoesNotHang(route: TestRoute) async throws {
     let fixture = try await SSHFixture.start(route: route)
     let marker = fixture.server.directory.appendingPathComponent("frozen")
