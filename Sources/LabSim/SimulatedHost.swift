@@ -21,6 +21,8 @@ public struct SimulatedHost: Sendable, Hashable {
   /// A cluster labrun did not provision (`--kubeconfig`): k3s and HAMi already run, with other
   /// teams' objects (``SimState/preBuiltCluster(profile:scenario:hostname:)``).
   public var preBuiltCluster: Bool
+  /// The pre-built cluster's nodes after the first (whose card is ``profile``), in order.
+  public var preBuiltNodes: [SimProfile] = []
 
   /// The names the multi-call tool answers to.
   public static let simulatedCommands = [
@@ -93,6 +95,8 @@ public struct SimulatedHost: Sendable, Hashable {
     if preBuiltCluster {
       present += ["k3s", "kubectl"]
       lines.append("printf 'existing-cluster\\n' > \(dir)/prebuilt")
+      let nodes = ShellQuote.quote(preBuiltNodes.map(\.id).joined(separator: " "))
+      lines.append("printf '%s\\n' \(nodes) > \(dir)/prebuilt-nodes")
     }
     // A node without a GPU has no driver: no nvidia-smi (`command -v` finds nothing).
     if !profile.hasGPU {

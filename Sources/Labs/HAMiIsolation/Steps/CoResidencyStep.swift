@@ -49,7 +49,7 @@ struct CoResidencyStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
+    let gpu = try ctx.output(of: HAMiPreflight()).uuid
     try await run(ctx, sliceMiB: sizes.sliceMiB, gpuUUID: gpu, node: nil)
     return NoOutput()
   }

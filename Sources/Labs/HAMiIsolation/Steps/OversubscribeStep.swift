@@ -28,7 +28,7 @@ struct OversubscribeStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
+    let gpu = try ctx.output(of: HAMiPreflight()).uuid
     try await run(ctx, requestMiB: sizes.oversubscribeMiB, gpuUUID: gpu, node: nil)
     return NoOutput()
   }
