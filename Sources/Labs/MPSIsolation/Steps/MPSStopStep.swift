@@ -24,7 +24,7 @@ struct MPSStopStep: Step {
     let log = try await ctx.run(MPSStartStep.showLog(workspace))
     let control = MPSControlLog(lines: log.stdoutLines)
     let processes =
-      (control?.controlPID.map { [("MPS control daemon", $0)] } ?? [])
+      (control?.controlPIDs ?? []).map { ("MPS control daemon", $0) }
       + (control?.serverPIDs ?? []).map { ("MPS server", $0) }
     let outputs = try await ctx.capture(
       [workspace.control(settings, "quit"), Self.waitGone(processes.map(\.1)), Self.report(processes)]

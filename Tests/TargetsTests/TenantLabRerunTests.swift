@@ -1,0 +1,155 @@
+import Foundation
+import LabPipeline
+import Remote
+import TestSupport
+import Testing
+
+@testable import LabSim
+@testable import Labs
+@testable import Targets
+
+/// The tenant labs (hami-core-isolation, mps-isolation) on the simulated GPU host, in-process: a
+/// step fails half way, the host is fixed, the same command runs again. The rerun's evidence is
+/// the only evidence: the failed attempt's sections never decide a verdict.
+@Suite struct TenantLabRerunTests {
+  /// The driver falls over while tenant a runs alone (its `nvidia-smi` fails), and the step stops
+  /// before tenant b: the user fixes the host and reruns. Exercise 2 must read the rerun's view,
+  /// not the failed one the first attempt filed first.
+  @Test func tenantsAloneRunAgainLeavesOnlyTheRerunsView() async throws {
+    let lab = try await SimulatedPipeline(lab: HAMiCoreIsolationLab.name)
+    defer { lab.remove() }
+    try await lab.run(.up)
+    let workspace = try lab.output(HAMiCoreWorkspace.self, of: "stage")
+    // `rm -f` of tenant b's cache file fails on a directory: the step stops after tenant a.
+    try FileManager.default.createDirectory(atPath: workspace.cache("b"), withIntermediateDirectories: false)
+    try lab.store.update { $0.scenario = .driverBroken }
+    await #expect(throws: PipelineError.self) { try await lab.run(.exercises, [TenantsAloneStep()]) }
+    try FileManager.default.removeItem(atPath: workspace.cache("b"))
+    try lab.store.update { $0.scenario = SimScenario.none }
+    try await lab.run(.exercises, [TenantsAloneStep()])
+
+    let alone = try lab.artifact(HAMiCoreCatalog.tenantAlone("a"))
+    #expect(alone.components(separatedBy: " nvidia-smi 2>&1\n").count == 2, "\(alone)")
+    #expect(!alone.contains("NVIDIA-SMI has failed"), "\(alone)")
+    let view = try lab.result(HAMiCoreIsolationLab(), exercise: "2")
+    #expect(view.verdict == .pass, "\(view.reason)")
+  }
+
+  /// The limits were not enforced on the first attempt (a library that ignores
+  /// CUDA_DEVICE_SM_LIMIT), and the step stopped before the pair; the user puts the right
+  /// library in place and reruns. Exercise 6 must judge the rerun's runs alone: the failed
+  /// attempt's unthrottled runs would be judged beside them and fail the exercise.
+  @Test func computeRunAgainJudgesOnlyTheRerunsRuns() async throws {
+    let lab = try await SimulatedPipeline(
+      lab: HAMiCoreIsolationLab.name,
+      parameters: ["compute_seconds=5", "limited_seconds=6", "core_limits=50"])
+    defer { lab.remove() }
+    try await lab.run(.up)
+    let workspace = try lab.output(HAMiCoreWorkspace.self, of: "stage")
+    // `rm -f` of the pair's start file fails on a directory: the step stops after the runs alone.
+    let start = workspace.file("6-pair.start")
+    try FileManager.default.createDirectory(atPath: start, withIntermediateDirectories: false)
+    try lab.store.update { $0.scenario = .coreLimitIgnored }
+    await #expect(throws: PipelineError.self) { try await lab.run(.exercises, [ComputeStep()]) }
+    try FileManager.default.removeItem(atPath: start)
+    try lab.store.update { $0.scenario = SimScenario.none }
+    try await lab.run(.exercises, [ComputeStep()])
+
+    let alone = try lab.artifact(HAMiCoreCatalog.computeAlone)
+    // The unlimited run and limit 50, each once (the marker line comes before the first).
+    #expect(alone.components(separatedBy: "\n$ ").count == 3, "\(alone)")
+    let compute = try lab.result(HAMiCoreIsolationLab(), exercise: "6")
+    #expect(compute.verdict == .pass, "\(compute.reason)")
+  }
+
+  /// The MPS daemon does not start (`mps-not-started`: its log says so); the user fixes the host
+  /// and reruns `up`. The daemon's evidence is the rerun's start alone, and the daemon the run
+  /// names and tears down is the one that serves, not the one that failed: its log keeps the
+  /// failed start's lines ahead of the new ones.
+  @Test func mpsDaemonStartedAgainIsTheOneNamedAndStopped() async throws {
+    let lab = try await SimulatedPipeline(lab: MPSIsolationLab.name)
+    defer { lab.remove() }
+    try lab.store.update { $0.scenario = .mpsNotStarted }
+    await #expect(throws: PipelineError.self) { try await lab.run(.up) }
+    try lab.store.update { $0.scenario = SimScenario.none }
+    try await lab.run(.up)
+    let workspace = try lab.output(MPSWorkspace.self, of: "stage")
+    let serving = try #require(
+      Int(
+        try String(contentsOfFile: workspace.pipeDirectory + "/.sim-control.pid", encoding: .utf8)
+          .trimmingCharacters(in: .whitespacesAndNewlines)))
+    try await lab.run(.exercises, [MPSClientsAloneStep(), MPSClientsTogetherStep()])
+    let stopped = try await lab.stop()
+
+    let daemon = try lab.artifact(MPSCatalog.daemon)
+    #expect(daemon.components(separatedBy: " -d </dev/null").count == 2, "\(daemon)")
+    #expect(try lab.output(MPSStartStep.Output.self, of: "mps-start").controlPID == serving)
+    #expect(stopped.pids.contains(serving), "\(stopped.pids) checked, the serving daemon is \(serving)")
+    let mechanism = try lab.result(MPSIsolationLab(), exercise: "5")
+    #expect(mechanism.verdict == .pass, "\(mechanism.reason)")
+    #expect(mechanism.reason.contains("daemon (pid \(serving),"), "\(mechanism.reason)")
+  }
+}
+
+/// One simulated host (`sim`) and a run of `lab` on it, whose phases' steps a test runs one
+/// phase or a few steps at a time through the engine's ``Pipeline``.
+struct SimulatedPipeline {
+  let home: TemporaryDirectory
+  let run: RunDirectory
+  let pipeline: Pipeline
+  let phases: LabPhases
+  /// The simulated host's model.
+  let store: SimStore
+
+  init(lab name: String, parameters: [String] = []) async throws {
+    home = try TemporaryDirectory(prefix: "labrun-rerun")
+    let state = StateDirectory(root: home.url)
+    let target = try TargetSpec(parsing: "sim")
+    let transport = try await target.open(
+      options: ConnectionOptions(state: state), scenario: nil, labrun: try LabrunBinary().executable)
+    let embedded = try #require(BuiltInLabs.named(name))
+    let definition = try LabDefinition.load(from: .builtIn(embedded))
+    phases = try LabRegistry.load(definition).phases
+    run = try RunStore(state: state).create(
+      lab: name, labFile: nil, target: await transport.target,
+      parameters: try definition.resolve(overrides: parameters).values, redactor: Redactor())
+    pipeline = Pipeline(run: run, transport: transport)
+    let profile = try #require(SimProfile.named(SimProfile.defaultID))
+    store = SimStore(directory: target.simulatorDirectory(profile: profile, state: state).path)
+  }
+
+  /// Runs `steps`, or the whole `phase`.
+  func run(_ phase: Phase, _ steps: [any Step]? = nil) async throws {
+    let all: [any Step]
+    switch phase {
+    case .up: all = phases.up
+    case .exercises: all = phases.exercises
+    case .down: all = phases.down
+    }
+    try await pipeline.run(phase, steps: steps ?? all)
+  }
+
+  /// The down phase, and what its MPS stop step checked.
+  func stop() async throws -> MPSStopStep.Output {
+    try await run(.down)
+    return try output(MPSStopStep.Output.self, of: "mps-stop")
+  }
+
+  /// A step's output as the ledger on disk holds it.
+  func output<T: Decodable>(_ type: T.Type, of step: String) throws -> T {
+    let entry = try #require(try RunStore.readLedger(in: run.directory).entries.last { $0.stepID == step })
+    return try #require(entry.outputs).decode(as: type)
+  }
+
+  func artifact(_ name: String) throws -> String {
+    try String(contentsOf: run.artifactsDirectory.appendingPathComponent(name), encoding: .utf8)
+  }
+
+  /// Exercise `id`'s result, judged from the bundle on disk.
+  func result(_ lab: some ValidationLab, exercise id: String) throws -> ExerciseResult {
+    let results = lab.results(for: try EvidenceBundle.load(directory: run.directory))
+    return try #require(results.first { $0.id == id }, "\(results.map(\.id))")
+  }
+
+  func remove() { home.remove() }
+}
