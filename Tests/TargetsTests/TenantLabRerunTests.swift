@@ -12,6 +12,28 @@ import Testing
 /// step fails half way, the host is fixed, the same command runs again. The rerun's evidence is
 /// the only evidence: the failed attempt's sections never decide a verdict.
 @Suite struct TenantLabRerunTests {
+  /// The host preflight (shared by every lab) files the host's GPU, then fails reading the OS
+  /// (here /etc/os-release is gone for the first try). The rerun's `0-host-gpu.txt` must list
+  /// the card once: two `nvidia-smi -L` sections read as two GPUs, and exercise 1 then cannot
+  /// tell a tenant on another GPU from the host's only one.
+  @Test func preflightRunAgainFilesTheHostsGPUOnce() async throws {
+    let lab = try await SimulatedPipeline(lab: HAMiCoreIsolationLab.name)
+    defer { lab.remove() }
+    let release = try lab.store.update { state -> String? in
+      defer { state.files["/etc/os-release"] = nil }
+      return state.files["/etc/os-release"]
+    }
+    await #expect(throws: PipelineError.self) { try await lab.run(.up, [HAMiCorePreflight()]) }
+    try lab.store.update { $0.files["/etc/os-release"] = release }
+    try await lab.run(.up, [HAMiCorePreflight()])
+
+    let host = try lab.artifact(HAMiCoreCatalog.hostGPU)
+    #expect(host.components(separatedBy: "$ nvidia-smi -L\n").count == 2, "\(host)")
+    let evidence = HAMiCoreEvidence(try EvidenceBundle.load(directory: lab.run.directory))
+    #expect(evidence.gpuCount == 1)
+    #expect(try lab.artifact(HAMiCoreCatalog.os).contains("PRETTY_NAME="))
+  }
+
   /// The driver falls over while tenant a runs alone (its `nvidia-smi` fails), and the step stops
   /// before tenant b: the user fixes the host and reruns. Exercise 2 must read the rerun's view,
   /// not the failed one the first attempt filed first.
