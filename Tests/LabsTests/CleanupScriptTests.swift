@@ -57,4 +57,54 @@ import Testing
     #expect(try !running(stranger.processIdentifier), "an unrelated process was counted as the run's")
     #expect(try running(ours.processIdentifier), "the run's own process was not counted")
   }
+
+  /// mps-stop checks every daemon the control log saw start, a failed start's too: by teardown
+  /// that pid may belong to an unrelated process, which is not a leftover of the run (and must not
+  /// be named for the user to kill), while a process in the run's MPS environment is.
+  @Test func mpsStopCountsOnlyTheRunsOwnProcesses() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "labrun-mps.\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func launch(_ script: String) throws -> Process {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = ["-c", script]
+      process.standardOutput = Pipe()
+      try process.run()
+      return process
+    }
+    // A program named as MPS's (a server started by a daemon whose environment labrun did not
+    // write) counts too.
+    let programs = FileManager.default.temporaryDirectory.appendingPathComponent("mps-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: programs, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: programs) }
+    let server = programs.appendingPathComponent("nvidia-cuda-mps-server")
+    try FileManager.default.createSymbolicLink(
+      at: server, withDestinationURL: URL(fileURLWithPath: "/bin/sleep"))
+    let stranger = try launch("exec sleep 30")
+    let ours = try launch("exec env CUDA_MPS_PIPE_DIRECTORY=\(directory.path)/pipe sleep 30")
+    let named = try launch("exec \(server.path) 30")
+    defer { [stranger, ours, named].forEach { if $0.isRunning { $0.terminate() } } }
+    let report = try launch(
+      MPSStopStep.report(
+        [
+          ("MPS control daemon", Int(stranger.processIdentifier)),
+          ("MPS control daemon", Int(ours.processIdentifier)),
+          ("MPS server", Int(named.processIdentifier)),
+        ],
+        directory: directory.path
+      ).script)
+    report.waitUntilExit()
+    let lines = String(
+      decoding: (report.standardOutput as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data(),
+      as: UTF8.self
+    ).split(separator: "\n").map(String.init)
+    #expect(
+      lines == [
+        "MPS control daemon \(stranger.processIdentifier): gone",
+        "MPS control daemon \(ours.processIdentifier): still running",
+        "MPS server \(named.processIdentifier): still running",
+      ])
+  }
 }
