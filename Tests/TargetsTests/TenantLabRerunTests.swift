@@ -34,6 +34,34 @@ import Testing
     #expect(try lab.artifact(HAMiCoreCatalog.os).contains("PRETTY_NAME="))
   }
 
+  /// The stage makes its private directory, then the build fails (here nvcc is gone for the
+  /// first try): the ledger never records the directory. The rerun's stage and the teardown must
+  /// still find it: a verified teardown that leaves a staged libvgpu.so and probes behind is wrong.
+  @Test func aFailedStagesDirectoryIsRemovedByTheRerunAndTheTeardown() async throws {
+    let lab = try await SimulatedPipeline(lab: HAMiCoreIsolationLab.name)
+    defer { lab.remove() }
+    let nvcc = lab.store.directory + "/bin/nvcc"
+    let tool = try FileManager.default.destinationOfSymbolicLink(atPath: nvcc)
+    try await lab.run(.up, [HAMiCorePreflight()])
+    try FileManager.default.removeItem(atPath: nvcc)
+    await #expect(throws: PipelineError.self) { try await lab.run(.up) }
+    let failed = try #require(lab.stagedDirectories().first, "the failed stage made no directory")
+    try FileManager.default.createSymbolicLink(atPath: nvcc, withDestinationPath: tool)
+    try await lab.run(.up)
+    let staged = try lab.output(HAMiCoreWorkspace.self, of: "stage").directory
+    #expect(lab.stagedDirectories() == [staged], "the failed stage's \(failed) was left")
+
+    // A stage that fails with no rerun: the teardown after it removes its directory too.
+    let again = try await SimulatedPipeline(lab: HAMiCoreIsolationLab.name, home: lab.home)
+    try await again.run(.up, [HAMiCorePreflight()])
+    try FileManager.default.removeItem(atPath: nvcc)
+    await #expect(throws: PipelineError.self) { try await again.run(.up) }
+    #expect(lab.stagedDirectories().count == 2, "the second run's failed stage made no directory")
+    try FileManager.default.createSymbolicLink(atPath: nvcc, withDestinationPath: tool)
+    try await again.run(.down)
+    #expect(lab.stagedDirectories() == [staged], "the teardown left a failed stage's directory")
+  }
+
   /// The driver falls over while tenant a runs alone (its `nvidia-smi` fails), and the step stops
   /// before tenant b: the user fixes the host and reruns. Exercise 2 must read the rerun's view,
   /// not the failed one the first attempt filed first.
@@ -123,9 +151,10 @@ struct SimulatedPipeline {
   /// The simulated host's model.
   let store: SimStore
 
-  init(lab name: String, parameters: [String] = []) async throws {
-    home = try TemporaryDirectory(prefix: "labrun-rerun")
-    let state = StateDirectory(root: home.url)
+  /// A new run of `lab`, on the simulated host of `home` when given (a fresh one otherwise).
+  init(lab name: String, parameters: [String] = [], home: TemporaryDirectory? = nil) async throws {
+    self.home = try home ?? TemporaryDirectory(prefix: "labrun-rerun")
+    let state = StateDirectory(root: self.home.url)
     let target = try TargetSpec(parsing: "sim")
     let transport = try await target.open(
       options: ConnectionOptions(state: state), scenario: nil, labrun: try LabrunBinary().executable)
@@ -161,6 +190,13 @@ struct SimulatedPipeline {
   func output<T: Decodable>(_ type: T.Type, of step: String) throws -> T {
     let entry = try #require(try RunStore.readLedger(in: run.directory).entries.last { $0.stepID == step })
     return try #require(entry.outputs).decode(as: type)
+  }
+
+  /// The private directories the tenant labs staged on the simulated host (`mktemp -d` in its tmp).
+  func stagedDirectories() -> [String] {
+    let tmp = store.directory + "/tmp"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+    return names.filter { $0.hasPrefix("labrun-") }.map { tmp + "/" + $0 }.sorted()
   }
 
   func artifact(_ name: String) throws -> String {

@@ -2,7 +2,8 @@ import Foundation
 import LabPipeline
 
 /// Teardown: stops any tenant still running (by the pids the lab recorded), then removes the
-/// private directory with the library, the probes, the cache files and the logs.
+/// private directory with the library, the probes, the cache files and the logs (also the one a
+/// stage that failed made: ``ProbeStaging/stagedDirectoryParameter``).
 struct HAMiCoreCleanupStep: Step {
   struct Output: Codable, Sendable, Hashable {
     /// The directory removed, nil when nothing was staged.
@@ -19,7 +20,11 @@ struct HAMiCoreCleanupStep: Step {
   func observe(_ ctx: StepContext) async throws -> Output { try await apply(ctx) }
 
   func apply(_ ctx: StepContext) async throws -> Output {
-    guard let workspace = try? HAMiCoreWorkspace.staged(ctx) else { return Output(directory: nil, pids: []) }
+    // The stage's output, or the directory a stage that failed after making it recorded.
+    guard
+      let workspace = (try? HAMiCoreWorkspace.staged(ctx))
+        ?? ProbeStaging.stagedDirectory(ctx.parameters).map(HAMiCoreWorkspace.init(directory:))
+    else { return Output(directory: nil, pids: []) }
     let output = try await ctx.runChecked(Self.script(workspace))
     let pids = output.stdoutLines.compactMap { line -> Int? in
       line.hasPrefix("pid ") ? Int(line.dropFirst(4)) : nil
