@@ -112,6 +112,33 @@ import Testing
     #expect(compute.verdict == .pass, "\(compute.reason)")
   }
 
+  /// Ctrl-C while the pair measures: the transport stops the command it was running, but the pair
+  /// runs in the background and goes on. The rerun's unlimited baseline must not be measured beside
+  /// the failed attempt's pair (in the simulator, as on a card, it then gets what the pair leaves).
+  @Test func computeInterruptedDuringThePairLeavesNothingRunningBesideTheRerun() async throws {
+    let lab = try await SimulatedPipeline(
+      lab: HAMiCoreIsolationLab.name,
+      parameters: ["compute_seconds=5", "limited_seconds=12", "core_limits=50"])
+    defer { lab.remove() }
+    try await lab.run(.up)
+    let workspace = try lab.output(HAMiCoreWorkspace.self, of: "stage")
+    let attempt = Task { try await lab.run(.exercises, [ComputeStep()]) }
+    let measuring = ["6-pair-a.out", "6-pair-b.out"].map { workspace.file($0) }
+    func sampling(_ file: String) -> Bool {
+      ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains("sample 1 s:")
+    }
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline, !measuring.allSatisfy(sampling) {
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    attempt.cancel()
+    await #expect(throws: (any Error).self) { try await attempt.value }
+    try await lab.run(.exercises, [ComputeStep()])
+
+    let compute = try lab.result(HAMiCoreIsolationLab(), exercise: "6")
+    #expect(compute.verdict == .pass, "\(compute.reason)")
+  }
+
   /// The MPS daemon does not start (`mps-not-started`: its log says so); the user fixes the host
   /// and reruns `up`. The daemon's evidence is the rerun's start alone, and the daemon the run
   /// names and tears down is the one that serves, not the one that failed: its log keeps the

@@ -32,16 +32,11 @@ struct HAMiCoreCleanupStep: Step {
     return Output(directory: workspace.directory, pids: pids)
   }
 
-  /// Kills (TERM, then KILL after 5 s) every recorded pid still alive whose command line names the
-  /// directory (a pid the kernel reused for another process is left alone), then removes the directory.
+  /// Stops every recorded process of the run (``ProbeShell/stopRecorded(in:report:)``: a pid the
+  /// kernel reused for another process is left alone), then removes the directory.
   static func script(_ workspace: HAMiCoreWorkspace) -> String {
-    let dir = ShellQuote.quote(workspace.directory)
-    return
-      "d=\(dir); if [ -d \"$d\" ]; then for f in \"$d\"/*.pid; do [ -f \"$f\" ] || continue; p=$(cat \"$f\"); "
-      + "echo \"pid $p\"; if kill -0 \"$p\" 2>/dev/null && grep -qaF -- \"$d\" \"/proc/$p/cmdline\" 2>/dev/null; "
-      + "then kill \"$p\"; n=0; "
-      + "while kill -0 \"$p\" 2>/dev/null && [ $n -lt 25 ]; do n=$((n+1)); sleep 0.2; done; "
-      + "if kill -0 \"$p\" 2>/dev/null; then kill -9 \"$p\"; fi; fi; done; rm -rf \"$d\"; fi"
+    ProbeShell.stopRecorded(in: workspace.directory, report: true) + "; rm -rf "
+      + ShellQuote.quote(workspace.directory)
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
