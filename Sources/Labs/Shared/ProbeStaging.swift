@@ -26,7 +26,13 @@ enum ProbeStaging {
     _ ctx: StepContext, prefix: String, as workspace: Workspace.Type
   ) async throws -> Workspace {
     if let earlier = stagedDirectory(ctx.parameters) {
-      try await ctx.runChecked("rm -rf -- \(ShellQuote.quote(earlier))")
+      // Not this attempt's to fail on (an image still mounted in it, say): said, and left for down.
+      let removal = try await ctx.run("rm -rf -- \(ShellQuote.quote(earlier))")
+      if !removal.succeeded {
+        ctx.note(
+          "could not remove \(earlier), which an earlier attempt of this step made "
+            + "(\(removal.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))); remove it by hand")
+      }
     }
     let directory = try await ctx.runChecked(makeDirectory(prefix: prefix)).trimmedStdout
     guard directory.hasPrefix("/"), directory.contains(prefix) else {
