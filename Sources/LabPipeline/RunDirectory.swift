@@ -300,10 +300,16 @@ public actor RunDirectory {
     guard let key else { return }
     let name = file.lastPathComponent
     try journal.update { current in
-      guard current.steps[key]?[name] == nil else { return }
       let data = FileManager.default.contents(atPath: file.path)
-      current.steps[key, default: [:]][name] =
-        data.map { replacing ? .content($0) : .length($0.count) } ?? .absent
+      switch current.steps[key]?[name] {
+      case nil:
+        current.steps[key, default: [:]][name] =
+          data.map { replacing ? .content($0) : .length($0.count) } ?? .absent
+      case .length(let length)? where replacing:
+        // Appended to, now replaced: what was there before the attempt is the first bytes.
+        current.steps[key]?[name] = .content(data.map { Data($0.prefix(length)) } ?? Data())
+      default: break
+      }
     }
   }
 
