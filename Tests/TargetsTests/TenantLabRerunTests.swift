@@ -139,6 +139,38 @@ import Testing
     #expect(compute.verdict == .pass, "\(compute.reason)")
   }
 
+  /// Ctrl-C while the MPS clients hold their memory side by side: they outlive the command the
+  /// transport stopped. The rerun's sample of the host's GPU processes (exercise 1) must show its
+  /// own clients, not the failed attempt's still holding beside them.
+  @Test func clientsInterruptedWhileHoldingAreStoppedBeforeTheRerun() async throws {
+    let lab = try await SimulatedPipeline(lab: MPSIsolationLab.name)
+    defer { lab.remove() }
+    try await lab.run(.up)
+    let workspace = try lab.output(MPSWorkspace.self, of: "stage")
+    let attempt = Task { try await lab.run(.exercises, [MPSClientsTogetherStep()]) }
+    let holding = ["together-a.log", "together-b.log"].map { workspace.file($0) }
+    func held(_ file: String) -> Bool {
+      ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains("probe: holding")
+    }
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline, !holding.allSatisfy(held) {
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    attempt.cancel()
+    await #expect(throws: (any Error).self) { try await attempt.value }
+    try await lab.run(.exercises, [MPSClientsTogetherStep()])
+    _ = try await lab.stop()
+
+    let clients = try ["a", "b"].map { tenant in
+      try #require(TenantCoResidencyCheck.pid(in: try lab.lines(MPSCatalog.tenantConcurrent(tenant))))
+    }
+    let sample = try #require(NvidiaSMIComputeApps(lines: try lab.lines(MPSCatalog.coResidency)))
+    let probes = sample.processes.filter { $0.line.contains("memory-probe") }.map(\.pid)
+    #expect(
+      Set(probes) == Set(clients),
+      "the sample \(sample.processes.map(\.line)); the rerun's clients \(clients)")
+  }
+
   /// The MPS daemon does not start (`mps-not-started`: its log says so); the user fixes the host
   /// and reruns `up`. The daemon's evidence is the rerun's start alone, and the daemon the run
   /// names and tears down is the one that serves, not the one that failed: its log keeps the
@@ -224,6 +256,11 @@ struct SimulatedPipeline {
     let tmp = store.directory + "/tmp"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
     return names.filter { $0.hasPrefix("labrun-") }.map { tmp + "/" + $0 }.sorted()
+  }
+
+  /// An artifact's lines.
+  func lines(_ name: String) throws -> [String] {
+    try artifact(name).components(separatedBy: "\n")
   }
 
   func artifact(_ name: String) throws -> String {
