@@ -122,17 +122,8 @@ import Testing
     defer { lab.remove() }
     try await lab.run(.up)
     let workspace = try lab.output(HAMiCoreWorkspace.self, of: "stage")
-    let attempt = Task { try await lab.run(.exercises, [ComputeStep()]) }
-    let measuring = ["6-pair-a.out", "6-pair-b.out"].map { workspace.file($0) }
-    func sampling(_ file: String) -> Bool {
-      ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains("sample 1 s:")
-    }
-    let deadline = ContinuousClock.now + .seconds(60)
-    while ContinuousClock.now < deadline, !measuring.allSatisfy(sampling) {
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    attempt.cancel()
-    await #expect(throws: (any Error).self) { try await attempt.value }
+    try await lab.interrupt(
+      [ComputeStep()], once: ["6-pair-a.out", "6-pair-b.out"].map(workspace.file), show: "sample 1 s:")
     try await lab.run(.exercises, [ComputeStep()])
 
     let compute = try lab.result(HAMiCoreIsolationLab(), exercise: "6")
@@ -147,17 +138,9 @@ import Testing
     defer { lab.remove() }
     try await lab.run(.up)
     let workspace = try lab.output(MPSWorkspace.self, of: "stage")
-    let attempt = Task { try await lab.run(.exercises, [MPSClientsTogetherStep()]) }
-    let holding = ["together-a.log", "together-b.log"].map { workspace.file($0) }
-    func held(_ file: String) -> Bool {
-      ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains("probe: holding")
-    }
-    let deadline = ContinuousClock.now + .seconds(60)
-    while ContinuousClock.now < deadline, !holding.allSatisfy(held) {
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    attempt.cancel()
-    await #expect(throws: (any Error).self) { try await attempt.value }
+    try await lab.interrupt(
+      [MPSClientsTogetherStep()], once: ["together-a.log", "together-b.log"].map(workspace.file),
+      show: "probe: holding")
     try await lab.run(.exercises, [MPSClientsTogetherStep()])
     _ = try await lab.stop()
 
@@ -237,6 +220,22 @@ struct SimulatedPipeline {
     case .down: all = phases.down
     }
     try await pipeline.run(phase, steps: steps ?? all)
+  }
+
+  /// Runs exercise `steps` and interrupts them (Ctrl-C: the task cancelled) once every file of
+  /// the simulated host in `files` shows `text`; the interrupted run must fail.
+  func interrupt(_ steps: [any Step], once files: [String], show text: String) async throws {
+    let attempt = Task { try await run(.exercises, steps) }
+    func shows(_ file: String) -> Bool {
+      ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains(text)
+    }
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline, !files.allSatisfy(shows) {
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(files.allSatisfy(shows), "\(files) never showed \(text)")
+    attempt.cancel()
+    await #expect(throws: (any Error).self) { try await attempt.value }
   }
 
   /// The down phase, and what its MPS stop step checked.
