@@ -15,6 +15,7 @@ struct ComputeStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     for run in Self.aloneRuns(settings) {
       try await ctx.runProbe(
         run, workspace, settings: settings, stdoutArtifact: HAMiCoreCatalog.computeAlone,

@@ -13,6 +13,7 @@ struct ConcurrentTenantsStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     try await Self.runs(settings, workspace).together(
       ctx, settings.tenants, environment: { workspace.environment($0) },
       reset: settings.tenants.map { "rm -f \(ShellQuote.quote(workspace.cache($0.name)))" },

@@ -16,6 +16,7 @@ struct NoisyNeighbourStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     try await ctx.runProbe(
       Self.victim("alone", settings, start: nil), workspace, settings: settings,
       stdoutArtifact: HAMiCoreCatalog.neighbour, stderrArtifact: HAMiCoreCatalog.neighbourLog)

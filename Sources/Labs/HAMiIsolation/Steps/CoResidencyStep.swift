@@ -62,7 +62,6 @@ struct CoResidencyStep: Step {
     }
     try await Self.waitReady(HAMiCatalog.sharePods, ctx)
     let file = HAMiCatalog.file(HAMiCatalog.coResidency, on: node)
-    try await ctx.startArtifacts([file])
     try await ctx.capture(
       [RemoteCommand("kubectl get pods -o wide")] + HAMiCatalog.sharePods.map(Self.allocation), into: file)
   }

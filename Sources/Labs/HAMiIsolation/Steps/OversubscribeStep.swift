@@ -40,7 +40,6 @@ struct OversubscribeStep: Step {
     try await Self.waitForVerdict(ctx)
     let status = HAMiCatalog.file(HAMiCatalog.oversubscribeStatus, on: node)
     let events = HAMiCatalog.file(HAMiCatalog.oversubscribeEvents, on: node)
-    try await ctx.startArtifacts([status, events])
     try await ctx.capture([RemoteCommand("kubectl get pod \(Self.pod) -o wide")], into: status)
     try await ctx.capture([Self.eventsSection(Self.pod)], into: events)
   }

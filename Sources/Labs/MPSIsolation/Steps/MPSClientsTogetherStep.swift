@@ -14,6 +14,7 @@ struct MPSClientsTogetherStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = try MPSWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     try await MPSClientsAloneStep.runs(settings, workspace).together(
       ctx, settings.tenants, environment: { workspace.environment($0) },
       sample: [

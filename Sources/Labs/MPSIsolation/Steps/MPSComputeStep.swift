@@ -15,6 +15,7 @@ struct MPSComputeStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = try MPSWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     let runs = Self.alone(settings, workspace)
     try await ctx.capture(
       runs.map(Self.bounded(settings)), into: MPSCatalog.computeAlone, requireSuccess: false)
