@@ -85,13 +85,23 @@ import Testing
     let stranger = try launch("exec sleep 30")
     let ours = try launch("exec env CUDA_MPS_PIPE_DIRECTORY=\(directory.path)/pipe sleep 30")
     let named = try launch("exec \(server.path) 30")
-    defer { [stranger, ours, named].forEach { if $0.isRunning { $0.terminate() } } }
+    // A server that exited and is not reaped yet (its parent never waits): a zombie shows no
+    // command line and no environment, and is still waited for.
+    let zombieFile = directory.appendingPathComponent("zombie")
+    let parent = try launch("sleep 0 & echo $! > \(zombieFile.path); exec sleep 30")
+    defer { [stranger, ours, named, parent].forEach { if $0.isRunning { $0.terminate() } } }
+    var zombie: Int32 = 0
+    for _ in 0..<50 where zombie == 0 {
+      let text = (try? String(contentsOf: zombieFile, encoding: .utf8)) ?? ""
+      zombie = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+      Thread.sleep(forTimeInterval: 0.1)
+    }
     let report = try launch(
       MPSStopStep.report(
         [
           ("MPS control daemon", Int(stranger.processIdentifier)),
           ("MPS control daemon", Int(ours.processIdentifier)),
-          ("MPS server", Int(named.processIdentifier)),
+          ("MPS server", Int(named.processIdentifier)), ("MPS server", Int(zombie)),
         ],
         directory: directory.path
       ).script)
@@ -105,6 +115,7 @@ import Testing
         "MPS control daemon \(stranger.processIdentifier): gone",
         "MPS control daemon \(ours.processIdentifier): still running",
         "MPS server \(named.processIdentifier): still running",
+        "MPS server \(zombie): still running",
       ])
   }
 

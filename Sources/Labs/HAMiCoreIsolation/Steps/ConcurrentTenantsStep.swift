@@ -29,7 +29,8 @@ struct ConcurrentTenantsStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
-    return Self.runs(settings, workspace).planTogether(
-      settings.tenants, environment: { workspace.environment($0) }, sample: [HAMiCoreWorkspace.computeApps])
+    return [workspace.stopEarlierAttempts]
+      + Self.runs(settings, workspace).planTogether(
+        settings.tenants, environment: { workspace.environment($0) }, sample: [HAMiCoreWorkspace.computeApps])
   }
 }

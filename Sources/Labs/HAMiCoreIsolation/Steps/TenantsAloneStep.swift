@@ -34,6 +34,7 @@ struct TenantsAloneStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
-    return settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
+    return [workspace.stopEarlierAttempts]
+      + settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
   }
 }

@@ -36,6 +36,7 @@ struct MPSClientsAloneStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
-    return settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
+    return [workspace.stopEarlierAttempts]
+      + settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
   }
 }

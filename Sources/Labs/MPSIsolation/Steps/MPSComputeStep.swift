@@ -107,7 +107,8 @@ struct MPSComputeStep: Step {
       Self.pair(settings, workspace)
       + [victim, Self.aggressor(settings, workspace, nil), victim]
       + [Self.aggressor(settings, workspace, settings.neighbourPercentage)]
-    return (Self.alone(settings, workspace) + [victim]).map { RemoteCommand($0) }
+    return [workspace.stopEarlierAttempts]
+      + (Self.alone(settings, workspace) + [victim]).map { RemoteCommand($0) }
       + together.map { RemoteCommand($0 + " <start file> &") } + [MPSWorkspace.computeApps]
   }
 }

@@ -42,12 +42,14 @@ struct MPSStopStep: Step {
   }
 
   /// Succeeds while `pid` is one of the run's MPS processes: alive, and its command line names an
-  /// MPS program or its environment the run's `directory` (the pipe the lab gave it). The log keeps
-  /// the pid of a start that failed long before teardown, which the kernel may have given to an
-  /// unrelated process since: that one is not the run's, and never named for the user to kill.
+  /// MPS program or its environment the run's `directory` (the pipe the lab gave it), or not yet
+  /// reaped (a zombie shows neither). The log keeps the pid of a start that failed long before
+  /// teardown, which the kernel may have given to an unrelated process since: that one is not the
+  /// run's, and never named for the user to kill.
   static func isRunning(_ pid: Int, directory: String) -> String {
     "{ kill -0 \(pid) 2>/dev/null && { grep -qaF nvidia-cuda-mps /proc/\(pid)/cmdline 2>/dev/null || "
-      + "grep -qaF -- \(ShellQuote.quote(directory)) /proc/\(pid)/environ 2>/dev/null; }; }"
+      + "grep -qaF -- \(ShellQuote.quote(directory)) /proc/\(pid)/environ 2>/dev/null || "
+      + "{ s=$(cat /proc/\(pid)/stat 2>/dev/null); s=${s##*) }; [ \"${s%% *}\" = Z ]; }; }; }"
   }
 
   /// Waits (at most 30 s) until none of `pids` runs.
