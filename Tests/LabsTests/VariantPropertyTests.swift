@@ -10,9 +10,45 @@ import Testing
 /// verdict into INCONCLUSIVE but never moves one towards PASS; no variant of a bundle that is
 /// not VALIDATED is ever VALIDATED.
 ///
-/// Serialized: each test judges hundreds of bundles, and the suite must leave a core to the
-/// timing-sensitive tests that run beside it.
-@Suite(.serialized) struct VariantPropertyTests {
+/// Each test judges hundreds of bundles: two judge at a time (``Lanes``), each on a thread of its
+/// own at nice 19, so the suite takes only the time the tests beside it leave idle, and both
+/// cores once they are done (serialized, it ended every full run alone on one core).
+@Suite struct VariantPropertyTests {
+  /// At most `width` judgments at a time.
+  actor Lanes {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) { free = width }
+
+    func acquire() async {
+      guard free == 0 else {
+        free -= 1
+        return
+      }
+      await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+      if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+  }
+
+  static let lanes = Lanes(width: 2)
+
+  /// `work` on a nice-19 thread of its own, once one of the two lanes is free.
+  static func judging<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    await lanes.acquire()
+    do {
+      let value = try await BlockingWork.run(priority: .lowest, work)
+      await lanes.release()
+      return value
+    } catch {
+      await lanes.release()
+      throw error
+    }
+  }
+
   /// Every fixture bundle: hand-built, real H100 captures, HAMi's Lab 7 and its failing forms.
   static let fixtures = [
     "a6000-validated", "h100-validated", "runc-default-runtime", "view-virtualized-no-cap",
@@ -73,7 +109,7 @@ import Testing
   /// Judges on a thread of its own and returns what broke the property, one line each;
   /// expectations are then made on the test's task, where Swift Testing records them.
   static func violations(_ check: @escaping @Sendable () throws -> [String]) async throws -> [String] {
-    try await BlockingWork.run(priority: .lowest, check)
+    try await judging(check)
   }
 
   @Test(arguments: fixtures, EvidenceVariant.allCases.map(\.rawValue))
@@ -124,7 +160,7 @@ import Testing
 
   @Test(arguments: truncationFixtures)
   func truncationNeverMovesAVerdictTowardsPass(fixture: String) async throws {
-    let (count, broken) = try await BlockingWork.run(priority: .lowest) { () throws -> (Int, [String]) in
+    let (count, broken) = try await Self.judging { () throws -> (Int, [String]) in
       let bundle = try Self.bundle(fixture)
       let original = try Self.judgment(of: fixture, as: nil)
       var broken: [String] = []
