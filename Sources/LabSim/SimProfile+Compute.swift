@@ -39,6 +39,11 @@ extension SimProfile {
     }
   }
 
+  /// The victim's kernel (16 full-card waves) alone, in µs: 305 at the p50 on the H200 (p99 ×1.03;
+  /// beside a time-sliced neighbour ×1.01, beside an MPS one ×1.2); on other cards scaled by the
+  /// probe's throughput (assumed).
+  var victimKernelMicroseconds: Double { 305 * 60.97 / probeTFLOPS }
+
   /// How far HAMi-core's core limiter and the card's time-slicing are from the ideal (0: every
   /// limit holds exactly, 1: as measured on the 132-SM H100 and H200). HAMi-core's correction step
   /// relative to its token pool grows linearly with the SM count (issues #274, #314; PR #317), so a

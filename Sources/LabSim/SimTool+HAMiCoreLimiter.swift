@@ -105,7 +105,8 @@ extension SimTool {
       watch(pid, limit: limit, utilization: Int((share * 100).rounded()), profile: state.profile)
       saySample(
         sample, tflops: tflops, share: share, noise: noise,
-        latencyP99Factor: latency ? (tenants.count > 1 ? 2.4 : 1.3) : nil)
+        latencyP99Factor: latency ? (tenants.count > 1 ? 1.01 : 1.03) : nil,
+        kernel: state.profile.victimKernelMicroseconds)
     }
     sayMean(total: total, seconds: seconds)
     try unregister(Int(pid))

@@ -147,7 +147,8 @@ extension SimTool {
       total += tflops
       saySample(
         sample, tflops: tflops, share: share, noise: noise,
-        latencyP99Factor: latency ? (tenants.count > 1 ? 1.6 : 1.2) : nil)
+        latencyP99Factor: latency ? (tenants.count > 1 ? 1.2 : 1.03) : nil,
+        kernel: state.profile.victimKernelMicroseconds)
     }
     sayMean(total: total, seconds: seconds)
     try unregister(pid)
