@@ -15,12 +15,14 @@ import Foundation
 /// CUDA_DEVICE_SM_LIMIT (100 for none) and every later process keeps that value, logging
 /// `SM limit inconsistency` at level 3. At `LIBCUDA_LOG_LEVEL=3` the probe's stderr carries the
 /// same lines as the real library's (setspec, `device 0: core utilization limit = N`, `hostPid=`,
-/// then per simulated second `init_utilization_watcher: util_switch=1` and the watcher's
-/// `device 0: userutil=… limit=… share=…`; the real watcher logs every 120 ms).
+/// then per simulated second `init_utilization_watcher: util_switch=1` (0 under
+/// GPU_CORE_UTILIZATION_POLICY=disable, as `get_utilization_switch` gives it) and the watcher's
+/// `device 0: userutil=… limit=… share=…`; the real watcher logs every 120 ms). What the probe
+/// gets of the card is ``SimCardSharing``: the limit confirmed, and missed as on real cards.
 /// Scenarios: `stale-cache` (every cache file is found already created by a process with no
 /// limit), `limiter-no-pid` (`host pid is error!`, no watcher, no throttling),
 /// `core-limit-ignored` (witness confirms, no throttling), `noisy-neighbour` (a limited process
-/// beside an unlimited one is not held to its limit).
+/// beside an unlimited one is not held to its limit), `ideal-compute` (every limit held exactly).
 extension SimTool {
   /// Marks the first line of a simulated shared region (cache file).
   static let regionMarker = "labrun simulated HAMi-core shared region"
@@ -102,7 +104,9 @@ extension SimTool {
       let noise = 1 + 0.01 * sin(Double(sample) * 1.7 + Double(pid % 7))
       let tflops = peak * share * noise
       total += tflops
-      watch(pid, limit: limit, utilization: Int((share * 100).rounded()), profile: state.profile)
+      watch(
+        pid, limit: limit, utilization: Int((share * 100).rounded()), profile: state.profile,
+        disabled: disabled)
       saySample(
         sample, tflops: tflops, share: share, noise: noise,
         latencyP99Factor: latency ? (tenants.count > 1 ? 1.01 : 1.03) : nil,
@@ -154,11 +158,11 @@ extension SimTool {
 
   /// One round of HAMi-core's utilization watcher (the real one runs every 120 ms): nothing until
   /// the host pid is found, then the switch and, under a limit, the device line.
-  private func watch(_ pid: Int32, limit: Int?, utilization: Int, profile: SimProfile) {
+  private func watch(_ pid: Int32, limit: Int?, utilization: Int, profile: SimProfile, disabled: Bool) {
     let state = store.load()
     guard logLevel >= 3, preloadedLibrary != nil, state.scenario != .limiterNoPid else { return }
     let place = "multiprocess_utilization_watcher.c"
-    warn(hamiInfo(pid, "\(place):233", "init_utilization_watcher: util_switch=1"))
+    warn(hamiInfo(pid, "\(place):233", "init_utilization_watcher: util_switch=\(disabled ? 0 : 1)"))
     guard let limit else { return }
     let total = profile.smCount * profile.maxThreadsPerSM * 32
     warn(

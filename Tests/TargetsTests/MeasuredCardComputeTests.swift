@@ -128,4 +128,19 @@ import Testing
     #expect(figures.1 == 0.48)
     #expect(abs((figures.0 ?? 1) - (figures.1 ?? 0)) <= 0.03, "\(victim)")
   }
+
+  /// HAMi-core 8f3a89c limits a process alone whether or not GPU_CORE_UTILIZATION_POLICY=force is
+  /// set (its shared region starts with the switch on): an H100 held to 25 with the policy unset
+  /// kept 0.74 of unlimited (a capture of 2026-12-07). The simulator once held a lone process only
+  /// under force, and gave it 1.00.
+  @Test func limiterEngagesAloneWithoutForce() async throws {
+    let run = try await SimulatedLabRun.run(
+      lab: "hami-core-isolation", host: "sim:h100-80gb",
+      parameters: ["core_policy=", "compute_seconds=5", "limited_seconds=24"])
+    defer { run.remove() }
+    let row = Self.row(run.page, 6)
+    let ratio = try #require(Self.figure(row, #/limit 25: [^=]+= (\d\.\d\d) of unlimited/#), "\(row)")
+    #expect(abs(ratio - 0.74) <= 0.08, "\(row)")
+    #expect(row.contains("limit 25: `core utilization limit = 25`, `util_switch=1`"), "\(row)")
+  }
 }
