@@ -134,12 +134,13 @@ extension SimTool {
       say("throughput-probe: ready\n")
       while !FileManager.default.fileExists(atPath: rest[1]) { Thread.sleep(forTimeInterval: 0.02) }
     }
+    let start = runStart(rest.count == 2 ? rest[1] : nil)
     let secondMs = environment["LABRUN_SIM_SECOND_MS"].flatMap { Int($0) } ?? 25
     let peak = state.profile.probeTFLOPS * (latency ? SimCardSharing.Measured.latencyEfficiency : 1)
     let sharing = SimCardSharing(profile: state.profile, scenario: state.scenario)
     var total = 0.0
     for sample in 1...seconds {
-      Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
+      waitForSecond(sample, from: start, secondMs: secondMs)
       let tenants = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }.map(\.tenant)
       let share = sharing.mps(tenants)[pid] ?? 1
       let noise = 1 + 0.005 * sin(Double(sample) * 1.7 + Double(pid % 7))

@@ -17,6 +17,24 @@ extension SimTool {
         + "over \(Int(1_000_000 / p50)) kernels\n")
   }
 
+  /// When a run's simulated seconds begin: the start file's modification time, the same for every
+  /// probe that waited for it, or now for a probe alone.
+  func runStart(_ startFile: String?) -> Date {
+    guard let startFile,
+      let modified = (try? FileManager.default.attributesOfItem(atPath: startFile))?[.modificationDate]
+        as? Date
+    else { return Date() }
+    return min(modified, Date())
+  }
+
+  /// Waits for simulated second `sample` of a run that began at `start`: the seconds are ticks of
+  /// `secondMs` from that one start, so probes started together stay in step however late one of
+  /// them wakes on a loaded machine (sleeping a second's length after each sample drifted apart).
+  func waitForSecond(_ sample: Int, from start: Date, secondMs: Int) {
+    let wait = start.addingTimeInterval(Double(sample * secondMs) / 1000).timeIntervalSinceNow
+    if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+  }
+
   /// The run's closing line: the mean of its samples.
   func sayMean(total: Double, seconds: Int) {
     say(

@@ -34,7 +34,7 @@ import Testing
     #expect(
       page.stdout.firstMatch(
         of:
-          #/the victim kept 0\.\d\d of its alone throughput beside a neighbour held to 25 \(exercise 7 FAIL\) \[\d+\] \| the victim kept 0\.4\d of its alone throughput beside a neighbour held to 25 \(exercise 7 FAIL\)/#
+          #/the victim kept 0\.\d\d of its alone throughput beside a neighbour held to 25 \(exercise 7 FAIL\) \[\d+\] \| the victim kept 0\.\d\d of its alone throughput beside a neighbour held to 25 \(exercise 7 FAIL\)/#
       )
         != nil,
       "\(page.stdout)")

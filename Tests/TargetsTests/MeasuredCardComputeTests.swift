@@ -93,13 +93,15 @@ import Testing
       #expect(Self.row(real, 6).contains(claim), "the real page's row 6 lacks \(claim)")
       #expect(simulated.contains(claim), "\(simulated)")
     }
-    // The measured figures, as near the real ones as a run of the lab's default length can say.
+    // The measured figures, as near the real ones as a run of the lab's default length can say
+    // (where the limiter's dips fall in the judged window follows from the pid: ± 0.04 at 50; a
+    // pair's seconds that did not overlap on a loaded machine: ± 0.02).
     try Self.expectNear(
       simulated, Self.row(real, 6),
       [
-        (#/limit 50: [^=]+= (\d\.\d\d) of unlimited/#, 0.06),
+        (#/limit 50: [^=]+= (\d\.\d\d) of unlimited/#, 0.07),
         (#/limit 25: [^=]+= (\d\.\d\d) of unlimited/#, 0.08),
-        (#/shares (\d\.\d\d) and/#, 0.02),
+        (#/shares (\d\.\d\d) and/#, 0.05),
       ])
     let victim = Self.row(run.page, 7)
     let realVictim = Self.row(try Self.realPage(card.victimRuns.hamiCore), 7)
