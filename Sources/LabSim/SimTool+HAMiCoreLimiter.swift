@@ -58,7 +58,8 @@ extension SimTool {
   }
 
   /// The lab's throughput probe: one sample per simulated second (`LABRUN_SIM_SECOND_MS`, 25 ms by
-  /// default), its share of the card from every computing process's core limit at that moment;
+  /// default, in step with the probes started by the same start file), its share of the card from
+  /// every process computing at that moment (``SimCardSharing/hamiCore(_:disabled:)``);
   /// `--latency` launches one short kernel at a time and adds each second's p50 and p99.
   func throughputProbe(_ arguments: [String]) throws -> SimToolResult {
     var rest = arguments
