@@ -139,6 +139,8 @@ public actor Pipeline {
       progress(.stepStarted(position))
       await log.reset()
       do {
+        // What an earlier attempt that did not finish wrote is undone: the evidence is this attempt's.
+        try await run.startAttempt(context.attempt)
         let (satisfied, output) = try await Self.attempt(
           step, context: context, timeout: step.timeout(parameters))
         let value = try RecordedValue(encoding: output)
@@ -148,6 +150,7 @@ public actor Pipeline {
             phase: position.phase, stepID: step.id, title: step.title,
             state: satisfied ? .skippedAlreadySatisfied : .done, attempts: attempt, startedAt: startedAt,
             finishedAt: Date(), outputs: value))
+        try await run.finishAttempt(context.attempt)
         let words = context.satisfiedWords.take()
         if satisfied {
           progress(.stepSkipped(position, reason: words.map(SkipReason.stepWords) ?? .alreadySatisfied))

@@ -23,9 +23,14 @@ public actor RunDirectory {
   private var record: RunRecord
   private var ledger: Ledger
   private let disk = SerialDisk(label: "labrun.run-directory")
+  /// What the artifacts were before the steps that have not finished wrote them
+  /// (``ArtifactJournal``): read from disk on first use, changed only on the run's disk queue,
+  /// in order with the writes it guards.
+  private let journal: ArtifactJournal.Keeper
 
   init(directory: URL, record: RunRecord, ledger: Ledger, redactor: Redactor) {
     self.directory = directory
+    self.journal = ArtifactJournal.Keeper(directory: directory)
     self.record = record
     self.ledger = ledger
     self.redactor = redactor
@@ -158,11 +163,13 @@ public actor RunDirectory {
     ledger = ledger.reopenedAfterTeardown()
     try await saveLedger()
     let artifacts = artifactsDirectory
+    let journal = journal
     try await onDisk {
       let names = (try? FileManager.default.contentsOfDirectory(atPath: artifacts.path)) ?? []
       for name in names {
         try FileManager.default.removeItem(at: artifacts.appendingPathComponent(name))
       }
+      try journal.update { $0 = ArtifactJournal() }
     }
     record.finishedAt = nil
     try await saveRecord()
@@ -214,11 +221,16 @@ public actor RunDirectory {
 
   /// Appends a `$ command` section with its output to `artifacts/<name>` and rewrites
   /// SHA256SUMS. A new file on a simulated target starts with the SIMULATED marker line.
-  public func appendArtifactSection(to name: String, command: String, output: String) async throws {
+  /// `attempt` is the writing step's ``ArtifactJournal`` key: the step's next attempt undoes it.
+  public func appendArtifactSection(
+    to name: String, command: String, output: String, attempt: String? = nil
+  ) async throws {
     let file = try artifactURL(name)
     let simulated = record.target.kind == .simulated
     let (section, body, artifacts) = (redactor.redact(command), redactor.redact(output), artifactsDirectory)
+    let journal = journal
     try await onDisk {
+      try Self.guardChange(of: file, by: attempt, replacing: false, journal: journal)
       var text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
       if text.isEmpty, simulated { text = Artifact.simulatedMarker + "\n" }
       if !text.isEmpty {
@@ -234,23 +246,70 @@ public actor RunDirectory {
 
   /// Writes `artifacts/<name>` with `content` as is (redacted), replacing it, and rewrites
   /// SHA256SUMS.
-  public func writeArtifact(_ name: String, content: String) async throws {
+  public func writeArtifact(_ name: String, content: String, attempt: String? = nil) async throws {
     let (file, data, artifacts) = (
       try artifactURL(name), Data(redactor.redact(content).utf8), artifactsDirectory
     )
+    let journal = journal
     try await onDisk {
+      try Self.guardChange(of: file, by: attempt, replacing: true, journal: journal)
       try AtomicFile.write(data, to: file)
       try Self.writeChecksums(in: artifacts)
     }
   }
 
   /// Removes `artifacts/<name>` if it is there and rewrites SHA256SUMS.
-  public func removeArtifact(_ name: String) async throws {
+  public func removeArtifact(_ name: String, attempt: String? = nil) async throws {
     let (file, artifacts) = (try artifactURL(name), artifactsDirectory)
+    let journal = journal
     try await onDisk {
       guard FileManager.default.fileExists(atPath: file.path) else { return }
+      try Self.guardChange(of: file, by: attempt, replacing: true, journal: journal)
       try FileManager.default.removeItem(at: file)
       try Self.writeChecksums(in: artifacts)
+    }
+  }
+
+  // MARK: attempts
+
+  /// Before an attempt of step `key` (``ArtifactJournal/key(phase:step:)``): puts back every
+  /// artifact an earlier attempt of it that did not finish changed, as it was before, so the
+  /// attempt's evidence is its own; sections other steps wrote stay.
+  func startAttempt(_ key: String) async throws {
+    let (journal, artifacts) = (journal, artifactsDirectory)
+    try await onDisk {
+      try journal.update { current in
+        guard let priors = current.steps.removeValue(forKey: key) else { return }
+        if try ArtifactJournal.undo(priors, in: artifacts) { try Self.writeChecksums(in: artifacts) }
+      }
+    }
+  }
+
+  /// After step `key` finished: what it wrote is the run's evidence, never undone.
+  func finishAttempt(_ key: String) async throws {
+    let journal = journal
+    try await onDisk { try journal.update { _ = $0.steps.removeValue(forKey: key) } }
+  }
+
+  /// On the disk queue, before step `key`'s first change to `file` in its attempt: records what
+  /// the file is (its length; its bytes when the change replaces or removes it) and saves the
+  /// journal, so that the change can be undone even if labrun dies during it.
+  private static func guardChange(
+    of file: URL, by key: String?, replacing: Bool, journal: ArtifactJournal.Keeper
+  ) throws {
+    guard let key else { return }
+    let name = file.lastPathComponent
+    try journal.update { current in
+      let data = FileManager.default.contents(atPath: file.path)
+      switch current.steps[key]?[name] {
+      case nil:
+        current.steps[key, default: [:]][name] =
+          data.map { replacing ? .content($0) : .length($0.count) } ?? .absent
+      case .length(let length)? where replacing:
+        // Appended to, now replaced: what was there before the attempt is the first bytes.
+        current.steps[key]?[name] = .content(data.map { Data($0.prefix(length)) } ?? Data())
+      default: break
+      }
     }
   }
 

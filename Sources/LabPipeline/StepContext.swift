@@ -117,7 +117,8 @@ public struct StepContext: Sendable {
     for command in commands {
       let output = try await transport.run(command)
       try await run.appendArtifactSection(
-        to: file, command: command.description, output: output.stdoutText + output.stderrText)
+        to: file, command: command.description, output: output.stdoutText + output.stderrText,
+        attempt: attempt)
       outputs.append(output)
       if requireSuccess, !output.succeeded {
         throw StepError.commandFailed(
@@ -128,17 +129,20 @@ public struct StepContext: Sendable {
     return outputs
   }
 
-  /// Starts the artifacts only this step writes afresh: a step that failed half way and runs
-  /// again (the rerun its error asks for) must not leave its first sections beside the new ones,
-  /// where a check would read two in-pod views as two GPUs.
+  /// Removes `files` within this attempt, for a step that replaces evidence an earlier, finished
+  /// step wrote. A step's own earlier attempt needs no such call: the pipeline undoes what an
+  /// attempt that did not finish wrote before the step runs again (``ArtifactJournal``).
   public func startArtifacts(_ files: [String]) async throws {
-    for file in files { try await run.removeArtifact(file) }
+    for file in files { try await run.removeArtifact(file, attempt: attempt) }
   }
 
   /// Appends a section to an artifact from output already in hand.
   public func appendArtifact(_ file: String, command: String, output: String) async throws {
-    try await run.appendArtifactSection(to: file, command: command, output: output)
+    try await run.appendArtifactSection(to: file, command: command, output: output, attempt: attempt)
   }
+
+  /// This step's key in the run's ``ArtifactJournal``: what it writes is undone if it does not finish.
+  var attempt: String { ArtifactJournal.key(phase: step.phase, step: step.id) }
 
   // MARK: outputs and parameters
 

@@ -34,7 +34,11 @@ public struct SimStore: Sendable {
     }
     if let address = read("address"), !address.isEmpty { state.address = address }
     if read("prebuilt") != nil {
-      return SimState.preBuiltCluster(profile: state.profile, scenario: scenario, hostname: state.nodeName)
+      let nodes = (read("prebuilt-nodes") ?? "").split(separator: " ").compactMap {
+        SimProfile.named(String($0))
+      }
+      return SimState.preBuiltCluster(
+        profile: state.profile, scenario: scenario, hostname: state.nodeName, otherNodes: nodes)
     }
     if scenario == .gpuOperatorPresent || scenario == .devicePluginPresent {
       state.k3sVersion = "v1.31.4+k3s1"

@@ -57,10 +57,23 @@ extension SimTool {
     return (chosen.0, nil)
   }
 
+  /// HAMi's node score (its `node_policy.go`): the node's vGPU shares handed out over the shares
+  /// it has, plus its cores handed out over its cores, plus its memory handed out over its memory.
+  static func nodeScore(state: SimState, node: SimClusterNode) -> Double {
+    let running = state.pods.filter {
+      $0.phase == "Running" && $0.gpus > 0 && ($0.node ?? state.nodeName) == node.name
+    }
+    let cards = Double(max(1, node.profile.gpuCount))
+    let shares = Double(running.reduce(0) { $0 + $1.gpus }) / (cards * Double(SimState.deviceSplitCount))
+    let cores = Double(running.reduce(0) { $0 + ($1.gpucores ?? 0) }) / (cards * 100)
+    let memory = Double(running.reduce(0) { $0 + $1.gpumemMiB }) / (cards * Double(node.profile.memoryMiB))
+    return shares + cores + memory
+  }
+
   /// The node and card a pod gets in the cluster, or each registered node's reason to refuse
   /// it. `node` pins the pod (`nodeSelector: kubernetes.io/hostname`); the node policy picks
-  /// among the nodes that fit: binpack the node with the most GPU memory handed out, spread the
-  /// least (`spread-ignored`: spread is taken for binpack).
+  /// among the nodes that fit by ``nodeScore(state:node:)``: binpack the highest, spread the
+  /// lowest (`spread-ignored`: spread is taken for binpack).
   static func schedule(
     state: SimState, request: SimGPURequest, node pinnedNode: String?, nodePolicy: String?
   ) -> (node: String?, gpu: String?, refusals: [(node: String, reason: String)]) {
@@ -68,15 +81,13 @@ extension SimTool {
     if state.agents.isEmpty, candidates.isEmpty { candidates = [state.ownNode] }
     if let pinnedNode { candidates = candidates.filter { $0.name == pinnedNode } }
     var refusals: [(node: String, reason: String)] = []
-    var fitting: [(node: SimClusterNode, gpu: String, used: Int)] = []
+    var fitting: [(node: SimClusterNode, gpu: String, used: Double)] = []
     for node in candidates {
       let placed = place(
         state: state, gpumemMiB: request.gpumemMiB, gpucores: request.gpucores, pinned: request.pinnedGPU,
         binpack: request.binpack, on: node)
       if let gpu = placed.gpu {
-        let used = state.pods.filter { $0.phase == "Running" && ($0.node ?? state.nodeName) == node.name }
-          .reduce(0) { $0 + $1.gpumemMiB }
-        fitting.append((node, gpu, used))
+        fitting.append((node, gpu, nodeScore(state: state, node: node)))
       } else {
         refusals.append((node.name, placed.reason ?? "NodeUnfitPod"))
       }

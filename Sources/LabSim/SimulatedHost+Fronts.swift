@@ -51,13 +51,16 @@ extension SimulatedHost {
   func frontLines(toolPath: String) -> [String] {
     let dir = ShellQuote.quote(directory)
     var lines = ["mkdir -p \(dir)/tools"]
-    let fronts = Self.frontedCommands.map { ($0, Self.front($0, directory: directory)) }
-    for (name, script) in fronts + [("sudo", Self.sudoFront(directory: directory))] {
+    let fronts =
+      Self.frontedCommands.map { ($0, Self.front($0, directory: directory)) }
+      + [("sudo", Self.sudoFront(directory: directory))]
+    let written = fronts.map { "\(dir)/bin/\($0.0)" }.joined(separator: " ")
+    lines.append("rm -f \(written)")
+    for (name, script) in fronts {
       lines.append("ln -sf \(ShellQuote.quote(toolPath)) \(dir)/tools/\(name)")
-      lines.append(
-        "rm -f \(dir)/bin/\(name) && printf '%s\\n' \(ShellQuote.quote(script)) "
-          + "> \(dir)/bin/\(name) && chmod 755 \(dir)/bin/\(name)")
+      lines.append("printf '%s\\n' \(ShellQuote.quote(script)) > \(dir)/bin/\(name)")
     }
+    lines.append("chmod 755 \(written)")
     return lines
   }
 }

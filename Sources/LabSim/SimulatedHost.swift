@@ -21,6 +21,8 @@ public struct SimulatedHost: Sendable, Hashable {
   /// A cluster labrun did not provision (`--kubeconfig`): k3s and HAMi already run, with other
   /// teams' objects (``SimState/preBuiltCluster(profile:scenario:hostname:)``).
   public var preBuiltCluster: Bool
+  /// The pre-built cluster's nodes after the first (whose card is ``profile``), in order.
+  public var preBuiltNodes: [SimProfile] = []
 
   /// The names the multi-call tool answers to.
   public static let simulatedCommands = [
@@ -75,7 +77,7 @@ public struct SimulatedHost: Sendable, Hashable {
       let quoted = ShellQuote.quote(scenario.rawValue)
       lines.append(
         "if [ \"$(cat \(dir)/scenario 2>/dev/null)\" != \(quoted) ]; then rm -f \(dir)/state.json \(dir)/links; "
-          + "for n in \(Self.installedCommands.joined(separator: " ")); do rm -f \(dir)/bin/$n; done; "
+          + "rm -f \(Self.installedCommands.map { "\(dir)/bin/\($0)" }.joined(separator: " ")); "
           + "printf '%s\\n' \(quoted) > \(dir)/scenario; fi")
     }
     // A host of a scenario has the programs that scenario implies (no apt on a non-apt
@@ -93,6 +95,8 @@ public struct SimulatedHost: Sendable, Hashable {
     if preBuiltCluster {
       present += ["k3s", "kubectl"]
       lines.append("printf 'existing-cluster\\n' > \(dir)/prebuilt")
+      let nodes = ShellQuote.quote(preBuiltNodes.map(\.id).joined(separator: " "))
+      lines.append("printf '%s\\n' \(nodes) > \(dir)/prebuilt-nodes")
     }
     // A node without a GPU has no driver: no nvidia-smi (`command -v` finds nothing).
     if !profile.hasGPU {
@@ -110,12 +114,14 @@ public struct SimulatedHost: Sendable, Hashable {
     }
     links += frontLines(toolPath: toolPath)
     for name in absent { links.append("rm -f \(dir)/bin/\(name)") }
-    for name in Self.realCommands + Self.passthroughCommands {
-      let target = Self.realCommands.contains(name) ? "bin" : "real"
+    // The real programs, found by the shell's builtins and linked by one `ln` a directory
+    // (each found path ends in its name, so `ln -sf PATH... DIR/` names each link rightly).
+    for (names, target) in [(Self.realCommands, "bin"), (Self.passthroughCommands, "real")] {
       links.append(
-        "p=; for d in /usr/bin /bin; do if [ -x \"$d/\(name)\" ]; then p=\"$d/\(name)\"; break; fi; done; "
-          + "[ -n \"$p\" ] || { echo \"labrun: simulated host: no \(name) in /usr/bin or /bin\" >&2; exit 1; }; "
-          + "ln -sf \"$p\" \(dir)/\(target)/\(name)")
+        "found=; for name in \(names.joined(separator: " ")); do p=; "
+          + "for d in /usr/bin /bin; do if [ -x \"$d/$name\" ]; then p=\"$d/$name\"; break; fi; done; "
+          + "[ -n \"$p\" ] || { echo \"labrun: simulated host: no $name in /usr/bin or /bin\" >&2; exit 1; }; "
+          + "found=\"$found $p\"; done; ln -sf $found \(dir)/\(target)/")
     }
     let stamp = ShellQuote.quote(
       ([toolPath, "fronts-2"] + present.map { "+" + $0 } + absent.map { "-" + $0 } + Self.realCommands

@@ -35,19 +35,24 @@ public struct ExistingClusterTarget: Sendable {
     ExistingClusterIdentity(context: context, serverSHA256: Artifact.hexDigest(of: Data(server.utf8)))
   }
 
-  /// The simulated cluster's card profile when the server is a simulated one
-  /// (`https://[PROFILE.]sim.labrun.invalid`), else nil.
+  /// The simulated cluster's nodes' card profiles, in order, when the server is a simulated one
+  /// (`https://[PROFILE[.PROFILE…].]sim.labrun.invalid`: one node per label, the default card's
+  /// alone when there is none), else nil.
   /// - Throws: ``SimulatedHostError/unknownProfile(_:known:)``.
-  public func simulatedProfile() throws -> SimProfile? {
+  public func simulatedProfiles() throws -> [SimProfile]? {
     guard let host = URLComponents(string: server)?.host,
       host == "sim.labrun.invalid" || host.hasSuffix(Self.simulatedSuffix)
     else { return nil }
-    let label =
-      host == "sim.labrun.invalid" ? SimProfile.defaultID : String(host.dropLast(Self.simulatedSuffix.count))
-    guard let profile = SimProfile.named(label) else {
-      throw SimulatedHostError.unknownProfile(label, known: SimProfile.all.map(\.id))
+    let labels =
+      host == "sim.labrun.invalid"
+      ? [SimProfile.defaultID]
+      : host.dropLast(Self.simulatedSuffix.count).split(separator: ".").map(String.init)
+    return try labels.map { label in
+      guard let profile = SimProfile.named(label) else {
+        throw SimulatedHostError.unknownProfile(label, known: SimProfile.all.map(\.id))
+      }
+      return profile
     }
-    return profile
   }
 
   /// The run's target name: the context and the start of its server's hash (`default@294537f1d34f`).
@@ -57,7 +62,7 @@ public struct ExistingClusterTarget: Sendable {
 
   /// The target as run.json records it, from the file alone (`labrun plan`).
   public func describe() throws -> TargetInfo {
-    var info = TargetInfo(name: name, kind: try simulatedProfile() == nil ? .kubeconfig : .simulated)
+    var info = TargetInfo(name: name, kind: try simulatedProfiles() == nil ? .kubeconfig : .simulated)
     info.cluster = identity
     return info
   }
@@ -70,8 +75,9 @@ public struct ExistingClusterTarget: Sendable {
     options: ConnectionOptions, scenario: String? = nil, labrun: URL? = Bundle.main.executableURL
   ) async throws -> any Transport {
     let inner: any Transport
-    if let profile = try simulatedProfile() {
-      inner = try await openSimulated(profile: profile, options: options, scenario: scenario, labrun: labrun)
+    if let profiles = try simulatedProfiles() {
+      inner = try await openSimulated(
+        profiles: profiles, options: options, scenario: scenario, labrun: labrun)
     } else {
       inner = LocalTransport(name: name)
     }
@@ -88,17 +94,20 @@ public struct ExistingClusterTarget: Sendable {
     return transport
   }
 
-  /// The simulated cluster of `profile` under the state directory (`sim/existing/PROFILE/`),
-  /// pre-built on first use: k3s and HAMi running, other teams' objects in their namespaces.
+  /// The simulated cluster of `profiles` (a node each) under the state directory
+  /// (`sim/existing/PROFILE[.PROFILE…]/`), pre-built on first use: k3s and HAMi running, other
+  /// teams' objects in their namespaces.
   private func openSimulated(
-    profile: SimProfile, options: ConnectionOptions, scenario scenarioName: String?, labrun: URL?
+    profiles: [SimProfile], options: ConnectionOptions, scenario scenarioName: String?, labrun: URL?
   ) async throws -> any Transport {
     let (scenario, tool) = try TargetSpec.simulator(scenario: scenarioName, labrun: labrun)
     let directory = options.state.root.appendingPathComponent("sim/existing", isDirectory: true)
-      .appendingPathComponent(profile.id, isDirectory: true).standardizedFileURL.path
-    let host = SimulatedHost(
-      directory: directory, profile: profile, scenario: scenario, tool: tool, hostname: "gpu-node-1",
-      preBuiltCluster: true)
+      .appendingPathComponent(profiles.map(\.id).joined(separator: "."), isDirectory: true)
+      .standardizedFileURL.path
+    var host = SimulatedHost(
+      directory: directory, profile: profiles[0], scenario: scenario, tool: tool,
+      hostname: profiles[0].hasGPU ? "gpu-node-1" : "cpu-node-1", preBuiltCluster: true)
+    host.preBuiltNodes = Array(profiles.dropFirst())
     return try await SimulatedTransport.open(
       host: host, inner: LocalTransport(name: name), name: name, environment: options.environment)
   }

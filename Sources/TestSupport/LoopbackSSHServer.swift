@@ -1,5 +1,6 @@
 import Foundation
 import LabPipeline
+import Synchronization
 
 /// A real OpenSSH `sshd` on a free loopback port, with throwaway host and user keys,
 /// for tests and the benchmark. Stop it with ``stop()``.
@@ -74,16 +75,18 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     try Self.keygen(type: "ed25519", file: unauthorizedKey, passphrase: "")
     try authorized.write(
       to: base.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
-    port = try Self.freePort()
+    port = try Self.reservePort()
     hostPublicKey = ""
     try regenerateHostKey(type: hostKeyType)
-    // Another test may take the free port between freePort() and sshd's bind: try others.
+    // Another process may take the free port between reservePort() and sshd's bind: try others.
     for attempt in 1... {
       do {
         try start()
         return
       } catch ServerError.didNotStart(let log) where log.contains("Address already in use") && attempt < 5 {
-        port = try Self.freePort()
+        let taken = port
+        port = try Self.reservePort()
+        Self.reservedPorts.withLock { _ = $0.remove(taken) }
       }
     }
   }
@@ -100,6 +103,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
   /// ``start()`` the server again).
   deinit {
     stop()
+    Self.reservedPorts.withLock { _ = $0.remove(port) }
     try? FileManager.default.removeItem(at: directory)
   }
 
@@ -298,6 +302,20 @@ public final class LoopbackSSHServer: @unchecked Sendable {
 
   static func output(_ arguments: [String]) -> String {
     run(arguments).output.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// The ports of this process's servers, from creation to deinit: a test that stops its sshd
+  /// and starts it again on the same port (a changed host key) keeps that port while it is
+  /// down, so the servers of tests running beside it never take it.
+  private static let reservedPorts = Mutex<Set<Int>>([])
+
+  /// A free loopback port no other server of this process holds, reserved for the caller.
+  static func reservePort() throws -> Int {
+    for _ in 0..<100 {
+      let port = try freePort()
+      if reservedPorts.withLock({ $0.insert(port).inserted }) { return port }
+    }
+    throw ServerError.didNotStart("no free port that another test's sshd does not hold")
   }
 
   static func freePort() throws -> Int {

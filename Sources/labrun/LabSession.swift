@@ -90,7 +90,7 @@ struct LabSession: Sendable {
       throw LabClusterError.existingClusterNotForLab(lab: lab.name)
     }
     let scenario = parameters?["sim_scenario"]?.stringValue
-    if try cluster.simulatedProfile() != nil {
+    if try cluster.simulatedProfiles() != nil {
       if let scenario { _ = try TargetSpec(parsing: "sim").checkScenario(scenario) }
       try lab?.checkSimulatedScenario(scenario)
     }

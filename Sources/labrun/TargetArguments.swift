@@ -115,8 +115,8 @@ struct TargetArguments: ParsableArguments, Sendable {
       .appendingPathComponent(path).standardizedFileURL.path
   }
 
-  /// A `-F` that names no file is a mistake on the command line (64), said before anything
-  /// is tried, not a target that cannot be reached.
+  /// A `-F` that names no file, or a malformed `--host`, is a mistake on the command line (64),
+  /// said before anything is tried, not a target that cannot be reached.
   func validate() throws {
     if kubeconfig != nil, !hosts.isEmpty || hostsFile != nil || !nodes.isEmpty {
       throw ValidationError(
@@ -126,6 +126,14 @@ struct TargetArguments: ParsableArguments, Sendable {
     if context != nil, kubeconfig == nil {
       throw Self.contextWithoutKubeconfig
     }
+    // A malformed --host (or --hosts FILE line) is said first and alone, before a lab is read.
+    // (A well-formed one that names something unknown, `sim:no-such-card` say, keeps its own
+    // status, said where it is used.)
+    do {
+      _ = try selection.targets()
+    } catch let error as any ExitCodeProviding where error.exitCode == LabrunExitCode.usage {
+      throw ValidationError("\(error)")
+    } catch {}
     guard let sshConfig else { return }
     var path = sshConfig
     if path == "~" || path.hasPrefix("~/") {

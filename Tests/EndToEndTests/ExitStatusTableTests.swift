@@ -88,6 +88,19 @@ import Testing
     #expect(try fixture.runDirectories().isEmpty, "nothing is started")
   }
 
+  /// A malformed `--host` is a command-line mistake (64) said first and alone: no lab is read
+  /// (its line used to come before the error), nothing is started.
+  @Test(arguments: ["up", "run", "plan"])
+  func malformedHostIsRefusedBeforeTheLabIsRead(command: String) async throws {
+    let fixture = try SelfTestLabFixture()
+    defer { fixture.remove() }
+    let result = try await fixture.labrun([command, "--host", "a b;c"])
+    #expect(result.status == 64, "\(result)")
+    #expect(result.stderr.hasPrefix("labrun: error: invalid --host 'a b;c'"), "\(result.stderr)")
+    #expect(!result.stderr.contains(" lab "), "\(result.stderr)")
+    #expect(try fixture.runDirectories().isEmpty, "nothing is started")
+  }
+
   /// The README's one table lists exactly the statuses `labrun --help` lists, in order.
   @Test func readmeTableIsTheStatusesLabrunKnows() async throws {
     let fixture = try SelfTestLabFixture()

@@ -80,6 +80,15 @@ import Testing
     let lines = verified.stdout.split(separator: "\n")
     #expect(lines.count == 9 && lines.prefix(8).allSatisfy { $0.contains(": STATUS: SIMULATED") }, "\(lines)")
     #expect(lines.last?.hasPrefix("FLEET \(fleets[0]): 8 hosts: 0 VALIDATED · 0 FAILED") == true, "\(lines)")
+    // report renders one run: of a fleet's archive it says what to run instead (it used to
+    // say "found 0" run directories, "create bundles with `labrun bundle`", as if unreadable).
+    let reported = try await fixture.labrun(["report", "--run", archive])
+    #expect(reported.status == 64, "\(reported)")
+    #expect(reported.stderr.contains("is a fleet's bundle (\(fleets[0]), 8 hosts)"), "\(reported.stderr)")
+    #expect(reported.stderr.contains("labrun verify --run \(archive)"), "\(reported.stderr)")
+    #expect(reported.stderr.contains("\(fleets[0])/fleet.md"), "\(reported.stderr)")
+    let compared = try await fixture.labrun(["compare", archive, archive])
+    #expect(compared.status == 64 && compared.stderr.contains("is a fleet's bundle"), "\(compared)")
     // A command that acts on one host refuses a fleet, saying which ones take it.
     let ping = try await fixture.labrun(["ping", "--host", "sim/gpu-01", "--host", "sim/gpu-02"])
     #expect(ping.status == 64 && ping.stderr.contains("up, exercises, down, run and plan"), "\(ping)")

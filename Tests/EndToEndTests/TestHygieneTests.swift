@@ -16,8 +16,20 @@ import Testing
   @Test func theMakefileRunsTheCheckAfterTheSuiteUnderItsOwnRoot() throws {
     let makefile = try String(
       contentsOf: TestPackage.root().appendingPathComponent("Makefile"), encoding: .utf8)
-    #expect(makefile.contains("LABRUN_TEST_ROOT=$(TEST_ROOT) $(SWIFT) test"))
+    #expect(makefile.contains("LABRUN_TEST_ROOT=$(TEST_ROOT) LABRUN_TEST_BINARY="))
+    #expect(makefile.contains("$(SWIFT) test --skip-build --parallel"))
     #expect(makefile.contains("scripts/check-test-leftovers.sh $(TEST_ROOT)"))
+  }
+
+  /// `make test` builds the labrun it tests with the Swift runtime linked in, as released, and
+  /// names it to the suite (``LabrunBinary/variable``).
+  @Test func theMakefileTestsAStaticallyLinkedLabrun() throws {
+    let makefile = try String(
+      contentsOf: TestPackage.root().appendingPathComponent("Makefile"), encoding: .utf8)
+    #expect(
+      makefile.contains(
+        "--static-swift-stdlib $(SWIFT_BUILD_FLAGS) --product labrun --scratch-path $(TEST_BINARY_BUILD)"))
+    #expect(makefile.contains("LABRUN_TEST_BINARY=$(CURDIR)/$(TEST_BINARY_BUILD)/debug/labrun"))
   }
 
   @Test func temporaryDirectoriesAreMadeUnderTheRoot() throws {

@@ -103,6 +103,27 @@ import Testing
     #expect(Set(placed).count == nodes, "\(placed)")
   }
 
+  /// HAMi's node score counts shares and cores as well as memory: three 1000 MiB pods on s2 make
+  /// it busier (0.3 + 0.06) than one 8000 MiB pod makes s3 (0.1 + 0.16), so spread takes s3,
+  /// although s3 has more memory handed out.
+  @Test func spreadRanksNodesByHAMisScoreNotByMemoryAlone() throws {
+    let cluster = try Self.cluster()
+    defer { cluster.root.remove() }
+    for (name, mib, node) in [
+      ("s2-a", 1000, "s2"), ("s2-b", 1000, "s2"), ("s2-c", 1000, "s2"), ("s3-a", 8000, "s3"),
+    ] {
+      #expect(
+        cluster.run("server", "kubectl", ["apply", "-f", "-"], input: Self.pod(name, mib: mib, node: node))
+          .status == 0)
+    }
+    #expect(
+      cluster.run(
+        "server", "kubectl", ["apply", "-f", "-"], input: Self.pod("spread", mib: 1000, policy: "spread")
+      )
+      .status == 0)
+    #expect(Self.node(of: "spread", in: cluster) == "s3")
+  }
+
   @Test func aPodLargerThanEveryNodesFreeSliceStaysPendingThoughTheClusterHasRoom() throws {
     let cluster = try Self.cluster()
     defer { cluster.root.remove() }

@@ -1,6 +1,7 @@
 import Foundation
 import LabPipeline
 import Labs
+import Synchronization
 import TestSupport
 import Testing
 
@@ -19,11 +20,46 @@ import Testing
     "hami-lab7-no-cap", "hami-lab7-underflow", "hami-lab7-runc",
   ]
 
+  /// The fixture bundle `name`, loaded once: every test reads the same dozen bundles.
   static func bundle(_ name: String) throws -> EvidenceBundle {
+    if let loaded = loaded.withLock({ $0[name] }) { return loaded }
     let copy = try EvidenceFixture(copying: Fixtures.bundle(name), checksums: .compute)
     defer { copy.remove() }
-    return try EvidenceBundle.load(directory: copy.directory)
+    let bundle = try EvidenceBundle.load(directory: copy.directory)
+    loaded.withLock { $0[name] = bundle }
+    return bundle
   }
+
+  private static let loaded = Mutex<[String: EvidenceBundle]>([:])
+
+  /// What the verifier made of a bundle.
+  struct Judgment: Sendable {
+    let exercises: [ExerciseResult]
+    let status: ValidationStatus
+  }
+
+  /// The judgment of `fixture` as it is (`variant` nil) or as one format variant (its raw value,
+  /// or "all formats"), reached once: the tests ask for the same ones (judging is a pure function
+  /// of the bundle), and judging each again cost half of this suite's time.
+  static func judgment(of fixture: String, as variant: String?) throws -> Judgment {
+    let key = fixture + "/" + (variant ?? "")
+    if let known = Self.judged.withLock({ $0[key] }) { return known }
+    let bundle = try Self.bundle(fixture)
+    let reached: Judgment
+    switch variant {
+    case nil: reached = try judge(bundle)
+    case "all formats": reached = try judge(EvidenceVariant.allCombined(bundle))
+    case let name?:
+      guard let kind = EvidenceVariant(rawValue: name) else { throw VariantError.unknown(name) }
+      reached = try judge(kind.apply(to: bundle))
+    }
+    judged.withLock { $0[key] = reached }
+    return reached
+  }
+
+  private static let judged = Mutex<[String: Judgment]>([:])
+
+  enum VariantError: Error { case unknown(String) }
 
   /// FAIL < INCONCLUSIVE < PASS.
   static func rank(_ verdict: Verdict) -> Int {
@@ -42,11 +78,10 @@ import Testing
 
   @Test(arguments: fixtures, EvidenceVariant.allCases.map(\.rawValue))
   func formatVariantNeverChangesAVerdict(fixture: String, variant: String) async throws {
-    let kind = try #require(EvidenceVariant(rawValue: variant))
+    #expect(EvidenceVariant(rawValue: variant) != nil)
     let broken = try await Self.violations {
-      let bundle = try Self.bundle(fixture)
-      let original = try Self.judge(bundle)
-      let varied = try Self.judge(kind.apply(to: bundle))
+      let original = try Self.judgment(of: fixture, as: nil)
+      let varied = try Self.judgment(of: fixture, as: variant)
       guard
         varied.exercises.map(\.verdict) != original.exercises.map(\.verdict)
           || varied.status != original.status
@@ -59,9 +94,8 @@ import Testing
   @Test(arguments: fixtures)
   func allFormatVariantsAtOnceChangeNoVerdict(fixture: String) async throws {
     let broken = try await Self.violations {
-      let bundle = try Self.bundle(fixture)
-      let original = try Self.judge(bundle)
-      let varied = try Self.judge(EvidenceVariant.allCombined(bundle))
+      let original = try Self.judgment(of: fixture, as: nil)
+      let varied = try Self.judgment(of: fixture, as: "all formats")
       guard
         varied.exercises.map(\.verdict) != original.exercises.map(\.verdict)
           || varied.status != original.status
@@ -72,12 +106,12 @@ import Testing
   }
 
   /// The verdicts and the status of `bundle`, without the Environment table and the page.
-  static func judge(_ bundle: EvidenceBundle) throws -> (
-    exercises: [ExerciseResult], status: ValidationStatus
-  ) {
+  static func judge(_ bundle: EvidenceBundle) throws -> Judgment {
     let lab = try LabRegistry.validation(for: bundle)
     let results = lab.results(for: bundle)
-    return (results, Verifier.status(of: results, bundle: bundle, expectedCount: lab.checks.count).0)
+    return Judgment(
+      exercises: results,
+      status: Verifier.status(of: results, bundle: bundle, expectedCount: lab.checks.count).0)
   }
 
   /// Truncations are judged on the fixtures of every kind of outcome (all PASS, FAILs in each
@@ -92,7 +126,7 @@ import Testing
   func truncationNeverMovesAVerdictTowardsPass(fixture: String) async throws {
     let (count, broken) = try await BlockingWork.run(priority: .lowest) { () throws -> (Int, [String]) in
       let bundle = try Self.bundle(fixture)
-      let original = try Self.judge(bundle)
+      let original = try Self.judgment(of: fixture, as: nil)
       var broken: [String] = []
       let truncations = EvidenceVariant.truncations(of: bundle)
       for (description, truncated) in truncations {
@@ -117,12 +151,10 @@ import Testing
   @Test(arguments: fixtures)
   func noFormatVariantOfABundleThatIsNotValidatedIsValidated(fixture: String) async throws {
     let broken = try await Self.violations {
-      let bundle = try Self.bundle(fixture)
-      guard try Self.judge(bundle).status != .validated else { return [] }
-      let variants =
-        EvidenceVariant.allCases.map { ($0.rawValue, $0.apply(to: bundle)) }
-        + [("all formats", EvidenceVariant.allCombined(bundle))]
-      return try variants.filter { try Self.judge($0.1).status == .validated }.map { "\(fixture) as \($0.0)" }
+      guard try Self.judgment(of: fixture, as: nil).status != .validated else { return [] }
+      let variants = EvidenceVariant.allCases.map(\.rawValue) + ["all formats"]
+      return try variants.filter { try Self.judgment(of: fixture, as: $0).status == .validated }
+        .map { "\(fixture) as \($0)" }
     }
     #expect(broken.isEmpty, "\(broken)")
   }

@@ -6,11 +6,11 @@ import Testing
 @testable import Remote
 @testable import TestSupport
 
-/// Serialized: its tests restart sshds on the ports they had (a host key that changed) and move
-/// tens of mebibytes; run side by side, another test's sshd took a port in between. The tests
-/// that assert how long labrun took are a suite of their own (SSHTransportBoundsTests), so the
-/// two chains run beside each other.
-@Suite(.serialized) struct SSHTransportTests {
+/// Side by side: a test that restarts its sshd on the port it had (a host key that changed)
+/// keeps that port reserved while the server is down (``LoopbackSSHServer``), so another test's
+/// sshd cannot take it in between. The tests that assert how long labrun took are a serialized
+/// suite of their own (SSHTransportBoundsTests).
+@Suite struct SSHTransportTests {
   @Test(arguments: ["ed25519", "ecdsa", "rsa"])
   func authenticatesWithKeyType(type: String) async throws {
     let fixture = try await SSHFixture.start()

@@ -51,10 +51,15 @@ import Testing
     let transport: any Transport
     let run: RunDirectory
 
-    init(scenario: String = "none") async throws {
+    /// The simulated cluster's nodes, one card profile each (its state directory's name).
+    let nodes: String
+
+    init(scenario: String = "none", nodes: String = "a6000-48gb") async throws {
+      self.nodes = nodes
       home = try TemporaryDirectory(prefix: "labrun-existing")
       file = home.appending("kubeconfig")
-      try ExistingClusterTests.kubeconfig().write(to: file, atomically: true, encoding: .utf8)
+      try ExistingClusterTests.kubeconfig(server: "https://\(nodes).sim.labrun.invalid:6443").write(
+        to: file, atomically: true, encoding: .utf8)
       cluster = try ExistingClusterTarget(kubeconfig: file.path, context: nil)
       let options = ConnectionOptions(state: StateDirectory(root: home.url))
       transport = try await cluster.open(
@@ -65,7 +70,7 @@ import Testing
     }
 
     var store: SimStore {
-      SimStore(directory: home.url.appendingPathComponent("sim/existing/a6000-48gb").path)
+      SimStore(directory: home.url.appendingPathComponent("sim/existing/" + nodes).path)
     }
 
     func kubectl(_ arguments: String) async throws -> CommandOutput {
@@ -166,6 +171,29 @@ import Testing
     #expect(fixture.store.load().changes.isEmpty, "\(fixture.store.load().changes)")
   }
 
+  /// `spread-ignored` on a pre-built cluster of two GPU nodes: HAMi's scheduler takes spread for
+  /// binpack, and exercise 8 FAILs, as on a cluster labrun provisioned.
+  @Test func spreadIgnoredFailsPlacementOnAnExistingCluster() async throws {
+    let fixture = try await Fixture(scenario: "spread-ignored", nodes: "a6000-48gb.h100-80gb")
+    defer { fixture.home.remove() }
+    let embedded = try #require(BuiltInLabs.named(HAMiIsolationLab.name))
+    let definition = try LabDefinition.load(from: .builtIn(embedded))
+    try await fixture.run.recordParameter(
+      "probe_image", try definition.resolve(overrides: [])["probe_image"] ?? .string(""))
+    let pipeline = Pipeline(run: fixture.run, transport: fixture.transport)
+    try await pipeline.run(.up, steps: [ExistingClusterStep()])
+    try await pipeline.run(
+      .exercises,
+      steps: [
+        LabNamespaceStep(), ClusterNodesStep(agents: nil),
+        PlacementStep(manifests: HAMiManifests(files: definition.source.files)),
+      ])
+    let bundle = try EvidenceBundle.load(directory: fixture.run.directory)
+    let placement = try #require(HAMiIsolationLab().results(for: bundle).first { $0.id == "8" })
+    #expect(placement.verdict == .fail, "\(placement.reason)")
+    #expect(placement.reason.contains("spread put both pods on one node"), "\(placement.reason)")
+  }
+
   @Test func downLeavesALabrunNamespaceThisRunDidNotMake() async throws {
     let fixture = try await Fixture()
     defer { fixture.home.remove() }
@@ -198,7 +226,10 @@ import Testing
     #expect(
       text.contains(
         "every kubectl runs here as\n  kubectl --kubeconfig \(path.path) --context ml --namespace labrun"))
-    for step in ["existing-cluster", "lab-namespace", "co-residency", "mechanism", "remove-lab-namespace"] {
+    for step in [
+      "existing-cluster", "lab-namespace", "cluster-nodes", "node-exercises", "placement", "cluster-budget",
+      "remove-lab-namespace",
+    ] {
       #expect(text.contains(step + ":"), "\(step) missing")
     }
     #expect(!text.contains("sudo") && !text.contains("k3s-uninstall"), "\(text)")

@@ -106,6 +106,11 @@ public enum BundleArchive {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
     let candidates = entries.sorted().map { directory.appendingPathComponent($0, isDirectory: true) }
       .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("run.json").path) }
+    if candidates.isEmpty, let fleet = FleetBundle.fleetDirectory(in: directory) {
+      let hosts = (try? FleetBundle.record(in: fleet))?.hosts.count ?? 0
+      throw EvidenceBundleError.fleetArchive(
+        path: archive.path, fleetID: fleet.lastPathComponent, hosts: hosts)
+    }
     guard candidates.count == 1, let runDirectory = candidates.first else {
       throw EvidenceBundleError.archiveFailed(
         path: archive.path,

@@ -26,6 +26,8 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
   case unknownLab(lab: String, known: [String])
   /// A bundle archive could not be created or read.
   case archiveFailed(path: String, detail: String)
+  /// One run's evidence was asked of a fleet's bundle (`labrun bundle --fleet`).
+  case fleetArchive(path: String, fleetID: String, hosts: Int)
 
   public var description: String {
     switch self {
@@ -67,6 +69,11 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
         "run.json names lab '\(lab)', which this labrun cannot verify (known: \(known.joined(separator: ", ")))"
     case .archiveFailed(let path, let detail):
       return "bundle archive \(path): \(detail)"
+    case .fleetArchive(let path, let fleetID, let hosts):
+      return
+        "\(path) is a fleet's bundle (\(fleetID), \(hosts) hosts), and this reads one run's: check it host "
+        + "by host with `labrun verify --run \(path)`; its fleet page is \(fleetID)/fleet.md inside it "
+        + "(`tar -xzOf \(path) \(fleetID)/fleet.md`), each host's run under \(fleetID)/runs/"
     }
   }
 
@@ -74,6 +81,10 @@ public enum EvidenceBundleError: Error, CustomStringConvertible, LocalizedError,
 }
 
 extension EvidenceBundleError: ExitCodeProviding {
-  /// A bundle that cannot be read, or does not match its checksums, is an unreadable run (4).
-  public var exitCode: Int32 { LabrunExitCode.runStateFailed }
+  /// A bundle that cannot be read, or does not match its checksums, is an unreadable run (4);
+  /// a fleet's bundle where one run's is read is the wrong argument (64).
+  public var exitCode: Int32 {
+    if case .fleetArchive = self { return LabrunExitCode.usage }
+    return LabrunExitCode.runStateFailed
+  }
 }

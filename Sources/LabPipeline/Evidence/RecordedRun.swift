@@ -61,6 +61,12 @@ public struct RecordedRun: Sendable, Hashable {
       targetInfo = TargetInfo(
         name: name, kind: kind, address: Self.string(target["address"]), user: Self.string(target["user"]),
         port: Self.int(target["port"]), hostKey: Self.string(target["host_key"]))
+      // An existing cluster's identity (`--kubeconfig`): its context and the server URL's hash.
+      if let cluster = target["cluster"] as? [String: Any], let context = Self.string(cluster["context"]),
+        let server = Self.string(cluster["server_sha256"])
+      {
+        targetInfo?.cluster = ExistingClusterIdentity(context: context, serverSHA256: server)
+      }
     }
     self.init(
       schema: Self.string(root["schema"]), runID: Self.string(root["run_id"]), lab: Self.string(root["lab"]),

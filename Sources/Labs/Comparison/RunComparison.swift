@@ -41,6 +41,10 @@ public struct RunComparison: Sendable {
     let bundles = try specs.map { spec in
       do {
         return try EvidenceBundle.load(runSpec: spec, stateDirectory: stateDirectory)
+      } catch let error as EvidenceBundleError {
+        // A fleet's bundle is readable, only not one run: its own error says what to do.
+        if case .fleetArchive = error { throw error }
+        throw ComparisonError.refused(input: spec, detail: "\(error)")
       } catch {
         throw ComparisonError.refused(input: spec, detail: "\(error)")
       }

@@ -62,22 +62,35 @@ extension HAMiIsolationLab {
   }
 
   /// The Environment rows a cluster adds: each GPU node's card, from its own files, and the nodes
-  /// listed and skipped.
+  /// listed and skipped. On an existing cluster (`--kubeconfig`) a node's card is HAMi's
+  /// registration, read through the API, and the rows say so.
   static func clusterRows(_ bundle: EvidenceBundle) -> [EnvironmentSummary.Row] {
     guard let nodes = gpuNodes(of: bundle) else { return [] }
+    let existing = bundle.run.target?.cluster != nil
     var rows = nodes.map { node in
       let card = HAMiEvidence(bundle.node(node, nodeFiles: HAMiCatalog.nodeFiles)).card
       // The card's text names the one-host files it read: name the node's own.
-      let text = HAMiCatalog.nodeFiles.reduce(gpuText(card)) {
+      var text = HAMiCatalog.nodeFiles.reduce(gpuText(card)) {
         $0.replacingOccurrences(of: $1, with: HAMiCatalog.file($1, on: node))
+      }
+      if existing {
+        text +=
+          "; model, memory and UUID as HAMi registered them (hami.io/node-nvidia-register, read through the API): "
+          + "labrun has no shell on an existing cluster's nodes"
       }
       return EnvironmentSummary.Row("GPU node \(node)", text)
     }
     let cpu = cpuNodes(of: bundle)
     if !cpu.isEmpty {
       rows.append(
-        EnvironmentSummary.Row(
-          "Nodes without a GPU", cpu.joined(separator: ", ") + ": listed and skipped, not judged (run.json)"))
+        existing
+          ? EnvironmentSummary.Row(
+            "Nodes without a GPU HAMi registered",
+            cpu.joined(separator: ", ")
+              + ": no hami.io/node-nvidia-register; listed and skipped, not judged (run.json)")
+          : EnvironmentSummary.Row(
+            "Nodes without a GPU", cpu.joined(separator: ", ") + ": listed and skipped, not judged (run.json)"
+          ))
     }
     return rows
   }

@@ -5,36 +5,24 @@ import LabPipeline
 /// `up` provisions nothing, the exercises that work through the API run in labrun's own
 /// namespace, `down` removes that namespace only.
 ///
-/// Every exercise (1–5) reads what it needs through the API: pods and their scheduler record
-/// (1), `kubectl exec` of nvidia-smi and the probe in the share pods (2, 3), the scheduler's
-/// events (4), the pod's environment and files (5). What only a node's shell gives is not
-/// captured and the page says "not in the evidence": the host's own nvidia-smi (the card's
-/// memory comes from HAMi's registration instead), its OS, k3s's containerd config and the
-/// helm release list.
+/// The exercises are a cluster's, as on one labrun provisions (`HAMiIsolationLab+Cluster.swift`):
+/// 1–5 on every GPU node HAMi registered, one node after the other, then 8 placement and 9
+/// cluster budget across them; a node HAMi did not register is listed and skipped. Every exercise
+/// reads what it needs through the API: pods and their scheduler record (1, 8), `kubectl exec` of
+/// nvidia-smi and the probe in the share pods (2, 3), the scheduler's events (4, 9), the pod's
+/// environment and files (5), each node's registration (its card: model, memory, UUID). What only
+/// a node's shell gives is not captured and the page says "not in the evidence": the node's own
+/// nvidia-smi, its OS, k3s's containerd config and the helm release list.
 extension HAMiIsolationLab {
   public func existingClusterPhases(files: LabFiles) -> LabPhases? {
     let manifests = HAMiManifests(files: files)
     return LabPhases(
       up: [ExistingClusterStep()],
       exercises: [
-        LabNamespaceStep(), ExerciseSizesStep(), CoResidencyStep(manifests: manifests),
-        ProbeMemoryStep(pod: HAMiCatalog.sharePods[0]), ProbeMemoryStep(pod: HAMiCatalog.sharePods[1]),
-        OversubscribeStep(manifests: manifests), MechanismStep(),
+        LabNamespaceStep(), ClusterNodesStep(agents: nil),
+        NodeExercisesStep(scope: .registeredNodes, manifests: manifests),
+        PlacementStep(manifests: manifests), ClusterBudgetStep(manifests: manifests),
       ],
       down: [RemoveLabNamespaceStep()])
-  }
-
-  /// The node the exercises' pods use: the existing cluster's GPU node HAMi registered, else
-  /// the (single) node labrun provisioned.
-  static func gpuNode(_ ctx: StepContext) async throws -> String {
-    if let facts = try? ctx.output(of: ExistingClusterStep()) { return facts.gpuNode }
-    return try await nodeName(ctx)
-  }
-
-  /// The card the share pods are pinned to: the existing cluster's registered card, else the
-  /// one preflight found on the host.
-  static func gpuUUID(_ ctx: StepContext) throws -> String {
-    if let facts = try? ctx.output(of: ExistingClusterStep()) { return facts.gpuUUID }
-    return try ctx.output(of: HAMiPreflight()).uuid
   }
 }

@@ -14,14 +14,15 @@ extension HAMiIsolationLab {
     + "node-allocatable resources."
   /// The scope limits; the page claims the cap and the view as proven only when 2 and 3 passed.
   /// `gpuNodes`: a cluster's GPU nodes (nil on one host), which change the last sentence.
-  static func scopeLimits(capProven: Bool, gpuNodes: [String]? = nil) -> [String] {
+  /// `existing`: the cluster is one labrun did not provision (`--kubeconfig`).
+  static func scopeLimits(capProven: Bool, gpuNodes: [String]? = nil, existing: Bool = false) -> [String] {
     let proves =
       capProven
       ? "It proves the memory cap and the virtualized device view"
       : "It tests the memory cap and the virtualized device view (not proven by this run)"
     let scale =
       gpuNodes.map {
-        "\($0.count) GPU node(s) under one k3s: scheduling across them is tested (placement, per-node budget), "
+        "\($0.count) GPU node(s) under one \(existing ? "existing Kubernetes cluster" : "k3s"): scheduling across them is tested (placement, per-node budget), "
           + "but nothing about NCCL/NVLink/MIG or workloads spanning nodes."
       } ?? "Single node, so nothing about NCCL/NVLink/MIG/multi-node scale."
     return [
@@ -41,7 +42,7 @@ extension HAMiIsolationLab {
         ?? Self.proves(results),
       scopeLimits: Self.scopeLimits(
         capProven: bundle.run.targetKindText != "simulated" && Self.capProven(results, bundle: bundle),
-        gpuNodes: Self.gpuNodes(of: bundle)))
+        gpuNodes: Self.gpuNodes(of: bundle), existing: bundle.run.target?.cluster != nil))
   }
 
   /// Exercises 2 and 3 passed (on every GPU node of a cluster).

@@ -28,11 +28,18 @@ struct MPSControlLog: Sendable, Hashable {
     if entries.isEmpty { return nil }
   }
 
-  /// The line that says the daemon started and where its socket is.
-  var startLine: Entry? { entries.first { $0.message.hasPrefix("Starting control daemon using socket ") } }
+  /// The lines that say a daemon started and where its socket is, in order. The log is appended
+  /// to: a start that failed (and a daemon that failed to answer) stays ahead of the next one.
+  var startLines: [Entry] { entries.filter { $0.message.hasPrefix("Starting control daemon using socket ") } }
 
-  /// The control daemon's pid (the pid of its start line).
+  /// The line of the latest start: the daemon that serves.
+  var startLine: Entry? { startLines.last }
+
+  /// The serving control daemon's pid (the pid of the latest start line).
   var controlPID: Int? { startLine?.pid }
+
+  /// Every control daemon this log saw start, for a teardown that must show none is left.
+  var controlPIDs: [Int] { startLines.map(\.pid) }
 
   /// The socket the daemon listens on (`…/control` inside `CUDA_MPS_PIPE_DIRECTORY`).
   var socket: String? {

@@ -15,16 +15,42 @@ enum ProbeStaging {
     RemoteCommand("mktemp -d \"${TMPDIR:-/tmp}/\(prefix)XXXXXX\"")
   }
 
-  /// Makes the private directory; returns the workspace in it.
+  /// The run.json parameter that records the private directory as soon as `mktemp` made it: a
+  /// stage that fails after that never records its output in the ledger, and the rerun and the
+  /// teardown must still find the directory (its library copy, its probes).
+  static let stagedDirectoryParameter = "staged_directory"
+
+  /// Makes the private directory, after removing the one an earlier attempt of the stage made and
+  /// did not finish; returns the workspace in it.
   static func makeWorkspace<Workspace: ProbeWorkspace>(
     _ ctx: StepContext, prefix: String, as workspace: Workspace.Type
   ) async throws -> Workspace {
+    if let earlier = stagedDirectory(ctx.parameters) {
+      // Not this attempt's to fail on (an image still mounted in it, say): said, and left for down.
+      let removal = try await ctx.run("rm -rf -- \(ShellQuote.quote(earlier))")
+      if !removal.succeeded {
+        ctx.note(
+          "could not remove \(earlier), which an earlier attempt of this step made "
+            + "(\(removal.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))); remove it by hand")
+      }
+    }
     let directory = try await ctx.runChecked(makeDirectory(prefix: prefix)).trimmedStdout
     guard directory.hasPrefix("/"), directory.contains(prefix) else {
       throw StepError.unexpected("mktemp -d printed '\(directory)', not a directory; check the host's /tmp")
     }
+    try await ctx.recordParameter(stagedDirectoryParameter, .string(directory))
     ctx.note("staging in \(directory)")
     return Workspace(directory: directory)
+  }
+
+  /// The private directory a stage recorded (``stagedDirectoryParameter``), when it is one a tenant
+  /// lab's `mktemp -d` made: an absolute path whose name starts `labrun-`.
+  static func stagedDirectory(_ parameters: Parameters) -> String? {
+    guard let path = parameters[stagedDirectoryParameter]?.stringValue, path.hasPrefix("/"),
+      !path.split(separator: "/").contains(".."),
+      URL(fileURLWithPath: path).lastPathComponent.hasPrefix("labrun-")
+    else { return nil }
+    return path
   }
 
   /// Writes the probes' sources (the lab's `probes/*.cu`) into `workspace`.

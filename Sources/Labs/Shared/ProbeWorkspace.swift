@@ -17,6 +17,13 @@ extension ProbeWorkspace {
   var throughputProbe: String { directory + "/throughput-probe" }
   func file(_ name: String) -> String { directory + "/" + name }
 
+  /// Stops what an earlier attempt left running here (``ProbeShell/stopRecorded(in:report:)``):
+  /// every exercise step that runs probes starts with it, so no probe of a failed attempt runs
+  /// beside this attempt's.
+  var stopEarlierAttempts: RemoteCommand {
+    RemoteCommand(ProbeShell.stopRecorded(in: directory), timeout: .seconds(60))
+  }
+
   /// The workspace the stage step made, from the ledger.
   static func staged(_ ctx: StepContext) throws -> Self {
     try ctx.output(Self.self, of: "stage")
@@ -25,6 +32,28 @@ extension ProbeWorkspace {
 
 /// The shell commands tenant processes run under.
 enum ProbeShell {
+  /// Stops what the lab started in `directory` and recorded in its `*.pid` files, removing each
+  /// file: every recorded process still alive whose command line names the directory (a pid the
+  /// kernel gave to another process since is left alone), with its whole process group (the
+  /// command that started it in the background: a probe under `timeout`, the stamping pipes) — TERM,
+  /// then KILL after 5 s. With `report`, prints `pid N` for each file.
+  ///
+  /// An exercise step runs it first: a failed attempt's background processes (a memory probe
+  /// holding its slice, a pair still measuring) outlive the command the transport stopped, and would
+  /// run beside the rerun's measurements.
+  static func stopRecorded(in directory: String, report: Bool = false) -> String {
+    "d=\(ShellQuote.quote(directory)); if [ -d \"$d\" ]; then for f in \"$d\"/*.pid; do [ -f \"$f\" ] || continue; "
+      + "p=$(cat \"$f\"); \(report ? "echo \"pid $p\"; " : "")"
+      + "if [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null && grep -qaF -- \"$d\" \"/proc/$p/cmdline\" 2>/dev/null; then "
+      + "s=$(cat \"/proc/$p/stat\" 2>/dev/null); s=${s##*) }; set -- $s; g=${3:-0}; "
+      + "m=$(cat /proc/$$/stat); m=${m##*) }; set -- $m; "
+      + "if [ \"$g\" -gt 1 ] && [ \"$g\" != \"$3\" ]; then kill -TERM -\"$g\" 2>/dev/null; else g=; fi; "
+      + "kill -TERM \"$p\" 2>/dev/null; n=0; "
+      + "while kill -0 \"$p\" 2>/dev/null && [ $n -lt 25 ]; do n=$((n+1)); sleep 0.2; done; "
+      + "if kill -0 \"$p\" 2>/dev/null; then [ -z \"$g\" ] || kill -KILL -\"$g\" 2>/dev/null; kill -KILL \"$p\"; fi; "
+      + "fi; rm -f \"$f\"; done; fi"
+  }
+
   /// `command`, stopped (TERM, then KILL 10 s later) after `seconds`: a hung tenant ends as a
   /// result in the evidence (exit 124), not as a step that times out without a page.
   static func bounded(_ seconds: Int, _ command: String) -> String {

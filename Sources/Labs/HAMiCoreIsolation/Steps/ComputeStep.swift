@@ -15,6 +15,7 @@ struct ComputeStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     for run in Self.aloneRuns(settings) {
       try await ctx.runProbe(
         run, workspace, settings: settings, stdoutArtifact: HAMiCoreCatalog.computeAlone,
@@ -56,9 +57,10 @@ struct ComputeStep: Step {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
     let start = workspace.file("6-pair.start")
-    return Self.aloneRuns(settings).map {
-      RemoteCommand($0.script(workspace, bound: settings.probeBound($0.seconds)))
-    }
+    return [workspace.stopEarlierAttempts]
+      + Self.aloneRuns(settings).map {
+        RemoteCommand($0.script(workspace, bound: settings.probeBound($0.seconds)))
+      }
       + Self.pairRuns(settings, start: start).map {
         RemoteCommand($0.background(workspace, bound: settings.probeBound($0.seconds)))
       }

@@ -13,6 +13,7 @@ struct ConcurrentTenantsStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     try await Self.runs(settings, workspace).together(
       ctx, settings.tenants, environment: { workspace.environment($0) },
       reset: settings.tenants.map { "rm -f \(ShellQuote.quote(workspace.cache($0.name)))" },
@@ -28,7 +29,8 @@ struct ConcurrentTenantsStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
-    return Self.runs(settings, workspace).planTogether(
-      settings.tenants, environment: { workspace.environment($0) }, sample: [HAMiCoreWorkspace.computeApps])
+    return [workspace.stopEarlierAttempts]
+      + Self.runs(settings, workspace).planTogether(
+        settings.tenants, environment: { workspace.environment($0) }, sample: [HAMiCoreWorkspace.computeApps])
   }
 }

@@ -2,7 +2,8 @@ import Foundation
 import LabPipeline
 
 /// Teardown: stops any tenant still running (by the pids the lab recorded), then removes the
-/// private directory with the library, the probes, the cache files and the logs.
+/// private directory with the library, the probes, the cache files and the logs (also the one a
+/// stage that failed made: ``ProbeStaging/stagedDirectoryParameter``).
 struct HAMiCoreCleanupStep: Step {
   struct Output: Codable, Sendable, Hashable {
     /// The directory removed, nil when nothing was staged.
@@ -19,7 +20,11 @@ struct HAMiCoreCleanupStep: Step {
   func observe(_ ctx: StepContext) async throws -> Output { try await apply(ctx) }
 
   func apply(_ ctx: StepContext) async throws -> Output {
-    guard let workspace = try? HAMiCoreWorkspace.staged(ctx) else { return Output(directory: nil, pids: []) }
+    // The stage's output, or the directory a stage that failed after making it recorded.
+    guard
+      let workspace = (try? HAMiCoreWorkspace.staged(ctx))
+        ?? ProbeStaging.stagedDirectory(ctx.parameters).map(HAMiCoreWorkspace.init(directory:))
+    else { return Output(directory: nil, pids: []) }
     let output = try await ctx.runChecked(Self.script(workspace))
     let pids = output.stdoutLines.compactMap { line -> Int? in
       line.hasPrefix("pid ") ? Int(line.dropFirst(4)) : nil
@@ -27,16 +32,11 @@ struct HAMiCoreCleanupStep: Step {
     return Output(directory: workspace.directory, pids: pids)
   }
 
-  /// Kills (TERM, then KILL after 5 s) every recorded pid still alive whose command line names the
-  /// directory (a pid the kernel reused for another process is left alone), then removes the directory.
+  /// Stops every recorded process of the run (``ProbeShell/stopRecorded(in:report:)``: a pid the
+  /// kernel reused for another process is left alone), then removes the directory.
   static func script(_ workspace: HAMiCoreWorkspace) -> String {
-    let dir = ShellQuote.quote(workspace.directory)
-    return
-      "d=\(dir); if [ -d \"$d\" ]; then for f in \"$d\"/*.pid; do [ -f \"$f\" ] || continue; p=$(cat \"$f\"); "
-      + "echo \"pid $p\"; if kill -0 \"$p\" 2>/dev/null && grep -qaF -- \"$d\" \"/proc/$p/cmdline\" 2>/dev/null; "
-      + "then kill \"$p\"; n=0; "
-      + "while kill -0 \"$p\" 2>/dev/null && [ $n -lt 25 ]; do n=$((n+1)); sleep 0.2; done; "
-      + "if kill -0 \"$p\" 2>/dev/null; then kill -9 \"$p\"; fi; fi; done; rm -rf \"$d\"; fi"
+    ProbeShell.stopRecorded(in: workspace.directory, report: true) + "; rm -rf "
+      + ShellQuote.quote(workspace.directory)
   }
 
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {

@@ -16,6 +16,7 @@ struct NoisyNeighbourStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     try await ctx.runProbe(
       Self.victim("alone", settings, start: nil), workspace, settings: settings,
       stdoutArtifact: HAMiCoreCatalog.neighbour, stderrArtifact: HAMiCoreCatalog.neighbourLog)
@@ -58,7 +59,10 @@ struct NoisyNeighbourStep: Step {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
     let alone = Self.victim("alone", settings, start: nil)
-    var commands = [RemoteCommand(alone.script(workspace, bound: settings.probeBound(alone.seconds)))]
+    var commands = [
+      workspace.stopEarlierAttempts,
+      RemoteCommand(alone.script(workspace, bound: settings.probeBound(alone.seconds))),
+    ]
     for name in ["unlimited", "limited"] {
       let start = workspace.file("7-\(name).start")
       commands += Self.pair(name, settings, start: start).map {

@@ -13,6 +13,7 @@ struct TenantsAloneStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = try HAMiCoreWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     for tenant in settings.tenants {
       let cache = ShellQuote.quote(workspace.cache(tenant.name))
       try await ctx.runChecked("rm -f \(cache)")
@@ -33,6 +34,7 @@ struct TenantsAloneStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try HAMiCoreSettings(ctx.parameters)
     let workspace = HAMiCoreWorkspace(directory: ctx.placeholder("dir"))
-    return settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
+    return [workspace.stopEarlierAttempts]
+      + settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
   }
 }

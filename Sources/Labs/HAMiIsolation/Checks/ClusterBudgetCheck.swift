@@ -27,7 +27,7 @@ struct ClusterBudgetCheck: HAMiCheck {
         reason: "\(HAMiCatalog.clusterBudgetFree) missing: each node's free memory is unknown")
     }
     outcome.cite(freeArtifact)
-    let free = Self.freeMemory(in: freeArtifact, nodes: gpuNodes)
+    let free = HAMiNodeLoad.read(freeArtifact, nodes: gpuNodes).free
     let unread = gpuNodes.filter { free.perNode[$0] == nil }
     guard unread.isEmpty else {
       throw Inconclusive(
@@ -79,26 +79,5 @@ struct ClusterBudgetCheck: HAMiCheck {
       .pass,
       "\(pod) (\(request) MiB) Pending - FilteringFailed on every node (free: \(free.summary); \(free.total) MiB in all)",
       facts: ["cluster_budget_mib": String(request), "free_total_mib": String(free.total)])
-  }
-
-  /// Each node's free memory from the artifact: the sections asking for a node's registration
-  /// (`kubectl get node NAME …`), and the allocation lines.
-  static func freeMemory(in artifact: Artifact, nodes: [String]) -> ClusterFreeMemory {
-    var registrations: [(String, HAMiRegistration?)] = []
-    var allocations: [String] = []
-    for section in artifact.sections {
-      guard let command = section.command else { continue }
-      if command.contains("vgpu-devices-allocated") {
-        allocations += section.lines
-      } else if command.contains("node-nvidia-register"),
-        let node = command.split(separator: " ").dropFirst(3).first.map({
-          $0.trimmingCharacters(in: ["'", "\""])
-        }),
-        nodes.contains(node)
-      {
-        registrations.append((node, HAMiRegistration(lines: section.lines)))
-      }
-    }
-    return ClusterFreeMemory(registrations: registrations, allocationLines: allocations)
   }
 }

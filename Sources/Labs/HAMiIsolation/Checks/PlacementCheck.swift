@@ -8,7 +8,9 @@ import LabPipeline
 /// scheduler, node, policy, as the API server holds them): a pod that HAMi's scheduler did not
 /// place (`.spec.schedulerName` other than `hami-scheduler`), or whose annotation is not its
 /// policy, proves nothing about the policy: INCONCLUSIVE naming it. A pair whose witness holds and
-/// whose nodes contradict its policy is a FAIL, whatever the other pair shows.
+/// whose nodes contradict its policy is a FAIL, whatever the other pair shows, unless the load
+/// captured before its second pod (``HAMiNodeLoad``) shows that HAMi's node score made that node
+/// the policy's own choice (a busy shared cluster): INCONCLUSIVE, naming the scores.
 struct PlacementCheck: HAMiCheck {
   static let heading = ExerciseHeading(
     "8", "Placement (node policy)",
@@ -66,16 +68,52 @@ struct PlacementCheck: HAMiCheck {
       let pods = HAMiCatalog.placementPods(policy: policy)
       let distinct = Set(nodes.values)
       let where_ = pods.compactMap { pod in nodes[pod].map { "\(pod) on \($0)" } }.joined(separator: ", ")
-      switch policy {
-      case "binpack" where distinct.count != 1:
-        outcome.failures.append("binpack spread the pods over \(distinct.count) nodes (\(where_))")
-      case "spread" where distinct.count != 2:
-        outcome.failures.append("spread put both pods on one node (\(where_))")
-      default:
+      let contradiction: String? =
+        switch policy {
+        case "binpack" where distinct.count != 1:
+          "binpack spread the pods over \(distinct.count) nodes (\(where_))"
+        case "spread" where distinct.count != 2: "spread put both pods on one node (\(where_))"
+        default: nil
+        }
+      guard let contradiction else {
         placed.append("\(policy): \(distinct.sorted().joined(separator: " and "))")
+        continue
+      }
+      let load = HAMiNodeLoad.read(artifact, nodes: gpuNodes)
+      if let second = nodes[pods[1]],
+        let why = Self.explained(
+          policy: policy, second: second, load: load, nodes: gpuNodes,
+          requestMiB: evidence.bundle.run.parameters["placement_mib"]?.wholeNumber ?? 0)
+      {
+        outcome.gaps.append("\(contradiction), but \(why) (\(file))")
+      } else {
+        outcome.failures.append(
+          contradiction + (load.allocationsCaptured ? " (node scores \(load.summary))" : ""))
       }
     }
     if let decided = outcome.decided { return decided }
     return Finding(.pass, placed.joined(separator: "; "))
+  }
+
+  /// Why a pair that contradicts its policy says nothing of the policy, if so: when the second
+  /// pod was placed (the load captured before it, ``HAMiNodeLoad``), its node was already the
+  /// policy's own choice by HAMi's node score among the nodes with room for it (spread: no
+  /// lower score; binpack: no higher), as other teams' pods on a shared cluster can make it.
+  /// nil (a FAIL) when another node with room scored better, or the load is not all known.
+  static func explained(policy: String, second: String, load: HAMiNodeLoad, nodes: [String], requestMiB: Int)
+    -> String?
+  {
+    guard load.allocationsCaptured, nodes.allSatisfy({ load.scores[$0] != nil }),
+      let chosen = load.scores[second]
+    else { return nil }
+    let roomy = nodes.filter { $0 != second && (load.free.perNode[$0] ?? 0) >= requestMiB }
+    let better = roomy.filter { node in
+      let score = load.scores[node] ?? chosen
+      return policy == "spread" ? score < chosen : score > chosen
+    }
+    guard better.isEmpty else { return nil }
+    return "when the second pod was placed \(second) had the \(policy == "spread" ? "lowest" : "highest") "
+      + "HAMi node score of the nodes with room for it (\(load.summary)): the load of other pods decided it, "
+      + "so the pair says nothing of the policy"
   }
 }

@@ -49,7 +49,7 @@ struct CoResidencyStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
+    let gpu = try ctx.output(of: HAMiPreflight()).uuid
     try await run(ctx, sliceMiB: sizes.sliceMiB, gpuUUID: gpu, node: nil)
     return NoOutput()
   }
@@ -62,7 +62,6 @@ struct CoResidencyStep: Step {
     }
     try await Self.waitReady(HAMiCatalog.sharePods, ctx)
     let file = HAMiCatalog.file(HAMiCatalog.coResidency, on: node)
-    try await ctx.startArtifacts([file])
     try await ctx.capture(
       [RemoteCommand("kubectl get pods -o wide")] + HAMiCatalog.sharePods.map(Self.allocation), into: file)
   }

@@ -11,7 +11,7 @@ struct ExerciseSizesStep: Step {
   func observe(_ ctx: StepContext) async throws -> HAMiSizes { try await apply(ctx) }
 
   func apply(_ ctx: StepContext) async throws -> HAMiSizes {
-    try await Self.sizes(ctx, node: try await HAMiIsolationLab.gpuNode(ctx)).sizes
+    try await Self.sizes(ctx, node: try await HAMiIsolationLab.nodeName(ctx)).sizes
   }
 
   /// The sizes for node `node` from its registered devmem, and the GPU they are for (the first

@@ -5,13 +5,15 @@ import LabPipeline
 /// identity (server version, node names; run.json's `target.cluster` has the context and the
 /// SHA-256 of its server URL), requires HAMi's scheduler and device plugin (read from the
 /// cluster by the labels of HAMi's chart, its version from the chart label or the image tag),
-/// refuses a competing NVIDIA device plugin, and picks the GPU node HAMi registered.
+/// refuses a competing NVIDIA device plugin, and requires a GPU node HAMi registered (the
+/// exercises' ``ClusterNodesStep`` reads them all again when they run).
 struct ExistingClusterStep: Step {
   struct Output: Codable, Sendable, Equatable {
     var serverVersion: String
     var nodes: [String]
     var hamiVersion: String
-    /// The first node HAMi registered, and its first card: where the exercises' pods go.
+    /// The first node HAMi registered, and its first card (its registration is the run's
+    /// `node-allocatable.txt`).
     var gpuNode: String
     var gpuUUID: String
   }
@@ -47,17 +49,11 @@ struct ExistingClusterStep: Step {
     }
     let workloads = try await ctx.runChecked(Self.hamiWorkloads).stdoutLines
     let hami = try Self.hami(in: workloads)
-    let registered = try await ctx.runChecked(Self.registrations).stdoutLines.compactMap {
-      line -> (String, String)? in
-      let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
-      guard fields.count == 2, let uuid = HAMiRegistration(lines: [fields[1]])?.devices.first?.id else {
-        return nil
-      }
-      return (fields[0], uuid)
-    }
+    let registered = Self.registeredCards(in: try await ctx.runChecked(Self.registrations).stdoutLines)
     guard let (gpuNode, gpuUUID) = registered.first else {
       throw ExistingClusterError.noRegisteredGPUNode(nodes: nodes)
     }
+    try await ctx.startArtifacts([HAMiCatalog.nodes, HAMiCatalog.hamiPods, HAMiCatalog.nodeAllocatable])
     try await ctx.capture(
       [Self.version, RemoteCommand("kubectl get nodes -o wide")], into: HAMiCatalog.nodes)
     try await ctx.capture(
@@ -69,13 +65,24 @@ struct ExistingClusterStep: Step {
     try await ctx.recordParameter("cluster_server_version", .string(serverVersion))
     try await ctx.recordParameter("cluster_nodes", .array(nodes.map(RecordedValue.string)))
     try await ctx.recordParameter("hami_installed_version", .string(hami.version))
-    try await ctx.recordParameter("cluster_gpu_node", .string(gpuNode))
     ctx.note(
-      "Kubernetes \(serverVersion), nodes \(nodes.joined(separator: ", ")); HAMi \(hami.version); GPU node \(gpuNode)"
-    )
+      "Kubernetes \(serverVersion), nodes \(nodes.joined(separator: ", ")); HAMi \(hami.version); "
+        + "GPU nodes HAMi registered: \(registered.map(\.node).joined(separator: ", "))")
     return Output(
       serverVersion: serverVersion, nodes: nodes, hamiVersion: hami.version, gpuNode: gpuNode,
       gpuUUID: gpuUUID)
+  }
+
+  /// Each node whose `hami.io/node-nvidia-register` names a card, with its first card's UUID, from
+  /// ``registrations``' `NODE<TAB>ANNOTATION` lines.
+  static func registeredCards(in lines: [String]) -> [(node: String, uuid: String)] {
+    lines.compactMap { line in
+      let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
+      guard fields.count == 2, let uuid = HAMiRegistration(lines: [fields[1]])?.devices.first?.id else {
+        return nil
+      }
+      return (fields[0], uuid)
+    }
   }
 
   /// `Server Version: v1.31.4+k3s1` from `kubectl version`.

@@ -20,7 +20,6 @@ struct MechanismStep: Step {
   func run(_ ctx: StepContext, node: String?) async throws {
     // A missing preload or library is evidence (the verifier decides), not a step failure.
     let file = HAMiCatalog.file(HAMiCatalog.mechanism(pod: Self.pod), on: node)
-    try await ctx.startArtifacts([file])
     try await ctx.capture(try plan(ctx.planContext), into: file, requireSuccess: false)
   }
 

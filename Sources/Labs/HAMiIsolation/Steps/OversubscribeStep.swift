@@ -28,7 +28,7 @@ struct OversubscribeStep: Step {
 
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let sizes = try ctx.output(of: ExerciseSizesStep())
-    let gpu = try HAMiIsolationLab.gpuUUID(ctx)
+    let gpu = try ctx.output(of: HAMiPreflight()).uuid
     try await run(ctx, requestMiB: sizes.oversubscribeMiB, gpuUUID: gpu, node: nil)
     return NoOutput()
   }
@@ -40,7 +40,6 @@ struct OversubscribeStep: Step {
     try await Self.waitForVerdict(ctx)
     let status = HAMiCatalog.file(HAMiCatalog.oversubscribeStatus, on: node)
     let events = HAMiCatalog.file(HAMiCatalog.oversubscribeEvents, on: node)
-    try await ctx.startArtifacts([status, events])
     try await ctx.capture([RemoteCommand("kubectl get pod \(Self.pod) -o wide")], into: status)
     try await ctx.capture([Self.eventsSection(Self.pod)], into: events)
   }

@@ -3,8 +3,9 @@ import LabPipeline
 
 /// Exercise 8, across nodes: under each node policy (`hami.io/node-scheduler-policy` on the pod:
 /// binpack, then spread) two share pods free to go to any GPU node, one after the other, each
-/// Ready before the next; the capture shows where the API put them and, as HAMi's scheduler read
-/// it, each pod's scheduler and policy annotation. Each pair is deleted before the next, so spread
+/// Ready before the next; the capture shows each node's load when the second was placed (every GPU
+/// node's registration, every pod's allocation: what HAMi's node score ranks by), where the API put
+/// them and, as HAMi's scheduler read it, each pod's scheduler and policy annotation. Each pair is deleted before the next, so spread
 /// starts from the same empty cluster as binpack. Needs two GPU nodes.
 struct PlacementStep: Step {
   let manifests: HAMiManifests
@@ -20,6 +21,12 @@ struct PlacementStep: Step {
     RemoteCommand(
       "kubectl get pod \(ShellQuote.quote(pod)) -o jsonpath='{.metadata.name}{\" \"}{.spec.schedulerName}{\" \"}"
         + "{.spec.nodeName}{\" \"}{.metadata.annotations.hami\\.io/node-scheduler-policy}{\"\\n\"}'")
+  }
+
+  /// Each GPU node's registration and every pod's allocation: the load HAMi's node score reads
+  /// (``HAMiNodeLoad``).
+  static func load(_ nodes: [String]) -> [RemoteCommand] {
+    nodes.map(HAMiInstallStep.annotation) + [ClusterBudgetStep.allocations]
   }
 
   static func delete(_ pods: [String]) -> RemoteCommand {
@@ -44,16 +51,20 @@ struct PlacementStep: Step {
     let size = max(500, HAMiSizes.largestSliceMiB(devmemMiB: smallest))
     try await ctx.recordParameter("placement_mib", .int(size))
     try await ctx.runChecked(NodeExercisesStep.deletePods)
+    try await ctx.startArtifacts(HAMiCatalog.placementPolicies.map(HAMiCatalog.placement(policy:)))
     for policy in HAMiCatalog.placementPolicies {
       let pods = HAMiCatalog.placementPods(policy: policy)
-      // One at a time: the scheduler places the second knowing where the first went.
-      for (pod, command) in zip(pods, try create(ctx.parameters, policy: policy, sizeMiB: size)) {
+      let file = HAMiCatalog.placement(policy: policy)
+      // One at a time: the scheduler places the second knowing where the first went. What it
+      // knew is captured first: every node's load (other teams' pods too) ranks the nodes.
+      for (index, (pod, command)) in zip(pods, try create(ctx.parameters, policy: policy, sizeMiB: size))
+        .enumerated()
+      {
+        if index > 0 { try await ctx.capture(Self.load(gpuNodes.map(\.name)), into: file) }
         try await ctx.runChecked(command)
         try await CoResidencyStep.waitReady([pod], ctx)
       }
-      try await ctx.capture(
-        [RemoteCommand("kubectl get pods -o wide")] + pods.map(Self.witness),
-        into: HAMiCatalog.placement(policy: policy))
+      try await ctx.capture([RemoteCommand("kubectl get pods -o wide")] + pods.map(Self.witness), into: file)
       try await ctx.runChecked(Self.delete(pods))
     }
     return NoOutput()
@@ -78,9 +89,12 @@ struct PlacementStep: Step {
     ]
     for policy in HAMiCatalog.placementPolicies {
       let pods = HAMiCatalog.placementPods(policy: policy)
-      commands += try create(
+      let created = try create(
         ctx.parameters, policy: policy, sizeMiB: (try? ctx.parameters.int("slice_mib")) ?? 0)
-      commands += pods.map { CoResidencyStep.status([$0]) } + [RemoteCommand("kubectl get pods -o wide")]
+      commands += [created[0], CoResidencyStep.status([pods[0]])]
+      commands +=
+        Self.load([ctx.placeholder("each-gpu-node")]) + [created[1], CoResidencyStep.status([pods[1]])]
+      commands += [RemoteCommand("kubectl get pods -o wide")]
       commands += pods.map(Self.witness) + [Self.delete(pods)]
     }
     return commands

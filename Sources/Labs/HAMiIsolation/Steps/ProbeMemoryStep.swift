@@ -18,7 +18,6 @@ struct ProbeMemoryStep: Step {
   /// Captures the pod's nvidia-smi and probe into its file (cluster node `node`'s, when given).
   func run(_ ctx: StepContext, node: String?) async throws {
     let file = HAMiCatalog.file(HAMiCatalog.probeMemory(pod: pod), on: node)
-    try await ctx.startArtifacts([file])
     try await ctx.capture(try plan(ctx.planContext), into: file)
   }
 

@@ -13,6 +13,7 @@ struct MPSClientsAloneStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = try MPSWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     for tenant in settings.tenants {
       try await ctx.capture(
         Self.commands(settings, workspace, tenant), into: MPSCatalog.tenantAlone(tenant.name),
@@ -35,6 +36,7 @@ struct MPSClientsAloneStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
-    return settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
+    return [workspace.stopEarlierAttempts]
+      + settings.tenants.flatMap { Self.commands(settings, workspace, $0) }
   }
 }

@@ -14,6 +14,7 @@ struct MPSClientsTogetherStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = try MPSWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     try await MPSClientsAloneStep.runs(settings, workspace).together(
       ctx, settings.tenants, environment: { workspace.environment($0) },
       sample: [
@@ -27,8 +28,9 @@ struct MPSClientsTogetherStep: Step {
   func plan(_ ctx: PlanContext) throws -> [RemoteCommand] {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = MPSWorkspace(directory: ctx.placeholder("dir"))
-    return MPSClientsAloneStep.runs(settings, workspace).planTogether(
-      settings.tenants, environment: { workspace.environment($0) },
-      sample: [MPSWorkspace.computeApps, workspace.control(settings, "get_server_list")])
+    return [workspace.stopEarlierAttempts]
+      + MPSClientsAloneStep.runs(settings, workspace).planTogether(
+        settings.tenants, environment: { workspace.environment($0) },
+        sample: [MPSWorkspace.computeApps, workspace.control(settings, "get_server_list")])
   }
 }

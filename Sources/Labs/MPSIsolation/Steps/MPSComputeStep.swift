@@ -15,6 +15,7 @@ struct MPSComputeStep: Step {
   func apply(_ ctx: StepContext) async throws -> NoOutput {
     let settings = try MPSSettings(ctx.parameters)
     let workspace = try MPSWorkspace.staged(ctx)
+    try await ctx.runChecked(workspace.stopEarlierAttempts)
     let runs = Self.alone(settings, workspace)
     try await ctx.capture(
       runs.map(Self.bounded(settings)), into: MPSCatalog.computeAlone, requireSuccess: false)
@@ -106,7 +107,8 @@ struct MPSComputeStep: Step {
       Self.pair(settings, workspace)
       + [victim, Self.aggressor(settings, workspace, nil), victim]
       + [Self.aggressor(settings, workspace, settings.neighbourPercentage)]
-    return (Self.alone(settings, workspace) + [victim]).map { RemoteCommand($0) }
+    return [workspace.stopEarlierAttempts]
+      + (Self.alone(settings, workspace) + [victim]).map { RemoteCommand($0) }
       + together.map { RemoteCommand($0 + " <start file> &") } + [MPSWorkspace.computeApps]
   }
 }
