@@ -97,6 +97,11 @@ public struct SimState: Sendable, Hashable, Codable {
     public var coreLimit: Int?
     public var computing: Bool
     public var cache: String?
+    /// Whether it launches one kernel at a time and waits (the throughput probe's `--latency`).
+    public var latency: Bool? = nil
+
+    /// What the card's sharing model needs of it.
+    var tenant: SimCardSharing.Tenant { .init(pid: pid, limit: coreLimit, latency: latency == true) }
   }
 
   public init(profile: SimProfile, scenario: SimScenario) {

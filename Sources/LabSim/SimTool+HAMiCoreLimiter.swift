@@ -15,12 +15,14 @@ import Foundation
 /// CUDA_DEVICE_SM_LIMIT (100 for none) and every later process keeps that value, logging
 /// `SM limit inconsistency` at level 3. At `LIBCUDA_LOG_LEVEL=3` the probe's stderr carries the
 /// same lines as the real library's (setspec, `device 0: core utilization limit = N`, `hostPid=`,
-/// then per simulated second `init_utilization_watcher: util_switch=1` and the watcher's
-/// `device 0: userutil=… limit=… share=…`; the real watcher logs every 120 ms).
+/// then per simulated second `init_utilization_watcher: util_switch=1` (0 under
+/// GPU_CORE_UTILIZATION_POLICY=disable, as `get_utilization_switch` gives it) and the watcher's
+/// `device 0: userutil=… limit=… share=…`; the real watcher logs every 120 ms). What the probe
+/// gets of the card is ``SimCardSharing``: the limit confirmed, and missed as on real cards.
 /// Scenarios: `stale-cache` (every cache file is found already created by a process with no
 /// limit), `limiter-no-pid` (`host pid is error!`, no watcher, no throttling),
 /// `core-limit-ignored` (witness confirms, no throttling), `noisy-neighbour` (a limited process
-/// beside an unlimited one is not held to its limit).
+/// beside an unlimited one is not held to its limit), `ideal-compute` (every limit held exactly).
 extension SimTool {
   /// Marks the first line of a simulated shared region (cache file).
   static let regionMarker = "labrun simulated HAMi-core shared region"
@@ -55,46 +57,9 @@ extension SimTool {
     return limit
   }
 
-  /// The card's simulated FP32 peak, in TFLOPS.
-  static func peakTFLOPS(_ profile: SimProfile) -> Double {
-    ["a6000-48gb": 38.7, "l4-24gb": 30.3, "h100-80gb": 51.2, "h200-141gb": 51.2, "rtx-pro-6000-96gb": 110.0][
-      profile.id]
-      ?? 10
-  }
-
-  /// Each computing process's share of the card: a process held to limit L gets at most L%, the
-  /// unlimited ones split the rest; limits apply under `force` or beside another process.
-  static func shares(_ computing: [SimState.GPUProcess], force: Bool, scenario: SimScenario) -> [Int: Double]
-  {
-    let applies = force || computing.count > 1
-    let hasUnlimited = computing.contains { $0.coreLimit == nil }
-    func held(_ process: SimState.GPUProcess) -> Double? {
-      guard applies, scenario != .coreLimitIgnored, scenario != .limiterNoPid, let limit = process.coreLimit
-      else {
-        return nil
-      }
-      if scenario == .noisyNeighbour, hasUnlimited { return nil }
-      return Double(limit) / 100
-    }
-    let limited = computing.compactMap { process in held(process).map { (process.pid, $0) } }
-    let free = computing.filter { held($0) == nil }
-    let limitedSum = limited.reduce(0) { $0 + $1.1 }
-    var result: [Int: Double] = [:]
-    if free.isEmpty {
-      let scale = limitedSum > 1 ? 1 / limitedSum : 1
-      for (pid, share) in limited { result[pid] = share * scale }
-      return result
-    }
-    // Time-slicing: unlimited processes split the card evenly, a limited one takes at most its limit.
-    let even = 1 / Double(computing.count)
-    let taken = limited.reduce(0) { $0 + min($1.1, even) }
-    for (pid, share) in limited { result[pid] = min(share, even) }
-    for process in free { result[process.pid] = (1 - taken) / Double(free.count) }
-    return result
-  }
-
   /// The lab's throughput probe: one sample per simulated second (`LABRUN_SIM_SECOND_MS`, 25 ms by
-  /// default), its share of the card from every computing process's core limit at that moment;
+  /// default, in step with the probes started by the same start file), its share of the card from
+  /// every process computing at that moment (``SimCardSharing/hamiCore(_:disabled:)``);
   /// `--latency` launches one short kernel at a time and adds each second's p50 and p99.
   func throughputProbe(_ arguments: [String]) throws -> SimToolResult {
     var rest = arguments
@@ -107,10 +72,10 @@ extension SimTool {
     let state = store.load()
     let library = preloadedLibrary
     func value(_ name: String) -> String { environment[name] ?? "unset" }
-    let sms = state.profile.id.hasPrefix("h") ? 132 : 84
+    let sms = state.profile.smCount
     var limit: Int?
     if library != nil {
-      limit = startLimiter(pid, sms: sms, scenario: state.scenario)
+      limit = startLimiter(pid, profile: state.profile, scenario: state.scenario)
     }
     say(
       "throughput-probe: pid \(pid), device 0 \(state.profile.name) (\(sms) SMs), LD_PRELOAD=\(value("LD_PRELOAD")) "
@@ -119,27 +84,35 @@ extension SimTool {
     )
     try register(
       .init(
-        pid: Int(pid), name: "throughput-probe", usedMiB: 1002, coreLimit: limit, computing: true, cache: nil)
-    )
+        pid: Int(pid), name: "throughput-probe", usedMiB: 1002, coreLimit: limit, computing: true, cache: nil,
+        latency: latency ? true : nil))
     if rest.count == 2 {
       say("throughput-probe: ready\n")
       while !FileManager.default.fileExists(atPath: rest[1]) { Thread.sleep(forTimeInterval: 0.02) }
     }
+    let start = runStart(rest.count == 2 ? rest[1] : nil)
     let secondMs = environment["LABRUN_SIM_SECOND_MS"].flatMap { Int($0) } ?? 25
-    let peak = Self.peakTFLOPS(state.profile) * (latency ? 0.93 : 1)
-    let force = environment["GPU_CORE_UTILIZATION_POLICY"] == "force"
+    let peak = state.profile.probeTFLOPS * (latency ? SimCardSharing.Measured.latencyEfficiency : 1)
+    let sharing = SimCardSharing(profile: state.profile, scenario: state.scenario)
+    let disabled = environment["GPU_CORE_UTILIZATION_POLICY"]?.lowercased() == "disable"
     var total = 0.0
     for sample in 1...seconds {
-      Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
-      let computing = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }
-      let share = Self.shares(computing, force: force, scenario: state.scenario)[Int(pid)] ?? 1
+      waitForSecond(sample, from: start, secondMs: secondMs)
+      let tenants = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }.map(\.tenant)
+      var share = sharing.hamiCore(tenants, disabled: disabled)[Int(pid)] ?? 1
+      if tenants.count == 1, sharing.hamiCoreMiss > 0 {
+        share = SimCardSharing.limiterSecond(mean: share, second: sample, pid: Int(pid))
+      }
       let noise = 1 + 0.01 * sin(Double(sample) * 1.7 + Double(pid % 7))
       let tflops = peak * share * noise
       total += tflops
-      watch(pid, limit: limit, utilization: Int((share * 100).rounded()))
+      watch(
+        pid, limit: limit, utilization: Int((share * 100).rounded()), profile: state.profile,
+        disabled: disabled)
       saySample(
         sample, tflops: tflops, share: share, noise: noise,
-        latencyP99Factor: latency ? (computing.count > 1 ? 2.4 : 1.3) : nil)
+        latencyP99Factor: latency ? (tenants.count > 1 ? 1.01 : 1.03) : nil,
+        kernel: state.profile.victimKernelMicroseconds)
     }
     sayMean(total: total, seconds: seconds)
     try unregister(Int(pid))
@@ -149,7 +122,7 @@ extension SimTool {
 
   /// HAMi-core's start in the probe: the region's core limit read (the limit in force, nil for
   /// none), and its level-3 lines.
-  private func startLimiter(_ pid: Int32, sms: Int, scenario: SimScenario) -> Int? {
+  private func startLimiter(_ pid: Int32, profile: SimProfile, scenario: SimScenario) -> Int? {
     let path = environment["CUDA_DEVICE_MEMORY_SHARED_CACHE"] ?? defaultSharedCache
     let region = attachRegion(path)
     let info = logLevel >= 3
@@ -175,7 +148,8 @@ extension SimTool {
       warn(
         hamiInfo(
           pid, "multiprocess_utilization_watcher.c:138",
-          "setspec: device 0 sm_num=\(sms) max_threads_per_sm=2048 total_cores=\(sms * 2048 * 32) FACTOR=32"))
+          "setspec: device 0 sm_num=\(profile.smCount) max_threads_per_sm=\(profile.maxThreadsPerSM) "
+            + "total_cores=\(profile.smCount * profile.maxThreadsPerSM * 32) FACTOR=32"))
       warn(
         hamiInfo(
           pid, "multiprocess_utilization_watcher.c:273", "device 0: core utilization limit = \(region)"))
@@ -186,13 +160,13 @@ extension SimTool {
 
   /// One round of HAMi-core's utilization watcher (the real one runs every 120 ms): nothing until
   /// the host pid is found, then the switch and, under a limit, the device line.
-  private func watch(_ pid: Int32, limit: Int?, utilization: Int) {
+  private func watch(_ pid: Int32, limit: Int?, utilization: Int, profile: SimProfile, disabled: Bool) {
     let state = store.load()
     guard logLevel >= 3, preloadedLibrary != nil, state.scenario != .limiterNoPid else { return }
     let place = "multiprocess_utilization_watcher.c"
-    warn(hamiInfo(pid, "\(place):233", "init_utilization_watcher: util_switch=1"))
+    warn(hamiInfo(pid, "\(place):233", "init_utilization_watcher: util_switch=\(disabled ? 0 : 1)"))
     guard let limit else { return }
-    let total = (state.profile.id.hasPrefix("h") ? 132 : 84) * 2048 * 32
+    let total = profile.smCount * profile.maxThreadsPerSM * 32
     warn(
       hamiInfo(
         pid, "\(place):253",

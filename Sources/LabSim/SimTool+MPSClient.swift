@@ -105,9 +105,9 @@ extension SimTool {
     return .ok()
   }
 
-  /// The throughput probe as an MPS client: it sees its percentage of the SMs, and its share of
-  /// the card is its percentage (or, when the clients ask for more than the card, its part of
-  /// their sum) — unless the server does not throttle.
+  /// The throughput probe as an MPS client: it sees its percentage of the SMs and runs on them
+  /// (``SimCardSharing/mps(_:)``: beside a neighbour, a one-kernel-at-a-time victim keeps what a
+  /// real H200's kept) — unless the server does not throttle.
   func mpsThroughputProbe(_ arguments: [String], _ session: MPSSession) throws -> SimToolResult {
     var rest = arguments
     let latency = rest.first == "--latency"
@@ -117,7 +117,7 @@ extension SimTool {
     }
     let pid = Int(getpid())
     let state = store.load()
-    let full = state.profile.id.hasPrefix("h") ? 132 : 84
+    let full = state.profile.smCount
     let sms = session.percentage.map { Self.visibleSMs(full, percentage: $0) } ?? full
     func value(_ name: String) -> String { environment[name] ?? "unset" }
     say(
@@ -127,29 +127,29 @@ extension SimTool {
     )
     let limit = session.throttled ? session.percentage : nil
     try register(
-      .init(pid: pid, name: "throughput-probe", usedMiB: 368, coreLimit: limit, computing: true, cache: nil))
+      .init(
+        pid: pid, name: "throughput-probe", usedMiB: 368, coreLimit: limit, computing: true, cache: nil,
+        latency: latency ? true : nil))
     if rest.count == 2 {
       say("throughput-probe: ready\n")
       while !FileManager.default.fileExists(atPath: rest[1]) { Thread.sleep(forTimeInterval: 0.02) }
     }
+    let start = runStart(rest.count == 2 ? rest[1] : nil)
     let secondMs = environment["LABRUN_SIM_SECOND_MS"].flatMap { Int($0) } ?? 25
-    let peak = Self.peakTFLOPS(state.profile) * (latency ? 0.93 : 1)
+    let peak = state.profile.probeTFLOPS * (latency ? SimCardSharing.Measured.latencyEfficiency : 1)
+    let sharing = SimCardSharing(profile: state.profile, scenario: state.scenario)
     var total = 0.0
     for sample in 1...seconds {
-      Thread.sleep(forTimeInterval: Double(secondMs) / 1000)
-      let computing = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }
-      func demand(_ process: SimState.GPUProcess) -> Double {
-        process.coreLimit.map { Double($0) / 100 } ?? 1
-      }
-      let mine = limit.map { Double($0) / 100 } ?? 1
-      let sum = computing.filter { $0.pid != pid }.map(demand).reduce(0, +) + mine
-      let share = sum <= 1 ? mine : mine / sum
+      waitForSecond(sample, from: start, secondMs: secondMs)
+      let tenants = store.load().gpuProcesses.filter { $0.computing && Self.isAlive($0.pid) }.map(\.tenant)
+      let share = sharing.mps(tenants)[pid] ?? 1
       let noise = 1 + 0.005 * sin(Double(sample) * 1.7 + Double(pid % 7))
       let tflops = peak * share * noise
       total += tflops
       saySample(
         sample, tflops: tflops, share: share, noise: noise,
-        latencyP99Factor: latency ? (computing.count > 1 ? 1.6 : 1.2) : nil)
+        latencyP99Factor: latency ? (tenants.count > 1 ? 1.2 : 1.03) : nil,
+        kernel: state.profile.victimKernelMicroseconds)
     }
     sayMean(total: total, seconds: seconds)
     try unregister(pid)

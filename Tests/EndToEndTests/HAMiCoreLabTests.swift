@@ -18,16 +18,20 @@ import Testing
     }
   }
 
-  @Test func simulatedRunPassesSevenExercisesAndItsBundleVerifies() async throws {
+  /// The default card shares compute as the measured H100 and H200 did (docs/simulator.md):
+  /// HAMi-core confirms every core limit and misses it (exercise 6 FAIL), and the victim beside a
+  /// neighbour held to 25 keeps far less than 75 % (exercise 7 FAIL): exit 5, like the real runs.
+  @Test func simulatedRunFailsTheComputeExercisesAsRealCardsAndItsBundleVerifies() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let run = try await fixture.labrun(["run", "--host", "sim"] + Self.lab)
-    #expect(run.status == 0, "\(run)")
+    #expect(run.status == 5, "\(run)")
     #expect(run.stdout.hasPrefix("# HAMi-core Isolation Validation"), "\(run.stdout.prefix(200))")
     #expect(run.stdout.contains("🧪 SIMULATED"))
     #expect(run.stdout.contains("## Compute measurements (exercise 6)"))
     #expect(run.stdout.contains("## Noisy neighbour (exercise 7)"))
-    #expect(run.stderr.contains("verdicts: 7 PASS; STATUS: SIMULATED"), "\(run.stderr)")
+    #expect(run.stderr.contains("verdicts: 5 PASS, 2 FAIL; STATUS: SIMULATED"), "\(run.stderr)")
+    #expect(run.stdout.contains("This matches HAMi-core issues #274 and #314"), "\(run.stdout)")
     let directory = try fixture.onlyRun()
     let page = try String(contentsOf: directory.appendingPathComponent("validation.md"), encoding: .utf8)
     #expect(page == run.stdout)
@@ -38,7 +42,8 @@ import Testing
     let verify = try await fixture.labrun(["verify"])
     #expect(verify.status == 3, "\(verify)")
     #expect(
-      SimulatedHostTests.verdicts(verify.stdout) == Array(repeating: "PASS", count: 7), "\(verify.stdout)")
+      SimulatedHostTests.verdicts(verify.stdout) == Array(repeating: "PASS", count: 5) + ["FAIL", "FAIL"],
+      "\(verify.stdout)")
     try Self.expectWitnessedFreshCaches(directory)
     let bundle = fixture.root.appending("run.tar.gz")
     let packed = try await fixture.labrun(["bundle", "-o", bundle.path])

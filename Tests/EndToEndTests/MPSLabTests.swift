@@ -9,14 +9,22 @@ import Testing
 @Suite struct MPSLabTests {
   static let lab = ["--lab", "mps-isolation"]
 
-  @Test func simulatedRunPassesSevenExercisesAndLeavesNoMPSProcess() async throws {
+  /// The default card shares compute as the measured ones did (docs/simulator.md): MPS holds each
+  /// limit (exercise 6 PASS) but the victim beside a neighbour held to 25 % keeps about half, as a
+  /// real H200's kept 0.48 (exercise 7 FAIL, exit 5).
+  @Test func simulatedRunFailsTheNoisyNeighbourAsRealCardsAndLeavesNoMPSProcess() async throws {
     let fixture = try SelfTestLabFixture()
     defer { fixture.remove() }
     let run = try await fixture.labrun(["run", "--host", "sim"] + Self.lab)
-    #expect(run.status == 0, "\(run)")
+    #expect(run.status == 5, "\(run)")
     #expect(run.stdout.hasPrefix("# MPS Isolation Validation"), "\(run.stdout.prefix(200))")
     #expect(run.stdout.contains("## Compute measurements (exercises 6 and 7)"))
-    #expect(run.stderr.contains("verdicts: 7 PASS; STATUS: SIMULATED"), "\(run.stderr)")
+    #expect(run.stderr.contains("verdicts: 6 PASS, 1 FAIL; STATUS: SIMULATED"), "\(run.stderr)")
+    // 0.48 as the H200's victim kept (a second or two less overlap on a loaded machine moves it).
+    #expect(
+      run.stdout.firstMatch(of: #/\(NVIDIA MPS confirmed it\), the victim kept 0\.[45]\d of its alone/#)
+        != nil,
+      "\(run.stdout)")
     let directory = try fixture.onlyRun()
     let artifacts = directory.appendingPathComponent("artifacts")
     // The daemon started on the run's own pipe directory, in its private mktemp -d directory.
@@ -46,7 +54,8 @@ import Testing
     let verify = try await fixture.labrun(["verify"])
     #expect(verify.status == 3, "\(verify)")
     #expect(
-      SimulatedHostTests.verdicts(verify.stdout) == Array(repeating: "PASS", count: 7), "\(verify.stdout)")
+      SimulatedHostTests.verdicts(verify.stdout) == Array(repeating: "PASS", count: 6) + ["FAIL"],
+      "\(verify.stdout)")
     let bundle = fixture.root.appending("run.tar.gz")
     let packed = try await fixture.labrun(["bundle", "-o", bundle.path])
     #expect(packed.status == 0, "\(packed)")
@@ -66,7 +75,8 @@ import Testing
   /// One FAIL scenario through the built binary; thread-limit-ignored and mps-not-started are
   /// judged in-process (TargetsTests' MPSScenarioTests).
   @Test(arguments: [
-    ("mem-limit-ignored", ["PASS", "FAIL", "FAIL", "FAIL", "PASS", "PASS", "PASS"])
+    // 7 FAILs as on every card (the victim beside a neighbour held to 25 % keeps about half).
+    ("mem-limit-ignored", ["PASS", "FAIL", "FAIL", "FAIL", "PASS", "PASS", "FAIL"])
   ])
   func scenarioFailsItsExercise(scenario: String, expected: [String]) async throws {
     let fixture = try SelfTestLabFixture()

@@ -114,21 +114,6 @@ import Testing
     let after = try? FileManager.default.attributesOfItem(atPath: machineCache)[.modificationDate] as? Date
     #expect(after == before, "the simulated HAMi-core wrote this machine's \(machineCache)")
   }
-
-  /// The model's shares: a limited process takes at most its limit beside an unlimited one
-  /// (`noisy-neighbour`: it is not held), two limited ones their limits.
-  @Test func sharesFollowTheLimitsAndTheScenario() {
-    let victim = SimState.GPUProcess(
-      pid: 1, name: "throughput-probe", usedMiB: 1, coreLimit: nil, computing: true, cache: nil)
-    let aggressor = SimState.GPUProcess(
-      pid: 2, name: "throughput-probe", usedMiB: 1, coreLimit: 25, computing: true, cache: nil)
-    let held = SimTool.shares([victim, aggressor], force: true, scenario: .none)
-    #expect(held[1] == 0.75 && held[2] == 0.25)
-    let noisy = SimTool.shares([victim, aggressor], force: true, scenario: .noisyNeighbour)
-    #expect(noisy[1] == 0.5 && noisy[2] == 0.5)
-    #expect(SimTool.shares([aggressor], force: true, scenario: .none)[2] == 0.25)
-    #expect(SimTool.shares([aggressor], force: true, scenario: .coreLimitIgnored)[2] == 1)
-  }
 }
 
 /// The simulated MPS client sees the SM count a real one does (captured on an H100 of 132 SMs:

@@ -10,9 +10,12 @@ import Testing
 @Suite struct HAMiCoreScenarioTests {
   static let lab = "hami-core-isolation"
 
+  /// On the default card 6 and 7 FAIL whatever the scenario adds, as on every real card measured
+  /// (HAMi-core's limiter misses; docs/simulator.md); `ideal-compute` holds every limit.
   @Test(arguments: [
-    ("shared-cache", ["PASS", "PASS", "PASS", "FAIL", "PASS", "PASS", "PASS"], "6 PASS, 1 FAIL", 5),
-    ("noisy-neighbour", ["PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "FAIL"], "6 PASS, 1 FAIL", 5),
+    ("shared-cache", ["PASS", "PASS", "PASS", "FAIL", "PASS", "FAIL", "FAIL"], "4 PASS, 3 FAIL", 5),
+    ("noisy-neighbour", ["PASS", "PASS", "PASS", "PASS", "PASS", "FAIL", "FAIL"], "5 PASS, 2 FAIL", 5),
+    ("ideal-compute", ["PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS"], "7 PASS", 0),
     (
       "stale-cache", ["PASS", "PASS", "PASS", "PASS", "PASS", "INCONCLUSIVE", "INCONCLUSIVE"],
       "5 PASS, 2 INCONCLUSIVE", 6
@@ -33,7 +36,12 @@ import Testing
     #expect(run.verdicts == expected, "\(run.verdicts)")
     switch scenario {
     case "shared-cache": #expect(run.page.contains("from a stale shared cache file"), "\(run.page)")
-    case "noisy-neighbour": #expect(run.page.contains("the victim kept 0.5"), "\(run.page)")
+    // Not held beside the victim, the neighbour time-slices it down to about a quarter on this card
+    // (0.11 on the measured H100 and H200, where the limiter misses anyway).
+    case "noisy-neighbour":
+      #expect(
+        run.page.firstMatch(of: #/FAIL: beside a neighbour held to 25 .*the victim kept 0\.2\d/#) != nil)
+    case "ideal-compute": #expect(run.page.contains(" of unlimited (expected 0.25 ± 0.10)"), "\(run.page)")
     case "stale-cache":
       #expect(
         run.page.contains("HAMi-core read core limit 100, not the configured 25, from `")
@@ -52,7 +60,9 @@ import Testing
       lab: Self.lab, host: "sim:h200-141gb",
       parameters: ["hami_core_lib=\(library.path)", "hami_core_commit=5091a2f", "compute_seconds=5"])
     defer { run.remove() }
-    #expect(run.exitStatus == 0, "\(run.stderr)")
+    // The H200's compute exercises FAIL as the real one's did (MeasuredCardComputeTests).
+    #expect(run.exitStatus == 5, "\(run.stderr)")
+    #expect(run.verdicts == ["PASS", "PASS", "PASS", "PASS", "PASS", "FAIL", "FAIL"], "\(run.verdicts)")
     #expect(run.page.contains("libvgpu.so from \(library.path); HAMi-core commit 5091a2f"), "\(run.page)")
     #expect(run.page.contains("NVIDIA H200, 140 GB (143771 MiB)"), "\(run.page)")
     let libraryEvidence = try run.artifact("5-library.txt")
@@ -71,7 +81,10 @@ import Testing
     try content.write(to: library)
     let run = try await SimulatedLabRun.run(
       lab: Self.lab,
-      parameters: ["hami_core_lib=local:\(library.path)", "compute_seconds=5", "limited_seconds=6"])
+      parameters: [
+        "hami_core_lib=local:\(library.path)", "compute_seconds=5", "limited_seconds=6",
+        "sim_scenario=ideal-compute",
+      ])
     defer { run.remove() }
     #expect(run.exitStatus == 0, "\(run.stderr)")
     let evidence = try run.artifact("5-library.txt")
@@ -94,7 +107,8 @@ import Testing
         at: probes.appendingPathComponent(name), withDestinationURL: try LabrunBinary().executable)
     }
     let run = try await SimulatedLabRun.run(
-      lab: Self.lab, parameters: ["probe_dir=\(probes.path)", "compute_seconds=5"])
+      lab: Self.lab,
+      parameters: ["probe_dir=\(probes.path)", "compute_seconds=5", "sim_scenario=ideal-compute"])
     defer { run.remove() }
     #expect(run.exitStatus == 0, "\(run.stderr)")
     #expect(run.page.contains("probes prebuilt elsewhere (probe_dir): "), "\(run.page)")

@@ -18,7 +18,7 @@ public struct HAMiCoreIsolationLab: Lab, ValidationLab {
   public var simulatedScenarios: [String] {
     [
       "none", "driver-broken", "mig-enabled", "core-limit-ignored", "stale-cache", "limiter-no-pid",
-      "noisy-neighbour", "shared-cache",
+      "noisy-neighbour", "shared-cache", "ideal-compute",
     ]
   }
 

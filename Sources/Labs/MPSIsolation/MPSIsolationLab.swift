@@ -17,7 +17,10 @@ public struct MPSIsolationLab: Lab, ValidationLab {
 
   /// The simulated host's scenarios for this lab (docs/simulator.md).
   public var simulatedScenarios: [String] {
-    ["none", "driver-broken", "mig-enabled", "mps-not-started", "mem-limit-ignored", "thread-limit-ignored"]
+    [
+      "none", "driver-broken", "mig-enabled", "mps-not-started", "mem-limit-ignored", "thread-limit-ignored",
+      "ideal-compute",
+    ]
   }
 
   public func phases(files: LabFiles) -> LabPhases {
