@@ -127,15 +127,11 @@ struct HAMiCoreCompute: Sendable {
       var witnesses = [(label: "\(label), victim", witness: victim.witness)]
       if let aggressor { witnesses.append((label: "\(label), aggressor", witness: aggressor.witness)) }
       // Beside a neighbour, only the seconds the neighbour was measuring too.
-      let company = aggressor?.throughput
-      let throughput = company.map { victim.throughput.during($0) } ?? victim.throughput
-      let kept = Set(throughput.points.map(\.second))
-      func latency(_ series: MeasuredSeries) -> MeasuredSeries {
-        company == nil ? series : MeasuredSeries(series.points.filter { kept.contains($0.second) })
-      }
-      return .init(
-        label: label, victim: throughput, p50: latency(victim.p50), p99: latency(victim.p99),
-        aggressorLimit: aggressor?.limit, witnesses: witnesses, victimWaves: victim.output.kernelWaves)
+      return NoisyNeighbourRule.Case(
+        label: label, victim: victim.throughput, p50: victim.p50, p99: victim.p99,
+        aggressorLimit: aggressor?.limit, witnesses: witnesses, victimWaves: victim.output.kernelWaves
+      )
+      .alongside(aggressor?.throughput)
     }
     return NoisyNeighbourRule(
       mechanism: evidence.subject.mechanism, tolerance: Double(evidence.tolerancePercent) / 100,

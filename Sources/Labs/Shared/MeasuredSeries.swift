@@ -48,6 +48,16 @@ struct MeasuredSeries: Sendable, Hashable {
     return MeasuredSeries(points.filter { ($0.capturedAt ?? 0) > start - 1 && ($0.capturedAt ?? 0) <= end })
   }
 
+  /// The samples taken while `other` was measuring: by capture time where both carry it
+  /// (``during(_:)``), else by the probes' own seconds, which count from one start file for two
+  /// probes started together (a neighbour that stopped early leaves the seconds after it out).
+  func alongside(_ other: MeasuredSeries) -> MeasuredSeries {
+    let stamped = { (series: MeasuredSeries) in series.points.allSatisfy { $0.capturedAt != nil } }
+    if stamped(self), stamped(other), !other.points.isEmpty { return during(other) }
+    let seconds = Set(other.points.map(\.second))
+    return MeasuredSeries(points.filter { seconds.contains($0.second) })
+  }
+
   /// Every sample, one decimal: `61.2 60.9 …`.
   var series: String { points.map { String(format: "%.1f", $0.value) }.joined(separator: " ") }
 

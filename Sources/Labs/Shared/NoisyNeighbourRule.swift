@@ -23,6 +23,19 @@ struct NoisyNeighbourRule {
     /// The full-card waves each of the victim's kernels has, as its probe said; nil when it did
     /// not say (the first probe: one wave).
     var victimWaves: Int? = nil
+
+    /// This case judged only on the seconds `aggressor` was measuring too
+    /// (``MeasuredSeries/alongside(_:)``): the victim's throughput and the latency of those
+    /// seconds. Unchanged without an aggressor (the victim alone).
+    func alongside(_ aggressor: MeasuredSeries?) -> Case {
+      guard let aggressor else { return self }
+      var copy = self
+      copy.victim = victim.alongside(aggressor)
+      let kept = Set(copy.victim.points.map(\.second))
+      copy.p50 = MeasuredSeries(p50.points.filter { kept.contains($0.second) })
+      copy.p99 = MeasuredSeries(p99.points.filter { kept.contains($0.second) })
+      return copy
+    }
   }
 
   var mechanism: String

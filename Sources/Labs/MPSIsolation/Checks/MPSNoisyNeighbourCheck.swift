@@ -20,9 +20,13 @@ struct MPSNoisyNeighbourCheck: MPSCheck {
       let aggressor = runs.dropFirst().first
       var witnesses = [("\(label), victim", compute.witness(victim))]
       if let aggressor { witnesses.append(("\(label), aggressor", compute.witness(aggressor))) }
+      // Beside a neighbour, only the seconds the neighbour was measuring too: the two start at
+      // one start file, and a neighbour that stopped early leaves the victim computing alone.
       return NoisyNeighbourRule.Case(
         label: label, victim: MPSCompute.throughput(victim), p50: latency.p50, p99: latency.p99,
-        aggressorLimit: aggressor?.percentage, witnesses: witnesses, victimWaves: victim.output.kernelWaves)
+        aggressorLimit: aggressor?.percentage, witnesses: witnesses, victimWaves: victim.output.kernelWaves
+      )
+      .alongside(aggressor.map(MPSCompute.throughput))
     }
     let rule = NoisyNeighbourRule(
       mechanism: "NVIDIA MPS", tolerance: Double(evidence.tolerancePercent) / 100,
