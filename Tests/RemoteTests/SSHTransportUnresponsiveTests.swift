@@ -5,10 +5,11 @@ import Testing
 @testable import Remote
 @testable import TestSupport
 
-/// A host that stops answering, over each route, one route at a time: a chain of its own
-/// beside ``SSHTransportBoundsTests`` (labrun's own bounds for stopping a command on a frozen
-/// host make each case take 15-20 s, most of the suite's waiting).
-@Suite(.serialized) struct SSHTransportUnresponsiveTests {
+/// A host that stops answering, over each route, the routes side by side: labrun's own bounds
+/// for stopping a command on a frozen host make each case 15-20 s of waiting (not CPU), and
+/// one route at a time, each case queued behind the whole suite's ready tests, the chain ended
+/// every full run 30 s after everything else. Its bound (60 s) is far from those 20 s.
+@Suite struct SSHTransportUnresponsiveTests {
   /// A host that stops answering mid-command (its sshd frozen, the TCP connection still open)
   /// must not hang labrun: the timeout is reported within bounded time and the connection is
   /// replaced.
