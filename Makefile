@@ -44,9 +44,10 @@ TEST_BINARY_BUILD := .build/static
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	@# A build with nothing to compile skips the plugins' prebuild commands, so after a commit that
-	@# touched no source of labrun its --version would name the commit before; its recorded commit
-	@# is made afresh (labrun relinks, seconds).
-	rm -f $(TEST_BINARY_BUILD)/plugins/outputs/*/labrun/destination/BuildCommit/generated/BuildCommit.swift
+	@# touched no source of labrun its --version would name the commit before: the recorded commit
+	@# is written first, as the plugin would (rewritten only when it changed; then labrun relinks).
+	for d in $(TEST_BINARY_BUILD)/plugins/outputs/*/labrun/destination/BuildCommit/generated; do \
+	  [ ! -d "$$d" ] || scripts/build-commit.sh . "$$d" || exit 1; done
 	$(SWIFT) build --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --product labrun --scratch-path $(TEST_BINARY_BUILD)
 	$(SWIFT) package $(SWIFT_BUILD_FLAGS) generate-manual --configuration debug
 	rm -rf $(TEST_ROOT) && mkdir -p $(TEST_ROOT)
