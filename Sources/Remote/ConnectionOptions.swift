@@ -18,6 +18,8 @@ public struct ConnectionOptions: Sendable {
   /// OpenSSH's `ssh`, asked (`ssh -G`) how ssh_config resolves a host; nil: labrun's own parser.
   /// Found on `PATH`; `LABRUN_SSH` names another, and `LABRUN_SSH=` (empty) turns it off.
   public var openSSH: String?
+  /// How long stopping a timed-out or cancelled command may take at each stage.
+  public var stopBounds = StopBounds.standard
 
   public init(
     sshConfigFile: String? = nil, identityFile: String? = nil, acceptNewHostKey: Bool = false,

@@ -46,6 +46,8 @@ final class ExecOperation: SessionOperation {
   /// Terminated before the wrapper's pid line arrived: kill as soon as it does.
   private var killPending = false
   private let timeout: Duration?
+  /// How long each stage of stopping the command may take.
+  private let bounds: StopBounds
   /// Stops another command: may use a channel beyond the usual limit.
   private let urgent: Bool
   private(set) var deadline: ContinuousClock.Instant?
@@ -55,9 +57,11 @@ final class ExecOperation: SessionOperation {
   /// - Parameter completion: called exactly once, on the session thread.
   init(
     command: String, privileged: Bool, userIsRoot: Bool, stdin: [UInt8]?, timeout: Duration?,
-    urgent: Bool = false, completion: @escaping (Result<ExecResult, Error>) -> Void
+    bounds: StopBounds = .standard, urgent: Bool = false,
+    completion: @escaping (Result<ExecResult, Error>) -> Void
   ) {
     self.displayCommand = command
+    self.bounds = bounds
     self.privileged = privileged && !userIsRoot
     self.stdin = stdin ?? []
     self.timeout = timeout
@@ -313,7 +317,7 @@ final class ExecOperation: SessionOperation {
         // The pid line is the wrapper's first output; wait briefly for it rather than close
         // the channel and leave the command running.
         killPending = true
-        deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        deadline = ContinuousClock.now.advanced(by: bounds.pidLine)
       }
     case .tearingDown:
       break
@@ -324,8 +328,9 @@ final class ExecOperation: SessionOperation {
   private func spawnKillerIfPossible(_ context: SessionContext) -> Bool {
     guard let pid = remotePID else { return false }
     killPending = false
-    context.spawned.append(Self.killer(pid: pid, privileged: privileged, userIsRoot: context.userIsRoot))
-    deadline = ContinuousClock.now.advanced(by: .seconds(15))
+    context.spawned.append(
+      Self.killer(pid: pid, privileged: privileged, userIsRoot: context.userIsRoot, bounds: bounds))
+    deadline = ContinuousClock.now.advanced(by: bounds.kill)
     return true
   }
 
@@ -336,12 +341,12 @@ final class ExecOperation: SessionOperation {
     default: return
     }
     forcedClose = true
-    deadline = ContinuousClock.now.advanced(by: .seconds(10))
+    deadline = ContinuousClock.now.advanced(by: bounds.close)
     phase = .tearingDown(ChannelTeardown(waitingForPeer: false))
   }
 
   /// Stops the remote process group: TERM, then KILL if it is still there after 5 s.
-  static func killer(pid: Int, privileged: Bool, userIsRoot: Bool) -> ExecOperation {
+  static func killer(pid: Int, privileged: Bool, userIsRoot: Bool, bounds: StopBounds) -> ExecOperation {
     // dash's kill takes a process group as `-PGID` (it rejects `--`); the wrapper shell is a
     // session leader (sshd calls setsid), so its pid is the group id.
     let script =
@@ -349,8 +354,8 @@ final class ExecOperation: SessionOperation {
       + "while kill -0 -\(pid) 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; "
       + "kill -KILL -\(pid) 2>/dev/null; exit 0"
     return ExecOperation(
-      command: script, privileged: privileged, userIsRoot: userIsRoot, stdin: nil, timeout: .seconds(20),
-      urgent: true, completion: { _ in })
+      command: script, privileged: privileged, userIsRoot: userIsRoot, stdin: nil,
+      timeout: bounds.kill + .seconds(5), bounds: bounds, urgent: true, completion: { _ in })
   }
 
   private func terminationError() -> Error {

@@ -100,7 +100,7 @@ public actor SSHTransport: Transport {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ExecResult, Error>) in
         let operation = ExecOperation(
           command: command.script, privileged: command.privileged, userIsRoot: destination.user == "root",
-          stdin: command.stdin, timeout: command.timeout
+          stdin: command.stdin, timeout: command.timeout, bounds: options.stopBounds
         ) { continuation.resume(with: $0) }
         session.submit(operation)
         if box.set(operation) { session.cancel(operation) }

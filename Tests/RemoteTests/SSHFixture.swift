@@ -75,13 +75,12 @@ struct SSHFixture {
 
   /// A connected transport that trusts the server (and the bastion) and uses the ed25519 key,
   /// over the fixture's route.
-  func transport() async throws -> SSHTransport {
+  /// `stopBounds`: how long stopping a command may take at each stage (labrun's own by default).
+  func transport(stopBounds: StopBounds = .standard) async throws -> SSHTransport {
     try server.trustInUserKnownHosts(others: bastion.map { [$0] } ?? [])
-    if route == .direct {
-      return try await SSHTransportFactory.open(
-        host: host, options: options(identity: server.keys["ed25519"]))
-    }
-    return try await SSHTransportFactory.open(host: host, options: options(config: config))
+    var options = route == .direct ? options(identity: server.keys["ed25519"]) : options(config: config)
+    options.stopBounds = stopBounds
+    return try await SSHTransportFactory.open(host: host, options: options)
   }
 
   func stop() {

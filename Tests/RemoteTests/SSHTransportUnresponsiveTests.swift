@@ -5,11 +5,15 @@ import Testing
 @testable import Remote
 @testable import TestSupport
 
-/// A host that stops answering, over each route, the routes side by side: labrun's own bounds
-/// for stopping a command on a frozen host make each case 15-20 s of waiting (not CPU), and
-/// one route at a time, each case queued behind the whole suite's ready tests, the chain ended
-/// every full run 30 s after everything else. Its bound (60 s) is far from those 20 s.
+/// A host that stops answering, over each route, the routes side by side. Stopping a command on
+/// a frozen host spends each of labrun's stop bounds in turn (5 s + 15 s + 10 s, ``StopBounds``);
+/// the test gives the transport shorter ones, so it proves the bounds end the wait without
+/// spending labrun's own (one route at a time at those, the chain ended every full run 30 s
+/// after everything else).
 @Suite struct SSHTransportUnresponsiveTests {
+  /// Short bounds: the frozen host's command must end within their sum and a margin.
+  static let bounds = StopBounds(pidLine: .seconds(2), kill: .seconds(3), close: .seconds(2))
+
   /// A host that stops answering mid-command (its sshd frozen, the TCP connection still open)
   /// must not hang labrun: the timeout is reported within bounded time and the connection is
   /// replaced.
@@ -22,7 +26,7 @@ import Testing
       killRecordedProcess(marker)
       fixture.stop()
     }
-    let transport = try await fixture.transport()
+    let transport = try await fixture.transport(stopBounds: Self.bounds)
     let server = fixture.server
     let clock = ContinuousClock()
     let start = clock.now
@@ -33,7 +37,8 @@ import Testing
     try await waitForFile(marker.path)
     server.signalConnections(SIGSTOP)
     let result = await running.result
-    #expect(clock.now - start < .seconds(60))
+    // The command's 2 s, then the kill's and the close's bounds; the standard ones alone are 25 s.
+    #expect(clock.now - start < .seconds(20))
     guard case .failure(let error) = result, case .timedOut = error as? TransportError else {
       Issue.record("expected timedOut, got \(result)")
       return
