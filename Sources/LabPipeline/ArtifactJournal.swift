@@ -11,14 +11,12 @@ import Synchronization
 /// SIGKILL, a dropped connection) is undone when the step runs again. A step's entry is dropped
 /// once it finishes: its evidence is then the run's.
 struct ArtifactJournal: Codable, Sendable, Equatable {
-  /// An artifact as it was before the step's first write in the attempt.
+  /// An artifact as it was before the step's first write in the attempt (steps only append).
   enum Prior: Codable, Sendable, Equatable {
     /// The file did not exist: undoing removes it.
     case absent
-    /// The file had this many bytes and the step only appended: undoing cuts it back.
+    /// The file had this many bytes: undoing cuts it back.
     case length(Int)
-    /// The step replaced or removed the file: undoing writes these bytes back.
-    case content(Data)
   }
 
   /// Per unfinished step (``key(phase:step:)``), per artifact it wrote, what it was before.
@@ -60,9 +58,6 @@ struct ArtifactJournal: Codable, Sendable, Equatable {
       case .length(let length):
         guard let current, current.count > length else { continue }
         try AtomicFile.write(current.prefix(length), to: file)
-      case .content(let data):
-        guard current != data else { continue }
-        try AtomicFile.write(data, to: file)
       }
       changed = true
     }

@@ -230,7 +230,7 @@ public actor RunDirectory {
     let (section, body, artifacts) = (redactor.redact(command), redactor.redact(output), artifactsDirectory)
     let journal = journal
     try await onDisk {
-      try Self.guardChange(of: file, by: attempt, replacing: false, journal: journal)
+      try Self.guardAppend(to: file, by: attempt, journal: journal)
       var text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
       if text.isEmpty, simulated { text = Artifact.simulatedMarker + "\n" }
       if !text.isEmpty {
@@ -246,26 +246,12 @@ public actor RunDirectory {
 
   /// Writes `artifacts/<name>` with `content` as is (redacted), replacing it, and rewrites
   /// SHA256SUMS.
-  public func writeArtifact(_ name: String, content: String, attempt: String? = nil) async throws {
+  public func writeArtifact(_ name: String, content: String) async throws {
     let (file, data, artifacts) = (
       try artifactURL(name), Data(redactor.redact(content).utf8), artifactsDirectory
     )
-    let journal = journal
     try await onDisk {
-      try Self.guardChange(of: file, by: attempt, replacing: true, journal: journal)
       try AtomicFile.write(data, to: file)
-      try Self.writeChecksums(in: artifacts)
-    }
-  }
-
-  /// Removes `artifacts/<name>` if it is there and rewrites SHA256SUMS.
-  public func removeArtifact(_ name: String, attempt: String? = nil) async throws {
-    let (file, artifacts) = (try artifactURL(name), artifactsDirectory)
-    let journal = journal
-    try await onDisk {
-      guard FileManager.default.fileExists(atPath: file.path) else { return }
-      try Self.guardChange(of: file, by: attempt, replacing: true, journal: journal)
-      try FileManager.default.removeItem(at: file)
       try Self.writeChecksums(in: artifacts)
     }
   }
@@ -291,25 +277,16 @@ public actor RunDirectory {
     try await onDisk { try journal.update { _ = $0.steps.removeValue(forKey: key) } }
   }
 
-  /// On the disk queue, before step `key`'s first change to `file` in its attempt: records what
-  /// the file is (its length; its bytes when the change replaces or removes it) and saves the
-  /// journal, so that the change can be undone even if labrun dies during it.
-  private static func guardChange(
-    of file: URL, by key: String?, replacing: Bool, journal: ArtifactJournal.Keeper
-  ) throws {
+  /// On the disk queue, before step `key`'s first append to `file` in its attempt: records the
+  /// file's length (or that it is absent) and saves the journal, so that the append can be undone
+  /// even if labrun dies during it.
+  private static func guardAppend(to file: URL, by key: String?, journal: ArtifactJournal.Keeper) throws {
     guard let key else { return }
     let name = file.lastPathComponent
     try journal.update { current in
-      let data = FileManager.default.contents(atPath: file.path)
-      switch current.steps[key]?[name] {
-      case nil:
-        current.steps[key, default: [:]][name] =
-          data.map { replacing ? .content($0) : .length($0.count) } ?? .absent
-      case .length(let length)? where replacing:
-        // Appended to, now replaced: what was there before the attempt is the first bytes.
-        current.steps[key]?[name] = .content(data.map { Data($0.prefix(length)) } ?? Data())
-      default: break
-      }
+      guard current.steps[key]?[name] == nil else { return }
+      let length = FileManager.default.contents(atPath: file.path)?.count
+      current.steps[key, default: [:]][name] = length.map { .length($0) } ?? .absent
     }
   }
 

@@ -129,13 +129,6 @@ public struct StepContext: Sendable {
     return outputs
   }
 
-  /// Removes `files` within this attempt, for a step that replaces evidence an earlier, finished
-  /// step wrote. A step's own earlier attempt needs no such call: the pipeline undoes what an
-  /// attempt that did not finish wrote before the step runs again (``ArtifactJournal``).
-  public func startArtifacts(_ files: [String]) async throws {
-    for file in files { try await run.removeArtifact(file, attempt: attempt) }
-  }
-
   /// Appends a section to an artifact from output already in hand.
   public func appendArtifact(_ file: String, command: String, output: String) async throws {
     try await run.appendArtifactSection(to: file, command: command, output: output, attempt: attempt)

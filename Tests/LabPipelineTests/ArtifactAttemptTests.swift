@@ -60,31 +60,6 @@ import Testing
     try expectChecksumsMatch(fixture)
   }
 
-  /// An attempt that appended to another step's file and then replaced it is undone to the file as
-  /// it was before the attempt, not to nothing.
-  @Test func anAppendThenARemovalIsUndoneToTheFileBefore() async throws {
-    let fixture = try RunFixture()
-    defer { fixture.home.remove() }
-    let attempts = Counter()
-    let steps: [any Step] = [
-      ClosureStep("a") { ctx in
-        try await ctx.appendArtifact("shared.txt", command: "a", output: "a's line\n")
-        return 0
-      },
-      ClosureStep("b", retry: RetryPolicy(maxAttempts: 2, initialBackoff: .milliseconds(1))) { ctx in
-        let attempt = await attempts.next()
-        try await ctx.appendArtifact("shared.txt", command: "b", output: "attempt \(attempt)\n")
-        if attempt == 1 {
-          try await ctx.startArtifacts(["shared.txt"])
-          throw StepError.unexpected("the connection dropped")
-        }
-        return attempt
-      },
-    ]
-    try await Pipeline(run: fixture.run, transport: RecordingTransport()).run(.exercises, steps: steps)
-    #expect(try artifact("shared.txt", fixture) == "$ a\n\na's line\n\n$ b\n\nattempt 2\n")
-  }
-
   /// A finished step's evidence is the run's: a later step that fails and runs again never
   /// takes it away, and a step that finished is not undone when it is checked again.
   @Test func finishedEvidenceIsNeverUndone() async throws {

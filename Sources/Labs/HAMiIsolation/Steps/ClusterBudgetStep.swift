@@ -33,8 +33,6 @@ struct ClusterBudgetStep: Step {
       return NoOutput()
     }
     try await ctx.runChecked(NodeExercisesStep.deletePods)
-    try await ctx.startArtifacts(
-      [HAMiCatalog.clusterBudgetFree, HAMiCatalog.clusterBudgetStatus, HAMiCatalog.clusterBudgetEvents])
     let outputs = try await ctx.capture(
       gpuNodes.map(HAMiInstallStep.annotation) + [Self.allocations], into: HAMiCatalog.clusterBudgetFree)
     let free = ClusterFreeMemory(

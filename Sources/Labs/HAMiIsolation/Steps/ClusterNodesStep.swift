@@ -53,7 +53,6 @@ struct ClusterNodesStep: Step {
     } else {
       members = try await Self.registered(ctx)
     }
-    try await ctx.startArtifacts([HAMiCatalog.clusterNodes])
     try await ctx.capture([Self.nodes], into: HAMiCatalog.clusterNodes)
     let gpu = members.filter(\.gpu).map(\.name)
     let cpu = members.filter { !$0.gpu }.map(\.name)

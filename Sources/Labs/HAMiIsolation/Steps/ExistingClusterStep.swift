@@ -53,7 +53,6 @@ struct ExistingClusterStep: Step {
     guard let (gpuNode, gpuUUID) = registered.first else {
       throw ExistingClusterError.noRegisteredGPUNode(nodes: nodes)
     }
-    try await ctx.startArtifacts([HAMiCatalog.nodes, HAMiCatalog.hamiPods, HAMiCatalog.nodeAllocatable])
     try await ctx.capture(
       [Self.version, RemoteCommand("kubectl get nodes -o wide")], into: HAMiCatalog.nodes)
     try await ctx.capture(

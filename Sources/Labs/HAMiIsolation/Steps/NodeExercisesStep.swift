@@ -92,7 +92,6 @@ struct NodeExercisesStep: Step {
     }
     let hostGPU = HAMiCatalog.file(HAMiCatalog.hostGPU, on: node)
     let allocatable = HAMiCatalog.file(HAMiCatalog.nodeAllocatable, on: node)
-    try await ctx.startArtifacts([hostGPU, allocatable])
     if let machine { try await machine.capture(Self.cardCommands(route: nil), into: hostGPU) }
     try await ctx.capture(
       [HAMiInstallStep.allocatable(node), HAMiInstallStep.annotation(node)], into: allocatable)

@@ -51,7 +51,6 @@ struct PlacementStep: Step {
     let size = max(500, HAMiSizes.largestSliceMiB(devmemMiB: smallest))
     try await ctx.recordParameter("placement_mib", .int(size))
     try await ctx.runChecked(NodeExercisesStep.deletePods)
-    try await ctx.startArtifacts(HAMiCatalog.placementPolicies.map(HAMiCatalog.placement(policy:)))
     for policy in HAMiCatalog.placementPolicies {
       let pods = HAMiCatalog.placementPods(policy: policy)
       let file = HAMiCatalog.placement(policy: policy)
